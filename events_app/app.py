@@ -1,0 +1,71 @@
+"""The application: routes, middleware and the lifespan that opens the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from events_app.data.database import Store
+from events_app.data.migrate import check_schema
+from events_app.domain.errors import DomainError
+from events_app.settings import Settings
+from events_app.web import api, errors, pages
+from events_app.web.i18n import LanguageMiddleware
+from events_app.web.security import SecurityHeadersMiddleware
+from events_app.web.templating import build_templates
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        await check_schema(request.state.settings.database_url)
+    except Exception as error:  # any failure means "not ready"; the reason is reported
+        return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        # Refuse to serve on a schema this code does not know; the message names the fix.
+        await check_schema(settings.database_url)
+        store = Store(settings.database_url)
+        await store.connect()
+        try:
+            yield {"store": store, "settings": settings}
+        finally:
+            await store.disconnect()
+
+    app = Starlette(
+        routes=[
+            *pages.routes,
+            Mount("/api/v1", routes=api.routes),
+            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(LanguageMiddleware)],
+        exception_handlers={
+            DomainError: errors.domain_error,
+            HTTPException: errors.http_error,
+            500: errors.server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.templates = build_templates()
+    return app

@@ -1,0 +1,136 @@
+"""The `events-app` command: serve, migrate, import and export agendas, load the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from events_app.data.database import Store
+from events_app.data.migrate import SchemaOutOfDate, check_schema, upgrade
+from events_app.domain.agenda import shift_agenda
+from events_app.domain.agenda_file import AgendaFileError
+from events_app.domain.errors import DomainError
+from events_app.services.agenda_export import export_agenda
+from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.demo import demo_start_dates, has_events
+from events_app.settings import Settings, SettingsError, load_settings
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "schedules"
+
+
+class CommandError(Exception):
+    """Ends the command with this message on stderr and exit status 1."""
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="events-app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+
+    load = commands.add_parser("import", help="check agenda files and load them (all or nothing)")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--shift-to", type=_date, metavar="YYYY-MM-DD",
+                      help="move each event so that it starts on this date, keeping days and times")
+
+    dump = commands.add_parser("export", help="write an event's agenda in the import format")
+    dump.add_argument("slug")
+    dump.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+
+    demo = commands.add_parser("demo", help="load the demo schedules into an empty database")
+    demo.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
+    return parser
+
+
+async def _with_store(settings: Settings, work):  # type: ignore[no-untyped-def]
+    await check_schema(settings.database_url)
+    async with Store(settings.database_url) as store:
+        return await work(store)
+
+
+def _import(settings: Settings, files: Sequence[Path], shift_to: date | None) -> None:
+    agendas = read_agenda_files(files, shift_to=shift_to)
+    reports = asyncio.run(_with_store(settings, lambda store: import_agendas(store, agendas)))
+    for report in reports:
+        print(report)
+
+
+def _export(settings: Settings, slug: str, output: Path | None) -> None:
+    text = asyncio.run(_with_store(settings, lambda store: export_agenda(store, slug)))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        print(f"{slug}: written to {output}")
+
+
+def _demo(settings: Settings, today: date | None) -> None:
+    async def load(store: Store) -> None:
+        if await has_events(store):
+            print("The database already holds events; the demo is not loaded again.")
+            return
+        agendas = read_agenda_files(sorted(DEMO_DIR.glob("*.toml")))
+        starts = demo_start_dates(agendas, today or date.today())
+        shifted = [shift_agenda(agenda, starts[agenda.event.slug]) for agenda in agendas]
+        for report in await import_agendas(store, shifted):
+            print(report)
+
+    asyncio.run(_with_store(settings, load))
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from events_app.app import create_app
+
+    asyncio.run(check_schema(settings.database_url))
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,
+                forwarded_allow_ips=",".join(str(net) for net in settings.trusted_proxies) or None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "migrate":
+            upgrade(settings.database_url)
+            print("The database schema is up to date.")
+        elif args.command == "import":
+            _import(settings, args.files, args.shift_to)
+        elif args.command == "export":
+            _export(settings, args.slug, args.output)
+        elif args.command == "demo":
+            _demo(settings, args.today)
+        elif args.command == "serve":
+            _serve(settings, args.host, args.port)
+    except SettingsError as error:
+        print(f"events-app: {error}", file=sys.stderr)
+        return 2
+    except AgendaFileError as error:
+        for item in error.errors:
+            print(item, file=sys.stderr)
+        print(f"events-app: nothing imported: {len(error.errors)} error(s)", file=sys.stderr)
+        return 1
+    except (SchemaOutOfDate, DomainError, CommandError) as error:
+        print(f"events-app: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The database handle that services receive: reads, and write transactions that never collide.
+
+One code path serves both backends. On SQLite, write transactions in this process queue on one
+lock and start with `BEGIN IMMEDIATE` (see `sqlite_backend`), so concurrent requests wait their
+turn instead of failing with `database is locked`; other processes are held off by the busy
+timeout. On PostgreSQL, transactions run concurrently and rows are locked where a rule needs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import databases
+import sqlalchemy as sa
+from sqlalchemy.sql import ClauseElement
+
+
+class _Database(databases.Database):
+    SUPPORTED_BACKENDS = {
+        **databases.Database.SUPPORTED_BACKENDS,
+        "sqlite": "events_app.data.sqlite_backend:PooledSQLiteBackend",
+    }
+
+
+Row = Mapping[str, Any]
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = {} if self.is_sqlite else {"min_size": 1, "max_size": 20}
+        self._database = _Database(url, **options)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    async def connect(self) -> None:
+        await self._database.connect()
+
+    async def disconnect(self) -> None:
+        await self._database.disconnect()
+
+    async def __aenter__(self) -> Store:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.disconnect()
+
+    async def fetch_all(self, query: ClauseElement) -> list[Row]:
+        return [row._mapping for row in await self._database.fetch_all(query)]  # type: ignore[attr-defined]
+
+    async def fetch_one(self, query: ClauseElement) -> Row | None:
+        row = await self._database.fetch_one(query)
+        return None if row is None else row._mapping  # type: ignore[attr-defined]
+
+    async def fetch_val(self, query: ClauseElement) -> Any:
+        return await self._database.fetch_val(query)
+
+    async def execute(self, query: ClauseElement) -> None:
+        """Run one statement; outside `transaction()` it is its own transaction."""
+        async with self._statement():
+            await self._database.execute(query)
+
+    async def insert(self, query: ClauseElement) -> int:
+        """Run an INSERT … RETURNING id and give the new id."""
+        async with self._statement():
+            return int(await self._database.fetch_val(query))
+
+    @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[None]:
+        if self._in_transaction():
+            yield
+        else:
+            async with self.transaction():
+                yield
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """All-or-nothing: everything inside commits together or not at all."""
+        if self._write_lock is None or self._in_transaction():
+            async with self._database.transaction():
+                yield
+            return
+        async with self._write_lock:
+            async with self._database.transaction():
+                yield
+
+    async def serialise(self, name: str) -> None:
+        """Inside a transaction: wait until no other transaction holds `name`, then hold it.
+
+        SQLite writers are already one at a time; PostgreSQL takes an advisory lock that is
+        released when the transaction ends.
+        """
+        assert self._in_transaction(), "serialise() only makes sense inside transaction()"
+        if not self.is_sqlite:
+            await self._database.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))").bindparams(name=name))
+
+    def _in_transaction(self) -> bool:
+        connection = self._database._connection  # the current task's connection, if any
+        return bool(connection is not None and connection._transaction_stack)

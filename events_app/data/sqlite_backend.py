@@ -1,0 +1,91 @@
+"""A SQLite backend for `databases` that holds concurrent writers.
+
+`databases` 0.9 opens a fresh aiosqlite connection (and thread) for every connection it hands
+out and starts transactions with a deferred `BEGIN`; under concurrent writers that fails with
+`database is locked`. This backend keeps idle connections for reuse, sets the per-connection
+PRAGMAs on every connection it opens, and starts root transactions with `BEGIN IMMEDIATE`, so a
+writer takes the write lock up front (waiting up to `busy_timeout` for another process) instead of
+failing when it upgrades a read lock. Within one process, `Store` also queues writers on a lock.
+"""
+
+from __future__ import annotations
+
+import typing
+
+import aiosqlite
+from databases.backends.sqlite import SQLiteBackend, SQLiteConnection, SQLitePool, SQLiteTransaction
+from databases.core import DatabaseURL
+from databases.interfaces import TransactionBackend
+
+BUSY_TIMEOUT_MS = 30_000
+IDLE_CONNECTIONS = 16
+
+# WAL lets readers go on while one writer commits; NORMAL sync in WAL mode never corrupts the file
+# and survives a killed process (a power cut may lose the last commits, never half of one).
+CONNECTION_PRAGMAS = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA synchronous = NORMAL",
+)
+
+
+class PooledSQLitePool(SQLitePool):
+    def __init__(self, url: DatabaseURL, **options: typing.Any) -> None:
+        super().__init__(url, **options)
+        self._idle: list[aiosqlite.Connection] = []
+        self._wal_checked = False
+
+    async def acquire(self) -> aiosqlite.Connection:
+        if self._idle:
+            return self._idle.pop()
+        connection = aiosqlite.connect(database=self._database, isolation_level=None, **self._options)
+        await connection.__aenter__()
+        if not self._wal_checked:
+            # journal_mode is a property of the file: set once, it stays.
+            await connection.execute("PRAGMA journal_mode = WAL")
+            self._wal_checked = True
+        for pragma in CONNECTION_PRAGMAS:
+            await connection.execute(pragma)
+        return connection
+
+    async def release(self, connection: aiosqlite.Connection) -> None:
+        if connection.in_transaction:
+            await connection.rollback()
+        if len(self._idle) < IDLE_CONNECTIONS:
+            self._idle.append(connection)
+        else:
+            await connection.close()
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+
+
+class ImmediateTransaction(SQLiteTransaction):
+    async def start(self, is_root: bool, extra_options: dict[typing.Any, typing.Any]) -> None:
+        if not is_root:
+            await super().start(is_root, extra_options)
+            return
+        assert self._connection._connection is not None, "Connection is not acquired"
+        self._is_root = True
+        async with self._connection._connection.execute("BEGIN IMMEDIATE") as cursor:
+            await cursor.close()
+
+
+class PooledSQLiteConnection(SQLiteConnection):
+    def transaction(self) -> TransactionBackend:
+        return ImmediateTransaction(self)
+
+
+class PooledSQLiteBackend(SQLiteBackend):
+    def __init__(self, database_url: DatabaseURL | str, **options: typing.Any) -> None:
+        super().__init__(database_url, **options)
+        self._pool = PooledSQLitePool(self._database_url, **self._options)
+
+    async def disconnect(self) -> None:
+        await self._pool.close()
+        await super().disconnect()
+
+    def connection(self) -> PooledSQLiteConnection:
+        return PooledSQLiteConnection(self._pool, self._dialect)

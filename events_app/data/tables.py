@@ -1,0 +1,163 @@
+"""Every table of the service, in one SQLAlchemy Core `MetaData`.
+
+Times are stored in UTC (`UTCDateTime`); dates of an event are calendar dates in its own zone.
+Alembic migrations under `migrations/` create these tables; a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """An aware UTC datetime in Python; `timestamptz` on PostgreSQL, UTC text on SQLite."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC moment is stored")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _created() -> sa.Column[datetime]:
+    return sa.Column("created_at", UTCDateTime(), nullable=False, server_default=sa.func.current_timestamp())
+
+
+def _updated() -> sa.Column[datetime]:
+    return sa.Column("updated_at", UTCDateTime(), nullable=False, server_default=sa.func.current_timestamp())
+
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(60), nullable=False, unique=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("title_en", sa.Text),
+    sa.Column("format", sa.String(32), nullable=False),
+    sa.Column("city", sa.Text, nullable=False),
+    sa.Column("region_code", sa.String(2), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="published"),
+    sa.Column("description", sa.Text),
+    sa.Column("note", sa.Text),
+    _created(),
+    _updated(),
+    sa.CheckConstraint("ends_on >= starts_on", name="days_in_order"),
+    sa.CheckConstraint("status IN ('draft', 'published')", name="status"),
+)
+
+organisations = sa.Table(
+    "organisations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(60), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("short_name", sa.Text),
+    sa.Column("inn", sa.String(12)),
+    sa.Column("region_code", sa.String(2)),
+    sa.Column("website", sa.Text),
+)
+
+event_organisations = sa.Table(
+    "event_organisations",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organisation_id", sa.Integer, sa.ForeignKey("organisations.id"), primary_key=True),
+    sa.Column("role", sa.String(16), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.CheckConstraint("role IN ('organiser', 'partner')", name="role"),
+)
+
+venues = sa.Table(
+    "venues",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(60), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("address", sa.Text),
+    sa.Column("latitude", sa.Float),
+    sa.Column("longitude", sa.Float),
+    sa.Column("organisation_id", sa.Integer, sa.ForeignKey("organisations.id")),
+    sa.Column("description", sa.Text),
+    sa.UniqueConstraint("event_id", "key", name="uq_venues_event_key"),
+    sa.CheckConstraint("kind IN ('hall', 'enterprise', 'outdoor', 'online')", name="kind"),
+)
+
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(60), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("position", sa.Text),
+    sa.Column("organisation_id", sa.Integer, sa.ForeignKey("organisations.id")),
+    sa.UniqueConstraint("event_id", "key", name="uq_people_event_key"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(60), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("title_en", sa.Text),
+    sa.Column("description", sa.Text),
+    sa.Column("starts_at", UTCDateTime(), nullable=False),
+    sa.Column("ends_at", UTCDateTime(), nullable=False),
+    sa.Column("venue_id", sa.Integer, sa.ForeignKey("venues.id")),
+    sa.Column("capacity", sa.Integer),
+    sa.Column("signup_required", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("online_url", sa.Text),
+    sa.Column("illustrative", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Calendar clients need to know a session changed (SEQUENCE) or went away (CANCELLED).
+    sa.Column("sequence", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cancelled_at", UTCDateTime()),
+    _created(),
+    _updated(),
+    sa.UniqueConstraint("event_id", "key", name="uq_sessions_event_key"),
+    sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    sa.Index("ix_sessions_event_starts", "event_id", "starts_at"),
+)
+
+session_speakers = sa.Table(
+    "session_speakers",
+    metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)

@@ -1,0 +1,154 @@
+"""Settings from the environment, checked once at start-up.
+
+Every setting has an embedded default so that a fresh clone runs without configuration. A bad
+value raises `SettingsError` whose message is one line naming the variable.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.config import Config, EnvironError
+
+
+class SettingsError(Exception):
+    """A setting has a value the service cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    base_url: str
+    data_dir: Path
+    smtp_url: str | None
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def base_host(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and check every setting; create the data folder and the secret key if needed."""
+    config = Config(environ=dict(os.environ if environ is None else environ))
+
+    def read(name: str, default: str) -> str:
+        try:
+            return str(config(name, default=default)).strip()
+        except EnvironError as error:  # pragma: no cover - only for a malformed env file
+            raise SettingsError(f"{name}: {error}") from error
+
+    data_dir = _data_dir(read("EVENTS_DATA_DIR", "var"))
+    database_url = _database_url(read("EVENTS_DATABASE_URL", ""), data_dir)
+    return Settings(
+        database_url=database_url,
+        secret_key=_secret_key(read("EVENTS_SECRET_KEY", ""), data_dir),
+        base_url=_base_url(read("EVENTS_BASE_URL", "http://127.0.0.1:8000")),
+        data_dir=data_dir,
+        smtp_url=_smtp_url(read("EVENTS_SMTP_URL", "")),
+        trusted_proxies=_trusted_proxies(read("EVENTS_TRUSTED_PROXIES", "127.0.0.1")),
+    )
+
+
+def _data_dir(value: str) -> Path:
+    if not value:
+        raise SettingsError("EVENTS_DATA_DIR: must name a folder, got an empty value")
+    path = Path(value).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SettingsError(f"EVENTS_DATA_DIR: cannot create folder {value!r}: {error.strerror}") from error
+    if not os.access(path, os.W_OK):
+        raise SettingsError(f"EVENTS_DATA_DIR: folder {value!r} is not writable")
+    return path
+
+
+def _database_url(value: str, data_dir: Path) -> str:
+    if not value:
+        return f"sqlite:///{data_dir / 'events.db'}"
+    scheme = value.split(":", 1)[0] if ":" in value else ""
+    if scheme == "sqlite":
+        if not value.startswith("sqlite:///") or len(value) <= len("sqlite:///"):
+            raise SettingsError(
+                "EVENTS_DATABASE_URL: a SQLite URL is sqlite:///relative/path.db or sqlite:////absolute/path.db"
+            )
+        folder = Path(value[len("sqlite:///"):]).parent
+        if not folder.is_dir():
+            raise SettingsError(f"EVENTS_DATABASE_URL: folder {str(folder)!r} of the SQLite file does not exist")
+        return value
+    if scheme in ("postgresql", "postgres"):
+        parts = urlsplit(value)
+        if not parts.hostname or not parts.path.strip("/"):
+            raise SettingsError(
+                "EVENTS_DATABASE_URL: a PostgreSQL URL is postgresql://user[:password]@host:port/dbname"
+            )
+        try:
+            parts.port
+        except ValueError as error:
+            raise SettingsError(f"EVENTS_DATABASE_URL: bad port: {error}") from error
+        return "postgresql" + value[len(scheme):]
+    raise SettingsError(
+        f"EVENTS_DATABASE_URL: unsupported database {scheme or value!r}; use sqlite:///… or postgresql://…"
+    )
+
+
+def _secret_key(value: str, data_dir: Path) -> str:
+    if value:
+        if len(value) < 32:
+            raise SettingsError("EVENTS_SECRET_KEY: must be at least 32 characters long")
+        return value
+    # Kept under the data folder so that signed links stay valid across restarts.
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        stored = key_file.read_text(encoding="utf-8").strip()
+        if len(stored) < 32:
+            raise SettingsError(f"EVENTS_SECRET_KEY: the stored key in {key_file} is too short; delete the file")
+        return stored
+    generated = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(generated + "\n")
+    return generated
+
+
+def _base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"EVENTS_BASE_URL: must be an absolute http:// or https:// URL, got {value!r}")
+    if parts.query or parts.fragment:
+        raise SettingsError("EVENTS_BASE_URL: must not have a query or a fragment")
+    return value.rstrip("/")
+
+
+def _smtp_url(value: str) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SettingsError(f"EVENTS_SMTP_URL: must be smtp://host:port or smtps://host:port, got {value!r}")
+    try:
+        parts.port
+    except ValueError as error:
+        raise SettingsError(f"EVENTS_SMTP_URL: bad port: {error}") from error
+    return value
+
+
+def _trusted_proxies(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as error:
+            raise SettingsError(f"EVENTS_TRUSTED_PROXIES: {item!r} is not an address or network") from error
+    return tuple(networks)

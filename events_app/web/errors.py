@@ -1,0 +1,62 @@
+"""Domain errors and HTTP errors mapped once: JSON under /api/, a styled page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from events_app.domain.errors import DomainError, InvalidInput, NotFound
+from events_app.web.i18n import gettext
+
+logger = logging.getLogger("events_app")
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {NotFound: 404, InvalidInput: 422}
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "too_large", 422: "invalid_input", 500: "server_error"}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_json(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, object] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    titles = {404: gettext("Page not found"), 500: gettext("Something went wrong")}
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html",
+        {"status": status, "title": titles.get(status, gettext("Request refused")), "message": message},
+        status_code=status,
+    )
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    status = STATUS_BY_ERROR.get(type(exc), 400)
+    if _is_api(request):
+        return error_json(status, exc.code, exc.message, exc.fields)
+    return error_page(request, status, gettext(exc.message))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if _is_api(request):
+        return error_json(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), str(exc.detail))
+    message = gettext("There is no page at this address.") if exc.status_code == 404 else str(exc.detail)
+    return error_page(request, exc.status_code, message)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    message = gettext("The server could not complete the request. Please try again in a minute.")
+    if _is_api(request):
+        return error_json(500, "server_error", message)
+    return error_page(request, 500, message)

@@ -1,0 +1,70 @@
+"""The Jinja2 environment: templates folder, gettext and the formatting filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.templating import Jinja2Templates
+
+from events_app.domain.errors import N_
+from events_app.web import i18n
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+SESSION_KINDS = {
+    "plenary": N_("Plenary session"),
+    "seminar": N_("Seminar"),
+    "workshop": N_("Workshop"),
+    "site_visit": N_("Site visit"),
+    "project_defence": N_("Project defence"),
+    "webinar": N_("Webinar"),
+    "break": N_("Break"),
+    "transfer": N_("Transfer"),
+    "cultural": N_("Cultural programme"),
+}
+EVENT_FORMATS = {
+    "practical_session": N_("Practical session"),
+    "strategic_session": N_("Strategic session"),
+    "training_programme": N_("Training programme"),
+    "working_meeting": N_("Working meeting"),
+}
+VENUE_KINDS = {"hall": N_("Hall"), "enterprise": N_("Enterprise"), "outdoor": N_("Outdoors"), "online": N_("Online")}
+
+
+def localized(item: Any, field: str = "title") -> str:
+    """The English variant of a field in the English interface, when there is one."""
+    if i18n.current_language() == "en":
+        english = getattr(item, f"{field}_en", None)
+        if english:
+            return str(english)
+    return str(getattr(item, field))
+
+
+def region_name(region: Any) -> str:
+    return str(region.name_en if i18n.current_language() == "en" else region.name_ru)
+
+
+def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(directory),
+        autoescape=select_autoescape(("html", "xml", "svg")),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        day=i18n.format_day,
+        full_date=i18n.format_full_date,
+        clock=i18n.format_clock,
+        utc_offset=i18n.format_utc_offset,
+        localized=localized,
+        region_name=region_name,
+        session_kind=lambda kind: i18n.gettext(SESSION_KINDS.get(kind, kind)),
+        event_format=lambda value: i18n.gettext(EVENT_FORMATS.get(value, value)),
+        venue_kind=lambda kind: i18n.gettext(VENUE_KINDS.get(kind, kind)),
+    )
+    env.globals.update(date_range=i18n.format_date_range, current_language=i18n.current_language)
+    return Jinja2Templates(env=env)

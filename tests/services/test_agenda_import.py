@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from events_app.data import tables as t
+from events_app.data.database import Store
+from events_app.domain.agenda import Agenda, Session, SessionKind
+from events_app.domain.agenda_file import AgendaFileError, parse_agenda_text
+from events_app.services.agenda_export import export_agenda
+from events_app.services.agenda_import import import_agendas, read_agenda_files
+from tests.conftest import DEMO_FILES, SCHEDULES
+
+
+async def _snapshot(store: Store) -> dict[str, list[dict[str, object]]]:
+    """Every row of every table, in a stable order: equal snapshots mean nothing changed."""
+    result = {}
+    for table in t.metadata.sorted_tables:
+        rows = await store.fetch_all(sa.select(table).order_by(*table.primary_key.columns))
+        result[table.name] = [dict(row) for row in rows]
+    return result
+
+
+async def _session_row(store: Store, key: str) -> dict[str, object]:
+    row = await store.fetch_one(sa.select(t.sessions).where(t.sessions.c.key == key))
+    assert row is not None
+    return dict(row)
+
+
+async def test_import_loads_all_demo_events(store: Store) -> None:
+    reports = await import_agendas(store, read_agenda_files(DEMO_FILES))
+
+    slugs = [row["slug"] for row in await store.fetch_all(sa.select(t.events.c.slug).order_by(t.events.c.slug))]
+    assert slugs == ["kaluga-2021", "kirov-2020", "proclusters-2022", "saransk-2021", "syktyvkar-2021"]
+    assert all(report.created for report in reports)
+    visits = await store.fetch_val(sa.select(sa.func.count()).select_from(t.sessions).where(t.sessions.c.kind == "site_visit"))
+    assert visits == 6
+
+
+async def test_reimport_of_same_files_changes_nothing(store: Store) -> None:
+    await import_agendas(store, read_agenda_files(DEMO_FILES), now=datetime(2026, 1, 1, tzinfo=UTC))
+    before = await _snapshot(store)
+
+    reports = await import_agendas(store, read_agenda_files(DEMO_FILES), now=datetime(2026, 2, 1, tzinfo=UTC))
+
+    assert await _snapshot(store) == before
+    assert [(r.sessions_added, r.sessions_changed, r.sessions_cancelled) for r in reports] == [(0, 0, 0)] * 5
+
+
+async def test_round_trip_import_export_import_changes_nothing(store: Store, tmp_path: Path) -> None:
+    await import_agendas(store, read_agenda_files(DEMO_FILES), now=datetime(2026, 1, 1, tzinfo=UTC))
+    before = await _snapshot(store)
+    exported = []
+    for source in DEMO_FILES:
+        slug = parse_agenda_text(source.read_text(encoding="utf-8"), file=str(source)).event.slug
+        target = tmp_path / f"{slug}.toml"
+        target.write_text(await export_agenda(store, slug), encoding="utf-8")
+        exported.append(target)
+
+    await import_agendas(store, read_agenda_files(exported), now=datetime(2026, 2, 1, tzinfo=UTC))
+
+    assert await _snapshot(store) == before
+    assert [_canonical(a) for a in read_agenda_files(exported)] == [_canonical(a) for a in read_agenda_files(DEMO_FILES)]
+
+
+def _canonical(agenda: Agenda) -> Agenda:
+    """The same agenda with its lists in key order (an export orders sessions by time)."""
+    return replace(agenda, **{name: tuple(sorted(getattr(agenda, name), key=lambda item: item.key))
+                              for name in ("organisations", "venues", "people", "sessions")})
+
+
+async def test_session_at_ten_moscow_is_stored_as_seven_utc(store: Store) -> None:
+    await import_agendas(store, read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"]))
+
+    row = await _session_row(store, "visit-mondi")
+
+    assert row["starts_at"] == datetime(2021, 4, 1, 7, 0, tzinfo=UTC)
+
+
+async def test_moving_a_session_keeps_its_id_and_raises_its_sequence(store: Store) -> None:
+    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
+    await import_agendas(store, [agenda])
+    before = await _session_row(store, "visit-luzales")
+    moved = tuple(replace(s, starts_at=s.starts_at.replace(hour=14, minute=0), ends_at=s.ends_at.replace(hour=15, minute=30))
+                  if s.key == "visit-luzales" else s for s in agenda.sessions)
+
+    reports = await import_agendas(store, [replace(agenda, sessions=moved)], now=datetime(2026, 3, 1, tzinfo=UTC))
+    after = await _session_row(store, "visit-luzales")
+
+    assert after["id"] == before["id"]
+    assert after["sequence"] == before["sequence"] + 1
+    assert after["starts_at"] == datetime(2021, 4, 1, 11, 0, tzinfo=UTC)
+    assert after["updated_at"] == datetime(2026, 3, 1, tzinfo=UTC)
+    assert reports[0].sessions_changed == 1
+
+
+async def test_editing_only_a_description_does_not_raise_the_sequence(store: Store) -> None:
+    agenda = read_agenda_files([SCHEDULES / "kaluga-2021.toml"])[0]
+    await import_agendas(store, [agenda])
+    first = agenda.sessions[0]
+    edited = (replace(first, description="Новое описание"), *agenda.sessions[1:])
+
+    await import_agendas(store, [replace(agenda, sessions=edited)])
+
+    row = await _session_row(store, first.key)
+    assert (row["description"], row["sequence"]) == ("Новое описание", 0)
+
+
+async def test_session_left_out_of_a_published_event_is_cancelled_not_deleted(store: Store) -> None:
+    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
+    await import_agendas(store, [agenda])
+    without = tuple(s for s in agenda.sessions if s.key != "visit-algraf")
+
+    reports = await import_agendas(store, [replace(agenda, sessions=without)], now=datetime(2026, 3, 1, tzinfo=UTC))
+    row = await _session_row(store, "visit-algraf")
+    exported = parse_agenda_text(await export_agenda(store, "syktyvkar-2021"), file="export")
+
+    assert row["cancelled_at"] == datetime(2026, 3, 1, tzinfo=UTC)
+    assert row["sequence"] == 1
+    assert reports[0].sessions_cancelled == 1
+    assert "visit-algraf" not in {s.key for s in exported.sessions}
+
+
+async def test_session_put_back_is_restored_with_a_new_sequence(store: Store) -> None:
+    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
+    await import_agendas(store, [agenda])
+    await import_agendas(store, [replace(agenda, sessions=tuple(s for s in agenda.sessions if s.key != "visit-algraf"))])
+
+    await import_agendas(store, [agenda])
+
+    row = await _session_row(store, "visit-algraf")
+    assert (row["cancelled_at"], row["sequence"]) == (None, 2)
+
+
+async def test_bad_file_among_several_imports_nothing(store: Store, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    text = (SCHEDULES / "kaluga-2021.toml").read_text(encoding="utf-8")
+    broken.write_text(text.replace('timezone = "Europe/Moscow"', 'timezone = "Europe/Kaluga"'), encoding="utf-8")
+
+    with pytest.raises(AgendaFileError) as caught:
+        read_agenda_files([SCHEDULES / "syktyvkar-2021.toml", broken])
+
+    assert [f"{e.file}: {e.path}" for e in caught.value.errors] == [f"{broken}: event.timezone"]
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.events)) == 0
+
+
+async def test_failure_inside_the_transaction_leaves_no_half_imported_event(store: Store) -> None:
+    good, other = read_agenda_files([SCHEDULES / "kaluga-2021.toml", SCHEDULES / "kirov-2020.toml"])
+    # An agenda that slipped past the file checks: its session names a venue that does not exist.
+    stray = Session(key="stray", kind=SessionKind.SEMINAR, title="x", venue_key="nowhere",
+                    starts_at=other.sessions[0].starts_at, ends_at=other.sessions[0].ends_at)
+    bad = replace(other, sessions=(*other.sessions, stray))
+
+    with pytest.raises(KeyError):
+        await import_agendas(store, [good, bad])
+
+    for table in (t.events, t.organisations, t.venues, t.sessions, t.people):
+        assert await store.fetch_val(sa.select(sa.func.count()).select_from(table)) == 0, table.name
+
+
+async def test_same_organisation_defined_differently_in_two_files_is_refused(tmp_path: Path) -> None:
+    first = SCHEDULES / "saransk-2021.toml"
+    second = tmp_path / "kaluga.toml"
+    second.write_text((SCHEDULES / "kaluga-2021.toml").read_text(encoding="utf-8")
+                      .replace('key = "akit"\nname = "', 'key = "akit"\nname = "Другая '), encoding="utf-8")
+
+    with pytest.raises(AgendaFileError) as caught:
+        read_agenda_files([first, second])
+
+    assert [e.message for e in caught.value.errors] == [f"organisation 'akit' is defined differently in {first}"]

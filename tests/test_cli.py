@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from events_app.cli import main
+from events_app.data import tables as t
+from events_app.data.database import Store
+from tests.conftest import DEMO_FILES, SCHEDULES
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("EVENTS_DATA_DIR", str(tmp_path / "var"))
+    for name in ("EVENTS_DATABASE_URL", "EVENTS_SECRET_KEY", "EVENTS_BASE_URL", "EVENTS_SMTP_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path / "var" / "events.db"
+
+
+def _count(database: Path, table: sa.Table) -> int:
+    async def run() -> int:
+        async with Store(f"sqlite:///{database}") as store:
+            return int(await store.fetch_val(sa.select(sa.func.count()).select_from(table)))
+    return asyncio.run(run())
+
+
+def test_commands_refuse_an_unmigrated_database_and_name_the_fix(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["import", str(DEMO_FILES[0])])
+
+    assert status == 1
+    assert capsys.readouterr().err.strip().endswith("run `events-app migrate`")
+
+
+def test_serve_refuses_an_out_of_date_schema_before_listening(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["serve", "--port", "1"])
+
+    assert status == 1
+    assert "The database schema is out of date" in capsys.readouterr().err
+
+
+def test_import_then_export_writes_the_same_format(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["import", *map(str, DEMO_FILES)]) == 0
+    out = tmp_path / "out.toml"
+
+    assert main(["export", "syktyvkar-2021", "-o", str(out)]) == 0
+    assert main(["import", str(out)]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert "syktyvkar-2021: created; sessions added 17, changed 0, cancelled 0" in lines
+    assert lines[-1] == "syktyvkar-2021: updated; sessions added 0, changed 0, cancelled 0"
+
+
+def test_import_errors_name_file_and_path_and_store_nothing(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["migrate"])
+    bad = tmp_path / "bad.toml"
+    bad.write_text((SCHEDULES / "kaluga-2021.toml").read_text(encoding="utf-8").replace(
+        'venue = "hall"', 'venue = "nowhere"', 1), encoding="utf-8")
+    capsys.readouterr()
+
+    status = main(["import", str(SCHEDULES / "syktyvkar-2021.toml"), str(bad)])
+
+    err = capsys.readouterr().err.splitlines()
+    assert status == 1
+    assert err[0].startswith(f"{bad}: sessions[") and err[0].endswith(".venue: unknown venue 'nowhere'")
+    assert err[-1] == "events-app: nothing imported: 1 error(s)"
+    assert _count(env, t.events) == 0
+
+
+def test_shift_to_moves_the_event(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["migrate"])
+
+    assert main(["import", str(SCHEDULES / "syktyvkar-2021.toml"), "--shift-to", "2027-04-01"]) == 0
+    main(["export", "syktyvkar-2021"])
+
+    out = capsys.readouterr().out
+    assert "starts_on = 2027-04-01\nends_on = 2027-04-02" in out
+    assert "starts_at = 2027-04-01T10:00:00" in out
+
+
+def test_demo_loads_once_with_dates_from_next_week(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["migrate"])
+
+    assert main(["demo", "--today", "2026-11-27"]) == 0
+    assert main(["demo", "--today", "2026-11-27"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.count(": created;") == 5
+    assert out.strip().endswith("The database already holds events; the demo is not loaded again.")
+
+    async def starts() -> dict[str, date]:
+        async with Store(f"sqlite:///{env}") as store:
+            rows = await store.fetch_all(sa.select(t.events.c.slug, t.events.c.starts_on))
+            return {row["slug"]: row["starts_on"] for row in rows}
+
+    dates = asyncio.run(starts())
+    assert min(dates.values()) > date(2026, 11, 27)
+    assert dates["syktyvkar-2021"].weekday() == date(2021, 4, 1).weekday()
+
+
+def test_bad_setting_exits_with_one_line(env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("EVENTS_BASE_URL", "ftp://x")
+
+    assert main(["migrate"]) == 2
+    assert capsys.readouterr().err == "events-app: EVENTS_BASE_URL: must be an absolute http:// or https:// URL, got 'ftp://x'\n"

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from events_app.web import i18n
+from tests.conftest import ROOT
+
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+
+
+def _source_messages() -> set[str]:
+    found: set[str] = set()
+    methods = [("events_app/**.py", "python"), ("templates/**.html", "jinja2")]
+    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}
+    for _, _, message, _, _ in extract_from_dir(str(ROOT), methods, options_map=options, keywords=KEYWORDS):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def test_every_interface_string_has_a_russian_translation() -> None:
+    with (Path(i18n.LOCALE_DIR) / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id and m.string and all(m.string)}
+
+    missing = _source_messages() - translated
+
+    assert missing == set()
+
+
+def test_russian_dates_read_the_russian_way() -> None:
+    token = i18n._current.set("ru")
+    try:
+        assert i18n.format_day(date(2021, 4, 1)) == "1 апреля, четверг"
+        assert i18n.format_date_range(date(2021, 6, 24), date(2021, 6, 25)) == "24–25 июня 2021"
+        assert i18n.ngettext("%(num)d session", "%(num)d sessions", 3) % {"num": 3} == "3 пункта программы"
+    finally:
+        i18n._current.reset(token)
+
+
+def test_english_dates() -> None:
+    token = i18n._current.set("en")
+    try:
+        assert i18n.format_day(date(2021, 4, 1)) == "Thursday, 1 April"
+        assert i18n.format_date_range(date(2022, 9, 1), date(2022, 10, 28)) == "1 September – 28 October 2022"
+    finally:
+        i18n._current.reset(token)
