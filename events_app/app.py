@@ -18,9 +18,11 @@ from starlette.staticfiles import StaticFiles
 from events_app.data.database import Store
 from events_app.data.migrate import check_schema
 from events_app.domain.errors import DomainError
+from events_app.services.outbox import OutboxSender, transport_for
 from events_app.settings import Settings
-from events_app.web import api, errors, pages
-from events_app.web.i18n import LanguageMiddleware
+from events_app.web import api, api_registrations, errors, feeds, pages, registration
+from events_app.web.language import LanguageMiddleware
+from events_app.web.limits import BodySizeLimitMiddleware
 from events_app.web.security import SecurityHeadersMiddleware
 from events_app.web.templating import build_templates
 
@@ -46,20 +48,29 @@ def create_app(settings: Settings) -> Starlette:
         await check_schema(settings.database_url)
         store = Store(settings.database_url)
         await store.connect()
+        outbox = OutboxSender(store, transport_for(settings))
+        outbox.start()
         try:
-            yield {"store": store, "settings": settings}
+            yield {"store": store, "settings": settings, "outbox": outbox}
         finally:
+            await outbox.stop()
             await store.disconnect()
 
     app = Starlette(
         routes=[
             *pages.routes,
-            Mount("/api/v1", routes=api.routes),
+            *feeds.routes,
+            *registration.routes,
+            Mount("/api/v1", routes=[*api.routes, *api_registrations.routes]),
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
-        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(LanguageMiddleware)],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(BodySizeLimitMiddleware),
+            Middleware(LanguageMiddleware),
+        ],
         exception_handlers={
             DomainError: errors.domain_error,
             HTTPException: errors.http_error,

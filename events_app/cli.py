@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from events_app.data.database import Store
@@ -16,7 +16,12 @@ from events_app.domain.agenda_file import AgendaFileError
 from events_app.domain.errors import DomainError
 from events_app.services.agenda_export import export_agenda
 from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.domain.links import organiser_api_token
+from events_app.domain.registration import RegistrationStatus
 from events_app.services.demo import demo_start_dates, has_events
+from events_app.services.outbox import deliver_due, transport_for
+from events_app.services.registration import decide
+from events_app.services.registration_list import list_registrations
 from events_app.settings import Settings, SettingsError, load_settings
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "schedules"
@@ -51,6 +56,19 @@ def _parser() -> argparse.ArgumentParser:
     dump = commands.add_parser("export", help="write an event's agenda in the import format")
     dump.add_argument("slug")
     dump.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+
+    listing = commands.add_parser("registrations", help="list an event's registrations")
+    listing.add_argument("slug")
+    listing.add_argument("--status", choices=[status.value for status in RegistrationStatus])
+
+    approve = commands.add_parser("approve", help="approve a registration waiting for moderation")
+    approve.add_argument("registration_id", type=int, metavar="ID")
+
+    reject = commands.add_parser("reject", help="reject a registration waiting for moderation")
+    reject.add_argument("registration_id", type=int, metavar="ID")
+    reject.add_argument("--reason", required=True, help="sent to the delegate")
+
+    commands.add_parser("api-token", help="print the organiser token for the JSON API")
 
     demo = commands.add_parser("demo", help="load the demo schedules into an empty database")
     demo.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
@@ -93,6 +111,24 @@ def _demo(settings: Settings, today: date | None) -> None:
     asyncio.run(_with_store(settings, load))
 
 
+def _registrations(settings: Settings, slug: str, status: str | None) -> None:
+    rows = asyncio.run(_with_store(settings, lambda store: list_registrations(store, slug, status=status)))
+    for row in rows:
+        print(f"{row.id}\t{row.status}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.full_name}\t{row.organisation}\t{row.email}")
+    print(f"{len(rows)} registration(s)", file=sys.stderr)
+
+
+def _decide(settings: Settings, registration_id: int, *, approve: bool, reason: str | None) -> None:
+    async def run(store: Store) -> str:
+        result = await decide(store, settings, registration_id, approve=approve, reason=reason, now=datetime.now(UTC))
+        # The decision's e-mail is in the outbox; deliver it now rather than wait for the server.
+        await deliver_due(store, transport_for(settings))
+        return result.status
+
+    status = asyncio.run(_with_store(settings, run))
+    print(f"Registration {registration_id}: {status}; the delegate has been notified.")
+
+
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
@@ -116,6 +152,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             _export(settings, args.slug, args.output)
         elif args.command == "demo":
             _demo(settings, args.today)
+        elif args.command == "registrations":
+            _registrations(settings, args.slug, args.status)
+        elif args.command in ("approve", "reject"):
+            _decide(settings, args.registration_id, approve=args.command == "approve",
+                    reason=getattr(args, "reason", None))
+        elif args.command == "api-token":
+            print(organiser_api_token(settings.secret_key))
         elif args.command == "serve":
             _serve(settings, args.host, args.port)
     except SettingsError as error:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class Settings:
     base_url: str
     data_dir: Path
     smtp_url: str | None
+    mail_from: str
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
     @property
@@ -51,12 +53,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     data_dir = _data_dir(read("EVENTS_DATA_DIR", "var"))
     database_url = _database_url(read("EVENTS_DATABASE_URL", ""), data_dir)
+    secret_key = _secret_key(read("EVENTS_SECRET_KEY", ""), data_dir)
+    base_url = _base_url(read("EVENTS_BASE_URL", "http://127.0.0.1:8000"))
     return Settings(
         database_url=database_url,
-        secret_key=_secret_key(read("EVENTS_SECRET_KEY", ""), data_dir),
-        base_url=_base_url(read("EVENTS_BASE_URL", "http://127.0.0.1:8000")),
+        secret_key=secret_key,
+        base_url=base_url,
         data_dir=data_dir,
         smtp_url=_smtp_url(read("EVENTS_SMTP_URL", "")),
+        mail_from=_mail_from(read("EVENTS_MAIL_FROM", ""), base_url),
         trusted_proxies=_trusted_proxies(read("EVENTS_TRUSTED_PROXIES", "127.0.0.1")),
     )
 
@@ -141,6 +146,20 @@ def _smtp_url(value: str) -> str | None:
         parts.port
     except ValueError as error:
         raise SettingsError(f"EVENTS_SMTP_URL: bad port: {error}") from error
+    return value
+
+
+def _mail_from(value: str, base_url: str) -> str:
+    if not value:
+        return f"noreply@{urlsplit(base_url).hostname}"
+    # Simple on purpose: compose() parses the address fully when it builds a message.
+    named = re.fullmatch(r"[^<>\r\n]*<([^<>]*)>", value)
+    address = named.group(1) if named else value
+    local, at, domain = address.partition("@")
+    if not (local and at and domain) or "@" in domain or re.search(r"[\s<>]", address):
+        raise SettingsError(
+            f"EVENTS_MAIL_FROM: must be an address like noreply@example.org or Name <noreply@example.org>, got {value!r}"
+        )
     return value
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -107,3 +107,52 @@ def test_bad_setting_exits_with_one_line(env: Path, monkeypatch: pytest.MonkeyPa
 
     assert main(["migrate"]) == 2
     assert capsys.readouterr().err == "events-app: EVENTS_BASE_URL: must be an absolute http:// or https:// URL, got 'ftp://x'\n"
+
+
+def test_moderated_registration_is_approved_from_the_command_line(env: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from dataclasses import replace
+
+    from events_app.services import registration
+    from events_app.services.agenda_import import import_agendas, read_agenda_files
+    from tests.conftest import settings_for
+
+    main(["migrate"])
+    url = f"sqlite:///{env}"
+
+    async def register() -> int:
+        agenda = read_agenda_files([SCHEDULES / "kaluga-2021.toml"], shift_to=date.today().replace(year=date.today().year + 1))[0]
+        settings = settings_for(url, env.parent)
+        async with Store(url) as store:
+            await import_agendas(store, [replace(agenda, event=replace(agenda.event, moderation=True))])
+            result = await registration.register(store, settings, slug="kaluga-2021", data={
+                "surname": "Орлова", "given_name": "Вера", "email": "vera@example.ru", "phone": "+79120000000",
+                "organisation_name": "АО «Калужский завод»", "position": "директор", "region_code": "40",
+                "category": "enterprise", "consent": "on"}, consent_ip=None, language="ru", now=datetime.now(UTC))
+            return result.id
+
+    registration_id = asyncio.run(register())
+    capsys.readouterr()
+
+    assert main(["registrations", "kaluga-2021", "--status", "pending"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[:2] for line in listed] == [[str(registration_id), "pending"]]
+    assert listed[0].endswith("\tОрлова Вера\tАО «Калужский завод»\tvera@example.ru")
+
+    assert main(["approve", str(registration_id)]) == 0
+    assert capsys.readouterr().out == f"Registration {registration_id}: confirmed; the delegate has been notified.\n"
+    letters = sorted((env.parent / "outbox").glob("*.eml"))
+    assert len(letters) == 2  # «заявка получена», then «заявка одобрена»
+
+    assert main(["reject", str(registration_id), "--reason", "поздно"]) == 1
+    assert "Only a registration waiting for approval can be approved or rejected" in capsys.readouterr().err
+
+
+def test_api_token_is_stable_for_a_secret(env: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("EVENTS_SECRET_KEY", "a" * 40)
+    main(["api-token"])
+    main(["api-token"])
+
+    first, second = capsys.readouterr().out.split()
+    assert first == second and len(first) == 43

@@ -13,6 +13,7 @@ def test_defaults_need_no_configuration(tmp_path: Path) -> None:
     assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'events.db'}"
     assert settings.base_url == "http://127.0.0.1:8000"
     assert settings.smtp_url is None
+    assert settings.mail_from == "noreply@127.0.0.1"
     assert [str(net) for net in settings.trusted_proxies] == ["127.0.0.1/32"]
 
 
@@ -40,6 +41,8 @@ def test_postgresql_url_is_accepted(tmp_path: Path) -> None:
     ("EVENTS_BASE_URL", "events.example.org", "EVENTS_BASE_URL: must be an absolute http:// or https:// URL, got 'events.example.org'"),
     ("EVENTS_SECRET_KEY", "short", "EVENTS_SECRET_KEY: must be at least 32 characters long"),
     ("EVENTS_SMTP_URL", "mail.example.org:25", "EVENTS_SMTP_URL: must be smtp://host:port or smtps://host:port, got 'mail.example.org:25'"),
+    ("EVENTS_MAIL_FROM", "Оргкомитет noreply.example.org", "EVENTS_MAIL_FROM: must be an address like noreply@example.org or Name <noreply@example.org>, got 'Оргкомитет noreply.example.org'"),
+    ("EVENTS_MAIL_FROM", "noreply@example.org\r\nBcc: all@example.org", "EVENTS_MAIL_FROM: must be an address like noreply@example.org or Name <noreply@example.org>, got 'noreply@example.org\\r\\nBcc: all@example.org'"),
     ("EVENTS_TRUSTED_PROXIES", "10.0.0.0/8, proxy", "EVENTS_TRUSTED_PROXIES: 'proxy' is not an address or network"),
 ])
 def test_bad_value_stops_with_one_line_naming_the_variable(tmp_path: Path, name: str, value: str, message: str) -> None:

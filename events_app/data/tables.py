@@ -69,6 +69,14 @@ events = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, server_default="published"),
     sa.Column("description", sa.Text),
     sa.Column("note", sa.Text),
+    # Registration settings: no capacity means no limit; no window means "from publication
+    # until the event ends"; no consent text means the service's standard text applies.
+    sa.Column("capacity", sa.Integer),
+    sa.Column("moderation", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("registration_opens_at", UTCDateTime()),
+    sa.Column("registration_closes_at", UTCDateTime()),
+    sa.Column("consent_version", sa.String(32)),
+    sa.Column("consent_text", sa.Text),
     _created(),
     _updated(),
     sa.CheckConstraint("ends_on >= starts_on", name="days_in_order"),
@@ -160,4 +168,104 @@ session_speakers = sa.Table(
     sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("position", sa.Integer, nullable=False),
+)
+
+
+# Personal fields are nullable because withdrawing consent erases them while the row stays for
+# anonymous statistics (region, category, days).
+registrations = sa.Table(
+    "registrations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("surname", sa.Text),
+    sa.Column("given_name", sa.Text),
+    sa.Column("patronymic", sa.Text),
+    sa.Column("email", sa.Text),
+    sa.Column("phone", sa.String(16)),
+    sa.Column("organisation_name", sa.Text),
+    sa.Column("organisation_inn", sa.String(12)),
+    sa.Column("position", sa.Text),
+    sa.Column("region_code", sa.String(2), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("consent_version", sa.String(32), nullable=False),
+    sa.Column("consent_at", UTCDateTime(), nullable=False),
+    sa.Column("consent_ip", sa.String(45)),
+    sa.Column("decision_reason", sa.Text),
+    # E-mails go out in the language the delegate registered in.
+    sa.Column("language", sa.String(2), nullable=False, server_default="ru"),
+    sa.Column("calendar_token", sa.String(43), unique=True),
+    # Raised to make every cabinet link issued before it stop working.
+    sa.Column("link_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cancelled_at", UTCDateTime()),
+    sa.Column("erased_at", UTCDateTime()),
+    _created(),
+    _updated(),
+    sa.CheckConstraint("status IN ('pending', 'confirmed', 'waitlisted', 'rejected', 'cancelled')", name="status"),
+    sa.Index("ix_registrations_event_status", "event_id", "status", "id"),
+    sa.Index("ix_registrations_email", "email"),
+)
+
+registration_days = sa.Table(
+    "registration_days",
+    metadata,
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+)
+
+# A delegate's place in a session that needs sign-up: confirmed, or waiting in line. The line
+# is in `id` order, which is arrival order because places are handed out one transaction at a time.
+registration_choices = sa.Table(
+    "registration_choices",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    _created(),
+    _updated(),
+    sa.UniqueConstraint("registration_id", "session_id", name="uq_registration_choices_registration_session"),
+    sa.CheckConstraint("status IN ('confirmed', 'waitlisted')", name="status"),
+    sa.Index("ix_registration_choices_session_status", "session_id", "status", "id"),
+)
+
+tickets = sa.Table(
+    "tickets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("secret", sa.String(32), nullable=False, unique=True),
+    sa.Column("issued_at", UTCDateTime(), nullable=False),
+    sa.Column("revoked_at", UTCDateTime()),
+    sa.Index("ix_tickets_registration", "registration_id"),
+)
+
+# Messages are written here in the same transaction as the change that causes them; a
+# background sender delivers them, so a message is never lost when SMTP is down.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
+    sa.Column("claimed_until", UTCDateTime()),
+    sa.Column("last_error", sa.Text),
+    sa.Column("sent_at", UTCDateTime()),
+    _created(),
+    sa.CheckConstraint("status IN ('pending', 'sent')", name="status"),
+    sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+)
+
+# Fixed-window counters shared by every process (several app processes on one PostgreSQL).
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("window_start", UTCDateTime(), primary_key=True),
+    sa.Column("hits", sa.Integer, nullable=False),
 )

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from events_app.domain.errors import N_
+
 
 class EventFormat(StrEnum):
     PRACTICAL_SESSION = "practical_session"
@@ -41,6 +43,19 @@ class SessionKind(StrEnum):
     BREAK = "break"
     TRANSFER = "transfer"
     CULTURAL = "cultural"
+
+
+SESSION_KIND_LABELS: dict[str, str] = {
+    SessionKind.PLENARY: N_("Plenary session"),
+    SessionKind.SEMINAR: N_("Seminar"),
+    SessionKind.WORKSHOP: N_("Workshop"),
+    SessionKind.SITE_VISIT: N_("Site visit"),
+    SessionKind.PROJECT_DEFENCE: N_("Project defence"),
+    SessionKind.WEBINAR: N_("Webinar"),
+    SessionKind.BREAK: N_("Break"),
+    SessionKind.TRANSFER: N_("Transfer"),
+    SessionKind.CULTURAL: N_("Cultural programme"),
+}
 
 
 class OrganisationRole(StrEnum):
@@ -111,6 +126,12 @@ class Event:
     organiser_keys: tuple[str, ...] = ()
     partner_keys: tuple[str, ...] = ()
     note: str | None = None
+    capacity: int | None = None
+    moderation: bool = False
+    registration_opens: datetime | None = None
+    registration_closes: datetime | None = None
+    consent_version: str | None = None
+    consent_text: str | None = None
 
     @property
     def days(self) -> list[date]:
@@ -144,7 +165,12 @@ def shift_agenda(agenda: Agenda, new_start: date) -> Agenda:
     The shift is made on wall-clock times, so a session at 10:00 stays at 10:00 local time.
     """
     delta = new_start - agenda.event.starts_on
-    event = replace(agenda.event, starts_on=agenda.event.starts_on + delta, ends_on=agenda.event.ends_on + delta)
+    old = agenda.event
+    event = replace(
+        old, starts_on=old.starts_on + delta, ends_on=old.ends_on + delta,
+        registration_opens=old.registration_opens + delta if old.registration_opens else None,
+        registration_closes=old.registration_closes + delta if old.registration_closes else None,
+    )
     sessions = tuple(
         replace(session, starts_at=session.starts_at + delta, ends_at=session.ends_at + delta)
         for session in agenda.sessions

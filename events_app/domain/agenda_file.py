@@ -58,7 +58,8 @@ class AgendaFileError(Exception):
 _TOP_LEVEL = {"event", "organisations", "venues", "people", "sessions"}
 _EVENT_FIELDS = {
     "slug", "title", "title_en", "format", "city", "region", "timezone", "starts_on", "ends_on",
-    "status", "description", "organisers", "partners", "note",
+    "status", "description", "organisers", "partners", "note", "capacity", "moderation",
+    "registration_opens", "registration_closes", "consent_version", "consent_text",
 }
 _ORGANISATION_FIELDS = {"key", "name", "short_name", "inn", "region", "website"}
 _VENUE_FIELDS = {"key", "name", "kind", "address", "latitude", "longitude", "organisation", "description"}
@@ -134,8 +135,8 @@ class _Reader:
     def local_date(self, name: str) -> date | None:
         return self._get(name, True, (date,), "a date such as 2021-04-01")
 
-    def local_datetime(self, name: str) -> datetime | None:
-        value = self._get(name, True, (datetime,), "a local date-time such as 2021-04-01T10:00:00")
+    def local_datetime(self, name: str, required: bool = True) -> datetime | None:
+        value = self._get(name, required, (datetime,), "a local date-time such as 2021-04-01T10:00:00")
         if value is not None and value.tzinfo is not None:
             self.error(name, "must be a local time without an offset; the event's time zone applies")
             return None
@@ -306,11 +307,24 @@ def _event(file: str, table: dict[str, Any], errors: list[AgendaError]) -> Event
     if starts_on and ends_on and ends_on < starts_on:
         r.error("ends_on", f"the event ends ({ends_on}) before it starts ({starts_on})")
     status = r.choice("status", EventStatus, required=False) or EventStatus.PUBLISHED
+    capacity = r.integer("capacity")
+    if capacity is not None and capacity <= 0:
+        r.error("capacity", f"must be a positive number of places, got {capacity}")
+    opens = r.local_datetime("registration_opens", required=False)
+    closes = r.local_datetime("registration_closes", required=False)
+    if opens and closes and closes <= opens:
+        r.error("registration_closes", "registration must close after it opens")
+    consent_version, consent_text = r.text("consent_version"), r.text("consent_text")
+    if (consent_version is None) != (consent_text is None):
+        r.error("consent_version" if consent_version is None else "consent_text",
+                "give both consent_version and consent_text, or neither")
     return _complete(r, before, lambda: Event(
         slug=slug, title=title, format=fmt, city=city, region_code=region,  # type: ignore[arg-type]
         timezone=timezone, starts_on=starts_on, ends_on=ends_on, status=status,  # type: ignore[arg-type]
         title_en=r.text("title_en"), description=r.text("description"),
         organiser_keys=r.keys("organisers"), partner_keys=r.keys("partners"), note=r.text("note"),
+        capacity=capacity, moderation=r.boolean("moderation"), registration_opens=opens,
+        registration_closes=closes, consent_version=consent_version, consent_text=consent_text,
     ))
 
 
@@ -387,7 +401,10 @@ def render_agenda(agenda: Agenda) -> str:
         "city": event.city, "region": event.region_code, "timezone": event.timezone,
         "starts_on": event.starts_on, "ends_on": event.ends_on, "status": event.status.value,
         "description": event.description, "organisers": list(event.organiser_keys),
-        "partners": list(event.partner_keys), "note": event.note,
+        "partners": list(event.partner_keys), "note": event.note, "capacity": event.capacity,
+        "moderation": event.moderation or None, "registration_opens": event.registration_opens,
+        "registration_closes": event.registration_closes, "consent_version": event.consent_version,
+        "consent_text": event.consent_text,
     })}
     document["organisations"] = [_drop_empty({
         "key": o.key, "name": o.name, "short_name": o.short_name, "inn": o.inn, "region": o.region_code,

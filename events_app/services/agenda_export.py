@@ -65,6 +65,10 @@ async def load_agenda(store: Store, slug: str) -> Agenda:
         status=EventStatus(event_row["status"]), description=event_row["description"], note=event_row["note"],
         organiser_keys=tuple(row["key"] for row in links if row["role"] == "organiser"),
         partner_keys=tuple(row["key"] for row in links if row["role"] == "partner"),
+        capacity=event_row["capacity"], moderation=bool(event_row["moderation"]),
+        registration_opens=to_local(event_row["registration_opens_at"], zone) if event_row["registration_opens_at"] else None,
+        registration_closes=to_local(event_row["registration_closes_at"], zone) if event_row["registration_closes_at"] else None,
+        consent_version=event_row["consent_version"], consent_text=event_row["consent_text"],
     )
     return Agenda(
         event=event,

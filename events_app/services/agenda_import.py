@@ -104,7 +104,10 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
         "slug": event.slug, "title": event.title, "title_en": event.title_en, "format": event.format.value,
         "city": event.city, "region_code": event.region_code, "timezone": event.timezone,
         "starts_on": event.starts_on, "ends_on": event.ends_on, "status": event.status.value,
-        "description": event.description, "note": event.note,
+        "description": event.description, "note": event.note, "capacity": event.capacity,
+        "moderation": event.moderation, "consent_version": event.consent_version, "consent_text": event.consent_text,
+        "registration_opens_at": to_utc(event.registration_opens, event.timezone) if event.registration_opens else None,
+        "registration_closes_at": to_utc(event.registration_closes, event.timezone) if event.registration_closes else None,
     }
     if existing_event is None:
         event_id = await store.insert(t.events.insert().values(

@@ -18,6 +18,7 @@ from events_app.data import tables as t
 from events_app.data.database import Row, Store
 from events_app.domain.agenda import EventStatus, SessionKind, to_utc
 from events_app.domain.errors import N_, InvalidInput, NotFound
+from events_app.domain.ics import google_calendar_link, place_text, session_text, speaker_line
 from events_app.domain.regions import Region, region_by_code
 
 
@@ -88,10 +89,29 @@ class SessionView:
     online_url: str | None
     illustrative: bool
     speakers: tuple[SpeakerView, ...]
+    # What calendar feeds need to tell clients that a session changed or went away.
+    sequence: int = 0
+    updated_at: datetime | None = None
+    cancelled_at: datetime | None = None
 
     @property
     def day(self) -> date:
         return self.starts_at.date()
+
+    @property
+    def text_for_calendars(self) -> str:
+        return session_text(description=self.description, online_url=self.online_url,
+                            speakers=[speaker_line(s.name, s.position, s.organisation) for s in self.speakers])
+
+    @property
+    def place_for_calendars(self) -> str | None:
+        return place_text(self.venue.name, self.venue.address) if self.venue else None
+
+    @property
+    def google_calendar_url(self) -> str:
+        return google_calendar_link(title=self.title, starts_at=self.starts_at, ends_at=self.ends_at,
+                                    timezone=str(self.starts_at.tzinfo), details=self.text_for_calendars,
+                                    location=self.place_for_calendars)
 
 
 @dataclass(frozen=True)
@@ -164,9 +184,12 @@ def parse_kind(value: str | None) -> SessionKind | None:
 
 
 async def list_sessions(store: Store, event: EventView, *, day: date | None = None,
-                        kind: SessionKind | None = None) -> list[SessionView]:
-    """The event's current sessions in time order, optionally one day's or one kind's."""
+                        kind: SessionKind | None = None, signup_only: bool = False) -> list[SessionView]:
+    """The event's current sessions in time order, optionally one day's, one kind's, or only
+    those that take sign-ups."""
     conditions: list[Any] = [t.sessions.c.event_id == event.id, t.sessions.c.cancelled_at.is_(None)]
+    if signup_only:
+        conditions.append(t.sessions.c.signup_required.is_(True))
     if day is not None:
         start = to_utc(datetime.combine(day, time()), event.timezone)
         conditions += [t.sessions.c.starts_at >= start, t.sessions.c.starts_at < start + timedelta(days=1)]
@@ -181,6 +204,21 @@ async def get_session(store: Store, event: EventView, session_id: int) -> Sessio
     if not found:
         raise NotFound(N_("No such session in this event's programme"))
     return found[0]
+
+
+async def list_feed_sessions(store: Store, event: EventView, *, day: date | None = None,
+                             kind: SessionKind | None = None, session_id: int | None = None) -> list[SessionView]:
+    """Current and cancelled sessions in time order: a feed keeps a cancelled session, marked
+    cancelled, so that subscribers' calendars drop it instead of keeping a stale copy."""
+    conditions: list[Any] = [t.sessions.c.event_id == event.id]
+    if day is not None:
+        start = to_utc(datetime.combine(day, time()), event.timezone)
+        conditions += [t.sessions.c.starts_at >= start, t.sessions.c.starts_at < start + timedelta(days=1)]
+    if kind is not None:
+        conditions.append(t.sessions.c.kind == kind.value)
+    if session_id is not None:
+        conditions.append(t.sessions.c.id == session_id)
+    return await _sessions(store, event, conditions)
 
 
 async def get_venue(store: Store, event: EventView, key: str) -> tuple[VenueView, list[SessionView]]:
@@ -241,4 +279,5 @@ async def _sessions(store: Store, event: EventView, conditions: list[Any]) -> li
         ends_at=row["ends_at"].astimezone(zone), venue=venues.get(row["venue_id"]), capacity=row["capacity"],
         signup_required=bool(row["signup_required"]), online_url=row["online_url"],
         illustrative=bool(row["illustrative"]), speakers=tuple(speakers.get(row["id"], ())),
+        sequence=row["sequence"], updated_at=row["updated_at"], cancelled_at=row["cancelled_at"],
     ) for row in rows]

@@ -9,11 +9,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from events_app.domain.errors import DomainError, InvalidInput, NotFound
-from events_app.web.i18n import gettext
+from events_app.domain.links import InvalidLink
+from events_app.services.rate_limit import TooManyRequests
+from events_app.services.registration import RegistrationClosed, RegistrationGone
+from events_app.i18n import gettext
 
 logger = logging.getLogger("events_app")
 
-STATUS_BY_ERROR: dict[type[DomainError], int] = {NotFound: 404, InvalidInput: 422}
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    NotFound: 404, InvalidInput: 422, InvalidLink: 403, RegistrationGone: 410, RegistrationClosed: 409,
+    TooManyRequests: 429,
+}
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "too_large", 422: "invalid_input", 500: "server_error"}
 
@@ -30,7 +36,8 @@ def error_json(status: int, code: str, message: str, fields: dict[str, str] | No
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
-    titles = {404: gettext("Page not found"), 500: gettext("Something went wrong")}
+    titles = {404: gettext("Page not found"), 500: gettext("Something went wrong"),
+              403: gettext("The link does not work"), 410: gettext("The registration is cancelled")}
     return request.app.state.templates.TemplateResponse(
         request, "error.html",
         {"status": status, "title": titles.get(status, gettext("Request refused")), "message": message},
@@ -40,10 +47,17 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    status = STATUS_BY_ERROR.get(type(exc), 400)
+    status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400)
+    if exc.code == "unauthorized":
+        status = 401
     if _is_api(request):
-        return error_json(status, exc.code, exc.message, exc.fields)
-    return error_page(request, status, gettext(exc.message))
+        response: Response = error_json(status, exc.code, gettext(exc.message),
+                                        {name: gettext(text) for name, text in exc.fields.items()})
+    else:
+        response = error_page(request, status, gettext(exc.message))
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from events_app.services import catalogue
-from events_app.web import i18n
+from events_app import i18n
 
 
 def _render(request: Request, template: str, context: dict[str, object], status_code: int = 200) -> Response:

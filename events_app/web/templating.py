@@ -8,22 +8,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
+from events_app.domain.agenda import SESSION_KIND_LABELS
 from events_app.domain.errors import N_
-from events_app.web import i18n
+from events_app import i18n
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
-SESSION_KINDS = {
-    "plenary": N_("Plenary session"),
-    "seminar": N_("Seminar"),
-    "workshop": N_("Workshop"),
-    "site_visit": N_("Site visit"),
-    "project_defence": N_("Project defence"),
-    "webinar": N_("Webinar"),
-    "break": N_("Break"),
-    "transfer": N_("Transfer"),
-    "cultural": N_("Cultural programme"),
-}
+SESSION_KINDS = SESSION_KIND_LABELS
 EVENT_FORMATS = {
     "practical_session": N_("Practical session"),
     "strategic_session": N_("Strategic session"),

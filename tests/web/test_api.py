@@ -78,7 +78,7 @@ def test_errors_are_json_with_a_code_and_a_message(client: TestClient, path: str
 def test_bad_kind_error_names_the_field_and_the_allowed_values(client: TestClient) -> None:
     error = client.get("/api/v1/events/syktyvkar-2021/sessions?kind=excursion").json()["error"]
 
-    assert error["message"] == "Unknown kind of session"
+    assert error["message"] == "Неизвестный вид мероприятия программы"
     assert error["fields"]["kind"].startswith("expected one of: plenary, seminar, workshop, site_visit")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from events_app.web import i18n
+from events_app import i18n
 from tests.conftest import ROOT
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}

@@ -2,12 +2,16 @@
 
 Source strings in code and templates are English; `locale/ru/LC_MESSAGES/messages.po` holds the
 Russian. The catalogue is read from the .po file at start-up, so there is no compile step. The
-language of a request comes from the `lang` cookie (set by `/lang/{code}`), Russian by default.
+language of a request comes from the `lang` cookie (set by `/lang/{code}`, applied by
+`web.language.LanguageMiddleware`), Russian by default; an e-mail is written in the language its
+recipient registered in.
 """
 
 from __future__ import annotations
 
 import gettext as gettext_module
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
@@ -18,12 +22,11 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
 COOKIE = "lang"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
@@ -57,28 +60,14 @@ def choose_language(cookie: str | None) -> str:
     return cookie if cookie in LANGUAGES else DEFAULT_LANGUAGE
 
 
-class LanguageMiddleware:
-    """Sets the language of each request for gettext and the formatting filters."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        cookie = None
-        for name, value in scope.get("headers", []):
-            if name == b"cookie":
-                for part in value.decode("latin-1").split(";"):
-                    key, _, val = part.strip().partition("=")
-                    if key == COOKIE:
-                        cookie = val
-        token = _current.set(choose_language(cookie))
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _current.reset(token)
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Render in this language for a while (an e-mail in its recipient's language)."""
+    token = _current.set(choose_language(code))
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def format_day(value: date) -> str:

@@ -1,0 +1,341 @@
+"""The outbox: e-mails stored with the change that caused them, delivered in the background.
+
+A message is written to the `outbox` table inside the caller's transaction, so it exists if and
+only if the change committed. `deliver_due` sends what is due: it claims rows in a short
+transaction (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several processes never claim the same
+row; SQLite writers are one at a time anyway), sends each outside any transaction, and only then
+marks it sent. A claim is a lease (`claimed_until`): if the process dies mid-round, its messages
+become due again when the lease runs out. Delivery is therefore at least once: a crash between
+the SMTP server's "accepted" and the database update sends that message again, never loses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.parser import HeaderParser
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+import sqlalchemy as sa
+
+from events_app.data import tables as t
+from events_app.data.database import Row, Store
+from events_app.domain.mail import POLICY, mailbox
+from events_app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SMTP_TIMEOUT = 10.0
+# The hard limit for one message, whatever the server does; aiosmtplib's timeout is per command.
+SEND_TIMEOUT = 60.0
+# Longer than any send may take (see deliver_due), short enough that a crashed process's
+# messages are retried within minutes.
+LEASE = timedelta(minutes=3)
+FIRST_RETRY = timedelta(seconds=10)
+LONGEST_RETRY = timedelta(hours=1)
+POLL_INTERVAL = 5.0
+
+_outbox = t.outbox
+
+
+async def enqueue(store: Store, message: EmailMessage, *, now: datetime) -> int:
+    """Store `message` for delivery; call it inside the `store.transaction()` of the change.
+
+    Returns the outbox id. The message must have exactly one recipient in `To`.
+    """
+    # Outside a transaction the message would commit on its own, even if the change it
+    # announces then fails; that is the bug this function exists to prevent.
+    assert store._in_transaction(), "enqueue() belongs inside the transaction of the change it announces"
+    recipients = message["To"].addresses if message["To"] is not None else ()
+    if len(recipients) != 1:
+        raise ValueError(f"a message goes to exactly one recipient, this one has {len(recipients)}")
+    text = message.as_string(policy=POLICY)
+    if not text.isascii():
+        raise ValueError("the message is not 7-bit clean; build it with events_app.domain.mail.compose")
+    return await store.insert(
+        _outbox.insert()
+        .values(
+            recipient=recipients[0].addr_spec,
+            subject=str(message["Subject"] or ""),
+            message=text,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+        )
+        .returning(_outbox.c.id)
+    )
+
+
+class Transport(Protocol):
+    async def send(self, recipient: str, message_text: str) -> None:
+        """Deliver or raise; returning means the message is accepted."""
+
+
+class SmtpTransport:
+    """`smtp://[user:password@]host[:port]` (STARTTLS when offered) or `smtps://…` (implicit TLS)."""
+
+    def __init__(self, url: str, *, local_hostname: str = "localhost", timeout: float = SMTP_TIMEOUT) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(f"not an smtp:// or smtps:// URL: {url!r}")
+        self.hostname = parts.hostname
+        self.implicit_tls = parts.scheme == "smtps"
+        self.port = parts.port or (465 if self.implicit_tls else 25)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        # Given explicitly: aiosmtplib would otherwise resolve this host's name, blocking the loop.
+        self.local_hostname = local_hostname
+        self.timeout = timeout
+
+    async def send(self, recipient: str, message_text: str) -> None:
+        await aiosmtplib.send(
+            message_text,
+            sender=envelope_sender(message_text),
+            recipients=[recipient],
+            hostname=self.hostname,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            local_hostname=self.local_hostname,
+            timeout=self.timeout,
+            use_tls=self.implicit_tls,
+            start_tls=False if self.implicit_tls else None,
+        )
+
+
+class EmlFolderTransport:
+    """Writes each message as a `.eml` file: the fallback when no SMTP server is configured."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    async def send(self, recipient: str, message_text: str) -> None:
+        await asyncio.to_thread(self._write, message_text.encode("utf-8"))
+
+    def _write(self, data: bytes) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}.eml"
+        # Written under a hidden name and renamed, so a reader never sees half a message.
+        temporary = self.folder / f".{name}.tmp"
+        try:
+            with temporary.open("xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            return temporary.replace(self.folder / name)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+
+def transport_for(settings: Settings) -> Transport:
+    if settings.smtp_url:
+        return SmtpTransport(settings.smtp_url, local_hostname=settings.base_host)
+    return EmlFolderTransport(settings.data_dir / "outbox")
+
+
+def envelope_sender(message_text: str) -> str:
+    """The address in `From`, which bounces go back to."""
+    headers = HeaderParser(policy=POLICY).parsestr(message_text, headersonly=True)
+    senders = headers["From"].addresses if headers["From"] is not None else ()
+    if len(senders) != 1:
+        raise ValueError("the message needs exactly one From address")
+    return str(senders[0].addr_spec)
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: tuple[int, ...] = ()
+    failed: tuple[int, ...] = ()
+    # Claimed but handed back untried because the lease would not cover another send.
+    released: tuple[int, ...] = ()
+    # A full batch was claimed, so more messages may be due right away.
+    more: bool = False
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after a failure, given how many attempts had failed before this one."""
+    return min(FIRST_RETRY * 2 ** min(attempts, 20), LONGEST_RETRY)
+
+
+async def deliver_due(
+    store: Store, transport: Transport, *, now: datetime | None = None, batch: int = 20
+) -> DeliveryReport:
+    """Send up to `batch` due messages once each; failures are retried later with back-off.
+
+    `now` fixes the clock for the whole round (tests); by default the real time is used.
+    """
+    clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
+    started = clock()
+    lease_until = started + LEASE
+    loop = asyncio.get_running_loop()
+    # A send starts only if it is sure to end before the lease does; otherwise another process
+    # could claim the same message and both would send it. Counted from before the claim, which
+    # may wait for a lock.
+    last_start = loop.time() + LEASE.total_seconds() - SEND_TIMEOUT - 5
+    rows = await _claim(store, at=started, lease_until=lease_until, batch=batch)
+    sent: list[int] = []
+    failed: list[int] = []
+    for index, row in enumerate(rows):
+        if loop.time() > last_start:
+            released = tuple(other["id"] for other in rows[index:])
+            await store.execute(
+                _outbox.update()
+                .where(_outbox.c.id.in_(released), _outbox.c.claimed_until == lease_until)
+                .values(claimed_until=None)
+            )
+            return DeliveryReport(sent=tuple(sent), failed=tuple(failed), released=released, more=True)
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await transport.send(row["recipient"], row["message"])
+        except Exception as error:
+            logger.warning("outbox message %s to %s not delivered (attempt %s): %r",
+                           row["id"], row["recipient"], row["attempts"] + 1, error)
+            await _record_failure(store, row, error, at=clock())
+            failed.append(row["id"])
+        else:
+            await store.execute(
+                _outbox.update()
+                .where(_outbox.c.id == row["id"])
+                .values(status="sent", sent_at=clock(), claimed_until=None)
+            )
+            sent.append(row["id"])
+    return DeliveryReport(sent=tuple(sent), failed=tuple(failed), more=len(rows) == batch)
+
+
+def _due(at: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        _outbox.c.status == "pending",
+        _outbox.c.next_attempt_at <= at,
+        sa.or_(_outbox.c.claimed_until.is_(None), _outbox.c.claimed_until < at),
+    )
+
+
+async def _claim(store: Store, *, at: datetime, lease_until: datetime, batch: int) -> Sequence[Row]:
+    # A plain read first: most rounds find nothing, and on SQLite a claim takes the write lock.
+    if await store.fetch_val(sa.select(_outbox.c.id).where(_due(at)).limit(1)) is None:
+        return []
+    async with store.transaction():
+        rows = await store.fetch_all(
+            sa.select(_outbox.c.id, _outbox.c.recipient, _outbox.c.message, _outbox.c.attempts)
+            .where(_due(at))
+            .order_by(_outbox.c.next_attempt_at, _outbox.c.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        if rows:
+            await store.execute(
+                _outbox.update()
+                .where(_outbox.c.id.in_([row["id"] for row in rows]))
+                .values(claimed_until=lease_until)
+            )
+    return rows
+
+
+async def _record_failure(store: Store, row: Row, error: Exception, *, at: datetime) -> None:
+    reason = f"{type(error).__name__}: {error}"[:2000]
+    await store.execute(
+        _outbox.update()
+        # Another sender may have sent it after our lease ran out; "sent" must stay sent.
+        .where(_outbox.c.id == row["id"], _outbox.c.status == "pending")
+        .values(
+            attempts=_outbox.c.attempts + 1,
+            last_error=reason,
+            next_attempt_at=at + retry_delay(row["attempts"]),
+            claimed_until=None,
+        )
+    )
+
+
+async def next_due(store: Store, *, now: datetime) -> datetime | None:
+    """When the next pending message becomes due (a live claim of another sender counts as due
+    when its lease ends), or None when nothing is pending."""
+    due_at = sa.case((_outbox.c.claimed_until > now, _outbox.c.claimed_until), else_=_outbox.c.next_attempt_at)
+    due: datetime | None = await store.fetch_val(sa.select(sa.func.min(due_at)).where(_outbox.c.status == "pending"))
+    return due
+
+
+class OutboxSender:
+    """Runs `deliver_due` in the background: at once after `notify()`, else when something falls
+    due, and at least every `poll_interval` seconds (messages from other processes, changed clocks).
+    """
+
+    def __init__(self, store: Store, transport: Transport, *, poll_interval: float = POLL_INTERVAL,
+                 batch: int = 20) -> None:
+        self.store = store
+        self.transport = transport
+        self.poll_interval = poll_interval
+        self.batch = batch
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        assert self._task is None, "the outbox sender is already running"
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    def notify(self) -> None:
+        """A message was committed: deliver now rather than at the next poll."""
+        self._wake.set()
+
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Let the current round finish (up to `grace` seconds), then end the loop."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), grace)
+        except TimeoutError:
+            # Messages of the interrupted round keep their lease and are retried when it ends.
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            # Cleared before the round, so a notify() during the round triggers another one.
+            self._wake.clear()
+            delay = self.poll_interval
+            try:
+                report = await deliver_due(self.store, self.transport, batch=self.batch)
+                if report.more:
+                    continue
+                delay = await self._until_next_due()
+            except Exception:
+                logger.exception("outbox delivery round failed; next round on notify() or within %s s", self.poll_interval)
+            try:
+                await asyncio.wait_for(self._wake.wait(), delay)
+            except TimeoutError:
+                pass
+
+    async def _until_next_due(self) -> float:
+        now = datetime.now(UTC)
+        due = await next_due(self.store, now=now)
+        if due is None:
+            return self.poll_interval
+        # A small floor: a row another process holds locked right now must not make this spin.
+        return min(max((due - now).total_seconds(), 0.1), self.poll_interval)
+
+
+async def forget_recipient(store: Store, address: str) -> None:
+    """Delete every message to this address, queued or sent: they hold the person's data.
+
+    The address is normalised the way `enqueue` stores it (an internationalised domain, say).
+    """
+    probe = EmailMessage(policy=POLICY)
+    probe["To"] = mailbox("", address)
+    await store.execute(_outbox.delete().where(_outbox.c.recipient == probe["To"].addresses[0].addr_spec))

@@ -1,0 +1,332 @@
+"""The outbox against a real SMTP server (aiosmtpd on 127.0.0.1) and real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import logging
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
+from email.message import EmailMessage
+from email.utils import parseaddr
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from events_app.data import tables as t
+from events_app.data.database import Row, Store
+from events_app.domain.mail import Attachment, compose
+from events_app.services.outbox import (
+    LEASE,
+    DeliveryReport,
+    EmlFolderTransport,
+    OutboxSender,
+    SmtpTransport,
+    deliver_due,
+    enqueue,
+    next_due,
+    retry_delay,
+    transport_for,
+)
+from tests.conftest import settings_for
+from tests.smtp_server import Inbox, free_port, start_smtp
+
+T0 = datetime(2026, 4, 1, 6, 0, tzinfo=UTC)
+SENDER = "Оргкомитет <noreply@events.example.org>"
+RECIPIENT = "Иванова Мария Петровна <maria@example.org>"
+SUBJECT = "Регистрация подтверждена: «Стратегическая сессия в Сыктывкаре»"
+TEXT = "Здравствуйте, Мария Петровна!\nВаш билет: https://events.example.org/t/abc\n"
+CALENDAR = "BEGIN:VCALENDAR\r\nSUMMARY:Стратегическая сессия\r\nEND:VCALENDAR\r\n".encode()
+
+
+@pytest.fixture
+def inbox() -> Inbox:
+    return Inbox()
+
+
+@pytest.fixture
+def smtp_url(inbox: Inbox) -> Iterator[str]:
+    port = free_port()
+    controller = start_smtp(inbox, port)
+    yield f"smtp://127.0.0.1:{port}"
+    controller.stop()
+
+
+def letter(recipient: str = RECIPIENT, *, subject: str = SUBJECT) -> EmailMessage:
+    return compose(sender=SENDER, recipient=recipient, subject=subject, text=TEXT,
+                   attachments=[Attachment("Программа сессии.ics", "text/calendar", CALENDAR)])
+
+
+async def enqueued(store: Store, message: EmailMessage, *, now: datetime = T0) -> int:
+    async with store.transaction():
+        return await enqueue(store, message, now=now)
+
+
+async def outbox_row(store: Store, outbox_id: int) -> Row:
+    row = await store.fetch_one(sa.select(t.outbox).where(t.outbox.c.id == outbox_id))
+    assert row is not None
+    return row
+
+
+def display_name(message: EmailMessage, header: str) -> str:
+    # Decoded as mail clients do: Python's address parser adds a space between encoded words.
+    raw = next(value for key, value in message.raw_items() if key.lower() == header.lower())
+    return str(make_header(decode_header(parseaddr(raw)[0])))
+
+
+async def test_enqueue_stores_a_pending_message_due_now(store: Store) -> None:
+    message = letter()
+
+    outbox_id = await enqueued(store, message)
+
+    row = await outbox_row(store, outbox_id)
+    assert (row["recipient"], row["subject"], row["status"], row["attempts"]) == (
+        "maria@example.org", SUBJECT, "pending", 0)
+    assert row["next_attempt_at"] == T0
+    assert (row["claimed_until"], row["sent_at"], row["last_error"]) == (None, None, None)
+    assert row["message"].isascii()
+    stored = email.message_from_string(row["message"], policy=email.policy.default)
+    assert stored["Message-ID"] == message["Message-ID"]
+
+
+async def test_message_is_dropped_when_the_change_rolls_back(store: Store) -> None:
+    with pytest.raises(RuntimeError, match="registration failed"):
+        async with store.transaction():
+            await enqueue(store, letter(), now=T0)
+            raise RuntimeError("registration failed")
+
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.outbox)) == 0
+
+
+async def test_enqueue_outside_a_transaction_is_a_programming_error(store: Store) -> None:
+    with pytest.raises(AssertionError, match="inside the transaction"):
+        await enqueue(store, letter(), now=T0)
+
+
+async def test_due_message_is_delivered_over_smtp(store: Store, smtp_url: str, inbox: Inbox) -> None:
+    outbox_id = await enqueued(store, letter())
+
+    report = await deliver_due(store, SmtpTransport(smtp_url), now=T0)
+
+    assert report == DeliveryReport(sent=(outbox_id,))
+    assert len(inbox.received) == 1
+    received = inbox.received[0]
+    assert received.mail_from == "noreply@events.example.org"
+    assert received.rcpt_tos == ["maria@example.org"]
+    assert received.message["Subject"] == SUBJECT
+    assert display_name(received.message, "To") == "Иванова Мария Петровна"
+    body = received.message.get_body(preferencelist=("plain",))
+    assert body is not None and body.get_content().replace("\r\n", "\n") == TEXT
+    attachments = list(received.message.iter_attachments())
+    assert [part.get_filename() for part in attachments] == ["Программа сессии.ics"]
+    assert attachments[0].get_payload(decode=True) == CALENDAR
+    row = await outbox_row(store, outbox_id)
+    assert (row["status"], row["sent_at"], row["attempts"], row["claimed_until"]) == ("sent", T0, 0, None)
+
+
+async def test_message_not_yet_due_waits(store: Store, smtp_url: str, inbox: Inbox) -> None:
+    await enqueued(store, letter(), now=T0 + timedelta(minutes=1))
+
+    report = await deliver_due(store, SmtpTransport(smtp_url), now=T0)
+
+    assert report == DeliveryReport()
+    assert inbox.received == []
+
+
+async def test_credentials_from_the_url_are_used(store: Store, inbox: Inbox) -> None:
+    port = free_port()
+    controller = start_smtp(inbox, port)
+    try:
+        await enqueued(store, letter())
+        report = await deliver_due(store, SmtpTransport(f"smtp://events%40example.org:p%40ss:w0rd@127.0.0.1:{port}"),
+                                   now=T0)
+    finally:
+        controller.stop()
+
+    assert len(report.sent) == 1
+    assert inbox.logins == [("events@example.org", "p@ss:w0rd")]
+    assert len(inbox.received) == 1
+
+
+async def test_smtp_down_then_back_delivers_exactly_once(store: Store, inbox: Inbox) -> None:
+    port = free_port()  # nothing listens here until the server "comes back"
+    transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
+    outbox_id = await enqueued(store, letter())
+
+    first = await deliver_due(store, transport, now=T0)
+
+    assert first == DeliveryReport(failed=(outbox_id,))
+    row = await outbox_row(store, outbox_id)
+    assert (row["status"], row["attempts"], row["claimed_until"], row["sent_at"]) == ("pending", 1, None, None)
+    assert row["next_attempt_at"] == T0 + timedelta(seconds=10)
+    assert row["last_error"].startswith("SMTPConnectError: ")
+
+    # Before the back-off has passed, nothing is tried.
+    assert await deliver_due(store, transport, now=T0 + timedelta(seconds=9)) == DeliveryReport()
+
+    second = await deliver_due(store, transport, now=T0 + timedelta(seconds=10))
+
+    assert second == DeliveryReport(failed=(outbox_id,))
+    row = await outbox_row(store, outbox_id)
+    assert (row["status"], row["attempts"]) == ("pending", 2)
+    assert row["next_attempt_at"] == T0 + timedelta(seconds=10 + 20)
+
+    controller = start_smtp(inbox, port)
+    try:
+        third = await deliver_due(store, transport, now=T0 + timedelta(seconds=30))
+        fourth = await deliver_due(store, transport, now=T0 + timedelta(hours=2))
+    finally:
+        controller.stop()
+
+    assert third == DeliveryReport(sent=(outbox_id,))
+    assert fourth == DeliveryReport()
+    assert [received.message["Subject"] for received in inbox.received] == [SUBJECT]
+    row = await outbox_row(store, outbox_id)
+    assert (row["status"], row["attempts"], row["sent_at"]) == ("sent", 2, T0 + timedelta(seconds=30))
+
+
+async def test_claim_of_a_crashed_sender_expires_with_its_lease(store: Store, smtp_url: str, inbox: Inbox) -> None:
+    outbox_id = await enqueued(store, letter())
+    # What a sender that died right after claiming leaves behind.
+    await store.execute(t.outbox.update().values(claimed_until=T0 + LEASE))
+    transport = SmtpTransport(smtp_url)
+
+    during = await deliver_due(store, transport, now=T0 + LEASE - timedelta(seconds=1))
+    after = await deliver_due(store, transport, now=T0 + LEASE + timedelta(seconds=1))
+
+    assert during == DeliveryReport()
+    assert after == DeliveryReport(sent=(outbox_id,))
+    assert [received.message["Subject"] for received in inbox.received] == [SUBJECT]
+
+
+async def test_next_due_is_the_soonest_pending_message_or_a_lease_end(store: Store, smtp_url: str) -> None:
+    await enqueued(store, letter(), now=T0 + timedelta(seconds=30))
+    await enqueued(store, letter(), now=T0 + timedelta(seconds=60))
+
+    assert await next_due(store, now=T0) == T0 + timedelta(seconds=30)
+
+    # A message another sender holds counts as due when its lease ends (that sender may be dead).
+    await store.execute(t.outbox.update().where(t.outbox.c.next_attempt_at == T0 + timedelta(seconds=30))
+                        .values(claimed_until=T0 + timedelta(seconds=45)))
+    assert await next_due(store, now=T0) == T0 + timedelta(seconds=45)
+
+    await deliver_due(store, SmtpTransport(smtp_url), now=T0 + timedelta(minutes=5))
+    assert await next_due(store, now=T0 + timedelta(minutes=5)) is None
+
+
+def test_back_off_doubles_from_ten_seconds_up_to_an_hour() -> None:
+    delays = [retry_delay(attempts).total_seconds() for attempts in (0, 1, 2, 3, 8, 9, 10, 1000)]
+
+    assert delays == [10, 20, 40, 80, 2560, 3600, 3600, 3600]
+
+
+async def test_two_senders_on_one_database_deliver_each_message_once(
+    database_url: str, smtp_url: str, inbox: Inbox
+) -> None:
+    transport = SmtpTransport(smtp_url)
+    # Two handles on one database stand for two processes of the service.
+    async with Store(database_url) as first, Store(database_url) as second:
+        message_ids = []
+        for n in range(30):
+            message = letter(f"delegate{n:02d}@example.org", subject=f"Билет № {n}")
+            message_ids.append(message["Message-ID"])
+            await enqueued(first, message)
+
+        async def sender(store: Store) -> list[int]:
+            sent: list[int] = []
+            while report := await deliver_due(store, transport, batch=4):
+                assert report.failed == ()
+                sent.extend(report.sent)
+                if not report.sent and not report.more:
+                    break
+            return sent
+
+        by_first, by_second = await asyncio.gather(sender(first), sender(second))
+        statuses = Counter(row["status"] for row in await first.fetch_all(sa.select(t.outbox.c.status)))
+
+    assert set(by_first).isdisjoint(by_second)
+    assert len(by_first) + len(by_second) == 30
+    assert Counter(received.message["Message-ID"] for received in inbox.received) == Counter(
+        {message_id: 1 for message_id in message_ids})
+    assert statuses == Counter({"sent": 30})
+
+
+async def test_without_smtp_messages_become_eml_files(store: Store, tmp_path: Path) -> None:
+    settings = settings_for(store.url, tmp_path / "data")
+    transport = transport_for(settings)
+    outbox_id = await enqueued(store, letter())
+
+    report = await deliver_due(store, transport, now=T0)
+
+    assert isinstance(transport, EmlFolderTransport)
+    assert report == DeliveryReport(sent=(outbox_id,))
+    files = list((tmp_path / "data" / "outbox").iterdir())
+    assert [path.suffix for path in files] == [".eml"]  # and no temporary file left behind
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert parsed["Subject"] == SUBJECT
+    assert display_name(parsed, "To") == "Иванова Мария Петровна"
+    assert [part.get_filename() for part in parsed.iter_attachments()] == ["Программа сессии.ics"]
+
+
+def test_smtp_url_parts(tmp_path: Path) -> None:
+    settings = settings_for("sqlite:///events.db", tmp_path,
+                            EVENTS_SMTP_URL="smtps://mailer%40events.example.org:s%3Acret@mail.example.org")
+
+    transport = transport_for(settings)
+
+    assert isinstance(transport, SmtpTransport)
+    assert (transport.hostname, transport.port, transport.implicit_tls) == ("mail.example.org", 465, True)
+    assert (transport.username, transport.password) == ("mailer@events.example.org", "s:cret")
+    assert transport.local_hostname == "events.example.org"
+    plain = SmtpTransport("smtp://mail.example.org:2525")
+    assert (plain.port, plain.implicit_tls, plain.username, plain.password) == (2525, False, None, None)
+
+
+async def test_sender_delivers_at_once_when_notified(store: Store, smtp_url: str, inbox: Inbox) -> None:
+    # An hour between polls: within the test's timeout only notify() can make the second message leave.
+    sender = OutboxSender(store, SmtpTransport(smtp_url), poll_interval=3600)
+    first_arrived = inbox.watch()
+    await enqueued(store, letter(subject="Первое письмо"), now=datetime.now(UTC))
+    sender.start()
+    try:
+        await asyncio.wait_for(first_arrived.wait(), timeout=30)
+        second_arrived = inbox.watch()
+        outbox_id = await enqueued(store, letter(subject="Второе письмо"), now=datetime.now(UTC))
+        sender.notify()
+        await asyncio.wait_for(second_arrived.wait(), timeout=30)
+    finally:
+        await sender.stop()
+
+    assert [received.message["Subject"] for received in inbox.received] == ["Первое письмо", "Второе письмо"]
+    assert (await outbox_row(store, outbox_id))["status"] == "sent"
+
+
+async def test_sender_survives_a_failed_round(
+    sqlite_url: str, tmp_path: Path, smtp_url: str, inbox: Inbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The database file is not there yet, so rounds fail until it appears: a real outage.
+    later = tmp_path / "later" / "events.db"
+    caplog.set_level(logging.ERROR, logger="events_app.services.outbox")
+    async with Store(f"sqlite:///{later}") as sender_store, Store(f"sqlite:///{later}") as store:
+        sender = OutboxSender(sender_store, SmtpTransport(smtp_url), poll_interval=3600)
+        sender.start()
+        try:
+            async with asyncio.timeout(30):
+                while not caplog.records:
+                    await asyncio.sleep(0.01)
+            later.parent.mkdir()
+            shutil.copyfile(sqlite_url.removeprefix("sqlite:///"), later)
+            arrived = inbox.watch()
+            await enqueued(store, letter(), now=datetime.now(UTC))
+            sender.notify()
+            await asyncio.wait_for(arrived.wait(), timeout=30)
+        finally:
+            await sender.stop()
+
+    assert caplog.records[0].getMessage().startswith("outbox delivery round failed")
+    assert [received.message["Subject"] for received in inbox.received] == [SUBJECT]

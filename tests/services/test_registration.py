@@ -1,0 +1,215 @@
+"""Registration on both backends: statuses, places, waiting lists, moderation, consent."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from events_app.data import tables as t
+from events_app.data.database import Store
+from events_app.domain.errors import InvalidInput
+from events_app.services import registration
+from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.registration import RegistrationClosed
+from events_app.settings import Settings
+from tests.conftest import SCHEDULES, settings_for
+
+NOW = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return settings_for(database_url, tmp_path / "data")
+
+
+async def _load(store: Store, *, capacity: int | None = None, moderation: bool = False,
+                visit_capacity: int | None = None) -> dict[str, int]:
+    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
+    event = replace(agenda.event, capacity=capacity, moderation=moderation)
+    sessions = tuple(replace(s, capacity=visit_capacity) if visit_capacity and s.key == "visit-mondi" else s
+                     for s in agenda.sessions)
+    await import_agendas(store, [replace(agenda, event=event, sessions=sessions)])
+    rows = await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))
+    return {row["key"]: row["id"] for row in rows}
+
+
+def _data(n: int = 0, **changes: Any) -> dict[str, Any]:
+    return {
+        "surname": "Иванова", "given_name": f"Анна{'а' * (n % 5)}", "patronymic": "", "email": f"delegate{n}@example.ru",
+        "phone": "+7 912 345-67-89", "organisation_name": f"ООО «Участник {n}»", "organisation_inn": "",
+        "position": "инженер", "region_code": "11", "category": "enterprise", "days": ["2021-04-01"],
+        "sessions": [], "consent": "on", **changes,
+    }
+
+
+async def _register(store: Store, settings: Settings, n: int = 0, **changes: Any) -> registration.RegistrationResult:
+    return await registration.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
+                                       consent_ip="203.0.113.7", language="ru", now=NOW)
+
+
+async def _outbox_subjects(store: Store) -> list[str]:
+    return [row["subject"] for row in await store.fetch_all(sa.select(t.outbox.c.subject).order_by(t.outbox.c.id))]
+
+
+async def test_registration_is_confirmed_with_a_ticket_and_a_letter(store: Store, settings: Settings) -> None:
+    ids = await _load(store)
+
+    result = await _register(store, settings, sessions=[str(ids["visit-mondi"])])
+
+    assert result.status == "confirmed"
+    assert result.ticket_secret is not None and len(result.ticket_secret) == 26
+    assert [(c.session_id, c.status, c.position) for c in result.choices] == [(ids["visit-mondi"], "confirmed", None)]
+    row = await store.fetch_one(sa.select(t.registrations))
+    assert (row["consent_version"], row["consent_ip"], row["phone"]) == ("standard-2026-1", "203.0.113.7", "+79123456789")
+    assert await _outbox_subjects(store) == ["Ваш билет: Практическая сессия по развитию промышленных кластеров России"]
+
+
+async def test_invalid_submission_stores_nothing(store: Store, settings: Settings) -> None:
+    await _load(store)
+
+    with pytest.raises(InvalidInput):
+        await _register(store, settings, email="not-an-address")
+
+    for table in (t.registrations, t.registration_choices, t.tickets, t.outbox):
+        assert await store.fetch_val(sa.select(sa.func.count()).select_from(table)) == 0, table.name
+
+
+async def test_full_visit_puts_delegates_on_its_waiting_list_and_a_cancellation_promotes_the_first(
+        store: Store, settings: Settings) -> None:
+    ids = await _load(store, visit_capacity=2)
+    visit = str(ids["visit-mondi"])
+    first, second, third, fourth = [await _register(store, settings, n, sessions=[visit]) for n in range(4)]
+
+    assert [r.choices[0].status for r in (first, second, third, fourth)] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    assert [r.choices[0].position for r in (third, fourth)] == [1, 2]
+
+    await registration.cancel(store, settings, second.id, now=NOW)
+
+    after_third = await registration.registration_result(store, third.id)
+    after_fourth = await registration.registration_result(store, fourth.id)
+    assert [(c.status, c.position) for c in after_third.choices] == [("confirmed", None)]
+    assert [(c.status, c.position) for c in after_fourth.choices] == [("waitlisted", 1)]
+    subjects = await _outbox_subjects(store)
+    assert subjects[-1] == "Место за вами: Практическая сессия по развитию промышленных кластеров России"
+    recipients = [row["recipient"] for row in await store.fetch_all(sa.select(t.outbox.c.recipient).order_by(t.outbox.c.id))]
+    assert recipients[-1] == "delegate2@example.ru"
+
+
+async def test_cancelled_ticket_secret_no_longer_works(store: Store, settings: Settings) -> None:
+    await _load(store)
+    result = await _register(store, settings)
+
+    await registration.cancel(store, settings, result.id, now=NOW)
+
+    revoked = await store.fetch_val(sa.select(t.tickets.c.revoked_at).where(t.tickets.c.secret == result.ticket_secret))
+    assert revoked == NOW
+
+
+async def test_full_event_waitlists_the_registration_and_admits_it_when_a_place_frees(
+        store: Store, settings: Settings) -> None:
+    await _load(store, capacity=1)
+    admitted = await _register(store, settings, 0)
+    waiting = await _register(store, settings, 1)
+    assert (waiting.status, waiting.event_position, waiting.ticket_secret) == ("waitlisted", 1, None)
+
+    await registration.cancel(store, settings, admitted.id, now=NOW)
+
+    after = await registration.registration_result(store, waiting.id)
+    assert after.status == "confirmed"
+    assert after.ticket_secret is not None
+
+
+async def test_moderation_holds_registration_until_approved(store: Store, settings: Settings) -> None:
+    await _load(store, moderation=True)
+    pending = await _register(store, settings)
+    assert (pending.status, pending.ticket_secret) == ("pending", None)
+
+    approved = await registration.decide(store, settings, pending.id, approve=True, reason=None, now=NOW)
+
+    assert approved.status == "confirmed"
+    assert approved.ticket_secret is not None
+    assert (await _outbox_subjects(store))[-1].startswith("Заявка одобрена: ")
+
+
+async def test_rejection_needs_a_reason_and_releases_places(store: Store, settings: Settings) -> None:
+    ids = await _load(store, moderation=True, visit_capacity=1)
+    visit = str(ids["visit-mondi"])
+    first = await _register(store, settings, 0, sessions=[visit])
+    second = await _register(store, settings, 1, sessions=[visit])
+
+    with pytest.raises(Exception, match="reason"):
+        await registration.decide(store, settings, first.id, approve=False, reason="  ", now=NOW)
+    rejected = await registration.decide(store, settings, first.id, approve=False, reason="Нет мест в автобусе", now=NOW)
+
+    assert rejected.status == "rejected"
+    row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == first.id))
+    assert row["decision_reason"] == "Нет мест в автобусе"
+    promoted = await registration.registration_result(store, second.id)
+    assert [(c.status, c.position) for c in promoted.choices] == [("confirmed", None)]
+
+
+async def test_withdrawing_consent_erases_personal_data_keeps_statistics_and_frees_places(
+        store: Store, settings: Settings) -> None:
+    ids = await _load(store, visit_capacity=1)
+    visit = str(ids["visit-mondi"])
+    first = await _register(store, settings, 0, sessions=[visit], organisation_inn="7707083893")
+    second = await _register(store, settings, 1, sessions=[visit])
+
+    await registration.withdraw_consent(store, settings, first.id, now=NOW)
+
+    row = dict(await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == first.id)))
+    personal = ("surname", "given_name", "patronymic", "email", "phone", "organisation_name", "organisation_inn",
+                "position", "consent_ip", "calendar_token")
+    assert {name: row[name] for name in personal} == {name: None for name in personal}
+    assert (row["region_code"], row["category"], row["status"]) == ("11", "enterprise", "cancelled")
+    assert row["erased_at"] == NOW
+    promoted = await registration.registration_result(store, second.id)
+    assert promoted.choices[0].status == "confirmed"
+    letters_to_first = await store.fetch_val(sa.select(sa.func.count()).select_from(t.outbox).where(
+        t.outbox.c.recipient == "delegate0@example.ru"))
+    assert letters_to_first == 0
+
+
+async def test_changing_choices_keeps_a_kept_place_and_frees_a_dropped_one(store: Store, settings: Settings) -> None:
+    ids = await _load(store, visit_capacity=1)
+    mondi, luzales = str(ids["visit-mondi"]), str(ids["visit-luzales"])
+    first = await _register(store, settings, 0, sessions=[mondi])
+    second = await _register(store, settings, 1, sessions=[mondi])
+
+    changed = await registration.change_choices(store, settings, first.id,
+                                                {"days": ["2021-04-01"], "sessions": [luzales]}, now=NOW)
+
+    assert [(c.session_id, c.status) for c in changed.choices] == [(ids["visit-luzales"], "confirmed")]
+    promoted = await registration.registration_result(store, second.id)
+    assert [(c.session_id, c.status) for c in promoted.choices] == [(ids["visit-mondi"], "confirmed")]
+
+
+async def test_registration_after_the_event_is_refused(store: Store, settings: Settings) -> None:
+    await _load(store)
+
+    with pytest.raises(RegistrationClosed, match="Registration is closed"):
+        await registration.register(store, settings, slug="syktyvkar-2021", data=_data(),
+                                    consent_ip=None, language="ru", now=datetime(2021, 4, 3, tzinfo=UTC))
+
+
+async def test_three_hundred_simultaneous_sign_ups_for_forty_places(store: Store, settings: Settings) -> None:
+    ids = await _load(store, visit_capacity=40)
+    visit = str(ids["visit-mondi"])
+
+    results = await asyncio.gather(*(_register(store, settings, n, sessions=[visit]) for n in range(300)),
+                                   return_exceptions=True)
+
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    choices = await store.fetch_all(sa.select(t.registration_choices).where(
+        t.registration_choices.c.session_id == ids["visit-mondi"]).order_by(t.registration_choices.c.id))
+    statuses = [row["status"] for row in choices]
+    assert statuses == ["confirmed"] * 40 + ["waitlisted"] * 260
+    by_id = {r.id: r for r in results if not isinstance(r, BaseException)}
+    positions = [by_id[row["registration_id"]].choices[0].position for row in choices[40:]]
+    assert positions == list(range(1, 261))

@@ -1,0 +1,233 @@
+"""The delegate's path in the browser's terms: form, letter, cabinet, ticket, QR code."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import zxingcpp
+from PIL import Image
+from starlette.testclient import TestClient
+
+from events_app.app import create_app
+from events_app.data import tables as t
+from events_app.data.database import Store
+from events_app.services.agenda_import import import_agendas, read_agenda_files
+from tests.conftest import SCHEDULES, settings_for
+from tests.smtp_server import Inbox, free_port, start_smtp
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def _upcoming(database_url: str) -> None:
+    """Syktyvkar moved to next month, so its registration is open today."""
+    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"],
+                               shift_to=datetime.now(UTC).date() + timedelta(days=30))[0]
+
+    async def run() -> None:
+        async with Store(database_url) as store:
+            await import_agendas(store, [agenda])
+
+    asyncio.run(run())
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, str]]:
+    box, port = Inbox(), free_port()
+    controller = start_smtp(box, port)
+    yield box, f"smtp://127.0.0.1:{port}"
+    controller.stop()
+
+
+@pytest.fixture
+def app_client(database_url: str, tmp_path: Path, inbox: tuple[Inbox, str]) -> Iterator[TestClient]:
+    _upcoming(database_url)
+    settings = settings_for(database_url, tmp_path / "data", EVENTS_SMTP_URL=inbox[1])
+    with TestClient(create_app(settings), base_url="https://events.example.org") as client:
+        yield client
+
+
+def _count(database_url: str, table: sa.Table) -> int:
+    async def run() -> int:
+        async with Store(database_url) as store:
+            return int(await store.fetch_val(sa.select(sa.func.count()).select_from(table)))
+    return asyncio.run(run())
+
+
+def _form(client: TestClient, **changes: Any) -> dict[str, Any]:
+    page = client.get("/events/syktyvkar-2021/register").text
+    visit = re.search(r'name="sessions" value="(\d+)"', page)
+    assert visit is not None
+    days = re.findall(r'name="days" value="([0-9-]+)"', page)
+    return {
+        "surname": "Иванова", "given_name": "Анна", "patronymic": "Сергеевна", "email": "anna@example.ru",
+        "phone": "8 912 345 67 89", "organisation_name": "ООО «Лузалес»", "organisation_inn": "", "position": "инженер",
+        "region_code": "11", "category": "enterprise", "days": [days[0]], "sessions": [visit.group(1)], "consent": "on",
+        **changes,
+    }
+
+
+def _wait_for_letters(box: Inbox, count: int) -> None:
+    # Delivery happens on the app's own loop; waiting is bounded and asserts nothing about speed.
+    deadline = time.monotonic() + 20
+    while len(box.received) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_form_has_a_label_for_every_field(app_client: TestClient) -> None:
+    page = app_client.get("/events/syktyvkar-2021/register").text
+
+    inputs = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', page)
+    labels = set(re.findall(r'<label for="([^"]+)"', page))
+    assert inputs and set(inputs) <= labels
+    assert len(re.findall(r'<option value="[^"]+"', page)) == 89 + 9
+
+
+def test_invalid_form_comes_back_with_values_kept_and_russian_messages(app_client: TestClient, database_url: str) -> None:
+    response = app_client.post("/events/syktyvkar-2021/register",
+                               data=_form(app_client, email="anna@", phone="12", organisation_inn="7707083894"))
+
+    assert response.status_code == 422
+    page = response.text
+    assert 'value="Иванова"' in page and 'value="anna@"' in page
+    assert "Введите адрес электронной почты, например name@example.ru" in page
+    assert "Неверная контрольная цифра ИНН: проверьте номер" in page
+    assert re.search(r'<option value="11" selected>Республика Коми</option>', page)
+    assert _count(database_url, t.registrations) == 0
+
+
+def test_html_in_a_name_is_refused_and_shown_escaped(app_client: TestClient) -> None:
+    page = app_client.post("/events/syktyvkar-2021/register",
+                           data=_form(app_client, surname="<script>alert(1)</script>")).text
+
+    assert "<script>alert(1)</script>" not in page
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+
+
+def test_honeypot_submission_is_refused_and_nothing_stored(app_client: TestClient, database_url: str) -> None:
+    response = app_client.post("/events/syktyvkar-2021/register", data={**_form(app_client), "website": "http://spam"})
+
+    assert response.status_code == 400
+    assert _count(database_url, t.registrations) == 0
+
+
+def test_body_over_one_megabyte_is_refused_with_413(app_client: TestClient, database_url: str) -> None:
+    response = app_client.post("/events/syktyvkar-2021/register", data=_form(app_client, position="x" * 1_100_000))
+
+    assert response.status_code == 413
+    assert _count(database_url, t.registrations) == 0
+
+
+def test_whole_path_register_letter_cabinet_ticket_qr(app_client: TestClient, inbox: tuple[Inbox, str]) -> None:
+    box, _ = inbox
+    response = app_client.post("/events/syktyvkar-2021/register", data=_form(app_client), follow_redirects=False)
+    assert response.status_code == 303
+    _wait_for_letters(box, 1)
+
+    letter = box.received[0].message
+    assert box.received[0].rcpt_tos == ["anna@example.ru"]
+    assert letter["Subject"] == "Ваш билет: Практическая сессия по развитию промышленных кластеров России"
+    text = letter.get_body(("plain",)).get_content()
+    cabinet_link = re.search(r"https://events\.example\.org/cabinet/\S+", text).group(0)
+    ticket_link = re.search(r"https://events\.example\.org/t/[A-Z0-9]{26}", text).group(0)
+    attachments = {part.get_filename(): part.get_content_type() for part in letter.iter_attachments()}
+    assert attachments["syktyvkar-2021.ics"] == "text/calendar"
+
+    cabinet = app_client.get(cabinet_link.replace("https://events.example.org", ""))
+    assert "Иванова Анна Сергеевна" in cabinet.text
+    assert "Регистрация подтверждена" in cabinet.text
+
+    ticket_path = ticket_link.replace("https://events.example.org", "")
+    ticket = app_client.get(ticket_path)
+    assert "Иванова Анна Сергеевна" in ticket.text and "ООО «Лузалес»" in ticket.text
+    png = app_client.get(f"{ticket_path}/qr.png")
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)).convert("L"))
+    assert [code.text for code in decoded] == [ticket_link]
+    inline = [part for part in letter.walk() if part.get("Content-ID")]
+    mailed = zxingcpp.read_barcodes(Image.open(io.BytesIO(inline[0].get_content())).convert("L"))
+    assert [code.text for code in mailed] == [ticket_link]
+
+
+def test_cancelled_registration_ticket_and_cabinet_stop_working(app_client: TestClient) -> None:
+    cabinet = app_client.post("/events/syktyvkar-2021/register", data=_form(app_client)).url.path
+    ticket_path = re.search(r'href="https://events\.example\.org(/t/[A-Z0-9]{26})"', app_client.get(cabinet).text).group(1)
+
+    withdrawn = app_client.post(f"{cabinet}/withdraw", data={"confirm": "on"})
+
+    assert "Ваши персональные данные удалены" in withdrawn.text
+    assert app_client.get(ticket_path).status_code == 404
+    again = app_client.get(cabinet)
+    assert again.status_code == 403
+    assert "Эта ссылка больше не работает" in again.text
+
+
+def test_link_request_never_reveals_whether_an_address_is_registered(app_client: TestClient, inbox: tuple[Inbox, str]) -> None:
+    box, _ = inbox
+    app_client.post("/events/syktyvkar-2021/register", data=_form(app_client))
+    _wait_for_letters(box, 1)
+
+    known = app_client.post("/cabinet", data={"email": "anna@example.ru"}).text
+    unknown = app_client.post("/cabinet", data={"email": "nobody@example.ru"}).text
+    _wait_for_letters(box, 2)
+
+    assert known.replace("anna@example.ru", "X") == unknown.replace("nobody@example.ru", "X")
+    assert [r.rcpt_tos for r in box.received] == [["anna@example.ru"], ["anna@example.ru"]]
+    assert box.received[1].message["Subject"].startswith("Ваш личный кабинет: ")
+
+
+def test_altered_cabinet_link_is_refused(app_client: TestClient) -> None:
+    cabinet = app_client.post("/events/syktyvkar-2021/register", data=_form(app_client)).url.path
+    registration_id, version, expires, signature = cabinet.rsplit("/", 1)[1].split(".")
+
+    forged = app_client.get(f"/cabinet/{int(registration_id) + 1}.{version}.{expires}.{signature}")
+
+    assert forged.status_code == 403
+    assert "Ссылка недействительна" in forged.text
+
+
+def test_api_registration_answers_201_with_ticket_and_choices(app_client: TestClient) -> None:
+    form = _form(app_client)
+    body = {**form, "consent": True, "sessions": [int(form["sessions"][0])]}
+
+    response = app_client.post("/api/v1/events/syktyvkar-2021/registrations", json=body)
+
+    assert response.status_code == 201
+    data = response.json()
+    assert data["status"] == "confirmed"
+    assert re.fullmatch(r"https://events\.example\.org/t/[A-Z0-9]{26}", data["ticket_url"])
+    assert data["calendar_url"].startswith("https://events.example.org/calendar/")
+    assert data["choices"] == [{"session_id": int(form["sessions"][0]), "status": "confirmed", "position": None}]
+
+
+def test_api_registration_errors_are_per_field_in_russian(app_client: TestClient, database_url: str) -> None:
+    response = app_client.post("/api/v1/events/syktyvkar-2021/registrations",
+                               json={"surname": "Иванова", "consent": False})
+
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert fields["given_name"] == "Введите имя"
+    assert fields["consent"] == "Для регистрации нужно ваше согласие на обработку персональных данных"
+    assert _count(database_url, t.registrations) == 0
+
+
+def test_api_refuses_a_body_that_is_not_json(app_client: TestClient) -> None:
+    response = app_client.post("/api/v1/events/syktyvkar-2021/registrations", content=b"{not json",
+                               headers={"content-type": "application/json"})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == "Тело запроса — не JSON"
+
+
+def test_approval_api_needs_the_organiser_token(app_client: TestClient) -> None:
+    response = app_client.post("/api/v1/registrations/1/approve")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
