@@ -19,6 +19,7 @@ from events_app.services.agenda_import import import_agendas, read_agenda_files
 from events_app.domain.links import organiser_api_token
 from events_app.domain.registration import RegistrationStatus
 from events_app.services.demo import demo_start_dates, has_events
+from events_app.services.devices import create_device, revoke_device
 from events_app.services.outbox import deliver_due, transport_for
 from events_app.services.registration import decide
 from events_app.services.registration_list import list_registrations
@@ -69,6 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     reject.add_argument("--reason", required=True, help="sent to the delegate")
 
     commands.add_parser("api-token", help="print the organiser token for the JSON API")
+
+    device = commands.add_parser("create-device", help="create a door device and print its pairing URL")
+    device.add_argument("slug")
+    device.add_argument("--list", required=True, dest="list_name", help="the list it opens on, e.g. entry-2021-04-01")
+    device.add_argument("--name", required=True, help="a name door staff recognise, e.g. «Вход 1»")
+
+    revoke = commands.add_parser("revoke-device", help="disconnect a door device")
+    revoke.add_argument("device_id", type=int, metavar="ID")
 
     demo = commands.add_parser("demo", help="load the demo schedules into an empty database")
     demo.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
@@ -129,6 +138,14 @@ def _decide(settings: Settings, registration_id: int, *, approve: bool, reason: 
     print(f"Registration {registration_id}: {status}; the delegate has been notified.")
 
 
+def _create_device(settings: Settings, slug: str, list_name: str, name: str) -> None:
+    created = asyncio.run(_with_store(settings, lambda store: create_device(
+        store, settings.secret_key, slug=slug, list_name=list_name, name=name, now=datetime.now(UTC))))
+    print(f"Device {created.id}: {name}")
+    print(f"Pairing URL: {settings.base_url}/pair/{created.pairing_code}")
+    print(f"Token: {created.token}")
+
+
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
@@ -157,6 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command in ("approve", "reject"):
             _decide(settings, args.registration_id, approve=args.command == "approve",
                     reason=getattr(args, "reason", None))
+        elif args.command == "create-device":
+            _create_device(settings, args.slug, args.list_name, args.name)
+        elif args.command == "revoke-device":
+            asyncio.run(_with_store(settings, lambda store: revoke_device(store, args.device_id, now=datetime.now(UTC))))
+            print(f"Device {args.device_id} is disconnected.")
         elif args.command == "api-token":
             print(organiser_api_token(settings.secret_key))
         elif args.command == "serve":

@@ -9,10 +9,12 @@ timeout. On PostgreSQL, transactions run concurrently and rows are locked where 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import databases
 import sqlalchemy as sa
 from sqlalchemy.sql import ClauseElement
@@ -26,6 +28,10 @@ class _Database(databases.Database):
 
 
 Row = Mapping[str, Any]
+
+# `databases` passes the drivers' own exceptions through: a broken UNIQUE or foreign key is one
+# of these, whichever backend runs.
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 
 
 class Store:

@@ -269,3 +269,68 @@ rate_limits = sa.Table(
     sa.Column("window_start", UTCDateTime(), primary_key=True),
     sa.Column("hits", sa.Integer, nullable=False),
 )
+
+# A door device: a phone paired through a one-time link. Only hashes of its token and of its
+# pairing code are kept, so a copy of the database cannot be used to scan.
+devices = sa.Table(
+    "devices",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("default_list", sa.String(40), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("pairing_hash", sa.String(64), unique=True),
+    sa.Column("paired_at", UTCDateTime()),
+    sa.Column("revoked_at", UTCDateTime()),
+    _created(),
+)
+
+checkin_list_states = sa.Table(
+    "checkin_list_states",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("closed_at", UTCDateTime()),
+)
+
+# Admissions and exits. The nonce is unique: a scan sent twice (an offline queue re-sent after a
+# lost answer) is recorded once.
+checkins = sa.Table(
+    "checkins",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("list_name", sa.String(40), nullable=False),
+    sa.Column("type", sa.String(8), nullable=False),
+    sa.Column("nonce", sa.String(64), nullable=False, unique=True),
+    sa.Column("device_id", sa.Integer, sa.ForeignKey("devices.id"), nullable=False),
+    sa.Column("scanned_at", UTCDateTime(), nullable=False),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+    sa.Column("offline", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.CheckConstraint("type IN ('entry', 'exit')", name="type"),
+    sa.Index("ix_checkins_registration_list", "registration_id", "list_name", "id"),
+    sa.Index("ix_checkins_event_list", "event_id", "list_name", "recorded_at"),
+)
+
+# Every scan, refused ones too, with the answer given: append-only. A replayed nonce gets the
+# stored answer back.
+scan_log = sa.Table(
+    "scan_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("nonce", sa.String(64), nullable=False, unique=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("device_id", sa.Integer, sa.ForeignKey("devices.id"), nullable=False),
+    sa.Column("list_name", sa.String(40), nullable=False),
+    sa.Column("type", sa.String(8), nullable=False),
+    sa.Column("ticket_id", sa.Integer, sa.ForeignKey("tickets.id", ondelete="SET NULL")),
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("reason", sa.String(24)),
+    sa.Column("scanned_at", UTCDateTime(), nullable=False),
+    sa.Column("received_at", UTCDateTime(), nullable=False),
+    sa.Column("offline", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("answer", sa.Text, nullable=False),
+    sa.Index("ix_scan_log_event_list", "event_id", "list_name", "id"),
+)

@@ -6,7 +6,6 @@ schedule files and spreadsheets show the programme as it stands.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -14,7 +13,10 @@ from functools import lru_cache
 
 from babel.dates import format_date
 
+import sqlalchemy as sa
+
 from events_app import i18n
+from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain import agenda_sheet, frab, ics
 from events_app.domain.agenda import SESSION_KIND_LABELS
@@ -190,12 +192,29 @@ def publication_for(settings: Settings) -> Publication:
                        kind_labels={kind: russian.gettext(label) for kind, label in SESSION_KIND_LABELS.items()})
 
 
-async def programme_version(store: Store, slug: str) -> str:
-    """Changes whenever anything the event's documents show does: a key for cached documents.
-
-    A fingerprint of the loaded programme rather than of timestamps: a venue's new address or a
-    changed speaker touches no session's `updated_at`, yet changes every calendar that shows it.
-    """
-    event = await catalogue.get_event(store, slug)
-    sessions = await catalogue.list_feed_sessions(store, event)
-    return hashlib.sha256(repr((event, sessions)).encode("utf-8")).hexdigest()[:24]
+async def personal_calendar(store: Store, token: str, publication: Publication) -> bytes:
+    """A delegate's own calendar: the general programme of their days and the sessions they
+    signed up for (a place in line is said so), with cancelled ones kept as cancelled."""
+    row = await store.fetch_one(
+        sa.select(t.registrations.c.id, t.registrations.c.status, t.events.c.slug)
+        .join(t.events, t.events.c.id == t.registrations.c.event_id)
+        .where(t.registrations.c.calendar_token == token, t.registrations.c.erased_at.is_(None)))
+    if row is None or row["status"] in ("cancelled", "rejected"):
+        raise NotFound(N_("This calendar link does not work any more. The cabinet gives the current one."))
+    event = await catalogue.get_event(store, row["slug"])
+    days = {r["day"] for r in await store.fetch_all(
+        sa.select(t.registration_days.c.day).where(t.registration_days.c.registration_id == row["id"]))}
+    choices = {r["session_id"]: r["status"] for r in await store.fetch_all(
+        sa.select(t.registration_choices.c.session_id, t.registration_choices.c.status)
+        .where(t.registration_choices.c.registration_id == row["id"]))}
+    items = []
+    for session in await catalogue.list_feed_sessions(store, event):
+        if session.signup_required:
+            if session.id not in choices:
+                continue
+        elif session.day not in days:
+            continue
+        lines = ("Лист ожидания: место пока не подтверждено",) if choices.get(session.id) == "waitlisted" else ()
+        items.append(calendar_item(event, session, publication, extra_lines=lines))
+    return calendar_bytes(tuple(items), name=f"{event.title}: моя программа", timezone=event.timezone,
+                          covers=(event.starts_on, event.ends_on))

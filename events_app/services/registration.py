@@ -320,3 +320,12 @@ async def send_cabinet_links(store: Store, settings: Settings, *, email: str, no
     async with store.transaction():
         for row in rows:
             await registration_mail.cabinet_link(store, settings, row["id"], now=now)
+
+
+async def renew_calendar_link(store: Store, registration_id: int, *, now: datetime) -> str:
+    """A new personal calendar address; the old one stops working at once."""
+    await _live_registration(store, registration_id)
+    token = secrets.token_urlsafe(32)
+    await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id)
+                        .values(calendar_token=token, updated_at=now))
+    return token

@@ -92,19 +92,8 @@ def build_message(settings: Settings, registration: RegistrationView, kind: Kind
 
 
 async def event_calendar(store: Store, settings: Settings, slug: str) -> bytes:
-    """The event's calendar for attachments, built once per version of the programme."""
-    version = await feeds.programme_version(store, slug)
-    key = (settings.base_url, slug, version)
-    if key not in _calendars:
-        if len(_calendars) > 64:
-            _calendars.clear()
-        _calendars[key] = await feeds.event_calendar(store, slug, feeds.publication_for(settings))
-    return _calendars[key]
-
-
-# Every confirmation of an event attaches the same calendar: keyed by the programme's version, a
-# cached copy is never stale.
-_calendars: dict[tuple[str, str, str], bytes] = {}
+    """The event's calendar for attachments (`feeds` keeps recent builds, so this is cheap)."""
+    return await feeds.event_calendar(store, slug, feeds.publication_for(settings))
 
 
 async def _send(store: Store, settings: Settings, registration_id: int, kind: Kind, *, now: datetime,

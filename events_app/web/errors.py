@@ -49,7 +49,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400)
     if exc.code == "unauthorized":
-        status = 401
+        status = 401 if _is_api(request) else 403
     if _is_api(request):
         response: Response = error_json(status, exc.code, gettext(exc.message),
                                         {name: gettext(text) for name, text in exc.fields.items()})

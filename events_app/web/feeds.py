@@ -61,6 +61,14 @@ async def session_calendar(request: Request) -> Response:
     return document(request, body, media_type=CALENDAR, filename=f"{slug}-session-{session_id}.ics")
 
 
+async def personal_calendar(request: Request) -> Response:
+    body = await feeds.personal_calendar(request.state.store, request.path_params["token"], _publication(request))
+    # A secret address: nothing in between should keep a copy.
+    response = document(request, body, media_type=CALENDAR, filename="my-programme.ics")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
 Export = Callable[[Store, str, feeds.Publication], Awaitable[bytes]]
 
 
@@ -74,6 +82,7 @@ def _export(build: Export, media_type: str, name: str | None) -> Callable[[Reque
 
 
 routes = [
+    Route("/calendar/{token}.ics", personal_calendar, name="personal_calendar"),
     Route("/events/{slug}/calendar.ics", event_calendar, name="event_calendar"),
     Route("/events/{slug}/sessions/{session_id:int}.ics", session_calendar, name="session_calendar"),
     # Apps fetch these by address; shown in the browser rather than downloaded.

@@ -132,6 +132,7 @@ async def _cabinet_page(request: Request, view: RegistrationView, *, errors: dic
         "chosen": {c.session.id for c in view.choices},
         "sessions": context.signup_sessions, "closed_reason": context.closed_reason,
         "saved": request.query_params.get("saved") == "1",
+        "calendar_renewed": request.query_params.get("calendar") == "1",
     }, status_code=status_code)
 
 
@@ -160,6 +161,13 @@ async def cabinet_cancel(request: Request) -> Response:
         "title": i18n.gettext("Your registration is cancelled"),
         "text": i18n.gettext("Your ticket no longer works and your places have gone to the people waiting for them."),
     })
+
+
+async def cabinet_calendar(request: Request) -> Response:
+    view = await _cabinet_registration(request)
+    await registration.renew_calendar_link(request.state.store, view.id, now=_now())
+    return RedirectResponse(str(request.url_for("cabinet", token=request.path_params["token"])) + "?calendar=1",
+                            status_code=303)
 
 
 async def cabinet_withdraw(request: Request) -> Response:
@@ -215,4 +223,5 @@ routes = [
     Route("/cabinet/{token}/choices", cabinet_choices, methods=["POST"], name="cabinet_choices"),
     Route("/cabinet/{token}/cancel", cabinet_cancel, methods=["POST"], name="cabinet_cancel"),
     Route("/cabinet/{token}/withdraw", cabinet_withdraw, methods=["POST"], name="cabinet_withdraw"),
+    Route("/cabinet/{token}/calendar", cabinet_calendar, methods=["POST"], name="cabinet_calendar"),
 ]

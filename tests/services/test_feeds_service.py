@@ -119,17 +119,3 @@ async def test_one_session_calendar_serves_a_cancelled_session_as_cancelled(stor
     assert (event.uid.value, event.status.value) == (f"session-{session_id}@events.example.org", "CANCELLED")
     with pytest.raises(NotFound):
         await feeds.session_calendar(store, "kirov-2020", session_id, PUBLICATION)
-
-
-async def test_programme_version_follows_what_the_documents_show(store: Store) -> None:
-    agenda = _syktyvkar()
-    await import_agendas(store, [agenda])
-    first = await feeds.programme_version(store, "syktyvkar-2021")
-    await import_agendas(store, [agenda])
-    unchanged = await feeds.programme_version(store, "syktyvkar-2021")
-    # A new address changes no session row, but every calendar entry held there.
-    moved = tuple(replace(v, address="г. Сыктывкар, ул. Новая, 1") if v.key == "luzales" else v for v in agenda.venues)
-    await import_agendas(store, [replace(agenda, venues=moved)])
-
-    assert unchanged == first
-    assert await feeds.programme_version(store, "syktyvkar-2021") != first

@@ -231,3 +231,29 @@ def test_approval_api_needs_the_organiser_token(app_client: TestClient) -> None:
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_personal_calendar_has_own_days_and_sign_ups_and_can_be_renewed(app_client: TestClient) -> None:
+    import vobject
+
+    form = _form(app_client)
+    cabinet = app_client.post("/events/syktyvkar-2021/register", data=form).url.path
+    page = app_client.get(cabinet).text
+    feed_path = re.search(r'href="https://events\.example\.org(/calendar/[^"]+\.ics)"', page).group(1)
+
+    feed = app_client.get(feed_path)
+    calendar = vobject.readOne(feed.text)
+    titles = [event.summary.value for event in calendar.vevent_list]
+    all_sessions = app_client.get("/api/v1/events/syktyvkar-2021/sessions").json()["sessions"]
+    first_day = form["days"][0]
+    expected = [s["title"] for s in all_sessions
+                if (s["starts_at"][:10] == first_day and not s["signup_required"]) or str(s["id"]) in form["sessions"]]
+    assert feed.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert sorted(titles) == sorted(expected)
+
+    renewed = app_client.post(f"{cabinet}/calendar")
+    new_path = re.search(r'href="https://events\.example\.org(/calendar/[^"]+\.ics)"', renewed.text).group(1)
+
+    assert new_path != feed_path
+    assert app_client.get(feed_path).status_code == 404
+    assert app_client.get(new_path).status_code == 200

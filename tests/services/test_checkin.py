@@ -1,0 +1,233 @@
+"""Door check-in on both backends: decisions, admissions, replays and simultaneous scans."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from events_app.data import tables as t
+from events_app.data.database import INTEGRITY_ERRORS, Store
+from events_app.domain.checkin import ScanType, token_hash
+from events_app.services import checkin, checkin_lists, devices, registration
+from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.checkin import Scan
+from events_app.settings import Settings
+from tests.conftest import SCHEDULES, settings_for
+
+DAY1 = datetime(2021, 4, 1, 6, 30, tzinfo=UTC)  # 09:30 in Syktyvkar
+DAY2 = DAY1 + timedelta(days=1)
+BEFORE = datetime(2021, 3, 20, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return settings_for(database_url, tmp_path / "data")
+
+
+async def _setup(store: Store, settings: Settings, *, moderation: bool = False) -> dict[str, Any]:
+    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
+    await import_agendas(store, [replace(agenda, event=replace(agenda.event, moderation=moderation))])
+    sessions = {row["key"]: row["id"] for row in await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))}
+    event_id = await store.fetch_val(sa.select(t.events.c.id))
+    made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name="entry-2021-04-01",
+                                       name="Вход 1", now=BEFORE)
+    other = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021",
+                                        list_name="entry-2021-04-01", name="Вход 2", now=BEFORE)
+    return {"sessions": sessions, "event_id": event_id,
+            "gate1": await devices.authenticate(store, made.token), "gate2": await devices.authenticate(store, other.token)}
+
+
+async def _delegate(store: Store, settings: Settings, n: int = 0, **changes: Any) -> registration.RegistrationResult:
+    data = {"surname": "Смирнов", "given_name": f"Пётр{'а' * n}", "email": f"p{n}@example.ru", "phone": "+79120000000",
+            "organisation_name": "АО «Монди СЛПК»", "position": "технолог", "region_code": "11",
+            "category": "enterprise", "days": ["2021-04-01"], "sessions": [], "consent": "on", **changes}
+    return await registration.register(store, settings, slug="syktyvkar-2021", data=data, consent_ip=None,
+                                       language="ru", now=BEFORE)
+
+
+def _scan(secret: str, list_name: str = "entry-2021-04-01", *, at: datetime = DAY1, kind: ScanType = ScanType.ENTRY,
+          nonce: str | None = None) -> Scan:
+    return Scan(secret=secret, list_name=list_name, type=kind, nonce=nonce or uuid.uuid4().hex, scanned_at=at)
+
+
+async def test_first_scan_admits_and_second_is_already_checked_in(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    delegate = await _delegate(store, settings)
+
+    first = await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret), now=DAY1)
+    second = await checkin.redeem(store, ctx["gate2"], _scan(delegate.ticket_secret, at=DAY1 + timedelta(minutes=5)),
+                                  now=DAY1 + timedelta(minutes=5))
+
+    assert (first["status"], first["reason"], first["attendee"]["name"]) == ("ok", None, "Смирнов Пётр")
+    assert first["attendee"]["category_label"] == "Предприятие"
+    assert (second["status"], second["reason"]) == ("error", "already_checked_in")
+    assert second["first_checkin"] == {"at": "2021-04-01T09:30:00+03:00", "device": "Вход 1"}
+    assert second["message"] == "Уже отмечен в этом списке"
+
+
+async def test_whole_ticket_url_is_accepted(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    delegate = await _delegate(store, settings)
+
+    answer = await checkin.redeem(store, ctx["gate1"], _scan(f"https://events.example.org/t/{delegate.ticket_secret}"),
+                                  now=DAY1)
+
+    assert answer["status"] == "ok"
+
+
+async def test_two_day_ticket_admits_once_each_day(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    delegate = await _delegate(store, settings, days=["2021-04-01", "2021-04-02"])
+
+    day1 = await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret), now=DAY1)
+    day2 = await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, "entry-2021-04-02", at=DAY2), now=DAY2)
+    early = await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, "entry-2021-04-02", at=DAY1), now=DAY2)
+
+    assert [day1["status"], day2["status"], early["reason"]] == ["ok", "ok", "wrong_day"]
+
+
+@pytest.mark.parametrize("case", ["unknown", "cancelled", "not_approved", "wrong_day", "not_signed_up", "list_closed",
+                                  "other_event"])
+async def test_refusals_carry_their_reason_and_are_logged(store: Store, settings: Settings, case: str) -> None:
+    ctx = await _setup(store, settings, moderation=case == "not_approved")
+    delegate = await _delegate(store, settings)
+    secret, list_name, at = delegate.ticket_secret, "entry-2021-04-01", DAY1
+    expected = case
+    if case == "unknown":
+        secret, expected = "A" * 26, "unknown_ticket"
+    elif case == "other_event":
+        kaluga = read_agenda_files([SCHEDULES / "kaluga-2021.toml"])[0]
+        await import_agendas(store, [kaluga])
+        stranger = await registration.register(store, settings, slug="kaluga-2021", data={
+            "surname": "Орлова", "given_name": "Вера", "email": "v@example.ru", "phone": "+79120000000",
+            "organisation_name": "АО «Завод»", "position": "директор", "region_code": "40", "category": "enterprise",
+            "consent": "on"}, consent_ip=None, language="ru", now=BEFORE)
+        secret, expected = stranger.ticket_secret, "unknown_ticket"
+    elif case == "cancelled":
+        await registration.cancel(store, settings, delegate.id, now=BEFORE)
+    elif case == "not_approved":
+        secret = (await store.fetch_val(sa.select(t.tickets.c.secret))) or "B" * 26
+        expected = "unknown_ticket"  # a pending registration has no ticket at all
+    elif case == "wrong_day":
+        at = DAY2
+    elif case == "not_signed_up":
+        list_name = f"visit-{ctx['sessions']['visit-mondi']}"
+    elif case == "list_closed":
+        await store.execute(t.checkin_list_states.insert().values(event_id=ctx["event_id"], name=list_name, closed_at=BEFORE))
+
+    answer = await checkin.redeem(store, ctx["gate1"], _scan(secret, list_name, at=at), now=at)
+
+    assert (answer["status"], answer["reason"]) == ("error", expected)
+    logged = await store.fetch_one(sa.select(t.scan_log).order_by(t.scan_log.c.id.desc()))
+    assert (logged["status"], logged["reason"]) == ("error", expected)
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.checkins)) == 0
+
+
+async def test_visit_list_admits_only_those_signed_up(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    visit = ctx["sessions"]["visit-mondi"]
+    signed = await _delegate(store, settings, 0, sessions=[str(visit)])
+
+    answer = await checkin.redeem(store, ctx["gate1"], _scan(signed.ticket_secret, f"visit-{visit}"), now=DAY1)
+
+    assert answer["status"] == "ok"
+
+
+async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answer(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    delegate = await _delegate(store, settings)
+    scan = _scan(delegate.ticket_secret, nonce="offline-queue-0001")
+
+    first = await checkin.redeem(store, ctx["gate1"], scan, now=DAY1)
+    again = await checkin.redeem(store, ctx["gate1"], scan, now=DAY1 + timedelta(minutes=1))
+
+    assert first == again and first["status"] == "ok"
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.checkins)) == 1
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.scan_log)) == 1
+
+
+async def test_nonce_is_unique_in_the_database_itself(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    delegate = await _delegate(store, settings)
+    await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, nonce="nonce-unique-1"), now=DAY1)
+
+    with pytest.raises(INTEGRITY_ERRORS):
+        async with store.transaction():
+            await store.execute(t.checkins.insert().values(
+                event_id=ctx["event_id"], registration_id=delegate.id, list_name="entry-2021-04-02", type="entry",
+                nonce="nonce-unique-1", device_id=ctx["gate1"].id, scanned_at=DAY2, recorded_at=DAY2))
+
+
+async def test_two_devices_scanning_the_same_ticket_at_once_get_one_ok(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    delegates = [await _delegate(store, settings, n) for n in range(10)]
+
+    answers = await asyncio.gather(*(
+        checkin.redeem(store, ctx[gate], _scan(d.ticket_secret), now=DAY1) for d in delegates for gate in ("gate1", "gate2")))
+
+    for index in range(10):
+        pair = answers[2 * index: 2 * index + 2]
+        assert sorted(a["status"] for a in pair) == ["error", "ok"], pair
+        assert [a["reason"] for a in pair if a["status"] == "error"] == ["already_checked_in"]
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.checkins)) == 10
+
+
+async def test_exit_then_entry_admits_again(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    delegate = await _delegate(store, settings)
+
+    answers = [await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, kind=kind), now=DAY1)
+               for kind in (ScanType.ENTRY, ScanType.EXIT, ScanType.ENTRY, ScanType.ENTRY)]
+
+    assert [(a["status"], a["reason"]) for a in answers] == [
+        ("ok", None), ("ok", None), ("ok", None), ("error", "already_checked_in")]
+    assert answers[1]["message"] == "Выход отмечен"
+
+
+async def test_offline_data_and_counts_follow_the_list(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    first = await _delegate(store, settings, 0)
+    await _delegate(store, settings, 1, days=["2021-04-02"])
+    await checkin.redeem(store, ctx["gate1"], _scan(first.ticket_secret), now=DAY1)
+    entry = await checkin_lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
+
+    offline = await checkin_lists.offline_tickets(store, ctx["event_id"], entry)
+    counts = {item.name: (item.checked_in, item.expected) for item in await checkin_lists.lists_with_counts(store, ctx["event_id"])}
+
+    assert [(o.hash, o.name, o.checked_in_at) for o in offline] == [(token_hash(first.ticket_secret), "Смирнов Пётр", DAY1)]
+    assert counts["entry-2021-04-01"] == (1, 1)
+    assert counts["entry-2021-04-02"] == (0, 1)
+
+
+async def test_search_finds_cyrillic_names_whatever_the_case(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    await _delegate(store, settings, 0)
+    entry = await checkin_lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
+
+    found = await checkin_lists.search(store, ctx["event_id"], entry, "смирнов монди")
+
+    assert [(row["name"], row["organisation"]) for row in found] == [("Смирнов Пётр", "АО «Монди СЛПК»")]
+
+
+async def test_pairing_link_works_once_and_a_revoked_device_is_refused(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021",
+                                       list_name="entry-2021-04-01", name="Автобус 1", now=BEFORE)
+
+    _, _, token = await devices.pair(store, settings.secret_key, made.pairing_code, now=BEFORE)
+    with pytest.raises(devices.DeviceRefused):
+        await devices.pair(store, settings.secret_key, made.pairing_code, now=BEFORE)
+    assert token == made.token
+    assert (await devices.authenticate(store, token)).name == "Автобус 1"
+
+    await devices.revoke_device(store, made.id, now=BEFORE)
+    with pytest.raises(devices.DeviceRefused):
+        await devices.authenticate(store, token)
+    assert ctx["gate1"].name == "Вход 1"

@@ -1,0 +1,134 @@
+"""The door devices' JSON API and the pairing pages, through the real app."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from events_app.app import create_app
+from events_app.data.database import Store
+from events_app.services import devices
+from events_app.services.agenda_import import import_agendas, read_agenda_files
+from tests.conftest import SCHEDULES, settings_for
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+TODAY = date.today()
+ENTRY = f"entry-{TODAY.isoformat()}"
+
+
+@pytest.fixture
+def setup(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
+    settings = settings_for(database_url, tmp_path / "data")
+
+    async def prepare() -> tuple[str, str]:
+        async with Store(database_url) as store:
+            await import_agendas(store, [read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"], shift_to=TODAY)[0]])
+            made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name=ENTRY,
+                                               name="Вход 1", now=datetime.now(UTC))
+            return made.token, made.pairing_code
+
+    token, code = asyncio.run(prepare())
+    with TestClient(create_app(settings), base_url="https://events.example.org") as client:
+        yield client, token, code
+
+
+def _register(client: TestClient, n: int = 0) -> str:
+    response = client.post("/api/v1/events/syktyvkar-2021/registrations", json={
+        "surname": "Кузнецова", "given_name": "Ольга", "email": f"o{n}@example.ru", "phone": "+7 912 000 00 00",
+        "organisation_name": "ООО «Алграф»", "position": "экономист", "region_code": "11", "category": "enterprise",
+        "days": [TODAY.isoformat()], "consent": True}, headers={"X-Forwarded-For": f"198.51.100.{n + 1}"})
+    assert response.status_code == 201, response.text
+    return str(response.json()["ticket_url"])
+
+
+def _redeem(client: TestClient, token: str, secret: str, nonce: str | None = None) -> dict[str, object]:
+    response = client.post("/api/v1/checkin/redeem", headers={"Authorization": f"Bearer {token}"}, json={
+        "secret": secret, "list": ENTRY, "type": "entry", "nonce": nonce or uuid.uuid4().hex,
+        "scanned_at": datetime.now(UTC).isoformat()})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_redeem_by_ticket_url_then_already_checked_in(setup: tuple[TestClient, str, str]) -> None:
+    client, token, _ = setup
+    ticket_url = _register(client)
+
+    first = _redeem(client, token, ticket_url)
+    second = _redeem(client, token, ticket_url)
+
+    assert (first["status"], first["message"]) == ("ok", "Проходите")
+    assert first["attendee"] == {"name": "Кузнецова Ольга", "organisation": "ООО «Алграф»", "category": "enterprise",
+                                 "category_label": "Предприятие"}
+    assert (second["status"], second["reason"]) == ("error", "already_checked_in")
+    assert second["first_checkin"]["device"] == "Вход 1"  # type: ignore[index]
+
+
+def test_lists_offline_data_and_search(setup: tuple[TestClient, str, str]) -> None:
+    client, token, _ = setup
+    ticket_url = _register(client)
+    auth = {"Authorization": f"Bearer {token}"}
+    _redeem(client, token, ticket_url)
+
+    lists = client.get("/api/v1/checkin/lists", headers=auth).json()
+    offline = client.get(f"/api/v1/checkin/lists/{ENTRY}/offline", headers=auth).json()
+    found = client.get("/api/v1/checkin/search", params={"list": ENTRY, "q": "кузнец"}, headers=auth).json()
+
+    assert lists["device"] == {"name": "Вход 1", "event": "syktyvkar-2021",
+                               "event_title": "Практическая сессия по развитию промышленных кластеров России",
+                               "default_list": ENTRY}
+    entry = next(item for item in lists["lists"] if item["name"] == ENTRY)
+    assert (entry["expected"], entry["checked_in"], entry["closed"]) == (1, 1, False)
+    assert [item["name"] for item in lists["lists"]][:2] == [ENTRY, f"entry-{date.fromordinal(TODAY.toordinal() + 1)}"]
+    assert [(t["name"], len(t["hash"]), t["checked_in_at"] is not None) for t in offline["tickets"]] == [
+        ("Кузнецова Ольга", 64, True)]
+    assert [r["secret"] for r in found["results"]] == [ticket_url.rsplit("/", 1)[1]]
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Basic abc"])
+def test_requests_without_a_valid_device_token_are_refused(setup: tuple[TestClient, str, str], header: str | None) -> None:
+    client, _, _ = setup
+    headers = {"Authorization": header} if header else {}
+
+    response = client.get("/api/v1/checkin/lists", headers=headers)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_bad_scan_body_is_refused_field_by_field(setup: tuple[TestClient, str, str]) -> None:
+    client, token, _ = setup
+
+    response = client.post("/api/v1/checkin/redeem", headers={"Authorization": f"Bearer {token}"},
+                           json={"secret": "", "list": ENTRY, "type": "enter", "nonce": "x", "scanned_at": "2001-01-01T00:00:00Z"})
+
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"secret", "type", "nonce", "scanned_at"}
+
+
+def test_unknown_list_is_a_404(setup: tuple[TestClient, str, str]) -> None:
+    client, token, _ = setup
+
+    response = client.post("/api/v1/checkin/redeem", headers={"Authorization": f"Bearer {token}"},
+                           json={"secret": "A" * 26, "list": "entry-1999-01-01", "nonce": uuid.uuid4().hex})
+
+    assert response.status_code == 404
+
+
+def test_pairing_page_hands_the_token_over_once(setup: tuple[TestClient, str, str]) -> None:
+    client, token, code = setup
+
+    page = client.get(f"/pair/{code}")
+    paired = client.post(f"/pair/{code}")
+    again = client.post(f"/pair/{code}")
+
+    assert "Вход 1" in page.text
+    assert re.search(rf'data-token="{re.escape(token)}"', paired.text)
+    assert again.status_code == 409
+    assert token not in again.text

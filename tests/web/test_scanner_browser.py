@@ -1,0 +1,292 @@
+"""The door scanner in a real browser: pair a phone, scan tickets with its camera, lose the network.
+
+The service runs as a subprocess, as in production. Debian's Chromium (`apt-get install chromium`)
+plays a generated video file as the phone's camera; Playwright drives it. Chromium reads the file
+again whenever the page opens the camera, so replacing the file and reloading the page puts another
+ticket in front of the lens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import qrcode
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from tests.conftest import SCHEDULES
+from tests.smtp_server import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+EVENT = "syktyvkar-2021"
+EVENT_ZONE = ZoneInfo("Europe/Moscow")  # the event's time zone: "today" at the door is today there
+WAIT_MS = 20_000
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    env: dict[str, str]
+    today: date
+
+
+def _cli(server_env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "events_app.cli", *args], env=server_env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _get(url: str, token: str | None = None) -> Any:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def _post(url: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("scanner-server")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
+    env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url)
+    today = datetime.now(EVENT_ZONE).date()
+    _cli(env, "migrate")
+    _cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
+    with (data_dir / "serve.log").open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, (data_dir / "serve.log").read_text()
+            try:
+                if _get(f"{base_url}/readyz")["status"] == "ready":
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (data_dir / "serve.log").read_text()
+            time.sleep(0.2)
+        yield Server(base_url, env, today)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        message = f"the browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as driver:
+        yield driver
+
+
+def _launch(playwright: Playwright, camera: Path) -> Browser:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={camera}",
+    ])
+
+
+def _register(server: Server, surname: str, given_name: str, email: str) -> str:
+    visits = _get(f"{server.base_url}/api/v1/events/{EVENT}/sessions?day={server.today}&kind=site_visit")
+    answer = _post(f"{server.base_url}/api/v1/events/{EVENT}/registrations", {
+        "surname": surname, "given_name": given_name, "patronymic": "", "email": email,
+        "phone": "8 912 345 67 89", "organisation_name": "ООО «Лузалес»", "organisation_inn": "",
+        "position": "инженер", "region_code": "11", "category": "enterprise", "days": [server.today.isoformat()],
+        "sessions": [visits["sessions"][0]["id"]], "consent": True,
+    })
+    assert answer["status"] == "confirmed"
+    return str(answer["ticket_url"])
+
+
+@dataclass(frozen=True)
+class Device:
+    id: int
+    pairing_url: str
+    token: str
+
+
+def _device(server: Server, name: str) -> Device:
+    printed = _cli(server.env, "create-device", EVENT, "--list", f"entry-{server.today}", "--name", name)
+    found = re.search(r"^Device (\d+): .*\nPairing URL: (\S+)\nToken: (\S+)$", printed, re.MULTILINE)
+    assert found, printed
+    return Device(int(found.group(1)), found.group(2), found.group(3))
+
+
+def _write_camera(path: Path, text: str | None) -> None:
+    """A Y4M video of a white page, with the QR code of `text` in the middle when given."""
+    width, height = 640, 480
+    picture = Image.new("RGB", (width, height), "white")
+    if text:
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+        code.add_data(text)
+        code.make(fit=True)
+        symbol = code.make_image().convert("RGB").resize((360, 360), Image.Resampling.NEAREST)
+        picture.paste(symbol, ((width - 360) // 2, (height - 360) // 2))
+    luma, blue, red = picture.convert("YCbCr").split()
+    # Pillow gives full-range values; Chromium reads studio range (16–235 for luma, 16–240 for chroma).
+    luma = luma.point(lambda value: 16 + value * 219 // 255)
+    chroma = [plane.resize((width // 2, height // 2)).point(lambda value: 16 + value * 224 // 255)
+              for plane in (blue, red)]
+    frame = b"FRAME\n" + luma.tobytes() + chroma[0].tobytes() + chroma[1].tobytes()
+    staged = path.with_suffix(".new")
+    staged.write_bytes(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode() + frame * 2)
+    os.replace(staged, path)  # whole, never half-written, when the browser opens it
+
+
+def _pair(context: BrowserContext, pairing_url: str) -> Page:
+    page = context.new_page()
+    page.goto(pairing_url)
+    page.get_by_role("button", name="Подключить этот телефон").click()
+    page.wait_for_url("**/scan")
+    return page
+
+
+def _checked_in(server: Server, token: str) -> int:
+    lists = _get(f"{server.base_url}/api/v1/checkin/lists", token)["lists"]
+    return int(next(item["checked_in"] for item in lists if item["name"] == f"entry-{server.today}"))
+
+
+def _eventually(check: Any, seconds: float = 30) -> Any:
+    """Poll `check` until it returns something true; bounded, so a failure fails instead of hanging."""
+    deadline = time.monotonic() + seconds
+    while not (result := check()):
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.25)
+    return result
+
+
+def test_scanner_admits_warns_then_decides_offline_and_uploads_when_back(
+        server: Server, playwright: Playwright, tmp_path: Path) -> None:
+    anna = _register(server, "Иванова", "Анна", "anna@example.ru")
+    petr = _register(server, "Петров", "Пётр", "petr@example.ru")
+    device = _device(server, "Вход 1")
+    camera = tmp_path / "camera.y4m"
+    _write_camera(camera, anna)
+    browser = _launch(playwright, camera)
+    try:
+        context = browser.new_context(**PHONE)
+        page = _pair(context, device.pairing_url)
+        answer = page.locator("#answer")
+
+        expect(answer).to_be_visible(timeout=WAIT_MS)
+        expect(answer).to_have_class(re.compile(r"\bok\b"))
+        expect(page.locator("#answer-name")).to_have_text("Иванова Анна")
+        assert _checked_in(server, device.token) == 1
+
+        # The same code read again (the page opened anew): the server says she is already in.
+        page.reload()
+        expect(answer).to_be_visible(timeout=WAIT_MS)
+        expect(answer).to_have_class(re.compile(r"\bwarn\b"))
+        expect(page.locator("#answer-name")).to_have_text("Иванова Анна")
+        expect(page.locator("#answer-first")).to_contain_text("Вход 1")
+        assert _checked_in(server, device.token) == 1
+
+        # Ready for the network to go: the page shell is kept and so is today's list.
+        list_key = f"events.offline.entry-{server.today}"
+        _eventually(lambda: page.evaluate(
+            "key => navigator.serviceWorker.controller !== null && localStorage.getItem(key) !== null", list_key))
+
+        context.set_offline(True)
+        _write_camera(camera, petr)
+        page.reload()  # served by the service worker; the camera opens on the new video
+
+        expect(answer).to_have_class(re.compile(r"\bok\b"), timeout=WAIT_MS)
+        expect(page.locator("#answer-name")).to_have_text("Петров Пётр")
+        expect(page.locator("#answer-offline")).to_be_visible()
+        expect(page.locator("#connection")).to_have_text("офлайн · в очереди 1")
+        assert _checked_in(server, device.token) == 1
+
+        context.set_offline(False)
+
+        assert _eventually(lambda: _checked_in(server, device.token) == 2)
+        expect(page.locator("#connection")).to_have_text("онлайн", timeout=WAIT_MS)
+        expect(page.locator("#history li").first).to_contain_text("без сети, отправлено")
+    finally:
+        browser.close()
+
+
+def test_scanner_page_fits_a_360px_phone(server: Server, playwright: Playwright, tmp_path: Path) -> None:
+    device = _device(server, "Вход 2")
+    camera = tmp_path / "camera.y4m"
+    _write_camera(camera, None)
+    browser = _launch(playwright, camera)
+    try:
+        page = _pair(browser.new_context(**PHONE), device.pairing_url)
+        expect(page.locator("#list option").first).to_have_attribute("value", f"entry-{server.today}", timeout=WAIT_MS)
+        expect(page.locator("#connection")).to_have_text("онлайн")
+        page.screenshot(path=str(tmp_path / "scanner-360.png"), full_page=True)
+
+        too_small = page.evaluate("""() => [...document.querySelectorAll('button, select, input')]
+            .filter(element => element.offsetParent !== null)
+            .map(element => [element.id || element.textContent.trim(), element.getBoundingClientRect().height])
+            .filter(([, height]) => height < 44)""")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth")
+
+        assert too_small == []
+        assert overflow == 360
+    finally:
+        browser.close()
+
+
+def test_phone_without_a_device_link_is_told_how_to_connect(
+        server: Server, playwright: Playwright, tmp_path: Path) -> None:
+    camera = tmp_path / "camera.y4m"
+    _write_camera(camera, None)
+    browser = _launch(playwright, camera)
+    try:
+        page = browser.new_context(**PHONE).new_page()
+        page.goto(f"{server.base_url}/scan")
+
+        expect(page.locator("#not-connected")).to_be_visible()
+        expect(page.locator("#not-connected-title")).to_have_text("Этот телефон не подключён")
+        expect(page.locator("#scanner")).to_be_hidden()
+    finally:
+        browser.close()
+
+
+def test_disconnected_phone_stops_scanning_and_says_so(server: Server, playwright: Playwright, tmp_path: Path) -> None:
+    device = _device(server, "Вход 3")
+    camera = tmp_path / "camera.y4m"
+    _write_camera(camera, None)
+    browser = _launch(playwright, camera)
+    try:
+        page = _pair(browser.new_context(**PHONE), device.pairing_url)
+        expect(page.locator("#connection")).to_have_text("онлайн", timeout=WAIT_MS)
+
+        _cli(server.env, "revoke-device", str(device.id))
+        page.reload()
+
+        expect(page.locator("#not-connected-title")).to_have_text("Этот телефон отключён от мероприятия",
+                                                                 timeout=WAIT_MS)
+        expect(page.locator("#scanner")).to_be_hidden()
+        assert page.evaluate("() => localStorage.getItem('events.device_token')") is None
+    finally:
+        browser.close()
