@@ -75,6 +75,81 @@ SCHEMAS: dict[str, Any] = {
             "url": {"type": "string", "format": "uri"},
         },
     },
+    "RegistrationRequest": {
+        "type": "object",
+        "required": ["surname", "given_name", "email", "phone", "organisation_name", "position", "region_code",
+                     "category", "consent"],
+        "properties": {
+            "surname": {"type": "string", "maxLength": 100}, "given_name": {"type": "string", "maxLength": 100},
+            "patronymic": {"type": ["string", "null"], "maxLength": 100},
+            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "phone": {"type": "string", "description": "a Russian number; stored as +7XXXXXXXXXX"},
+            "organisation_name": {"type": "string", "maxLength": 300},
+            "organisation_inn": {"type": ["string", "null"], "pattern": "^([0-9]{10}|[0-9]{12})?$",
+                                 "description": "empty when the organisation has none at hand"},
+            "position": {"type": "string", "maxLength": 200},
+            "region_code": {"type": "string", "pattern": "^[0-9]{2}$"},
+            "category": {"enum": ["enterprise", "cluster_management", "government", "development_institution",
+                                  "cluster_development_centre", "expert", "speaker", "media", "other"]},
+            "days": {"type": "array", "items": {"type": "string", "format": "date"},
+                     "description": "days attended; may be left out for a one-day event"},
+            "sessions": {"type": "array", "items": {"type": "integer"},
+                         "description": "ids of sessions that take sign-ups"},
+            "consent": {"const": True, "description": "consent to personal data processing (152-FZ)"},
+        },
+    },
+    "Registration": {
+        "type": "object", "required": ["id", "status", "ticket_url", "calendar_url", "choices"],
+        "properties": {
+            "id": {"type": "integer"},
+            "status": {"enum": ["confirmed", "pending", "waitlisted", "rejected", "cancelled"]},
+            "ticket_url": {"type": ["string", "null"], "format": "uri"},
+            "calendar_url": {"type": ["string", "null"], "format": "uri"},
+            "event_position": {"type": ["integer", "null"], "description": "place on the event's waiting list"},
+            "choices": {"type": "array", "items": {
+                "type": "object", "required": ["session_id", "status", "position"],
+                "properties": {"session_id": {"type": "integer"}, "status": {"enum": ["confirmed", "waitlisted"]},
+                               "position": {"type": ["integer", "null"], "minimum": 1}}}},
+        },
+    },
+    "Scan": {
+        "type": "object", "required": ["secret", "list", "nonce"],
+        "properties": {
+            "secret": {"type": "string", "description": "the ticket secret or the whole ticket URL"},
+            "list": {"type": "string", "examples": ["entry-2021-04-01", "visit-12", "session-15"]},
+            "type": {"enum": ["entry", "exit"], "default": "entry"},
+            "nonce": {"type": "string", "minLength": 8, "maxLength": 64},
+            "scanned_at": {"type": "string", "format": "date-time"},
+            "offline": {"type": "boolean", "default": False},
+        },
+    },
+    "ScanAnswer": {
+        "type": "object", "required": ["status", "reason", "message", "list", "attendee", "first_checkin"],
+        "properties": {
+            "status": {"enum": ["ok", "error"]},
+            "reason": {"enum": [None, "unknown_ticket", "already_checked_in", "not_signed_up", "not_approved",
+                                "cancelled", "wrong_day", "list_closed"]},
+            "message": {"type": "string"}, "list": {"type": "string"},
+            "attendee": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["name", "organisation", "category", "category_label"],
+                "properties": {"name": {"type": "string"}, "organisation": {"type": "string"},
+                               "category": {"type": "string"}, "category_label": {"type": "string"}}}]},
+            "first_checkin": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["at", "device"],
+                "properties": {"at": {"type": "string", "format": "date-time"}, "device": {"type": "string"}}}]},
+        },
+    },
+    "CheckinLists": {
+        "type": "object", "required": ["device", "lists"],
+        "properties": {
+            "device": {"type": "object", "required": ["name", "event", "event_title", "default_list"]},
+            "lists": {"type": "array", "items": {
+                "type": "object", "required": ["name", "title", "expected", "checked_in", "closed"],
+                "properties": {"name": {"type": "string"}, "title": {"type": "string"},
+                               "expected": {"type": "integer"}, "checked_in": {"type": "integer"},
+                               "closed": {"type": "boolean"}}}},
+        },
+    },
     "EventList": {
         "type": "object", "required": ["events"],
         "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/EventSummary"}}},
@@ -93,6 +168,7 @@ def _json(schema: str) -> dict[str, Any]:
 
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 _NOT_FOUND = {"description": "No such event", **_json("Error")}
+_REGISTRATION = {"name": "registration_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
 def openapi_document(base_url: str) -> dict[str, Any]:
@@ -118,6 +194,42 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                 ],
                 "responses": {"200": {"description": "Sessions", **_json("SessionList")}, "404": _NOT_FOUND,
                               "422": {"description": "Bad filter", **_json("Error")}}}},
+            "/events/{slug}/registrations": {"post": {
+                "operationId": "register", "summary": "Register a delegate",
+                "parameters": [_SLUG],
+                "requestBody": {"required": True, **_json("RegistrationRequest")},
+                "responses": {"201": {"description": "Registered", **_json("Registration")}, "404": _NOT_FOUND,
+                              "409": {"description": "Registration is closed", **_json("Error")},
+                              "413": {"description": "Body over 1 MB", **_json("Error")},
+                              "422": {"description": "Invalid fields, each with its message", **_json("Error")},
+                              "429": {"description": "Too many requests from this address", **_json("Error")}}}},
+            "/registrations/{registration_id}/approve": {"post": {
+                "operationId": "approveRegistration", "summary": "Approve a registration waiting for moderation",
+                "security": [{"organiser": []}], "parameters": [_REGISTRATION],
+                "responses": {"200": {"description": "Approved; the ticket is mailed", **_json("Registration")},
+                              "401": {"description": "No or wrong organiser token", **_json("Error")},
+                              "404": {"description": "No such registration", **_json("Error")}}}},
+            "/registrations/{registration_id}/reject": {"post": {
+                "operationId": "rejectRegistration", "summary": "Reject a registration, with the reason mailed to the delegate",
+                "security": [{"organiser": []}], "parameters": [_REGISTRATION],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "Rejected", **_json("Registration")},
+                              "401": {"description": "No or wrong organiser token", **_json("Error")}}}},
+            "/checkin/lists": {"get": {
+                "operationId": "checkinLists", "summary": "The device's lists with counts", "security": [{"device": []}],
+                "responses": {"200": {"description": "Lists", **_json("CheckinLists")},
+                              "401": {"description": "No or revoked device token", **_json("Error")}}}},
+            "/checkin/redeem": {"post": {
+                "operationId": "redeem", "summary": "Decide and record one scan", "security": [{"device": []}],
+                "requestBody": {"required": True, **_json("Scan")},
+                "responses": {"200": {"description": "The decision", **_json("ScanAnswer")},
+                              "401": {"description": "No or revoked device token", **_json("Error")},
+                              "404": {"description": "No such list", **_json("Error")},
+                              "422": {"description": "Unreadable scan", **_json("Error")}}}},
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "organiser": {"type": "http", "scheme": "bearer", "description": "events-app api-token"},
+            "device": {"type": "http", "scheme": "bearer", "description": "a door device's token"},
+        }},
     }

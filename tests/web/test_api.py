@@ -86,5 +86,7 @@ def test_openapi_document_names_every_route(client: TestClient) -> None:
     document = client.get("/api/v1/openapi.json").json()
 
     assert document["openapi"] == "3.1.0"
-    assert sorted(document["paths"]) == ["/events", "/events/{slug}", "/events/{slug}/sessions"]
+    assert sorted(document["paths"]) == [
+        "/checkin/lists", "/checkin/redeem", "/events", "/events/{slug}", "/events/{slug}/registrations",
+        "/events/{slug}/sessions", "/registrations/{registration_id}/approve", "/registrations/{registration_id}/reject"]
     jsonschema.Draft202012Validator.check_schema({"components": document["components"]})

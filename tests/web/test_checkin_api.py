@@ -17,6 +17,7 @@ from events_app.data.database import Store
 from events_app.services import devices
 from events_app.services.agenda_import import import_agendas, read_agenda_files
 from tests.conftest import SCHEDULES, settings_for
+from tests.web.test_api import _validate
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 TODAY = date.today()
@@ -63,6 +64,8 @@ def test_redeem_by_ticket_url_then_already_checked_in(setup: tuple[TestClient, s
     first = _redeem(client, token, ticket_url)
     second = _redeem(client, token, ticket_url)
 
+    _validate(client, first, "ScanAnswer")
+    _validate(client, second, "ScanAnswer")
     assert (first["status"], first["message"]) == ("ok", "Проходите")
     assert first["attendee"] == {"name": "Кузнецова Ольга", "organisation": "ООО «Алграф»", "category": "enterprise",
                                  "category_label": "Предприятие"}

@@ -134,3 +134,27 @@ def test_markup_in_agenda_text_is_shown_escaped(client: TestClient, database_url
 
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Рабочая встреча" in page
+
+
+def test_server_error_gets_the_styled_500_page(database_url: str, tmp_path: Path) -> None:
+    from starlette.routing import Route
+
+    from events_app.app import create_app
+    from tests.conftest import settings_for
+
+    async def broken(request: object) -> None:
+        raise RuntimeError("a bug")
+
+    app = create_app(settings_for(database_url, tmp_path / "data"))
+    app.router.routes.insert(0, Route("/broken", broken))
+    app.router.routes.insert(0, Route("/api/v1/broken", broken))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/broken")
+        api = client.get("/api/v1/broken")
+
+    assert page.status_code == 500
+    assert "<h1>Что-то пошло не так</h1>" in page.text
+    assert 'href="http://testserver/static/app.css"' in page.text
+    assert "a bug" not in page.text
+    assert api.json() == {"error": {"code": "server_error",
+                                    "message": "Сервер не смог выполнить запрос. Попробуйте ещё раз через минуту."}}

@@ -22,6 +22,7 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.services.agenda_import import import_agendas, read_agenda_files
 from tests.conftest import SCHEDULES, settings_for
+from tests.web.test_api import _validate
 from tests.smtp_server import Inbox, free_port, start_smtp
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -201,6 +202,8 @@ def test_api_registration_answers_201_with_ticket_and_choices(app_client: TestCl
 
     assert response.status_code == 201
     data = response.json()
+    _validate(app_client, body, "RegistrationRequest")
+    _validate(app_client, data, "Registration")
     assert data["status"] == "confirmed"
     assert re.fullmatch(r"https://events\.example\.org/t/[A-Z0-9]{26}", data["ticket_url"])
     assert data["calendar_url"].startswith("https://events.example.org/calendar/")
