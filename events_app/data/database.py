@@ -24,6 +24,7 @@ class _Database(databases.Database):
     SUPPORTED_BACKENDS = {
         **databases.Database.SUPPORTED_BACKENDS,
         "sqlite": "events_app.data.sqlite_backend:PooledSQLiteBackend",
+        "postgresql": "events_app.data.postgres_backend:CachingPostgresBackend",
     }
 
 

@@ -13,9 +13,18 @@ from __future__ import annotations
 import typing
 
 import aiosqlite
-from databases.backends.sqlite import SQLiteBackend, SQLiteConnection, SQLitePool, SQLiteTransaction
+from databases.backends.sqlite import (
+    CompilationContext,
+    SQLiteBackend,
+    SQLiteConnection,
+    SQLitePool,
+    SQLiteTransaction,
+)
 from databases.core import DatabaseURL
 from databases.interfaces import TransactionBackend
+from sqlalchemy.sql import ClauseElement
+
+from events_app.data.compiled_cache import compile_cached
 
 BUSY_TIMEOUT_MS = 30_000
 IDLE_CONNECTIONS = 16
@@ -76,6 +85,21 @@ class ImmediateTransaction(SQLiteTransaction):
 class PooledSQLiteConnection(SQLiteConnection):
     def transaction(self) -> TransactionBackend:
         return ImmediateTransaction(self)
+
+    def _compile(self, query: ClauseElement) -> typing.Any:
+        cached = compile_cached(query, self._dialect)
+        if cached is None:
+            return super()._compile(query)
+        compiled, params = cached
+        processors = compiled._bind_processors
+        args = [processors[name](params[name]) if name in processors else params[name] for name in compiled.positiontup]
+        context = self._dialect.execution_ctx_cls()
+        context.dialect = self._dialect
+        context.result_column_struct = (
+            compiled._result_columns, compiled._ordered_columns, compiled._textual_ordered_columns,
+            compiled._ad_hoc_textual, compiled._loose_column_name_matching,
+        )
+        return compiled.string, args, compiled._result_columns, CompilationContext(context)
 
 
 class PooledSQLiteBackend(SQLiteBackend):

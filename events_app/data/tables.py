@@ -256,6 +256,8 @@ outbox = sa.Table(
     sa.Column("claimed_until", UTCDateTime()),
     sa.Column("last_error", sa.Text),
     sa.Column("sent_at", UTCDateTime()),
+    # Which registration a letter is about, so that erasing a person erases their letters only.
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="SET NULL")),
     _created(),
     sa.CheckConstraint("status IN ('pending', 'sent')", name="status"),
     sa.Index("ix_outbox_due", "status", "next_attempt_at"),

@@ -241,9 +241,12 @@ def _sessions(value: Any, session_days: Mapping[int, date], days: Collection[dat
               errors: dict[str, str]) -> tuple[int, ...]:
     chosen: list[int] = []
     for item in _as_list(value):
-        try:
+        # Whole numbers only: JSON may bring true, 1.5 or 1e999, none of them a session.
+        if type(item) is int:
+            session_id = item
+        elif isinstance(item, str) and item.strip().isdigit() and len(item.strip()) <= 12:
             session_id = int(item)
-        except (TypeError, ValueError):
+        else:
             errors["sessions"] = N_("Choose sessions from the list")
             return ()
         if session_id not in session_days:

@@ -9,6 +9,7 @@ and records nothing new (the nonce is UNIQUE in both tables).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from events_app.services.devices import Device
 
 # Offline phones upload hours later; a clock far off is a broken phone, not a late upload.
 OLDEST_SCAN = timedelta(days=3)
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 NEWEST_SCAN = timedelta(minutes=10)
 
 
@@ -50,8 +52,8 @@ def parse_scan(body: dict[str, Any], *, now: datetime) -> Scan:
         errors["secret"] = N_("Give the scanned code or the ticket URL")
     if not isinstance(list_name, str) or not list_name:
         errors["list"] = N_("Give the name of the check-in list")
-    if not isinstance(nonce, str) or not 8 <= len(nonce) <= 64:
-        errors["nonce"] = N_("Give a unique nonce of 8 to 64 characters for this scan")
+    if not isinstance(nonce, str) or not NONCE_PATTERN.match(nonce):
+        errors["nonce"] = N_("Give a unique nonce of 8 to 64 letters, digits, '-', '_', '.' or ':' for this scan")
     try:
         scan_type = ScanType(body.get("type", "entry"))
     except ValueError:
@@ -77,7 +79,7 @@ def parse_scan(body: dict[str, Any], *, now: datetime) -> Scan:
 
 async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> dict[str, Any]:
     checkin_list = await checkin_lists.find_list(store, device.event_id, scan.list_name)
-    replay = await _replayed(store, scan.nonce)
+    replay = await _replayed(store, device, scan.nonce)
     if replay is not None:
         return replay
     secret = secret_from_scan(scan.secret)
@@ -94,7 +96,7 @@ async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> 
                 registration = await store.fetch_one(
                     sa.select(t.registrations).where(t.registrations.c.id == ticket["registration_id"]).with_for_update())
             # Checked again under the lock: the same scan may have arrived twice at once.
-            replay = await _replayed(store, scan.nonce)
+            replay = await _replayed(store, device, scan.nonce)
             if replay is not None:
                 return replay
             answer = await _decide(store, device, checkin_list, scan, ticket, registration, now=now)
@@ -104,16 +106,33 @@ async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> 
                 reason=answer["reason"], scanned_at=scan.scanned_at, received_at=now, offline=scan.offline,
                 answer=json.dumps(answer, ensure_ascii=False)))
     except INTEGRITY_ERRORS:
-        replay = await _replayed(store, scan.nonce)
+        replay = await _replayed(store, device, scan.nonce)
         if replay is None:
             raise
         return replay
     return answer
 
 
-async def _replayed(store: Store, nonce: str) -> dict[str, Any] | None:
-    stored = await store.fetch_val(sa.select(t.scan_log.c.answer).where(t.scan_log.c.nonce == nonce))
-    return None if stored is None else dict(json.loads(stored))
+async def _replayed(store: Store, device: Device, nonce: str) -> dict[str, Any] | None:
+    """The answer already given to this device for this nonce; a nonce of another device is refused."""
+    stored = await store.fetch_one(sa.select(t.scan_log.c.answer, t.scan_log.c.device_id).where(t.scan_log.c.nonce == nonce))
+    if stored is None:
+        return None
+    if stored["device_id"] != device.id:
+        raise InvalidInput(N_("This nonce was used by another device: make a new one for each scan"),
+                           fields={"nonce": N_("This nonce was used by another device: make a new one for each scan")})
+    return dict(json.loads(stored["answer"]))
+
+
+async def forget_attendee(store: Store, registration_id: int) -> None:
+    """Remove a person's name from the answers kept in the scan log (withdrawn consent)."""
+    rows = await store.fetch_all(sa.select(t.scan_log.c.id, t.scan_log.c.answer).where(
+        t.scan_log.c.ticket_id.in_(sa.select(t.tickets.c.id).where(t.tickets.c.registration_id == registration_id))))
+    for row in rows:
+        answer = json.loads(row["answer"])
+        answer["attendee"] = None
+        await store.execute(t.scan_log.update().where(t.scan_log.c.id == row["id"])
+                            .values(answer=json.dumps(answer, ensure_ascii=False)))
 
 
 async def _decide(store: Store, device: Device, checkin_list: CheckinList, scan: Scan, ticket: Row | None,

@@ -12,6 +12,8 @@ the SMTP server's "accepted" and the database update sends that message again, n
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import logging
 import os
 import secrets
@@ -47,7 +49,7 @@ POLL_INTERVAL = 5.0
 _outbox = t.outbox
 
 
-async def enqueue(store: Store, message: EmailMessage, *, now: datetime) -> int:
+async def enqueue(store: Store, message: EmailMessage, *, now: datetime, registration_id: int | None = None) -> int:
     """Store `message` for delivery; call it inside the `store.transaction()` of the change.
 
     Returns the outbox id. The message must have exactly one recipient in `To`.
@@ -70,6 +72,7 @@ async def enqueue(store: Store, message: EmailMessage, *, now: datetime) -> int:
             status="pending",
             attempts=0,
             next_attempt_at=now,
+            registration_id=registration_id,
         )
         .returning(_outbox.c.id)
     )
@@ -331,11 +334,25 @@ class OutboxSender:
         return min(max((due - now).total_seconds(), 0.1), self.poll_interval)
 
 
-async def forget_recipient(store: Store, address: str) -> None:
-    """Delete every message to this address, queued or sent: they hold the person's data.
+async def forget_registration(store: Store, registration_id: int) -> None:
+    """Delete every letter about this registration, queued or sent: they hold the person's data.
 
-    The address is normalised the way `enqueue` stores it (an internationalised domain, say).
+    Letters about the same person's other registrations stay: they are still wanted.
     """
+    await store.execute(_outbox.delete().where(_outbox.c.registration_id == registration_id))
+
+
+def forget_files(settings: Settings, address: str) -> None:
+    """Delete the .eml copies written for this address by the no-SMTP fallback."""
+    folder = settings.data_dir / "outbox"
+    if not folder.is_dir():
+        return
     probe = EmailMessage(policy=POLICY)
     probe["To"] = mailbox("", address)
-    await store.execute(_outbox.delete().where(_outbox.c.recipient == probe["To"].addresses[0].addr_spec))
+    wanted = probe["To"].addresses[0].addr_spec
+    for path in folder.glob("*.eml"):
+        with path.open("rb") as handle:
+            parsed = email.message_from_binary_file(handle, policy=email.policy.default)
+        recipients = parsed["To"].addresses if parsed["To"] is not None else ()
+        if any(item.addr_spec == wanted for item in recipients):
+            path.unlink(missing_ok=True)

@@ -21,14 +21,16 @@ from events_app.domain.consent import ConsentText, consent_for
 from events_app.domain.errors import N_, DomainError, NotFound
 from events_app.domain.registration import (
     ACTIVE_STATUSES,
+    EMAIL_PATTERN,
     ChoiceStatus,
     RegistrationForm,
     RegistrationStatus,
+    clean_text,
     validate_registration,
 )
 from events_app.domain.regions import region_by_code
 from events_app.domain.tickets import new_secret, qr_png, ticket_url
-from events_app.services import catalogue, outbox, places, registration_mail
+from events_app.services import catalogue, checkin, outbox, places, registration_mail
 from events_app.services.catalogue import EventView, SessionView
 from events_app.services.registration_views import ChoiceView, RegistrationView
 from events_app.settings import Settings
@@ -136,7 +138,7 @@ async def register(store: Store, settings: Settings, *, slug: str, data: Mapping
         message = registration_mail.build_message(
             settings, view, registration_mail.kind_after_registration(status.value), now=now,
             ticket_qr=ticket_qr, calendar=calendar)
-        await outbox.enqueue(store, message, now=now)
+        await outbox.enqueue(store, message, now=now, registration_id=registration_id)
     return result
 
 
@@ -207,7 +209,11 @@ async def _after_release(store: Store, settings: Settings, event: Row, freed: se
                   .where(t.registration_choices.c.registration_id == promotion.registration_id))}
     promoted = await places.promote_sessions(store, freed, now=now)
     for promotion in [*admitted, *promoted]:
-        await registration_mail.promoted(store, settings, promotion, now=now)
+        if promotion.session_id is None and event["moderation"]:
+            # Out of the event's waiting list but not yet approved: no place is theirs yet.
+            await registration_mail.after_moved_to_moderation(store, settings, promotion.registration_id, now=now)
+        else:
+            await registration_mail.promoted(store, settings, promotion, now=now)
 
 
 async def change_choices(store: Store, settings: Settings, registration_id: int, data: Mapping[str, Any], *,
@@ -254,6 +260,8 @@ async def cancel(store: Store, settings: Settings, registration_id: int, *, now:
     row = await _live_registration(store, registration_id)
     async with store.transaction():
         event = await places.lock_event(store, row["event_id"])
+        # Read again under the lock: an organiser's decision may have committed meanwhile.
+        await _live_registration(store, registration_id)
         await _end(store, settings, event, registration_id, RegistrationStatus.CANCELLED, None, now=now)
 
 
@@ -274,15 +282,21 @@ async def withdraw_consent(store: Store, settings: Settings, registration_id: in
         raise NotFound(N_("No such registration"))
     async with store.transaction():
         event = await places.lock_event(store, row["event_id"])
+        row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == registration_id))
+        if row is None or row["erased_at"] is not None:
+            raise NotFound(N_("No such registration"))
         if row["status"] not in (RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value):
             await _end(store, settings, event, registration_id, RegistrationStatus.CANCELLED, None, now=now)
         await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id).values(
             surname=None, given_name=None, patronymic=None, email=None, phone=None, organisation_name=None,
             organisation_inn=None, position=None, consent_ip=None, decision_reason=None, calendar_token=None,
             link_version=row["link_version"] + 1, erased_at=now, updated_at=now))
-        # Messages to this person, queued or sent, carry their name and address: they go too.
-        if row["email"]:
-            await outbox.forget_recipient(store, row["email"])
+        # Letters to this registration, queued or sent, carry the name and address: they go too,
+        # and so do the names in the answers kept in the scan log.
+        await outbox.forget_registration(store, registration_id)
+        await checkin.forget_attendee(store, registration_id)
+    if row["email"]:
+        outbox.forget_files(settings, row["email"])
 
 
 async def decide(store: Store, settings: Settings, registration_id: int, *, approve: bool, reason: str | None,
@@ -296,6 +310,10 @@ async def decide(store: Store, settings: Settings, registration_id: int, *, appr
                           fields={"reason": N_("Give the reason for the rejection: the delegate will receive it")})
     async with store.transaction():
         event = await places.lock_event(store, row["event_id"])
+        # Read again under the lock: a cancellation or another decision may have committed meanwhile.
+        row = await _live_registration(store, registration_id)
+        if row["status"] != RegistrationStatus.PENDING.value:
+            raise DomainError(N_("Only a registration waiting for approval can be approved or rejected"))
         if approve:
             await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id).values(
                 status=RegistrationStatus.CONFIRMED.value, decision_reason=None, updated_at=now))
@@ -309,9 +327,11 @@ async def decide(store: Store, settings: Settings, registration_id: int, *, appr
 
 async def send_cabinet_links(store: Store, settings: Settings, *, email: str, now: datetime) -> None:
     """Mail a cabinet link for every current registration with this address; say nothing either way."""
-    address = email.strip()
+    address = clean_text(email)
     local, _, domain = address.rpartition("@")
     address = f"{local}@{domain.lower()}"
+    if not EMAIL_PATTERN.match(address):
+        return
     rows = await store.fetch_all(sa.select(t.registrations.c.id).where(
         t.registrations.c.email == address, t.registrations.c.erased_at.is_(None),
         t.registrations.c.status.not_in([RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value])))

@@ -101,7 +101,7 @@ async def _send(store: Store, settings: Settings, registration_id: int, kind: Ki
     registration = await registration_view(store, registration_id)
     calendar = await event_calendar(store, settings, registration.event.slug) if registration.ticket_secret else None
     message = build_message(settings, registration, kind, now=now, calendar=calendar, session_id=session_id)
-    await outbox.enqueue(store, message, now=now)
+    await outbox.enqueue(store, message, now=now, registration_id=registration_id)
 
 
 def kind_after_registration(status: str) -> Kind:
@@ -110,6 +110,10 @@ def kind_after_registration(status: str) -> Kind:
 
 async def promoted(store: Store, settings: Settings, promotion: Promotion, *, now: datetime) -> None:
     await _send(store, settings, promotion.registration_id, "promoted", now=now, session_id=promotion.session_id)
+
+
+async def after_moved_to_moderation(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
+    await _send(store, settings, registration_id, "pending", now=now)
 
 
 async def decision(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:

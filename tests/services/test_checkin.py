@@ -231,3 +231,16 @@ async def test_pairing_link_works_once_and_a_revoked_device_is_refused(store: St
     with pytest.raises(devices.DeviceRefused):
         await devices.authenticate(store, token)
     assert ctx["gate1"].name == "Вход 1"
+
+
+async def test_a_nonce_of_another_device_is_refused_not_replayed(store: Store, settings: Settings) -> None:
+    from events_app.domain.errors import InvalidInput
+
+    ctx = await _setup(store, settings)
+    delegate = await _delegate(store, settings)
+    await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, nonce="shared-nonce-1"), now=DAY1)
+
+    with pytest.raises(InvalidInput) as caught:
+        await checkin.redeem(store, ctx["gate2"], _scan("Z" * 26, nonce="shared-nonce-1"), now=DAY1)
+
+    assert set(caught.value.fields) == {"nonce"}

@@ -213,3 +213,76 @@ async def test_three_hundred_simultaneous_sign_ups_for_forty_places(store: Store
     by_id = {r.id: r for r in results if not isinstance(r, BaseException)}
     positions = [by_id[row["registration_id"]].choices[0].position for row in choices[40:]]
     assert positions == list(range(1, 261))
+
+
+async def test_cancellation_racing_an_approval_leaves_one_consistent_outcome(store: Store, settings: Settings) -> None:
+    await _load(store, capacity=1, moderation=True)
+    first = await _register(store, settings, 0)
+    await _register(store, settings, 1)
+
+    results = await asyncio.gather(registration.cancel(store, settings, first.id, now=NOW),
+                                   registration.decide(store, settings, first.id, approve=True, reason=None, now=NOW),
+                                   return_exceptions=True)
+
+    row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == first.id))
+    live_tickets = await store.fetch_val(sa.select(sa.func.count()).select_from(t.tickets).where(
+        t.tickets.c.registration_id == first.id, t.tickets.c.revoked_at.is_(None)))
+    active = await store.fetch_val(sa.select(sa.func.count()).select_from(t.registrations).where(
+        t.registrations.c.status.in_(["confirmed", "pending"])))
+    assert row["status"] == "cancelled" and live_tickets == 0
+    assert active == 1
+    assert sum(isinstance(result, Exception) for result in results) <= 1
+
+
+async def test_withdrawal_leaves_no_name_in_scan_log_or_letters_and_keeps_other_registrations_letters(
+        store: Store, settings: Settings) -> None:
+    from events_app.services import checkin, devices, outbox
+    from events_app.services.checkin import Scan
+    from events_app.domain.checkin import ScanType
+
+    await _load(store)
+    first = await _register(store, settings, 0)
+    second = await registration.register(store, settings, slug="syktyvkar-2021", data=_data(0, organisation_name="ООО «Другое»"),
+                                         consent_ip=None, language="ru", now=NOW)
+    made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name="entry-2021-04-01",
+                                       name="Вход 1", now=NOW)
+    gate = await devices.authenticate(store, made.token)
+    scanned = datetime(2021, 4, 1, 7, 0, tzinfo=UTC)
+    await checkin.redeem(store, gate, Scan(first.ticket_secret, "entry-2021-04-01", ScanType.ENTRY, "scan-000001", scanned),
+                         now=scanned)
+    await outbox.deliver_due(store, outbox.transport_for(settings), now=NOW)
+    assert len(list((settings.data_dir / "outbox").glob("*.eml"))) == 2
+
+    await registration.withdraw_consent(store, settings, first.id, now=NOW)
+
+    answers = [row["answer"] for row in await store.fetch_all(sa.select(t.scan_log.c.answer))]
+    assert answers and all("Иванова" not in answer for answer in answers)
+    letters = await store.fetch_all(sa.select(t.outbox.c.registration_id))
+    assert [row["registration_id"] for row in letters] == [second.id]
+    assert len(list((settings.data_dir / "outbox").glob("*.eml"))) == 0  # both were to the same address
+
+
+async def test_moving_up_the_event_waiting_list_under_moderation_says_the_application_waits(
+        store: Store, settings: Settings) -> None:
+    await _load(store, capacity=1, moderation=True)
+    first = await _register(store, settings, 0)
+    waiting = await _register(store, settings, 1)
+
+    await registration.decide(store, settings, first.id, approve=False, reason="Нет мест", now=NOW)
+
+    row = await store.fetch_one(sa.select(t.registrations.c.status).where(t.registrations.c.id == waiting.id))
+    to_waiting = [r["subject"].split(":")[0] for r in await store.fetch_all(
+        sa.select(t.outbox.c.subject).where(t.outbox.c.recipient == "delegate1@example.ru").order_by(t.outbox.c.id))]
+    assert row["status"] == "pending"
+    assert to_waiting == ["Вы в листе ожидания", "Заявка получена"]
+
+
+async def test_cabinet_link_request_with_a_control_character_is_ignored(store: Store, settings: Settings) -> None:
+    await _load(store)
+    await _register(store, settings, 0)
+
+    await registration.send_cabinet_links(store, settings, email="delegate0@example.ru\x00", now=NOW)
+    await registration.send_cabinet_links(store, settings, email="nobody\x00@example.ru", now=NOW)
+
+    subjects = await _outbox_subjects(store)
+    assert [s.split(":")[0] for s in subjects] == ["Ваш билет", "Ваш личный кабинет"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -149,6 +150,9 @@ def test_whole_path_register_letter_cabinet_ticket_qr(app_client: TestClient, in
     ticket_path = ticket_link.replace("https://events.example.org", "")
     ticket = app_client.get(ticket_path)
     assert "Иванова Анна Сергеевна" in ticket.text and "ООО «Лузалес»" in ticket.text
+    shown = re.search(r'<img class="qr" src="https://events\.example\.org(/t/[A-Z0-9]{26}/qr\.svg)"', ticket.text).group(1)
+    assert shown == f"{ticket_path}/qr.svg"
+    assert app_client.get(shown).headers["content-type"] == "image/svg+xml"
     png = app_client.get(f"{ticket_path}/qr.png")
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)).convert("L"))
     assert [code.text for code in decoded] == [ticket_link]
@@ -219,6 +223,18 @@ def test_api_registration_errors_are_per_field_in_russian(app_client: TestClient
     assert fields["given_name"] == "Введите имя"
     assert fields["consent"] == "Для регистрации нужно ваше согласие на обработку персональных данных"
     assert _count(database_url, t.registrations) == 0
+
+
+@pytest.mark.parametrize("sessions", [[1e999], [True], [1.5], ["1; drop"]])
+def test_api_refuses_sessions_that_are_not_whole_numbers(app_client: TestClient, sessions: list[object]) -> None:
+    body = {**_form(app_client), "consent": True, "sessions": sessions}
+
+    response = app_client.post("/api/v1/events/syktyvkar-2021/registrations",
+                               content=json.dumps(body).replace("Infinity", "1e999"),
+                               headers={"content-type": "application/json"})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {"sessions": "Выберите пункты программы из списка"}
 
 
 def test_api_refuses_a_body_that_is_not_json(app_client: TestClient) -> None:
