@@ -6,6 +6,7 @@ change that causes it commits.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from pathlib import Path
 from email.message import EmailMessage
@@ -92,8 +93,22 @@ def build_message(settings: Settings, registration: RegistrationView, kind: Kind
 
 
 async def event_calendar(store: Store, settings: Settings, slug: str) -> bytes:
-    """The event's calendar for attachments (`feeds` keeps recent builds, so this is cheap)."""
-    return await feeds.event_calendar(store, slug, feeds.publication_for(settings))
+    """The event's calendar for attachments, rebuilt at most once a minute.
+
+    Loading the programme for every confirmation was a fifth of a registration's time in a rush;
+    an attachment a minute behind an edit is harmless, since the delegate's subscribed feeds
+    carry every change.
+    """
+    key = (settings.base_url, slug)
+    cached = _calendars.get(key)
+    moment = time.monotonic()
+    if cached is None or moment - cached[0] > CALENDAR_TTL:
+        cached = _calendars[key] = (moment, await feeds.event_calendar(store, slug, feeds.publication_for(settings)))
+    return cached[1]
+
+
+CALENDAR_TTL = 60.0
+_calendars: dict[tuple[str, str], tuple[float, bytes]] = {}
 
 
 async def _send(store: Store, settings: Settings, registration_id: int, kind: Kind, *, now: datetime,
