@@ -80,7 +80,12 @@ class RegistrationForm:
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)
+        return full_name(self.surname, self.given_name, self.patronymic)
+
+
+def full_name(surname: str | None, given_name: str | None, patronymic: str | None) -> str:
+    """ФИО in the Russian order; an erased registration has none."""
+    return " ".join(part for part in (surname, given_name, patronymic) if part)
 
 
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]+)*\.?$")

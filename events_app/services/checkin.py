@@ -22,7 +22,7 @@ from events_app.data import tables as t
 from events_app.data.database import INTEGRITY_ERRORS, Row, Store
 from events_app.domain.checkin import EXIT_MESSAGE, REASON_MESSAGES, Reason, ScanType
 from events_app.domain.errors import N_, InvalidInput
-from events_app.domain.registration import CATEGORY_LABELS, Category, RegistrationStatus
+from events_app.domain.registration import CATEGORY_LABELS, Category, RegistrationStatus, full_name
 from events_app.domain.tickets import secret_from_scan
 from events_app.services import checkin_lists
 from events_app.services.checkin_lists import CheckinList
@@ -141,7 +141,7 @@ async def _decide(store: Store, device: Device, checkin_list: CheckinList, scan:
     if ticket is None or registration is None:
         return _answer(Reason.UNKNOWN_TICKET, checkin_list)
     attendee = {
-        "name": " ".join(p for p in (registration["surname"], registration["given_name"], registration["patronymic"]) if p),
+        "name": full_name(registration["surname"], registration["given_name"], registration["patronymic"]),
         "organisation": registration["organisation_name"] or "",
         "category": registration["category"],
         "category_label": i18n.gettext(CATEGORY_LABELS[Category(registration["category"])]),

@@ -14,7 +14,7 @@ from events_app.data.database import Store
 from events_app.domain.agenda import SessionKind
 from events_app.domain.checkin import ListName, token_hash
 from events_app.domain.errors import N_, NotFound
-from events_app.domain.registration import CATEGORY_LABELS, Category, RegistrationStatus
+from events_app.domain.registration import CATEGORY_LABELS, Category, RegistrationStatus, full_name
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ async def _admitted(store: Store, event_id: int, checkin_list: CheckinList) -> l
         .order_by(t.registrations.c.surname, t.registrations.c.given_name))
     return [{
         "secret": row["secret"],
-        "name": " ".join(p for p in (row["surname"], row["given_name"], row["patronymic"]) if p),
+        "name": full_name(row["surname"], row["given_name"], row["patronymic"]),
         "organisation": row["organisation_name"] or "",
         "category_label": i18n.gettext(CATEGORY_LABELS[Category(row["category"])]),
         "checked_in_at": row["at"],

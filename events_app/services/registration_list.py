@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.errors import N_, NotFound
+from events_app.domain.registration import full_name
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,6 @@ async def list_registrations(store: Store, slug: str, *, status: str | None = No
     rows = await store.fetch_all(query.order_by(t.registrations.c.id))
     return [RegistrationRow(
         id=row["id"], status=row["status"], created_at=row["created_at"],
-        full_name=" ".join(p for p in (row["surname"], row["given_name"], row["patronymic"]) if p),
+        full_name=full_name(row["surname"], row["given_name"], row["patronymic"]),
         organisation=row["organisation_name"] or "", email=row["email"] or "",
         region_code=row["region_code"], category=row["category"]) for row in rows]

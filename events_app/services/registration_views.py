@@ -11,7 +11,7 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.errors import N_, NotFound
 from events_app.domain.regions import Region, region_by_code
-from events_app.domain.registration import Category, ChoiceStatus
+from events_app.domain.registration import Category, ChoiceStatus, full_name
 from events_app.domain.tickets import is_secret
 from events_app.services import catalogue, places
 from events_app.services.catalogue import EventView, SessionView
@@ -54,7 +54,7 @@ class RegistrationView:
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)
+        return full_name(self.surname, self.given_name, self.patronymic)
 
 
 async def registration_view(store: Store, registration_id: int) -> RegistrationView:
