@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--tls", action="store_true",
+                       help="serve HTTPS with a self-signed certificate kept under the data folder (a venue laptop)")
 
     commands.add_parser("migrate", help="bring the database schema up to date")
 
@@ -146,14 +148,25 @@ def _create_device(settings: Settings, slug: str, list_name: str, name: str) -> 
     print(f"Token: {created.token}")
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, tls: bool) -> None:
     import uvicorn
 
     from events_app.app import create_app
 
     asyncio.run(check_schema(settings.database_url))
+    options: dict[str, object] = {}
+    if tls:
+        from events_app.tls import local_names, self_signed
+
+        names = local_names(host)
+        cert, key, fingerprint = self_signed(settings.data_dir / "tls", names)
+        options = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+        print(f"HTTPS with a self-signed certificate for {', '.join(names)}")
+        print(f"SHA-256 fingerprint: {fingerprint}")
+        if not settings.base_url.startswith("https://"):
+            print("Note: set EVENTS_BASE_URL to the https:// address phones use, so links and QR codes match.")
     uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,
-                forwarded_allow_ips=",".join(str(net) for net in settings.trusted_proxies) or None)
+                forwarded_allow_ips=",".join(str(net) for net in settings.trusted_proxies) or None, **options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "api-token":
             print(organiser_api_token(settings.secret_key))
         elif args.command == "serve":
-            _serve(settings, args.host, args.port)
+            _serve(settings, args.host, args.port, args.tls)
     except SettingsError as error:
         print(f"events-app: {error}", file=sys.stderr)
         return 2
