@@ -20,7 +20,17 @@ from events_app.data.migrate import check_schema
 from events_app.domain.errors import DomainError
 from events_app.services.outbox import OutboxSender, transport_for
 from events_app.settings import Settings
-from events_app.web import api, api_registrations, checkin_api, checkin_pages, errors, feeds, pages, registration
+from events_app.web import (
+    api,
+    api_registrations,
+    checkin_api,
+    checkin_pages,
+    checkin_view,
+    errors,
+    feeds,
+    pages,
+    registration,
+)
 from events_app.web.language import LanguageMiddleware
 from events_app.web.limits import BodySizeLimitMiddleware
 from events_app.web.security import SecurityHeadersMiddleware
@@ -62,6 +72,7 @@ def create_app(settings: Settings) -> Starlette:
             *feeds.routes,
             *registration.routes,
             *checkin_pages.routes,
+            *checkin_view.routes,
             Mount("/api/v1", routes=[*api.routes, *api_registrations.routes, *checkin_api.routes]),
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/healthz", healthz),

@@ -16,10 +16,10 @@ from events_app.domain.agenda_file import AgendaFileError
 from events_app.domain.errors import DomainError
 from events_app.services.agenda_export import export_agenda
 from events_app.services.agenda_import import import_agendas, read_agenda_files
-from events_app.domain.links import organiser_api_token
+from events_app.domain.links import organiser_api_token, sign_checkin_view_link
 from events_app.domain.registration import RegistrationStatus
 from events_app.services.demo import demo_start_dates, has_events
-from events_app.services.devices import create_device, revoke_device
+from events_app.services.devices import create_device, event_id_of, revoke_device
 from events_app.services.outbox import deliver_due, transport_for
 from events_app.services.registration import decide
 from events_app.services.registration_list import list_registrations
@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     device.add_argument("slug")
     device.add_argument("--list", required=True, dest="list_name", help="the list it opens on, e.g. entry-2021-04-01")
     device.add_argument("--name", required=True, help="a name door staff recognise, e.g. «Вход 1»")
+
+    view = commands.add_parser("checkin-view-link", help="print a link to the organiser's check-in view (14 days)")
+    view.add_argument("slug")
 
     revoke = commands.add_parser("revoke-device", help="disconnect a door device")
     revoke.add_argument("device_id", type=int, metavar="ID")
@@ -189,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     reason=getattr(args, "reason", None))
         elif args.command == "create-device":
             _create_device(settings, args.slug, args.list_name, args.name)
+        elif args.command == "checkin-view-link":
+            event_id = asyncio.run(_with_store(settings, lambda store: event_id_of(store, args.slug)))
+            token = sign_checkin_view_link(settings.secret_key, event_id=event_id, now=datetime.now(UTC))
+            print(f"Check-in view: {settings.base_url}/organiser/checkin/{token}")
         elif args.command == "revoke-device":
             asyncio.run(_with_store(settings, lambda store: revoke_device(store, args.device_id, now=datetime.now(UTC))))
             print(f"Device {args.device_id} is disconnected.")

@@ -110,3 +110,10 @@ async def revoke_device(store: Store, device_id: int, *, now: datetime) -> None:
         if found is None:
             raise NotFound(N_("No such device"))
         await store.execute(t.devices.update().where(t.devices.c.id == device_id).values(revoked_at=now))
+
+
+async def event_id_of(store: Store, slug: str) -> int:
+    event_id = await store.fetch_val(sa.select(t.events.c.id).where(t.events.c.slug == slug))
+    if event_id is None:
+        raise NotFound(N_("No such event"))
+    return int(event_id)

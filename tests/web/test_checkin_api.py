@@ -135,3 +135,31 @@ def test_pairing_page_hands_the_token_over_once(setup: tuple[TestClient, str, st
     assert re.search(rf'data-token="{re.escape(token)}"', paired.text)
     assert again.status_code == 409
     assert token not in again.text
+
+
+def test_organiser_view_shows_counts_arrivals_last_scans_and_offline_conflicts(
+        setup: tuple[TestClient, str, str], database_url: str, tmp_path: Path) -> None:
+    from events_app.domain.links import sign_checkin_view_link
+
+    client, token, _ = setup
+    ticket_url = _register(client)
+    _redeem(client, token, ticket_url)
+    # A second phone that was offline admitted the same delegate and uploads its scan later.
+    late = client.post("/api/v1/checkin/redeem", headers={"Authorization": f"Bearer {token}"}, json={
+        "secret": ticket_url, "list": ENTRY, "type": "entry", "nonce": uuid.uuid4().hex, "offline": True,
+        "scanned_at": datetime.now(UTC).isoformat()}).json()
+    assert late["reason"] == "already_checked_in"
+    settings = settings_for(database_url, tmp_path / "data")
+    link = sign_checkin_view_link(settings.secret_key, event_id=1, now=datetime.now(UTC))
+
+    page = client.get(f"/organiser/checkin/{link}")
+    partial = client.get(f"/organiser/checkin/{link}?partial=1")
+
+    assert page.status_code == 200
+    entry = page.text.split(f"<code>{ENTRY}</code>")[1].split("</section>")[0]
+    assert "<strong>1</strong> / 1" in entry
+    assert entry.count("<rect ") == 1
+    assert "Конфликты" in entry and "Кузнецова Ольга" in entry
+    assert "Уже отмечен в этом списке" in entry and "(офлайн)" in entry
+    assert partial.text.lstrip().startswith('<p class="meta">Обновлено в ')
+    assert client.get(f"/organiser/checkin/{link[:-2]}xx").status_code == 403
