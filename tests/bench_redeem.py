@@ -86,7 +86,7 @@ def _wait(port: int) -> None:
 
 def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, float]:
     output = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(script),
+        ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(script),
          f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
 
     def ms(label: str) -> float:

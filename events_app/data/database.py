@@ -9,8 +9,9 @@ timeout. On PostgreSQL, transactions run concurrently and rows are locked where 
 from __future__ import annotations
 
 import asyncio
+import time
 import sqlite3
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -42,6 +43,7 @@ class Store:
         options: dict[str, Any] = {} if self.is_sqlite else {"min_size": 1, "max_size": 20}
         self._database = _Database(url, **options)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._remembered: dict[Hashable, tuple[float, Any]] = {}
 
     async def connect(self) -> None:
         await self._database.connect()
@@ -94,6 +96,22 @@ class Store:
         async with self._write_lock:
             async with self._database.transaction():
                 yield
+
+    async def remember(self, key: Hashable, seconds: float, load: Callable[[], Awaitable[Any]]) -> Any:
+        """`load()`'s result, reused for `seconds`: for data read on every request that changes
+        rarely (a door device, an event's check-in lists). Writers call `forget(key)`."""
+        now = time.monotonic()
+        found = self._remembered.get(key)
+        if found is not None and now - found[0] < seconds:
+            return found[1]
+        value = await load()
+        if len(self._remembered) > 10_000:
+            self._remembered.clear()
+        self._remembered[key] = (now, value)
+        return value
+
+    def forget(self, key: Hashable) -> None:
+        self._remembered.pop(key, None)
 
     async def serialise(self, name: str) -> None:
         """Inside a transaction: wait until no other transaction holds `name`, then hold it.

@@ -77,7 +77,15 @@ def parse_scan(body: dict[str, Any], *, now: datetime) -> Scan:
                 scanned_at=scanned_at, offline=body.get("offline") is True)
 
 
-async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Prepared:
+    """What a scan needs that can be read before taking the write lock."""
+
+    checkin_list: CheckinList
+    ticket: Row | None
+
+
+async def _prepare(store: Store, device: Device, scan: Scan) -> _Prepared | dict[str, Any]:
     checkin_list = await checkin_lists.find_list(store, device.event_id, scan.list_name)
     replay = await _replayed(store, device, scan.nonce)
     if replay is not None:
@@ -89,28 +97,42 @@ async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> 
             sa.select(t.tickets.c.id, t.tickets.c.revoked_at, t.tickets.c.registration_id)
             .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
             .where(t.tickets.c.secret == secret, t.registrations.c.event_id == device.event_id))
+    return _Prepared(checkin_list, ticket)
+
+
+async def _record(store: Store, device: Device, scan: Scan, prepared: _Prepared, now: datetime) -> dict[str, Any]:
+    """Decide and write one scan; runs inside the caller's transaction."""
+    ticket = prepared.ticket
+    registration = None
+    if ticket is not None:
+        registration = await store.fetch_one(
+            sa.select(t.registrations).where(t.registrations.c.id == ticket["registration_id"]).with_for_update())
+    # Checked again under the lock: the same scan may have arrived twice at once.
+    replay = await _replayed(store, device, scan.nonce)
+    if replay is not None:
+        return replay
+    answer = await _decide(store, device, prepared.checkin_list, scan, ticket, registration, now=now)
+    await store.execute(t.scan_log.insert().values(
+        nonce=scan.nonce, event_id=device.event_id, device_id=device.id, list_name=scan.list_name,
+        type=scan.type.value, ticket_id=ticket["id"] if ticket else None, status=answer["status"],
+        reason=answer["reason"], scanned_at=scan.scanned_at, received_at=now, offline=scan.offline,
+        answer=json.dumps(answer, ensure_ascii=False)))
+    return answer
+
+
+async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> dict[str, Any]:
+    """Decide and record one scan: reads that need no lock first, then one short transaction."""
+    prepared = await _prepare(store, device, scan)
+    if not isinstance(prepared, _Prepared):
+        return prepared
     try:
         async with store.transaction():
-            registration = None
-            if ticket is not None:
-                registration = await store.fetch_one(
-                    sa.select(t.registrations).where(t.registrations.c.id == ticket["registration_id"]).with_for_update())
-            # Checked again under the lock: the same scan may have arrived twice at once.
-            replay = await _replayed(store, device, scan.nonce)
-            if replay is not None:
-                return replay
-            answer = await _decide(store, device, checkin_list, scan, ticket, registration, now=now)
-            await store.execute(t.scan_log.insert().values(
-                nonce=scan.nonce, event_id=device.event_id, device_id=device.id, list_name=scan.list_name,
-                type=scan.type.value, ticket_id=ticket["id"] if ticket else None, status=answer["status"],
-                reason=answer["reason"], scanned_at=scan.scanned_at, received_at=now, offline=scan.offline,
-                answer=json.dumps(answer, ensure_ascii=False)))
+            return await _record(store, device, scan, prepared, now)
     except INTEGRITY_ERRORS:
         replay = await _replayed(store, device, scan.nonce)
         if replay is None:
             raise
         return replay
-    return answer
 
 
 async def _replayed(store: Store, device: Device, nonce: str) -> dict[str, Any] | None:

@@ -34,6 +34,7 @@ class OfflineTicket:
     name: str
     organisation: str
     category: str
+    category_label: str
     checked_in_at: datetime | None
 
 
@@ -69,8 +70,14 @@ def _zone(name: str) -> Any:
     return ZoneInfo(name)
 
 
+# An event's lists change when its agenda does; a scan at the door reads them every time.
+REMEMBER_SECONDS = 5.0
+
+
 async def find_list(store: Store, event_id: int, name: str) -> CheckinList:
-    for item in await lists_of_event(store, event_id):
+    lists = await store.remember(("checkin-lists", event_id, i18n.current_language()), REMEMBER_SECONDS,
+                                 lambda: lists_of_event(store, event_id))
+    for item in lists:
         if item.name == name:
             return item
     raise NotFound(N_("This event has no check-in list of that name"))
@@ -120,6 +127,7 @@ async def _admitted(store: Store, event_id: int, checkin_list: CheckinList) -> l
         "secret": row["secret"],
         "name": full_name(row["surname"], row["given_name"], row["patronymic"]),
         "organisation": row["organisation_name"] or "",
+        "category": row["category"],
         "category_label": i18n.gettext(CATEGORY_LABELS[Category(row["category"])]),
         "checked_in_at": row["at"],
     } for row in rows]
@@ -128,7 +136,8 @@ async def _admitted(store: Store, event_id: int, checkin_list: CheckinList) -> l
 async def offline_tickets(store: Store, event_id: int, checkin_list: CheckinList) -> list[OfflineTicket]:
     """What a phone needs to decide without the network: hashed secrets and names, no more."""
     return [OfflineTicket(hash=token_hash(row["secret"]), name=row["name"], organisation=row["organisation"],
-                          category=row["category_label"], checked_in_at=row["checked_in_at"])
+                          category=row["category"], category_label=row["category_label"],
+                          checked_in_at=row["checked_in_at"])
             for row in await _admitted(store, event_id, checkin_list)]
 
 

@@ -93,11 +93,20 @@ async def pair(store: Store, secret_key: str, code: str, *, now: datetime) -> tu
     return row["name"], row["title"], _device_token(secret_key, code)
 
 
+# A revocation by this process applies at once; one made by another process within this time.
+REMEMBER_SECONDS = 5.0
+
+
 async def authenticate(store: Store, token: str) -> Device:
+    hashed = token_hash(token)
+    return await store.remember(("device", hashed), REMEMBER_SECONDS, lambda: _authenticate(store, hashed))  # type: ignore[no-any-return]
+
+
+async def _authenticate(store: Store, hashed: str) -> Device:
     row = await store.fetch_one(
         sa.select(t.devices, t.events.c.slug, t.events.c.title, t.events.c.timezone)
         .join(t.events, t.events.c.id == t.devices.c.event_id)
-        .where(t.devices.c.token_hash == token_hash(token)))
+        .where(t.devices.c.token_hash == hashed))
     if row is None or row["revoked_at"] is not None:
         raise DeviceRefused(N_("This phone is not connected as a door device, or it was disconnected"))
     return Device(id=row["id"], event_id=row["event_id"], event_slug=row["slug"], event_title=row["title"],
@@ -110,6 +119,8 @@ async def revoke_device(store: Store, device_id: int, *, now: datetime) -> None:
         if found is None:
             raise NotFound(N_("No such device"))
         await store.execute(t.devices.update().where(t.devices.c.id == device_id).values(revoked_at=now))
+        hashed = await store.fetch_val(sa.select(t.devices.c.token_hash).where(t.devices.c.id == device_id))
+    store.forget(("device", hashed))
 
 
 async def event_id_of(store: Store, slug: str) -> int:

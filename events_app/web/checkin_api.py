@@ -45,7 +45,7 @@ async def offline(request: Request) -> Response:
     return JSONResponse({
         "list": checkin_list.name, "generated_at": _now().isoformat(),
         "tickets": [{"hash": item.hash, "name": item.name, "organisation": item.organisation,
-                     "category": item.category,
+                     "category": item.category, "category_label": item.category_label,
                      "checked_in_at": item.checked_in_at.isoformat() if item.checked_in_at else None}
                     for item in tickets],
     }, headers={"Cache-Control": "no-store"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import subprocess
 import sys
@@ -27,7 +28,7 @@ import qrcode
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from tests.conftest import SCHEDULES
+from tests.conftest import ROOT, SCHEDULES
 from tests.smtp_server import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,6 +57,11 @@ def _get(url: str, token: str | None = None) -> Any:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
+
+
+def _status(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return int(response.status)
 
 
 def _post(url: str, body: dict[str, Any]) -> Any:
@@ -290,3 +296,29 @@ def test_disconnected_phone_stops_scanning_and_says_so(server: Server, playwrigh
         assert page.evaluate("() => localStorage.getItem('events.device_token')") is None
     finally:
         browser.close()
+
+
+def _module_imports(path: str, seen: set[str]) -> set[str]:
+    """Every static module a scanner module imports, followed through the imports."""
+    if path in seen:
+        return seen
+    seen.add(path)
+    source = (ROOT / path.lstrip("/")).read_text(encoding="utf-8")
+    for relative in re.findall(r'^(?:import|export)\s[^;]*?\sfrom\s+["\'](\.{1,2}/[^"\']+)["\']', source, re.MULTILINE):
+        _module_imports(posixpath.normpath(posixpath.join(posixpath.dirname(path), relative)), seen)
+    return seen
+
+
+def test_service_worker_keeps_every_file_the_scanner_needs(server: Server) -> None:
+    source = (ROOT / "static" / "scanner" / "sw.js").read_text(encoding="utf-8")
+    shell = set(re.findall(r'^\s+"(/[^"]*)",$', source, re.MULTILINE))
+    manifest = _get(f"{server.base_url}/manifest.webmanifest")
+    needed = (_module_imports("/static/scanner/scan.js", set()) | {icon["src"] for icon in manifest["icons"]}
+              | {"/scan", "/manifest.webmanifest", "/static/scanner/scan.css"})
+
+    missing = needed - shell
+    unserved = [path for path in sorted(shell) if _status(f"{server.base_url}{path}") != 200]
+
+    assert missing == set()
+    assert unserved == []
+    assert (manifest["start_url"], manifest["display"]) == ("/scan", "standalone")

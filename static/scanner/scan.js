@@ -1,0 +1,552 @@
+// The door scanner page: pick a list, point the phone at a ticket, read the answer off the whole
+// screen. Online, the server decides; without a network the phone decides from the list it keeps
+// and queues its admissions, which go to the server in order when the network is back.
+import * as api from "./api.js";
+import { Scanner, cameraProblem } from "./camera.js";
+import { signal, soundLocked, unlockSound } from "./feedback.js";
+import { ListData, localIsoNow, newNonce, queue, read, secretFrom, sha256Hex, write } from "./offline.js";
+
+const LISTS_EVERY_MS = 10_000;
+const OFFLINE_DATA_EVERY_MS = 60_000;
+const QUEUE_RETRY_MS = 15_000;
+const SAME_CODE_MS = 3_000; // a code must leave the camera's view this long before it counts again
+const SHOW_OK_MS = 2_000;
+const SHOW_REFUSAL_MS = 4_000;
+const HISTORY_SIZE = 15;
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  device: read("device", null),
+  lists: read("lists", []),
+  list: read("list", null),
+  type: read("type", "entry") === "exit" ? "exit" : "entry",
+  data: null,
+  reachable: navigator.onLine,
+  busy: false,
+  lastSeen: new Map(),
+  dismissTimer: null,
+  history: read("history", []),
+  scanner: null,
+  started: Promise.resolve(),
+  timers: [],
+};
+
+// ---- connection and counts -------------------------------------------------------------------
+
+function online() {
+  return navigator.onLine && state.reachable;
+}
+
+function setReachable(value) {
+  if (state.reachable !== value) {
+    state.reachable = value;
+    renderConnection();
+    renderCounts();
+  }
+}
+
+function renderConnection() {
+  const waiting = queue.items().length;
+  const element = $("connection");
+  element.textContent = online()
+    ? (waiting ? `онлайн · отправляю ${waiting}` : "онлайн")
+    : `офлайн · в очереди ${waiting}`;
+  element.classList.toggle("offline", !online());
+}
+
+function renderDevice() {
+  $("device-name").textContent = state.device?.name ?? "Сканер билетов";
+  $("event-title").textContent = state.device?.event_title ?? "";
+}
+
+function renderLists() {
+  const select = $("list");
+  const label = (item) => `${item.title} — ${item.checked_in} / ${item.expected}${item.closed ? " (закрыт)" : ""}`;
+  const same = select.options.length === state.lists.length &&
+    state.lists.every((item, index) => select.options[index].value === item.name);
+  if (same) {
+    // Counts change every few seconds: new text in the same options keeps an open picker open.
+    state.lists.forEach((item, index) => { select.options[index].textContent = label(item); });
+    select.value = state.list;
+  } else {
+    select.replaceChildren(...state.lists.map((item) => {
+      const option = document.createElement("option");
+      option.value = item.name;
+      option.textContent = label(item);
+      option.selected = item.name === state.list;
+      return option;
+    }));
+  }
+  if (!state.lists.length) {
+    const option = document.createElement("option");
+    option.textContent = "Списки появятся, когда будет сеть";
+    select.append(option);
+  }
+  select.disabled = !state.lists.length;
+  renderCounts();
+}
+
+function renderCounts() {
+  const item = state.lists.find((entry) => entry.name === state.list);
+  const parts = [];
+  if (item) parts.push(`Прошли ${item.checked_in} из ${item.expected}${item.closed ? " · список закрыт" : ""}`);
+  if (!online()) {
+    parts.push(state.data?.available ? `список без сети от ${clock(state.data.generatedAt)}` : "нет списка для работы без сети");
+  }
+  $("counts").textContent = parts.join(" · ");
+}
+
+function clock(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const time = date.toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" });
+  return date.toDateString() === new Date().toDateString()
+    ? time : `${date.toLocaleDateString("ru-RU", { day: "numeric", month: "long" })} ${time}`;
+}
+
+function failed(error) {
+  if (error instanceof api.NotConnected) {
+    disconnect(true);
+  } else if (error instanceof api.Unreachable) {
+    setReachable(false);
+  } else {
+    console.warn(error);
+  }
+}
+
+// ---- keeping lists, offline data and the queue up to date ------------------------------------
+
+async function refreshLists() {
+  if (!navigator.onLine) return setReachable(false);
+  try {
+    const answer = await api.lists();
+    setReachable(true);
+    state.device = answer.device;
+    state.lists = answer.lists;
+    write("device", state.device);
+    write("lists", state.lists);
+    renderDevice();
+    if (!state.lists.some((item) => item.name === state.list)) {
+      const fallback = state.lists.some((item) => item.name === state.device.default_list)
+        ? state.device.default_list : state.lists[0]?.name;
+      if (fallback) chooseList(fallback);
+    }
+    renderLists();
+  } catch (error) {
+    failed(error);
+  }
+}
+
+function chooseList(name) {
+  state.list = name;
+  write("list", name);
+  state.data = new ListData(name);
+  renderLists();
+  clearSearch();
+  refreshOfflineData();
+}
+
+const downloads = new Map();
+
+/** Download a list's offline data; a download of the same list already on its way is shared. */
+function refreshOfflineData(name = state.list) {
+  if (!name || !navigator.onLine) return Promise.resolve();
+  if (!downloads.has(name)) downloads.set(name, downloadList(name).finally(() => downloads.delete(name)));
+  return downloads.get(name);
+}
+
+async function downloadList(name) {
+  const queuedHashes = () => queue.items().filter((item) => item.list === name).map((item) => item.hash);
+  // Admissions queued now may reach the server while the list is on its way and be missing from it.
+  const unsent = new Set(queuedHashes());
+  const requestedAt = Date.now();
+  try {
+    const fresh = await api.offlineData(name);
+    setReachable(true);
+    queuedHashes().forEach((hash) => unsent.add(hash));
+    const data = state.list === name ? state.data : new ListData(name);
+    if (!data.replace(fresh, { unsent, requestedAt })) {
+      $("counts").textContent = "Память браузера заполнена: список для работы без сети не сохранён";
+      return;
+    }
+    renderCounts();
+  } catch (error) {
+    failed(error);
+  }
+}
+
+let flushing = null;
+
+/** Send queued offline admissions, oldest first; one upload at a time. */
+function flushQueue() {
+  flushing ??= uploadQueue().finally(() => {
+    flushing = null;
+    renderConnection();
+  });
+  return flushing;
+}
+
+async function uploadQueue() {
+  for (let item = queue.items()[0]; item; item = queue.items()[0]) {
+    if (!navigator.onLine) return setReachable(false);
+    let answer;
+    try {
+      answer = await api.redeem(item.body, { token: item.token });
+    } catch (error) {
+      if (error instanceof api.Refused) {
+        answer = { status: "error", reason: "refused", message: `Сервер не принял отметку: ${error.message}` };
+      } else if (error instanceof api.NotConnected && item.token !== api.deviceToken()) {
+        answer = { status: "error", reason: "refused", message: "Отметка сделана до переподключения телефона и не отправлена" };
+      } else {
+        return failed(error);
+      }
+    }
+    setReachable(true);
+    queue.dropFirst();
+    settleHistory(item.body.nonce, answer);
+    renderConnection();
+  }
+}
+
+async function sync() {
+  await flushQueue();
+  await refreshLists();
+  await refreshOfflineData();
+}
+
+// ---- a scan ----------------------------------------------------------------------------------
+
+function seen(text) {
+  const now = Date.now();
+  const last = state.lastSeen.get(text);
+  if (last !== undefined && now - last < SAME_CODE_MS) {
+    state.lastSeen.set(text, now); // still in view: wait until it has been away for a while
+    return;
+  }
+  if (state.busy || !$("answer").hidden) return;
+  state.lastSeen.set(text, now);
+  for (const [code, at] of state.lastSeen) if (now - at > 60_000) state.lastSeen.delete(code);
+  const secret = secretFrom(text);
+  if (!secret) {
+    show({ status: "error", reason: "not_a_ticket", message: "Этот QR-код — не билет мероприятия." });
+    return;
+  }
+  check(secret);
+}
+
+async function check(secret) {
+  state.busy = true;
+  try {
+    if (!state.list) await state.started; // the first scan may come before the first list
+    if (!state.list || !state.data) {
+      return show({ status: "error", reason: "no_list", message: "Список не выбран: подключите телефон к сети хотя бы один раз." });
+    }
+    const hash = await sha256Hex(secret);
+    const body = {
+      secret, list: state.list, type: state.type, nonce: newNonce(), scanned_at: localIsoNow(), offline: false,
+    };
+    const queued = () => queue.items().some((item) => item.hash === hash);
+    let answer = null;
+    // Once the server has failed to answer, scans are decided here without waiting for it again
+    // until a background call (lists every 10 s, the queue every 15 s) reaches it.
+    if (online()) {
+      // The server must see this ticket's earlier offline scans first.
+      if (queued()) await flushQueue();
+      if (!queued()) {
+        try {
+          answer = await api.redeem(body);
+          setReachable(true);
+          refreshLists();
+        } catch (error) {
+          if (error instanceof api.NotConnected) return disconnect(true);
+          if (error instanceof api.Refused) {
+            return show({ status: "error", reason: "refused", message: `Сервер отклонил запрос: ${error.message}` });
+          }
+          setReachable(false);
+        }
+      }
+    }
+    const offline = answer === null;
+    if (offline) {
+      body.offline = true;
+      answer = state.data.decide(hash, body.type);
+      if (answer.status === "ok") {
+        queue.push({ body, hash, list: body.list, token: api.deviceToken(), queued_at: Date.now() });
+        renderConnection();
+      }
+    }
+    if (answer.status === "ok") {
+      state.data.mark(hash, body.type === "entry" ? "in" : "out", body.scanned_at);
+    } else if (answer.reason === "already_checked_in" && !offline) {
+      state.data.mark(hash, "in", answer.first_checkin?.at ?? body.scanned_at);
+    }
+    addHistory(body, answer, offline);
+    show(answer, { offline, type: body.type });
+  } finally {
+    state.busy = false;
+  }
+}
+
+function kindOf(answer) {
+  if (answer.status === "ok") return "ok";
+  return answer.reason === "already_checked_in" ? "warn" : "error";
+}
+
+const TITLES = { ok: "Проходите", warn: "Повторный проход", error: "Не пропускать" };
+
+function show(answer, { offline = false, type = "entry" } = {}) {
+  const kind = kindOf(answer);
+  const attendee = answer.attendee ?? {};
+  const panel = $("answer");
+  panel.className = `answer ${kind}`;
+  $("answer-title").textContent = kind === "ok" && type === "exit" ? "Выход отмечен" : TITLES[kind];
+  $("answer-name").textContent = attendee.name ?? "";
+  $("answer-organisation").textContent = attendee.organisation ?? "";
+  $("answer-category").textContent = attendee.category_label ?? "";
+  const title = $("answer-title").textContent;
+  $("answer-message").textContent = answer.message && answer.message !== title ? answer.message : "";
+  const first = kind === "ok" ? null : answer.first_checkin;
+  $("answer-first").textContent = first?.at
+    ? `Первая отметка: ${clock(first.at)}${first.device ? `, ${first.device}` : ""}` : "";
+  $("answer-offline").hidden = !(offline && kind === "ok");
+  panel.hidden = false;
+  signal(kind);
+  clearTimeout(state.dismissTimer);
+  state.dismissTimer = setTimeout(dismiss, kind === "ok" ? SHOW_OK_MS : SHOW_REFUSAL_MS);
+}
+
+function dismiss() {
+  clearTimeout(state.dismissTimer);
+  $("answer").hidden = true;
+}
+
+// ---- recent scans ----------------------------------------------------------------------------
+
+function addHistory(body, answer, offline) {
+  state.history.unshift({
+    nonce: body.nonce, at: body.scanned_at, kind: kindOf(answer), name: answer.attendee?.name ?? "",
+    message: answer.message ?? "", note: offline && answer.status === "ok" ? "без сети, в очереди" : "",
+  });
+  state.history.length = Math.min(state.history.length, HISTORY_SIZE);
+  write("history", state.history);
+  renderHistory();
+}
+
+function settleHistory(nonce, answer) {
+  const entry = state.history.find((item) => item.nonce === nonce);
+  if (!entry) return;
+  if (answer.status === "ok") {
+    entry.note = "без сети, отправлено";
+  } else {
+    entry.kind = kindOf(answer);
+    entry.note = `без сети пропущен(а); сервер: ${answer.message}`;
+  }
+  write("history", state.history);
+  renderHistory();
+}
+
+function renderHistory() {
+  $("history-title").parentElement.hidden = !state.history.length;
+  $("history").replaceChildren(...state.history.map((entry) => {
+    const item = document.createElement("li");
+    item.className = entry.kind;
+    const time = document.createElement("time");
+    time.dateTime = entry.at;
+    time.textContent = clock(entry.at);
+    const text = document.createElement("span");
+    text.textContent = entry.name || entry.message;
+    if (entry.name) {
+      const message = document.createElement("span");
+      message.className = "note";
+      message.textContent = entry.message;
+      text.append(message);
+    }
+    if (entry.note) {
+      const note = document.createElement("span");
+      note.className = "note";
+      note.textContent = entry.note;
+      text.append(note);
+    }
+    item.append(time, text);
+    return item;
+  }));
+}
+
+// ---- search for someone without their phone --------------------------------------------------
+
+let searchTimer = null;
+
+function clearSearch() {
+  $("query").value = "";
+  $("results").replaceChildren();
+  $("search-note").textContent = "";
+}
+
+function resultButton(title, details, secret) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "result";
+  const name = document.createElement("strong");
+  name.textContent = title;
+  button.append(name);
+  for (const line of details.filter(Boolean)) {
+    const span = document.createElement("span");
+    span.textContent = line;
+    button.append(span);
+  }
+  button.addEventListener("click", () => {
+    clearSearch();
+    check(secret);
+  });
+  const item = document.createElement("li");
+  item.append(button);
+  return item;
+}
+
+async function runSearch() {
+  const query = $("query").value.trim();
+  const note = $("search-note");
+  const results = $("results");
+  const secret = secretFrom(query);
+  if (secret) {
+    note.textContent = "";
+    results.replaceChildren(resultButton(`Проверить билет ${secret}`, [], secret));
+    return;
+  }
+  if (query.length < 2) {
+    note.textContent = "";
+    results.replaceChildren();
+    return;
+  }
+  if (!navigator.onLine || !state.list) {
+    note.textContent = "Поиск по фамилии работает только при подключении к сети. Код с билета можно ввести и без сети.";
+    results.replaceChildren();
+    return;
+  }
+  try {
+    const answer = await api.search(state.list, query);
+    setReachable(true);
+    if ($("query").value.trim() !== query) return; // a newer search is on its way
+    note.textContent = answer.results.length ? "" : "Никого не нашли в этом списке.";
+    results.replaceChildren(...answer.results.map((found) => resultButton(found.name, [
+      [found.organisation, found.category_label].filter(Boolean).join(" · "),
+      found.checked_in_at ? `уже прошёл(а) в ${clock(found.checked_in_at)}` : "",
+    ], found.secret)));
+  } catch (error) {
+    failed(error);
+    note.textContent = error instanceof api.Unreachable ? "Нет связи с сервером: поиск недоступен." : "Поиск не удался.";
+  }
+}
+
+// ---- the page --------------------------------------------------------------------------------
+
+function disconnect(revoked) {
+  const stuck = queue.items().filter((item) => item.token === api.deviceToken()).length;
+  if (revoked) localStorage.removeItem(api.TOKEN_KEY);
+  state.timers.forEach(clearInterval);
+  state.scanner?.stop();
+  dismiss();
+  $("scanner").hidden = true;
+  $("not-connected").hidden = false;
+  if (revoked) {
+    $("not-connected-title").textContent = "Этот телефон отключён от мероприятия";
+    $("not-connected-text").textContent =
+      "Организатор отключил этот телефон, или его подключение больше не действует. Сканировать с него нельзя.";
+  }
+  if (revoked && stuck) {
+    $("queue-stuck").hidden = false;
+    $("queue-stuck").textContent =
+      `Не отправлено отметок, сделанных без сети: ${stuck}. Сообщите организатору.`;
+  }
+  $("connection").hidden = true;
+}
+
+async function startCamera() {
+  const note = $("camera-note");
+  state.scanner ??= new Scanner($("video"), seen);
+  try {
+    await state.scanner.start();
+    note.hidden = true;
+  } catch (error) {
+    note.textContent = cameraProblem(error);
+    note.hidden = false;
+  }
+}
+
+function keepScreenOn() {
+  navigator.wakeLock?.request("screen").catch(() => {});
+}
+
+function renderType() {
+  for (const button of document.querySelectorAll(".toggle")) {
+    button.setAttribute("aria-pressed", String(button.dataset.type === state.type));
+  }
+  $("exit-banner").hidden = state.type !== "exit";
+}
+
+function renderSound() {
+  $("sound").hidden = !soundLocked();
+}
+
+function bind() {
+  $("list").addEventListener("change", (event) => chooseList(event.target.value));
+  for (const button of document.querySelectorAll(".toggle")) {
+    button.addEventListener("click", () => {
+      state.type = button.dataset.type;
+      write("type", state.type);
+      renderType();
+    });
+  }
+  $("answer").addEventListener("click", dismiss);
+  document.addEventListener("keydown", (event) => {
+    if (!$("answer").hidden && (event.key === "Escape" || event.key === "Enter")) dismiss();
+  });
+  // Sound starts with the first touch anywhere; the button is there to say so.
+  document.addEventListener("pointerdown", () => unlockSound().then(renderSound), { capture: true });
+  $("query").addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(runSearch, 300);
+  });
+  window.addEventListener("online", () => {
+    state.reachable = true;
+    renderConnection();
+    sync();
+  });
+  window.addEventListener("offline", () => setReachable(false));
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden || $("scanner").hidden) return;
+    keepScreenOn();
+    if (state.scanner?.ended) startCamera();
+    sync();
+  });
+}
+
+function main() {
+  if (!api.deviceToken()) {
+    disconnect(false);
+    return;
+  }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/scan" }).catch((error) => console.warn(error));
+  }
+  $("scanner").hidden = false;
+  if (state.list) state.data = new ListData(state.list);
+  renderDevice();
+  renderLists();
+  renderType();
+  renderHistory();
+  renderConnection();
+  renderSound();
+  bind();
+  keepScreenOn();
+  startCamera();
+  state.started = sync();
+  state.timers = [
+    setInterval(() => navigator.onLine && refreshLists(), LISTS_EVERY_MS),
+    setInterval(() => navigator.onLine && refreshOfflineData(), OFFLINE_DATA_EVERY_MS),
+    setInterval(() => queue.items().length && navigator.onLine && flushQueue(), QUEUE_RETRY_MS),
+  ];
+}
+
+main();
