@@ -158,3 +158,11 @@ def test_server_error_gets_the_styled_500_page(database_url: str, tmp_path: Path
     assert "a bug" not in page.text
     assert api.json() == {"error": {"code": "server_error",
                                     "message": "Сервер не смог выполнить запрос. Попробуйте ещё раз через минуту."}}
+
+
+def test_event_page_leads_to_registration_and_programme(client: TestClient) -> None:
+    page = client.get("/events/syktyvkar-2021").text
+
+    actions = page.split('<p class="actions">')[1].split("</p>")[0]
+    assert 'href="http://testserver/events/syktyvkar-2021/register">Зарегистрироваться</a>' in actions
+    assert 'href="http://testserver/events/syktyvkar-2021/agenda">Программа</a>' in actions
