@@ -350,10 +350,9 @@ def _venue(file: str, path: str, table: dict[str, Any], errors: list[AgendaError
     key, name, kind = r.key("key"), r.text("name", required=True), r.choice("kind", VenueKind)
     address = r.text("address", required=kind is not None and kind is not VenueKind.ONLINE)
     latitude, longitude = r.number("latitude"), r.number("longitude")
-    if (latitude is None) != (longitude is None) and "latitude" in table and "longitude" in table:
-        pass  # one of them already reported as mistyped
-    elif (latitude is None) != (longitude is None):
-        r.error("latitude" if latitude is None else "longitude", "give both latitude and longitude, or neither")
+    # When both are written but one is mistyped, that error is already recorded.
+    if ("latitude" in table) != ("longitude" in table):
+        r.error("longitude" if "latitude" in table else "latitude", "give both latitude and longitude, or neither")
     if latitude is not None and not -90 <= latitude <= 90:
         r.error("latitude", f"{latitude} is not between -90 and 90")
     if longitude is not None and not -180 <= longitude <= 180:

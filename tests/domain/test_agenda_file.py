@@ -177,3 +177,8 @@ def test_moscow_wall_clock_is_three_hours_ahead_of_utc() -> None:
     assert (moment.hour, moment.utcoffset().total_seconds()) == (7, 0)  # type: ignore[union-attr]
     assert to_local(moment, "Europe/Moscow") == datetime(2021, 4, 1, 10, 0)
     assert to_local(moment, "Asia/Yekaterinburg") == datetime(2021, 4, 1, 12, 0)
+
+
+def test_one_coordinate_without_the_other_is_refused() -> None:
+    assert _errors(_with("longitude = 50.71\n", "")) == [
+        "s.toml: venues[0].longitude: give both latitude and longitude, or neither"]
