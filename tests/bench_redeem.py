@@ -25,8 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -106,12 +107,12 @@ def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, f
 
 async def _prepare(database_url: str, settings_env: dict[str, str], delegates: int) -> tuple[list[str], str, str]:
     from events_app.data.database import Store
-    from events_app.services import devices, registration
+    from events_app.services import devices, outbox, registration
     from events_app.services.agenda_import import import_agendas, read_agenda_files
     from events_app.settings import load_settings
 
     settings = load_settings(settings_env)
-    today = date.today()
+    today = datetime.now(ZoneInfo("Europe/Moscow")).date()  # the event's own "today"
     agenda = read_agenda_files([ROOT / "schedules" / "syktyvkar-2021.toml"], shift_to=today)[0]
     secrets = []
     async with Store(database_url) as store:
@@ -124,6 +125,9 @@ async def _prepare(database_url: str, settings_env: dict[str, str], delegates: i
                 now=datetime.now(UTC))
             assert result.ticket_secret
             secrets.append(result.ticket_secret)
+        # The confirmations go out now, not in the background of the measurement.
+        while (await outbox.deliver_due(store, outbox.transport_for(settings), batch=200)).sent:
+            pass
         device = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021",
                                              list_name=f"entry-{today.isoformat()}", name="Вход 1",
                                              now=datetime.now(UTC))
@@ -167,7 +171,8 @@ def main() -> None:
 
         bare_port = _free_port()
         (Path(folder) / "bare_app.py").write_text(BARE_APP)
-        bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(bare_port), "--log-level", "warning"],
+        # The same uvicorn settings as `events-app serve`, access log included, so only the endpoint differs.
+        bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(bare_port), "--proxy-headers"],
                                 cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             _wait(bare_port)

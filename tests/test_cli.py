@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -121,7 +121,7 @@ def test_moderated_registration_is_approved_from_the_command_line(env: Path, tmp
     url = f"sqlite:///{env}"
 
     async def register() -> int:
-        agenda = read_agenda_files([SCHEDULES / "kaluga-2021.toml"], shift_to=date.today().replace(year=date.today().year + 1))[0]
+        agenda = read_agenda_files([SCHEDULES / "kaluga-2021.toml"], shift_to=date.today() + timedelta(days=365))[0]
         settings = settings_for(url, env.parent)
         async with Store(url) as store:
             await import_agendas(store, [replace(agenda, event=replace(agenda.event, moderation=True))])

@@ -9,11 +9,11 @@ timeout. On PostgreSQL, transactions run concurrently and rows are locked where 
 from __future__ import annotations
 
 import asyncio
-import time
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import databases
@@ -30,6 +30,7 @@ class _Database(databases.Database):
 
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 
 # `databases` passes the drivers' own exceptions through: a broken UNIQUE or foreign key is one
 # of these, whichever backend runs.
@@ -109,6 +110,18 @@ class Store:
             self._remembered.clear()
         self._remembered[key] = (now, value)
         return value
+
+    async def run_write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """SQLite only: run `work` with a plain sqlite3 connection in that connection's own thread,
+        holding this process's write lock. `work` begins and ends its own transaction."""
+        assert self.is_sqlite and self._write_lock is not None and not self._in_transaction()
+        pool = self._database._backend._pool  # type: ignore[attr-defined]
+        async with self._write_lock:
+            connection = await pool.acquire()
+            try:
+                return await connection._execute(work, connection._conn)  # type: ignore[no-any-return]
+            finally:
+                await pool.release(connection)
 
     def forget(self, key: Hashable) -> None:
         self._remembered.pop(key, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from events_app.domain.errors import N_
@@ -75,3 +75,53 @@ def parse_list_name(name: str) -> ListName | None:
 def token_hash(token: str) -> str:
     """Tokens and secrets are kept as SHA-256: they are random, so no salt is needed."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """An earlier scan of the same ticket on the same list."""
+
+    type: str
+    at: datetime
+    device: str
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What the door needs to know about a scanned ticket, read under the write lock."""
+
+    ticket_id: int
+    ticket_revoked: bool
+    registration_id: int
+    status: str
+    admitted_by_list: bool  # attends that day (entry lists) or holds a place (visit and session lists)
+    previous: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    reason: Reason | None
+    first_entry: Passage | None  # for the answer: when and where the ticket first entered
+    record: bool  # whether the scan is a passage to write
+
+
+def decide(facts: TicketFacts | None, *, list_name: ListName, list_day: date, list_closed: bool,
+           scan_type: ScanType, scanned_day: date) -> Verdict:
+    """The door's rule, in order: the ticket, the registration, the list, the day, the person, the passage."""
+    if facts is None:
+        return Verdict(Reason.UNKNOWN_TICKET, None, False)
+    if facts.status in ("cancelled", "rejected") or facts.ticket_revoked:
+        return Verdict(Reason.CANCELLED, None, False)
+    if facts.status != "confirmed":
+        return Verdict(Reason.NOT_APPROVED, None, False)
+    if list_closed:
+        return Verdict(Reason.LIST_CLOSED, None, False)
+    if scanned_day != list_day:
+        return Verdict(Reason.WRONG_DAY, None, False)
+    if not facts.admitted_by_list:
+        return Verdict(Reason.WRONG_DAY if list_name.kind == "entry" else Reason.NOT_SIGNED_UP, None, False)
+    entries = [p for p in facts.previous if p.type == ScanType.ENTRY.value]
+    inside = bool(facts.previous) and facts.previous[-1].type == ScanType.ENTRY.value
+    if scan_type is ScanType.ENTRY and inside:
+        return Verdict(Reason.ALREADY_CHECKED_IN, entries[0], False)
+    return Verdict(None, entries[0] if entries else None, True)

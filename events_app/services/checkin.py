@@ -8,8 +8,11 @@ and records nothing new (the nonce is UNIQUE in both tables).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,11 +21,25 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from events_app import i18n
+from events_app.data import sqlite_checkin
 from events_app.data import tables as t
 from events_app.data.database import INTEGRITY_ERRORS, Row, Store
-from events_app.domain.checkin import EXIT_MESSAGE, REASON_MESSAGES, Reason, ScanType
+from events_app.domain.checkin import (
+    EXIT_MESSAGE,
+    REASON_MESSAGES,
+    Passage,
+    Reason,
+    ScanType,
+    TicketFacts,
+    Verdict,
+    decide,
+)
 from events_app.domain.errors import N_, InvalidInput
-from events_app.domain.registration import CATEGORY_LABELS, Category, RegistrationStatus, full_name
+from events_app.domain.registration import (
+    CATEGORY_LABELS,
+    Category,
+    full_name,
+)
 from events_app.domain.tickets import secret_from_scan
 from events_app.services import checkin_lists
 from events_app.services.checkin_lists import CheckinList
@@ -77,32 +94,41 @@ def parse_scan(body: dict[str, Any], *, now: datetime) -> Scan:
                 scanned_at=scanned_at, offline=body.get("offline") is True)
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """What a scan needs that can be read before taking the write lock."""
-
-    checkin_list: CheckinList
-    ticket: Row | None
-
-
-async def _prepare(store: Store, device: Device, scan: Scan) -> _Prepared | dict[str, Any]:
+async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> dict[str, Any]:
+    """Decide and record one scan."""
     checkin_list = await checkin_lists.find_list(store, device.event_id, scan.list_name)
+    secret = secret_from_scan(scan.secret)
+    answer_for = _answer_writer(device, checkin_list, scan)
+    if store.is_sqlite:
+        result = await _desk(store).submit(sqlite_checkin.DoorScan(
+            device_id=device.id, event_id=device.event_id, secret=secret, scan=scan, checkin_list=checkin_list,
+            now=now, timezone=device.timezone, answer_for=answer_for))
+        if isinstance(result, sqlite_checkin.OtherDevicesNonce):
+            raise _other_devices_nonce()
+        if isinstance(result, Exception):
+            raise result
+        return result
     replay = await _replayed(store, device, scan.nonce)
     if replay is not None:
         return replay
-    secret = secret_from_scan(scan.secret)
     ticket = None
     if secret is not None:
         ticket = await store.fetch_one(
             sa.select(t.tickets.c.id, t.tickets.c.revoked_at, t.tickets.c.registration_id)
             .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
             .where(t.tickets.c.secret == secret, t.registrations.c.event_id == device.event_id))
-    return _Prepared(checkin_list, ticket)
+    try:
+        async with store.transaction():
+            return await _record(store, device, scan, checkin_list, ticket, now, answer_for)
+    except INTEGRITY_ERRORS:
+        replay = await _replayed(store, device, scan.nonce)
+        if replay is None:
+            raise
+        return replay
 
 
-async def _record(store: Store, device: Device, scan: Scan, prepared: _Prepared, now: datetime) -> dict[str, Any]:
-    """Decide and write one scan; runs inside the caller's transaction."""
-    ticket = prepared.ticket
+async def _record(store: Store, device: Device, scan: Scan, checkin_list: CheckinList, ticket: Row | None,
+                  now: datetime, answer_for: AnswerWriter) -> dict[str, Any]:
     registration = None
     if ticket is not None:
         registration = await store.fetch_one(
@@ -111,28 +137,121 @@ async def _record(store: Store, device: Device, scan: Scan, prepared: _Prepared,
     replay = await _replayed(store, device, scan.nonce)
     if replay is not None:
         return replay
-    answer = await _decide(store, device, prepared.checkin_list, scan, ticket, registration, now=now)
+    facts = None
+    if ticket is not None and registration is not None:
+        admitted = await store.fetch_val(checkin_lists.admitted_registrations(device.event_id, checkin_list)
+                                         .where(t.registrations.c.id == registration["id"]))
+        previous = await store.fetch_all(
+            sa.select(t.checkins.c.type, t.checkins.c.scanned_at, t.devices.c.name)
+            .join(t.devices, t.devices.c.id == t.checkins.c.device_id)
+            .where(t.checkins.c.registration_id == registration["id"], t.checkins.c.list_name == checkin_list.name)
+            .order_by(t.checkins.c.id))
+        facts = TicketFacts(
+            ticket_id=ticket["id"], ticket_revoked=ticket["revoked_at"] is not None,
+            registration_id=registration["id"], status=registration["status"], admitted_by_list=admitted is not None,
+            previous=tuple(Passage(row["type"], row["scanned_at"], row["name"]) for row in previous))
+    verdict = decide_scan(facts, checkin_list, scan, device.timezone)
+    if verdict.record and facts is not None:
+        await store.execute(t.checkins.insert().values(
+            event_id=device.event_id, registration_id=facts.registration_id, list_name=checkin_list.name,
+            type=scan.type.value, nonce=scan.nonce, device_id=device.id, scanned_at=scan.scanned_at, recorded_at=now,
+            offline=scan.offline))
+    answer = answer_for(verdict, registration)
     await store.execute(t.scan_log.insert().values(
         nonce=scan.nonce, event_id=device.event_id, device_id=device.id, list_name=scan.list_name,
-        type=scan.type.value, ticket_id=ticket["id"] if ticket else None, status=answer["status"],
+        type=scan.type.value, ticket_id=facts.ticket_id if facts else None, status=answer["status"],
         reason=answer["reason"], scanned_at=scan.scanned_at, received_at=now, offline=scan.offline,
         answer=json.dumps(answer, ensure_ascii=False)))
     return answer
 
 
-async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> dict[str, Any]:
-    """Decide and record one scan: reads that need no lock first, then one short transaction."""
-    prepared = await _prepare(store, device, scan)
-    if not isinstance(prepared, _Prepared):
-        return prepared
-    try:
-        async with store.transaction():
-            return await _record(store, device, scan, prepared, now)
-    except INTEGRITY_ERRORS:
-        replay = await _replayed(store, device, scan.nonce)
-        if replay is None:
-            raise
-        return replay
+class DoorDesk:
+    """SQLite's door path: scans that arrive while the writer is busy go together in its next trip.
+
+    The whole decision runs as plain sqlite3 calls in the writer connection's thread
+    (`data.sqlite_checkin`), one transaction per batch, in arrival order; an answer is returned only
+    after its batch has committed.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._waiting: list[tuple[sqlite_checkin.DoorScan, asyncio.Future[sqlite_checkin.Outcome]]] = []
+        self._writing = False
+
+    async def submit(self, item: sqlite_checkin.DoorScan) -> sqlite_checkin.Outcome:
+        outcome: asyncio.Future[sqlite_checkin.Outcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, outcome))
+        if not self._writing:
+            self._writing = True
+            asyncio.get_running_loop().create_task(self._write())
+        return await outcome
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    outcomes = await self.store.run_write(
+                        lambda connection: sqlite_checkin.redeem_many(connection, [item for item, _ in batch]))
+                except Exception as error:
+                    outcomes = [error] * len(batch)
+                for (_, future), result in zip(batch, outcomes):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self._writing = False
+
+
+_desks: weakref.WeakKeyDictionary[Store, DoorDesk] = weakref.WeakKeyDictionary()
+
+
+def _desk(store: Store) -> DoorDesk:
+    desk = _desks.get(store)
+    if desk is None:
+        desk = _desks[store] = DoorDesk(store)
+    return desk
+
+
+def decide_scan(facts: TicketFacts | None, checkin_list: CheckinList, scan: Scan, timezone: str) -> Verdict:
+    return decide(facts, list_name=checkin_list.list_name, list_day=checkin_list.day, list_closed=checkin_list.closed,
+                  scan_type=scan.type, scanned_day=scan.scanned_at.astimezone(ZoneInfo(timezone)).date())
+
+
+AnswerWriter = Callable[[Verdict, Mapping[str, Any] | None], dict[str, Any]]
+
+
+def _answer_writer(device: Device, checkin_list: CheckinList, scan: Scan) -> AnswerWriter:
+    """The answer's words are fixed here, in the request's language, so the SQLite path can write
+    the answer from its own thread."""
+    translations = i18n.translations(i18n.current_language())
+    zone = ZoneInfo(device.timezone)
+
+    def answer_for(verdict: Verdict, registration: Mapping[str, Any] | None) -> dict[str, Any]:
+        attendee = None
+        if registration is not None and verdict.reason is not Reason.UNKNOWN_TICKET:
+            attendee = {
+                "name": full_name(registration["surname"], registration["given_name"], registration["patronymic"]),
+                "organisation": registration["organisation_name"] or "",
+                "category": registration["category"],
+                "category_label": translations.gettext(CATEGORY_LABELS[Category(registration["category"])]),
+            }
+        first = None
+        if verdict.reason is Reason.ALREADY_CHECKED_IN or verdict.record:
+            entry = verdict.first_entry
+            at, name = (entry.at, entry.device) if entry else (scan.scanned_at, device.name)
+            first = {"at": at.astimezone(zone).isoformat(), "device": name}
+        message = translations.gettext(EXIT_MESSAGE if verdict.record and scan.type is ScanType.EXIT
+                                       else REASON_MESSAGES[verdict.reason])
+        return {"status": "ok" if verdict.reason is None else "error",
+                "reason": None if verdict.reason is None else verdict.reason.value,
+                "message": message, "list": checkin_list.name, "attendee": attendee, "first_checkin": first}
+
+    return answer_for
+
+
+def _other_devices_nonce() -> InvalidInput:
+    return InvalidInput(N_("This nonce was used by another device: make a new one for each scan"),
+                        fields={"nonce": N_("This nonce was used by another device: make a new one for each scan")})
 
 
 async def _replayed(store: Store, device: Device, nonce: str) -> dict[str, Any] | None:
@@ -141,8 +260,7 @@ async def _replayed(store: Store, device: Device, nonce: str) -> dict[str, Any] 
     if stored is None:
         return None
     if stored["device_id"] != device.id:
-        raise InvalidInput(N_("This nonce was used by another device: make a new one for each scan"),
-                           fields={"nonce": N_("This nonce was used by another device: make a new one for each scan")})
+        raise _other_devices_nonce()
     return dict(json.loads(stored["answer"]))
 
 
@@ -155,64 +273,3 @@ async def forget_attendee(store: Store, registration_id: int) -> None:
         answer["attendee"] = None
         await store.execute(t.scan_log.update().where(t.scan_log.c.id == row["id"])
                             .values(answer=json.dumps(answer, ensure_ascii=False)))
-
-
-async def _decide(store: Store, device: Device, checkin_list: CheckinList, scan: Scan, ticket: Row | None,
-                  registration: Row | None, *, now: datetime) -> dict[str, Any]:
-    zone = ZoneInfo(device.timezone)
-    if ticket is None or registration is None:
-        return _answer(Reason.UNKNOWN_TICKET, checkin_list)
-    attendee = {
-        "name": full_name(registration["surname"], registration["given_name"], registration["patronymic"]),
-        "organisation": registration["organisation_name"] or "",
-        "category": registration["category"],
-        "category_label": i18n.gettext(CATEGORY_LABELS[Category(registration["category"])]),
-    }
-    status = registration["status"]
-    if status in (RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value) or ticket["revoked_at"]:
-        return _answer(Reason.CANCELLED, checkin_list, attendee)
-    if status != RegistrationStatus.CONFIRMED.value:
-        return _answer(Reason.NOT_APPROVED, checkin_list, attendee)
-    if checkin_list.closed:
-        return _answer(Reason.LIST_CLOSED, checkin_list, attendee)
-    if scan.scanned_at.astimezone(zone).date() != checkin_list.day:
-        return _answer(Reason.WRONG_DAY, checkin_list, attendee)
-    admitted = await store.fetch_val(checkin_lists.admitted_registrations(device.event_id, checkin_list)
-                                     .where(t.registrations.c.id == registration["id"]))
-    if admitted is None:
-        reason = Reason.WRONG_DAY if checkin_list.list_name.kind == "entry" else Reason.NOT_SIGNED_UP
-        return _answer(reason, checkin_list, attendee)
-
-    previous = await store.fetch_all(
-        sa.select(t.checkins.c.type, t.checkins.c.scanned_at, t.devices.c.name)
-        .join(t.devices, t.devices.c.id == t.checkins.c.device_id)
-        .where(t.checkins.c.registration_id == registration["id"], t.checkins.c.list_name == checkin_list.name)
-        .order_by(t.checkins.c.id))
-    entries = [row for row in previous if row["type"] == ScanType.ENTRY.value]
-    inside = bool(previous) and previous[-1]["type"] == ScanType.ENTRY.value
-    if scan.type is ScanType.ENTRY and inside:
-        first = entries[0]
-        return _answer(Reason.ALREADY_CHECKED_IN, checkin_list, attendee,
-                       {"at": first["scanned_at"].astimezone(zone).isoformat(), "device": first["name"]})
-    await store.execute(t.checkins.insert().values(
-        event_id=device.event_id, registration_id=registration["id"], list_name=checkin_list.name,
-        type=scan.type.value, nonce=scan.nonce, device_id=device.id, scanned_at=scan.scanned_at, recorded_at=now,
-        offline=scan.offline))
-    first_at = entries[0]["scanned_at"] if entries else scan.scanned_at
-    first_device = entries[0]["name"] if entries else device.name
-    answer = _answer(None, checkin_list, attendee, {"at": first_at.astimezone(zone).isoformat(), "device": first_device})
-    if scan.type is ScanType.EXIT:
-        answer["message"] = i18n.gettext(EXIT_MESSAGE)
-    return answer
-
-
-def _answer(reason: Reason | None, checkin_list: CheckinList, attendee: dict[str, str] | None = None,
-            first_checkin: dict[str, str] | None = None) -> dict[str, Any]:
-    return {
-        "status": "ok" if reason is None else "error",
-        "reason": None if reason is None else reason.value,
-        "message": i18n.gettext(REASON_MESSAGES[reason]),
-        "list": checkin_list.name,
-        "attendee": attendee,
-        "first_checkin": first_checkin,
-    }

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.testclient import TestClient
@@ -20,7 +21,8 @@ from tests.conftest import SCHEDULES, settings_for
 from tests.web.test_api import _validate
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-TODAY = date.today()
+# "Today" at the door is today in the event's zone (Syktyvkar: Moscow time), not the machine's.
+TODAY = datetime.now(ZoneInfo("Europe/Moscow")).date()
 ENTRY = f"entry-{TODAY.isoformat()}"
 
 
