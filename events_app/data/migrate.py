@@ -66,24 +66,3 @@ async def check_schema(database_url: str) -> None:
         raise SchemaOutOfDate(
             f"The database schema is out of date ({found}, this version needs {head}): run `events-app migrate`"
         )
-
-
-def upgrade_in_thread(database_url: str) -> None:
-    """`upgrade` for callers already inside an event loop (tests, the server's own start)."""
-    import threading
-
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            upgrade(database_url)
-        except BaseException as error:  # handed back to the caller below
-            failure.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
-
-

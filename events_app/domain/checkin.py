@@ -8,7 +8,6 @@ event (a two-day ticket admits once each day), `visit-<session id>` for a site v
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -55,21 +54,6 @@ class ListName:
             assert self.day is not None
             return f"entry-{self.day.isoformat()}"
         return f"{self.kind}-{self.session_id}"
-
-
-_PATTERN = re.compile(r"^(?:entry-(\d{4}-\d{2}-\d{2})|(visit|session)-(\d{1,12}))$")
-
-
-def parse_list_name(name: str) -> ListName | None:
-    match = _PATTERN.match(name)
-    if match is None:
-        return None
-    if match.group(1):
-        try:
-            return ListName("entry", day=date.fromisoformat(match.group(1)))
-        except ValueError:
-            return None
-    return ListName(match.group(2), session_id=int(match.group(3)))
 
 
 def token_hash(token: str) -> str:

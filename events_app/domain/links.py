@@ -27,30 +27,43 @@ class CabinetClaim:
     link_version: int
 
 
-def _signature(key: str, payload: str, purpose: str = "cabinet") -> str:
+def _signature(key: str, payload: str, purpose: str) -> str:
     # The purpose is signed too: a cabinet link never opens an organiser's page, nor the reverse.
     digest = hmac.new(key.encode(), f"{purpose}:{payload}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:20]).decode().rstrip("=")
 
 
+def _sign(key: str, purpose: str, numbers: tuple[int, ...], expires: datetime) -> str:
+    payload = ".".join(str(number) for number in (*numbers, int(expires.timestamp())))
+    return f"{payload}.{_signature(key, payload, purpose)}"
+
+
+def _verify(key: str, purpose: str, token: str, count: int, *, now: datetime, invalid: str,
+            expired: str) -> list[int]:
+    """The `count` numbers a signed token carries before its expiry; `InvalidLink` when it was
+    altered, is of another purpose, or has expired."""
+    parts = token.split(".")
+    if len(parts) != count + 2 or not all(part.isdigit() for part in parts[:-1]):
+        raise InvalidLink(invalid)
+    if not hmac.compare_digest(parts[-1], _signature(key, ".".join(parts[:-1]), purpose)):
+        raise InvalidLink(invalid)
+    if datetime.fromtimestamp(int(parts[-2]), UTC) < now:
+        raise InvalidLink(expired)
+    return [int(part) for part in parts[:count]]
+
+
 def sign_cabinet_link(key: str, *, registration_id: int, link_version: int, now: datetime,
                       lifetime: timedelta = CABINET_LINK_LIFETIME) -> str:
-    expires = int((now + lifetime).timestamp())
-    payload = f"{registration_id}.{link_version}.{expires}"
-    return f"{payload}.{_signature(key, payload)}"
+    return _sign(key, "cabinet", (registration_id, link_version), now + lifetime)
 
 
 def read_cabinet_link(key: str, token: str, *, now: datetime) -> CabinetClaim:
     """The registration a link opens; `InvalidLink` when it was altered or has expired."""
-    parts = token.split(".")
-    if len(parts) != 4 or not all(part.isdigit() for part in parts[:3]):
-        raise InvalidLink(N_("This link is not valid. Ask for a new one with your e-mail address."))
-    payload = ".".join(parts[:3])
-    if not hmac.compare_digest(parts[3], _signature(key, payload)):
-        raise InvalidLink(N_("This link is not valid. Ask for a new one with your e-mail address."))
-    if datetime.fromtimestamp(int(parts[2]), UTC) < now:
-        raise InvalidLink(N_("This link has expired. Ask for a new one with your e-mail address."))
-    return CabinetClaim(registration_id=int(parts[0]), link_version=int(parts[1]))
+    registration_id, link_version = _verify(
+        key, "cabinet", token, 2, now=now,
+        invalid=N_("This link is not valid. Ask for a new one with your e-mail address."),
+        expired=N_("This link has expired. Ask for a new one with your e-mail address."))
+    return CabinetClaim(registration_id=registration_id, link_version=link_version)
 
 
 def organiser_api_token(key: str) -> str:
@@ -72,17 +85,12 @@ CHECKIN_VIEW_LIFETIME = timedelta(days=14)
 def sign_checkin_view_link(key: str, *, event_id: int, now: datetime,
                            lifetime: timedelta = CHECKIN_VIEW_LIFETIME) -> str:
     """An organiser's link to an event's check-in view, until staff accounts exist."""
-    payload = f"{event_id}.{int((now + lifetime).timestamp())}"
-    return f"{payload}.{_signature(key, payload, 'checkin-view')}"
+    return _sign(key, "checkin-view", (event_id,), now + lifetime)
 
 
 def read_checkin_view_link(key: str, token: str, *, now: datetime) -> int:
-    parts = token.split(".")
-    if len(parts) != 3 or not all(part.isdigit() for part in parts[:2]):
-        raise InvalidLink(N_("This link is not valid. Ask for a new one with events-app checkin-view-link."))
-    payload = ".".join(parts[:2])
-    if not hmac.compare_digest(parts[2], _signature(key, payload, "checkin-view")):
-        raise InvalidLink(N_("This link is not valid. Ask for a new one with events-app checkin-view-link."))
-    if datetime.fromtimestamp(int(parts[1]), UTC) < now:
-        raise InvalidLink(N_("This link has expired. Ask for a new one with events-app checkin-view-link."))
-    return int(parts[0])
+    (event_id,) = _verify(
+        key, "checkin-view", token, 1, now=now,
+        invalid=N_("This link is not valid. Ask for a new one with events-app checkin-view-link."),
+        expired=N_("This link has expired. Ask for a new one with events-app checkin-view-link."))
+    return event_id

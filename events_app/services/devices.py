@@ -50,19 +50,17 @@ def _device_token(secret_key: str, code: str) -> str:
 async def create_device(store: Store, secret_key: str, *, slug: str, list_name: str, name: str,
                         now: datetime) -> NewDevice:
     """A device for one event, opening on `list_name`; refuses an unknown list with the valid names."""
-    event = await store.fetch_one(sa.select(t.events.c.id, t.events.c.slug).where(t.events.c.slug == slug))
-    if event is None:
-        raise NotFound(N_("No such event"))
+    event_id = await event_id_of(store, slug)
     if not name.strip():
         raise DomainError(N_("Give the device a name, such as «Вход 1»"))
-    names = [item.name for item in await checkin_lists.lists_of_event(store, event["id"])]
+    names = [item.name for item in await checkin_lists.lists_of_event(store, event_id)]
     if list_name not in names:
         raise DomainError(f"Unknown list {list_name!r}; the lists of {slug} are: {', '.join(names)}")
     code = secrets.token_urlsafe(16)
     token = _device_token(secret_key, code)
     async with store.transaction():
         device_id = await store.insert(t.devices.insert().values(
-            event_id=event["id"], name=name.strip(), default_list=list_name, token_hash=token_hash(token),
+            event_id=event_id, name=name.strip(), default_list=list_name, token_hash=token_hash(token),
             pairing_hash=token_hash(code), created_at=now).returning(t.devices.c.id))
     return NewDevice(device_id, token, code)
 

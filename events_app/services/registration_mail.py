@@ -6,7 +6,6 @@ change that causes it commits.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from pathlib import Path
 from email.message import EmailMessage
@@ -99,16 +98,11 @@ async def event_calendar(store: Store, settings: Settings, slug: str) -> bytes:
     an attachment a minute behind an edit is harmless, since the delegate's subscribed feeds
     carry every change.
     """
-    key = (settings.base_url, slug)
-    cached = _calendars.get(key)
-    moment = time.monotonic()
-    if cached is None or moment - cached[0] > CALENDAR_TTL:
-        cached = _calendars[key] = (moment, await feeds.event_calendar(store, slug, feeds.publication_for(settings)))
-    return cached[1]
+    return await store.remember(("event-calendar", settings.base_url, slug), CALENDAR_TTL,  # type: ignore[no-any-return]
+                                lambda: feeds.event_calendar(store, slug, feeds.publication_for(settings)))
 
 
 CALENDAR_TTL = 60.0
-_calendars: dict[tuple[str, str], tuple[float, bytes]] = {}
 
 
 async def _send(store: Store, settings: Settings, registration_id: int, kind: Kind, *, now: datetime,
