@@ -28,7 +28,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

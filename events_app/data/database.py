@@ -45,6 +45,7 @@ class Store:
         self._database = _Database(url, **options)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._remembered: dict[Hashable, tuple[float, Any]] = {}
+        self._loading: dict[Hashable, asyncio.Future[Any]] = {}
 
     async def connect(self) -> None:
         await self._database.connect()
@@ -100,16 +101,30 @@ class Store:
 
     async def remember(self, key: Hashable, seconds: float, load: Callable[[], Awaitable[Any]]) -> Any:
         """`load()`'s result, reused for `seconds`: for data read on every request that changes
-        rarely (a door device, an event's check-in lists). Writers call `forget(key)`."""
+        rarely (a door device, an event's check-in lists). Writers call `forget(key)`.
+
+        Requests that find the entry missing or stale at the same moment share one `load()`:
+        otherwise thirty-two scanners would each reload the same row every few seconds."""
         now = time.monotonic()
         found = self._remembered.get(key)
         if found is not None and now - found[0] < seconds:
             return found[1]
-        value = await load()
+        loading = self._loading.get(key)
+        if loading is None:
+            loading = self._loading[key] = asyncio.ensure_future(load())
+            loading.add_done_callback(lambda done: self._loaded(key, now, done))
+        # Shielded: one waiter giving up must not cancel the load the others wait for.
+        return await asyncio.shield(loading)
+
+    def _loaded(self, key: Hashable, started: float, done: asyncio.Future[Any]) -> None:
+        if self._loading.get(key) is not done:
+            return  # forgotten while loading: the value may predate the change
+        del self._loading[key]
+        if done.cancelled() or done.exception() is not None:
+            return
         if len(self._remembered) > 10_000:
             self._remembered.clear()
-        self._remembered[key] = (now, value)
-        return value
+        self._remembered[key] = (started, done.result())
 
     async def run_write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """SQLite only: run `work` with a plain sqlite3 connection in that connection's own thread,
@@ -125,6 +140,7 @@ class Store:
 
     def forget(self, key: Hashable) -> None:
         self._remembered.pop(key, None)
+        self._loading.pop(key, None)
 
     async def serialise(self, name: str) -> None:
         """Inside a transaction: wait until no other transaction holds `name`, then hold it.
