@@ -28,6 +28,7 @@ from events_app.web import (
     checkin_view,
     errors,
     feeds,
+    organiser,
     pages,
     registration,
 )
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> Starlette:
             *registration.routes,
             *checkin_pages.routes,
             *checkin_view.routes,
+            *organiser.routes,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

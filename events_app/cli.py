@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -13,7 +14,9 @@ from events_app.data.database import Store
 from events_app.data.migrate import SchemaOutOfDate, check_schema, upgrade
 from events_app.domain.agenda import shift_agenda
 from events_app.domain.agenda_file import AgendaFileError
-from events_app.domain.errors import DomainError
+from events_app.domain.errors import DomainError, NotFound
+from events_app.domain.staff import Role
+from events_app.services import staff
 from events_app.services.agenda_export import export_agenda
 from events_app.services.agenda_import import import_agendas, read_agenda_files
 from events_app.domain.links import organiser_api_token, sign_checkin_view_link
@@ -84,6 +87,15 @@ def _parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke-device", help="disconnect a door device")
     revoke.add_argument("device_id", type=int, metavar="ID")
 
+    user = commands.add_parser("create-user", help="create a staff account, or give an existing one a role")
+    user.add_argument("email")
+    user.add_argument("--role", required=True, choices=["admin", *[role.value for role in Role]])
+    user.add_argument("--event", metavar="SLUG", help="the event the role is for (every role but admin)")
+    user.add_argument("--name", help="the person's name as shown in the workspace (default: from the e-mail)")
+    user.add_argument("--visitor-data", action="store_true",
+                      help="an organiser who may see the passport data enterprises ask for")
+    user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
     demo = commands.add_parser("demo", help="load the demo schedules into an empty database")
     demo.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     return parser
@@ -151,6 +163,45 @@ def _create_device(settings: Settings, slug: str, list_name: str, name: str) -> 
     print(f"Token: {created.token}")
 
 
+def _create_user(settings: Settings, args: argparse.Namespace) -> None:
+    if args.role != "admin" and not args.event:
+        raise CommandError(f"--event SLUG is needed for the role {args.role}")
+
+    async def run(store: Store) -> str:
+        now = datetime.now(UTC)
+        try:
+            staff_id = await staff.staff_id_by_email(store, args.email)
+            created = False
+        except NotFound:
+            password = _read_password(args.password_stdin)
+            staff_id = await staff.create_staff(store, email=args.email, name=args.name or args.email.split("@")[0],
+                                                password=password, is_admin=args.role == "admin", now=now)
+            created = True
+        if args.role == "admin":
+            if not created:
+                raise CommandError(f"{args.email} already has an account; admin rights are given at creation")
+            return f"Administrator {staff.normalise_email(args.email)} created."
+        event_id = await event_id_of(store, args.event)
+        await staff.grant_role(store, staff_id=staff_id, event_id=event_id, role=Role(args.role), now=now,
+                               visitor_data=args.visitor_data)
+        verb = "created with" if created else "given"
+        return f"{staff.normalise_email(args.email)} {verb} the role {args.role} in {args.event}."
+
+    print(asyncio.run(_with_store(settings, run)))
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password (at least 10 characters): ")
+        if getpass.getpass("Once more: ") != password:
+            raise CommandError("the two passwords differ")
+    if len(password) < staff.MIN_PASSWORD_LENGTH:
+        raise CommandError(f"the password is too short: use at least {staff.MIN_PASSWORD_LENGTH} characters")
+    return password
+
+
 def _serve(settings: Settings, host: str, port: int, tls: bool) -> None:
     import uvicorn
 
@@ -199,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "revoke-device":
             asyncio.run(_with_store(settings, lambda store: revoke_device(store, args.device_id, now=datetime.now(UTC))))
             print(f"Device {args.device_id} is disconnected.")
+        elif args.command == "create-user":
+            _create_user(settings, args)
         elif args.command == "api-token":
             print(organiser_api_token(settings.secret_key))
         elif args.command == "serve":
@@ -213,6 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (SchemaOutOfDate, DomainError, CommandError) as error:
         print(f"events-app: {error}", file=sys.stderr)
+        if isinstance(error, DomainError):
+            for field, text in error.fields.items():
+                print(f"  {field}: {text}", file=sys.stderr)
         return 1
     return 0
 

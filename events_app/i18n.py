@@ -1,7 +1,8 @@
 """Interface language: Russian first, English second.
 
-Source strings in code and templates are English; `locale/ru/LC_MESSAGES/messages.po` holds the
-Russian. The catalogue is read from the .po file at start-up, so there is no compile step. The
+Source strings in code and templates are English; the .po files in `locale/ru/LC_MESSAGES/` hold the
+Russian, one file per area of the service (`messages.po` for the public side, `organiser.po` for the
+workspace, ...). They are read and merged at start-up, so there is no compile step. The
 language of a request comes from the `lang` cookie (set by `/lang/{code}`, applied by
 `web.language.LanguageMiddleware`), Russian by default; an e-mail is written in the language its
 recipient registered in.
@@ -19,6 +20,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -31,13 +33,22 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
 
+def read_catalog(language: str) -> Catalog:
+    """Every .po file of a language merged into one catalogue."""
+    merged = Catalog(locale=language)
+    for po_file in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with po_file.open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                if message.id:
+                    merged[message.id] = message
+    return merged
+
+
 @cache
 def translations(language: str) -> gettext_module.NullTranslations:
-    po_file = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if not po_file.exists():
+    catalog = read_catalog(language)
+    if not len(catalog):
         return gettext_module.NullTranslations()
-    with po_file.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

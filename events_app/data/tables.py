@@ -336,3 +336,61 @@ scan_log = sa.Table(
     sa.Column("answer", sa.Text, nullable=False),
     sa.Index("ix_scan_log_event_list", "event_id", "list_name", "id"),
 )
+
+
+# --- Organiser workspace: staff accounts, their roles, sign-in sessions, the audit log ---------
+
+# People who run events. An admin may do everything; everyone else gets roles per event.
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("is_admin", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("disabled_at", UTCDateTime()),
+    _created(),
+)
+
+# `visitor_data` lets an organiser see the passport fields an enterprise's security asks for.
+staff_roles = sa.Table(
+    "staff_roles",
+    metadata,
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.String(16), primary_key=True),
+    sa.Column("visitor_data", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.CheckConstraint("role IN ('organiser', 'door', 'expert')", name="role"),
+)
+
+# A signed-in browser. Only the hash of the cookie's value is kept; the CSRF token belongs to
+# the session, so every process checks it the same way.
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("csrf_token", sa.String(43), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("last_seen_at", UTCDateTime(), nullable=False),
+    sa.Column("ip", sa.String(45)),
+    _created(),
+)
+
+# Who changed or exported what, and when. Append-only.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="SET NULL")),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("details", sa.Text),
+    sa.Column("ip", sa.String(45)),
+    sa.Index("ix_audit_log_event", "event_id", "id"),
+)

@@ -139,6 +139,12 @@ def _event(row: Row, links: Sequence[Row] = ()) -> EventView:
     )
 
 
+async def list_all_events(store: Store) -> list[EventView]:
+    """Every event, drafts included, newest first (the organiser workspace)."""
+    rows = await store.fetch_all(sa.select(t.events).order_by(t.events.c.starts_on.desc(), t.events.c.id))
+    return [_event(row) for row in rows]
+
+
 async def list_events(store: Store) -> list[EventView]:
     """Published events, the coming ones first in date order, then past ones, latest first."""
     rows = await store.fetch_all(
@@ -146,9 +152,12 @@ async def list_events(store: Store) -> list[EventView]:
     return [_event(row) for row in rows]
 
 
-async def get_event(store: Store, slug: str) -> EventView:
-    row = await store.fetch_one(
-        sa.select(t.events).where(t.events.c.slug == slug, t.events.c.status == EventStatus.PUBLISHED.value))
+async def get_event(store: Store, slug: str, *, include_drafts: bool = False) -> EventView:
+    """A published event; with `include_drafts` (the organiser workspace) a draft one too."""
+    query = sa.select(t.events).where(t.events.c.slug == slug)
+    if not include_drafts:
+        query = query.where(t.events.c.status == EventStatus.PUBLISHED.value)
+    row = await store.fetch_one(query)
     if row is None:
         raise NotFound(N_("No such event"))
     links = await store.fetch_all(

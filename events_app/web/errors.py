@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from events_app.domain.errors import DomainError, InvalidInput, NotFound
 from events_app.domain.links import InvalidLink
+from events_app.domain.staff import Forbidden, NotSignedIn
 from events_app.services.rate_limit import TooManyRequests
 from events_app.services.registration import RegistrationClosed, RegistrationGone
 from events_app.i18n import gettext
@@ -18,7 +19,7 @@ logger = logging.getLogger("events_app")
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404, InvalidInput: 422, InvalidLink: 403, RegistrationGone: 410, RegistrationClosed: 409,
-    TooManyRequests: 429,
+    TooManyRequests: 429, Forbidden: 403, NotSignedIn: 401,
 }
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "too_large", 422: "invalid_input", 500: "server_error"}
@@ -35,12 +36,13 @@ def error_json(status: int, code: str, message: str, fields: dict[str, str] | No
     return JSONResponse({"error": body}, status_code=status)
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
+def error_page(request: Request, status: int, message: str, title: str | None = None) -> Response:
     titles = {404: gettext("Page not found"), 500: gettext("Something went wrong"),
-              403: gettext("The link does not work"), 410: gettext("The registration is cancelled")}
+              403: gettext("The link does not work"), 410: gettext("The registration is cancelled"),
+              401: gettext("Sign in first")}
     return request.app.state.templates.TemplateResponse(
         request, "error.html",
-        {"status": status, "title": titles.get(status, gettext("Request refused")), "message": message},
+        {"status": status, "title": title or titles.get(status, gettext("Request refused")), "message": message},
         status_code=status,
     )
 
@@ -48,13 +50,14 @@ def error_page(request: Request, status: int, message: str) -> Response:
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400)
-    if exc.code == "unauthorized":
+    if exc.code == "unauthorized" and not isinstance(exc, NotSignedIn):
         status = 401 if _is_api(request) else 403
     if _is_api(request):
         response: Response = error_json(status, exc.code, gettext(exc.message),
                                         {name: gettext(text) for name, text in exc.fields.items()})
     else:
-        response = error_page(request, status, gettext(exc.message))
+        title = gettext("No access") if isinstance(exc, Forbidden) else None
+        response = error_page(request, status, gettext(exc.message), title)
     if isinstance(exc, TooManyRequests):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response

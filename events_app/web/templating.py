@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -10,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from events_app.domain.agenda import SESSION_KIND_LABELS
 from events_app.domain.errors import N_
+from events_app.domain.staff import ROLE_LABELS
 from events_app import i18n
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -37,6 +40,11 @@ def region_name(region: Any) -> str:
     return str(region.name_en if i18n.current_language() == "en" else region.name_ru)
 
 
+def moment(value: datetime, timezone: str = "Europe/Moscow") -> str:
+    """A stored UTC moment as the organisers read it: «27.11.2026 21:34» in the event's zone."""
+    return value.astimezone(ZoneInfo(timezone)).strftime("%d.%m.%Y %H:%M")
+
+
 def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(directory),
@@ -56,6 +64,8 @@ def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
         session_kind=lambda kind: i18n.gettext(SESSION_KINDS.get(kind, kind)),
         event_format=lambda value: i18n.gettext(EVENT_FORMATS.get(value, value)),
         venue_kind=lambda kind: i18n.gettext(VENUE_KINDS.get(kind, kind)),
+        role_label=lambda role: i18n.gettext(ROLE_LABELS.get(role, role)),
+        moment=moment,
     )
     env.globals.update(date_range=i18n.format_date_range, current_language=i18n.current_language)
     return Jinja2Templates(env=env)

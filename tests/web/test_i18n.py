@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
 from events_app import i18n
 from tests.conftest import ROOT
@@ -22,8 +20,7 @@ def _source_messages() -> set[str]:
 
 
 def test_every_interface_string_has_a_russian_translation() -> None:
-    with (Path(i18n.LOCALE_DIR) / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle)
+    catalog = i18n.read_catalog("ru")
     translated = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id and m.string and all(m.string)}
 
     missing = _source_messages() - translated

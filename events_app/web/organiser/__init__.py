@@ -1,0 +1,34 @@
+"""The organiser workspace (`/organiser`): one module per area, each exporting its `routes`.
+
+Every route here is declared with `auth.staff_route`, which checks sign-in, roles and CSRF.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from events_app.web.organiser import (
+    agenda,
+    agenda_transfer,
+    dashboard,
+    defences,
+    devices,
+    home,
+    registrations,
+    setup,
+    staff_admin,
+    visits,
+)
+
+routes: list[BaseRoute] = [
+    *home.routes,
+    *staff_admin.routes,
+    *setup.routes,
+    *agenda.routes,
+    *agenda_transfer.routes,
+    *registrations.routes,
+    *dashboard.routes,
+    *devices.routes,
+    *visits.routes,
+    *defences.routes,
+]
