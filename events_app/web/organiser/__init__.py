@@ -14,6 +14,7 @@ from events_app.web.organiser import (
     defences,
     devices,
     home,
+    jury,
     registrations,
     setup,
     staff_admin,
@@ -31,4 +32,5 @@ routes: list[BaseRoute] = [
     *devices.routes,
     *visits.routes,
     *defences.routes,
+    *jury.routes,
 ]
