@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from events_app.data.database import Store
+from events_app.data.database import UNAVAILABLE_ERRORS, Store
 from events_app.data.migrate import check_schema
 from events_app.domain.errors import DomainError
 from events_app.services.outbox import OutboxSender, transport_for
@@ -35,6 +35,7 @@ from events_app.web import (
 )
 from events_app.web.language import LanguageMiddleware
 from events_app.web.limits import BodySizeLimitMiddleware
+from events_app.web.request_log import RequestLogMiddleware
 from events_app.web.security import SecurityHeadersMiddleware
 from events_app.web.templating import build_templates
 
@@ -84,11 +85,13 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz),
         ],
         middleware=[
+            Middleware(RequestLogMiddleware),
             Middleware(SecurityHeadersMiddleware),
             Middleware(BodySizeLimitMiddleware),
             Middleware(LanguageMiddleware),
         ],
         exception_handlers={
+            **{kind: errors.database_unavailable for kind in UNAVAILABLE_ERRORS},
             DomainError: errors.domain_error,
             HTTPException: errors.http_error,
             500: errors.server_error,

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from events_app.data.backup import BackupError, backup, restore
 from events_app.data.database import Store
 from events_app.data.migrate import SchemaOutOfDate, check_schema, upgrade
 from events_app.domain.agenda import shift_agenda
@@ -95,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--visitor-data", action="store_true",
                       help="an organiser who may see the passport data enterprises ask for")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    save = commands.add_parser("backup", help="copy the whole database to a file while the service runs")
+    save.add_argument("file", type=Path, metavar="FILE")
+
+    load_backup = commands.add_parser("restore", help="replace the database with a backup (stop the service first)")
+    load_backup.add_argument("file", type=Path, metavar="FILE")
 
     demo = commands.add_parser("demo", help="load the demo schedules into an empty database")
     demo.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
@@ -206,6 +213,7 @@ def _serve(settings: Settings, host: str, port: int, tls: bool) -> None:
     import uvicorn
 
     from events_app.app import create_app
+    from events_app.web.request_log import logging_config
 
     asyncio.run(check_schema(settings.database_url))
     options: dict[str, object] = {}
@@ -219,7 +227,9 @@ def _serve(settings: Settings, host: str, port: int, tls: bool) -> None:
         print(f"SHA-256 fingerprint: {fingerprint}")
         if not settings.base_url.startswith("https://"):
             print("Note: set EVENTS_BASE_URL to the https:// address phones use, so links and QR codes match.")
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,
+    # The app writes its own access log (JSON, with request IDs), so uvicorn's is off.
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, access_log=False,
+                log_config=logging_config(),
                 forwarded_allow_ips=",".join(str(net) for net in settings.trusted_proxies) or None, **options)
 
 
@@ -250,6 +260,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "revoke-device":
             asyncio.run(_with_store(settings, lambda store: revoke_device(store, args.device_id, now=datetime.now(UTC))))
             print(f"Device {args.device_id} is disconnected.")
+        elif args.command == "backup":
+            report = backup(settings.database_url, args.file)
+            print(f"Backup written to {report.path} ({report.size:,} bytes"
+                  f"{', schema ' + report.revision if report.revision else ''}).")
+        elif args.command == "restore":
+            restore(settings.database_url, args.file)
+            asyncio.run(check_schema(settings.database_url))
+            print(f"Database restored from {args.file}.")
         elif args.command == "create-user":
             _create_user(settings, args)
         elif args.command == "api-token":
@@ -264,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(item, file=sys.stderr)
         print(f"events-app: nothing imported: {len(error.errors)} error(s)", file=sys.stderr)
         return 1
-    except (SchemaOutOfDate, DomainError, CommandError) as error:
+    except (SchemaOutOfDate, DomainError, CommandError, BackupError) as error:
         print(f"events-app: {error}", file=sys.stderr)
         if isinstance(error, DomainError):
             for field, text in error.fields.items():

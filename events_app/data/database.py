@@ -35,6 +35,11 @@ T = TypeVar("T")
 # `databases` passes the drivers' own exceptions through: a broken UNIQUE or foreign key is one
 # of these, whichever backend runs.
 INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+# The database is not there (server down, network cut, file unreadable): a 503, not a 500.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    ConnectionError, TimeoutError, sqlite3.OperationalError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+)
 
 
 class Store:

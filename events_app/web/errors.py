@@ -22,7 +22,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     TooManyRequests: 429, Forbidden: 403, NotSignedIn: 401,
 }
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 413: "too_large", 422: "invalid_input", 500: "server_error"}
+              405: "method_not_allowed", 413: "too_large", 422: "invalid_input", 500: "server_error",
+              503: "unavailable"}
 
 
 def _is_api(request: Request) -> bool:
@@ -69,6 +70,19 @@ async def http_error(request: Request, exc: Exception) -> Response:
         return error_json(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), str(exc.detail))
     message = gettext("There is no page at this address.") if exc.status_code == 404 else str(exc.detail)
     return error_page(request, exc.status_code, message)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database cannot be reached: say so with a 503 and when to retry; the service keeps
+    running and serves again as soon as the database answers."""
+    logger.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    message = gettext("The service cannot reach its database right now. Please try again in a minute.")
+    if _is_api(request):
+        response: Response = error_json(503, "unavailable", message)
+    else:
+        response = error_page(request, 503, message, gettext("Temporarily unavailable"))
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
