@@ -1,0 +1,120 @@
+"""Two app processes on one PostgreSQL database: a registration rush and door scans across both.
+
+Everything shared lives in the database (places, waiting lines, the outbox, device tokens), so
+whichever process a request reaches, the answer is the same: no place sold twice, no ticket
+admitted twice, every letter sent once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx2 as httpx
+import pytest
+import sqlalchemy as sa
+
+from events_app.data import tables as t
+from events_app.data.database import Store
+from tests.process_support import Server, cli, delegate_body, forwarded_for, prepare, running, service_env
+from tests.smtp_server import Inbox, free_port, start_smtp
+
+pytestmark = pytest.mark.postgres
+
+REGISTRATIONS = 120
+
+
+async def _rush(servers: tuple[Server, ...], visit_id: int, day: str) -> list[dict[str, object]]:
+    answers: list[dict[str, object]] = []
+    numbers = iter(range(REGISTRATIONS))
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def delegate(number: int) -> None:
+            for n in numbers:
+                server = servers[n % len(servers)]
+                response = await client.post(f"{server.base}/api/v1/events/syktyvkar-2021/registrations",
+                                             json=delegate_body(n, day, [visit_id]), headers=forwarded_for(number))
+                assert response.status_code == 201, response.text
+                answers.append(response.json())
+
+        await asyncio.gather(*(delegate(number) for number in range(16)))
+    return answers
+
+
+async def _scan_everyone_twice(servers: tuple[Server, ...], token: str, list_name: str,
+                               secrets: list[str]) -> Counter[tuple[str, str | None]]:
+    """Each ticket scanned at the same moment by both processes (two doors, one ticket)."""
+    outcomes: Counter[tuple[str, str | None]] = Counter()
+    per_ticket: list[list[str | None]] = []
+    async with httpx.AsyncClient(timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+
+        async def scan(server: Server, secret: str) -> str | None:
+            response = await client.post(f"{server.base}/api/v1/checkin/redeem", json={
+                "secret": secret, "list": list_name, "type": "entry", "nonce": uuid.uuid4().hex})
+            body = response.json()
+            outcomes[(body["status"], body["reason"])] += 1
+            return str(body["status"])
+
+        for batch in range(0, len(secrets), 20):
+            results = await asyncio.gather(*(asyncio.gather(*(scan(server, secret) for server in servers))
+                                             for secret in secrets[batch:batch + 20]))
+            per_ticket.extend(list(pair) for pair in results)
+    assert all(sorted(pair) == ["error", "ok"] for pair in per_ticket)
+    return outcomes
+
+
+def test_two_processes_share_places_door_scans_and_the_outbox(postgres_database: str, tmp_path: Path) -> None:
+    from tests.conftest import _empty_postgres
+
+    asyncio.run(_empty_postgres(postgres_database))
+    inbox = Inbox()
+    smtp_port = free_port()
+    controller = start_smtp(inbox, smtp_port)
+    env = service_env(tmp_path / "data", database_url=postgres_database, smtp_url=f"smtp://127.0.0.1:{smtp_port}")
+    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
+    prepare(env, today.isoformat())
+    list_name = f"entry-{today.isoformat()}"
+    device = cli(env, "create-device", "syktyvkar-2021", "--list", list_name, "--name", "Вход 1")
+    assert device.returncode == 0, device.stderr
+    token = next(line.split(": ", 1)[1] for line in device.stdout.splitlines() if line.startswith("Token: "))
+    try:
+        with running(Server(env), Server(env)) as servers:
+            sessions = httpx.get(f"{servers[0].base}/api/v1/events/syktyvkar-2021/sessions",
+                                 params={"kind": "site_visit"}).json()["sessions"]
+            visit = next(s for s in sessions if s["capacity"])
+            answers = asyncio.run(_rush(servers, visit["id"], today.isoformat()))
+            secrets = [str(answer["ticket_url"]).rsplit("/", 1)[1] for answer in answers]
+            outcomes = asyncio.run(_scan_everyone_twice(servers, token, list_name, secrets))
+
+            async def outbox_state() -> tuple[int, int]:
+                async with Store(postgres_database) as store:
+                    pending = await store.fetch_val(sa.select(sa.func.count()).select_from(t.outbox)
+                                                    .where(t.outbox.c.status == "pending"))
+                    total = await store.fetch_val(sa.select(sa.func.count()).select_from(t.outbox))
+                    return int(pending), int(total)
+
+            deadline = time.monotonic() + 120
+            while asyncio.run(outbox_state())[0] and time.monotonic() < deadline:
+                time.sleep(0.5)
+            time.sleep(6)  # one more poll by each sender: nothing goes out twice
+            pending, letters = asyncio.run(outbox_state())
+    finally:
+        controller.stop()
+
+    capacity = int(visit["capacity"])
+    statuses = Counter(str(answer["choices"][0]["status"]) for answer in answers)  # type: ignore[index]
+    positions = sorted(int(answer["choices"][0]["position"]) for answer in answers  # type: ignore[index]
+                       if answer["choices"][0]["status"] == "waitlisted")  # type: ignore[index]
+    assert statuses == {"confirmed": capacity, "waitlisted": REGISTRATIONS - capacity}  # no place sold twice
+    assert positions == list(range(1, REGISTRATIONS - capacity + 1))  # one line, no two in one place
+    assert outcomes == {("ok", None): REGISTRATIONS, ("error", "already_checked_in"): REGISTRATIONS}
+    assert pending == 0 and letters == REGISTRATIONS
+    message_ids = [item.message["Message-ID"] for item in inbox.received]
+    assert len(message_ids) == letters and len(set(message_ids)) == letters  # each letter sent once
+    assert sorted(item.rcpt_tos[0] for item in inbox.received) == sorted(
+        f"delegate{n}@example.ru" for n in range(REGISTRATIONS))
