@@ -19,8 +19,10 @@ from events_app.data.database import UNAVAILABLE_ERRORS, Store
 from events_app.data.migrate import check_schema
 from events_app.domain.errors import DomainError
 from events_app.services.outbox import OutboxSender, transport_for
+from events_app.services.visitor_data import VisitorDataPurger
 from events_app.settings import Settings
 from events_app.web import (
+    agenda_changes,
     api,
     api_registrations,
     checkin_api,
@@ -63,9 +65,12 @@ def create_app(settings: Settings) -> Starlette:
         await store.connect()
         outbox = OutboxSender(store, transport_for(settings))
         outbox.start()
+        visitor_data_purger = VisitorDataPurger(store, settings)
+        visitor_data_purger.start()
         try:
             yield {"store": store, "settings": settings, "outbox": outbox}
         finally:
+            await visitor_data_purger.stop()
             await outbox.stop()
             await store.disconnect()
 
@@ -80,6 +85,7 @@ def create_app(settings: Settings) -> Starlette:
             *checkin_view.routes,
             *organiser.routes,
             *defences_public.routes,
+            *agenda_changes.routes,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -100,3 +106,10 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.templates = build_templates()
     return app
+
+
+def app_from_environment() -> Starlette:
+    """For `uvicorn --factory` and `events-app serve --workers N`: each worker reads the settings."""
+    from events_app.settings import load_settings
+
+    return create_app(load_settings())

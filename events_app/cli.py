@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (more than one needs PostgreSQL: SQLite is for one process)")
     serve.add_argument("--tls", action="store_true",
                        help="serve HTTPS with a self-signed certificate kept under the data folder (a venue laptop)")
 
@@ -102,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
 
     load_backup = commands.add_parser("restore", help="replace the database with a backup (stop the service first)")
     load_backup.add_argument("file", type=Path, metavar="FILE")
+
+    commands.add_parser("purge", help="delete visitor passport data of events that ended EVENTS_VISITOR_DATA_DAYS ago")
 
     demo = commands.add_parser("demo", help="load the demo schedules into an empty database")
     demo.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
@@ -176,6 +180,8 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
 
     async def run(store: Store) -> str:
         now = datetime.now(UTC)
+        # The event first: a typo in its slug must not leave an account without its role behind.
+        event_id = await event_id_of(store, args.event) if args.role != "admin" else None
         try:
             staff_id = await staff.staff_id_by_email(store, args.email)
             created = False
@@ -188,7 +194,7 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
             if not created:
                 raise CommandError(f"{args.email} already has an account; admin rights are given at creation")
             return f"Administrator {staff.normalise_email(args.email)} created."
-        event_id = await event_id_of(store, args.event)
+        assert event_id is not None
         await staff.grant_role(store, staff_id=staff_id, event_id=event_id, role=Role(args.role), now=now,
                                visitor_data=args.visitor_data)
         verb = "created with" if created else "given"
@@ -209,12 +215,15 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-def _serve(settings: Settings, host: str, port: int, tls: bool) -> None:
+def _serve(settings: Settings, host: str, port: int, tls: bool, workers: int = 1) -> None:
     import uvicorn
 
     from events_app.app import create_app
     from events_app.web.request_log import logging_config
 
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        raise CommandError("several workers need PostgreSQL (EVENTS_DATABASE_URL=postgresql://…); "
+                           "SQLite serves one process")
     asyncio.run(check_schema(settings.database_url))
     options: dict[str, object] = {}
     if tls:
@@ -223,13 +232,16 @@ def _serve(settings: Settings, host: str, port: int, tls: bool) -> None:
         names = local_names(host)
         cert, key, fingerprint = self_signed(settings.data_dir / "tls", names)
         options = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
-        print(f"HTTPS with a self-signed certificate for {', '.join(names)}")
-        print(f"SHA-256 fingerprint: {fingerprint}")
+        print(f"HTTPS with a self-signed certificate for {', '.join(names)}", flush=True)
+        print(f"SHA-256 fingerprint: {fingerprint}", flush=True)
         if not settings.base_url.startswith("https://"):
-            print("Note: set EVENTS_BASE_URL to the https:// address phones use, so links and QR codes match.")
+            print("Note: set EVENTS_BASE_URL to the https:// address phones use, so links and QR codes match.", flush=True)
     # The app writes its own access log (JSON, with request IDs), so uvicorn's is off.
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, access_log=False,
-                log_config=logging_config(),
+    # Workers import the app themselves and read the same environment.
+    target: object = "events_app.app:app_from_environment" if workers > 1 else create_app(settings)
+    # A worker importing the service on a busy machine can take longer than uvicorn's 5 s check.
+    uvicorn.run(target, factory=workers > 1, workers=workers if workers > 1 else None,  # type: ignore[arg-type]
+                timeout_worker_healthcheck=60, host=host, port=port, proxy_headers=True, access_log=False, log_config=logging_config(),
                 forwarded_allow_ips=",".join(str(net) for net in settings.trusted_proxies) or None, **options)
 
 
@@ -270,10 +282,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Database restored from {args.file}.")
         elif args.command == "create-user":
             _create_user(settings, args)
+        elif args.command == "purge":
+            from events_app.services.visitor_data import purge
+
+            deleted = asyncio.run(_with_store(settings, lambda store: purge(store, settings, today=date.today())))
+            print(f"Visitor data deleted for {deleted} delegates.")
         elif args.command == "api-token":
             print(organiser_api_token(settings.secret_key))
         elif args.command == "serve":
-            _serve(settings, args.host, args.port, args.tls)
+            _serve(settings, args.host, args.port, args.tls, args.workers)
     except SettingsError as error:
         print(f"events-app: {error}", file=sys.stderr)
         return 2

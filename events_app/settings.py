@@ -31,6 +31,10 @@ class Settings:
     smtp_url: str | None
     mail_from: str
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    # The AES-256 key sealing the passport fields of visitor lists, and how long after an event
+    # they are kept (EVENTS_VISITOR_DATA_KEY, EVENTS_VISITOR_DATA_DAYS).
+    visitor_data_key: bytes = b""
+    visitor_data_days: int = 7
 
     @property
     def is_sqlite(self) -> bool:
@@ -63,6 +67,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_url=_smtp_url(read("EVENTS_SMTP_URL", "")),
         mail_from=_mail_from(read("EVENTS_MAIL_FROM", ""), base_url),
         trusted_proxies=_trusted_proxies(read("EVENTS_TRUSTED_PROXIES", "127.0.0.1")),
+        visitor_data_key=_visitor_data_key(read("EVENTS_VISITOR_DATA_KEY", ""), secret_key),
+        visitor_data_days=_visitor_data_days(read("EVENTS_VISITOR_DATA_DAYS", "7")),
     )
 
 
@@ -171,3 +177,33 @@ def _trusted_proxies(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6
         except ValueError as error:
             raise SettingsError(f"EVENTS_TRUSTED_PROXIES: {item!r} is not an address or network") from error
     return tuple(networks)
+
+
+def _visitor_data_key(value: str, secret_key: str) -> bytes:
+    """32 bytes, written as URL-safe base64 (`python -c "import secrets; print(secrets.token_urlsafe(32))"`).
+
+    Unset, the key is derived from EVENTS_SECRET_KEY, so a fresh clone works; a deployment sets its
+    own, because changing the secret key would make the stored visitor data unreadable.
+    """
+    if not value:
+        import hashlib
+        import hmac
+
+        return hmac.new(secret_key.encode(), b"events-app visitor data key", hashlib.sha256).digest()
+    import base64
+    import binascii
+
+    try:
+        key = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise SettingsError("EVENTS_VISITOR_DATA_KEY: must be 32 bytes in URL-safe base64 (43 characters)") from error
+    if len(key) != 32:
+        raise SettingsError(
+            f"EVENTS_VISITOR_DATA_KEY: must be 32 bytes in URL-safe base64 (43 characters), got {len(key)} bytes")
+    return key
+
+
+def _visitor_data_days(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 365:
+        raise SettingsError(f"EVENTS_VISITOR_DATA_DAYS: must be a whole number of days from 0 to 365, got {value!r}")
+    return int(value)

@@ -52,6 +52,7 @@ class Server:
     env: dict[str, str]
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    start_command: list[str] | None = None
 
     @property
     def base(self) -> str:
@@ -61,8 +62,8 @@ class Server:
         log = Path(self.env["EVENTS_DATA_DIR"]) / f"server-{self.port}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as output:
-            self.process = subprocess.Popen([str(BIN / "events-app"), "serve", "--port", str(self.port)],
-                                            env=self.env, stdout=output, stderr=output)
+            command = self.start_command or [str(BIN / "events-app"), "serve", "--port", str(self.port)]
+            self.process = subprocess.Popen(command, env=self.env, stdout=output, stderr=output)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

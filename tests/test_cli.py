@@ -156,3 +156,40 @@ def test_api_token_is_stable_for_a_secret(env: Path, monkeypatch: pytest.MonkeyP
 
     first, second = capsys.readouterr().out.split()
     assert first == second and len(first) == 43
+
+
+def test_serve_with_workers_is_refused_on_sqlite(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["serve", "--workers", "2"])
+
+    assert status == 1
+    assert "several workers need PostgreSQL" in capsys.readouterr().err
+
+
+def test_create_user_makes_an_admin_then_gives_roles_and_refuses_bad_input(
+        env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    assert main(["migrate"]) == 0
+    assert main(["import", str(SCHEDULES / "kirov-2020.toml")]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    assert main(["create-user", "Chief@Example.RU", "--role", "admin", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("another-long-one\n"))
+    assert main(["create-user", "door@example.ru", "--role", "door", "--event", "kirov-2020", "--password-stdin"]) == 0
+    assert main(["create-user", "door@example.ru", "--role", "expert", "--event", "kirov-2020"]) == 0
+    out = capsys.readouterr().out
+    assert "Administrator chief@example.ru created." in out
+    assert "door@example.ru created with the role door in kirov-2020." in out
+    assert "door@example.ru given the role expert in kirov-2020." in out
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["create-user", "x@example.ru", "--role", "organiser", "--event", "kirov-2020", "--password-stdin"]) == 1
+    assert main(["create-user", "y@example.ru", "--role", "organiser"]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    assert main(["create-user", "z@example.ru", "--role", "organiser", "--event", "nope", "--password-stdin"]) == 1
+    err = capsys.readouterr().err
+    assert "the password is too short" in err
+    assert "--event SLUG is needed for the role organiser" in err
+    assert "No such event" in err
+    assert _count(env, t.staff) == 2
+    assert _count(env, t.staff_roles) == 2

@@ -89,6 +89,8 @@ def test_killing_the_server_mid_rush_loses_no_acknowledged_registration(
             return emails, without_ticket, without_days, without_letter
 
     emails, without_ticket, without_days, without_letter = asyncio.run(stored())
+    print(f"\n[{backend}] SIGKILL mid-rush: {len(acknowledged)} acknowledged (201), {failed} requests cut by the kill, "
+          f"{len(emails)} stored, {len(acknowledged - emails)} acknowledged but missing")
     assert len(acknowledged) >= 60 and failed >= 1
     assert acknowledged <= emails  # every 201 is there
     assert (without_ticket, without_days, without_letter) == (0, 0, 0)  # nothing half-written

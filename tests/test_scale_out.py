@@ -107,6 +107,8 @@ def test_two_processes_share_places_door_scans_and_the_outbox(postgres_database:
         controller.stop()
 
     capacity = int(visit["capacity"])
+    print(f"\ntwo processes: {len(answers)} registrations, {sum(outcomes.values())} scans "
+          f"({dict(outcomes)}), {letters} letters queued, {len(inbox.received)} delivered")
     statuses = Counter(str(answer["choices"][0]["status"]) for answer in answers)  # type: ignore[index]
     positions = sorted(int(answer["choices"][0]["position"]) for answer in answers  # type: ignore[index]
                        if answer["choices"][0]["status"] == "waitlisted")  # type: ignore[index]
@@ -118,3 +120,29 @@ def test_two_processes_share_places_door_scans_and_the_outbox(postgres_database:
     assert len(message_ids) == letters and len(set(message_ids)) == letters  # each letter sent once
     assert sorted(item.rcpt_tos[0] for item in inbox.received) == sorted(
         f"delegate{n}@example.ru" for n in range(REGISTRATIONS))
+
+
+def test_serve_with_workers_runs_several_processes_on_postgres(postgres_database: str, tmp_path: Path) -> None:
+    from tests.conftest import _empty_postgres
+    from tests.process_support import BIN
+
+    asyncio.run(_empty_postgres(postgres_database))
+    env = service_env(tmp_path / "data", database_url=postgres_database)
+    prepare(env, datetime.now(ZoneInfo("Europe/Moscow")).date().isoformat())
+    server = Server(env)
+    server.start_command = [str(BIN / "events-app"), "serve", "--port", str(server.port), "--workers", "2"]
+    log = tmp_path / "data" / f"server-{server.port}.log"
+
+    def started() -> int:
+        return sum(1 for line in log.read_text().splitlines() if "Application startup complete" in line)
+
+    with running(server):
+        deadline = time.monotonic() + 90  # the second worker may come up after the first answers
+        while started() < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        ready = httpx.get(f"{server.base}/readyz")
+        pids = {line.split("[")[1].split("]")[0] for line in log.read_text().splitlines()
+                if "Started server process" in line}
+    assert ready.json() == {"status": "ready"}
+    assert started() == 2 and len(pids) == 2
+

@@ -94,24 +94,37 @@ def _redeem(connection: sqlite3.Connection, *, device_id: int, event_id: int, se
     if secret is not None:
         if checkin_list.list_name.kind == "entry":
             admitted_sql = "EXISTS (SELECT 1 FROM registration_days d WHERE d.registration_id = r.id AND d.day = ?)"
-            admitted_arg: Any = checkin_list.day.isoformat()
+            admitted_args: tuple[Any, ...] = (checkin_list.day.isoformat(),)
         else:
             admitted_sql = ("EXISTS (SELECT 1 FROM registration_choices c WHERE c.registration_id = r.id "
                             "AND c.session_id = ? AND c.status = 'confirmed')")
-            admitted_arg = checkin_list.list_name.session_id
+            admitted_args = (checkin_list.list_name.session_id,)
+            if checkin_list.list_name.kind == "bus":
+                admitted_sql += (" AND EXISTS (SELECT 1 FROM transport_seats s WHERE s.registration_id = r.id "
+                                 "AND s.group_id = ?)")
+                admitted_args += (checkin_list.list_name.group_id,)
         row = connection.execute(
             "SELECT t.id, t.revoked_at, r.id, r.status, r.surname, r.given_name, r.patronymic, r.organisation_name, "
             f"r.category, {admitted_sql} FROM tickets t JOIN registrations r ON r.id = t.registration_id "
-            "WHERE t.secret = ? AND r.event_id = ?", (admitted_arg, secret, event_id)).fetchone()
+            "WHERE t.secret = ? AND r.event_id = ?", (*admitted_args, secret, event_id)).fetchone()
         if row is not None:
             registration = {"surname": row[4], "given_name": row[5], "patronymic": row[6],
                             "organisation_name": row[7], "category": row[8]}
             previous = connection.execute(
                 "SELECT c.type, c.scanned_at, d.name FROM checkins c JOIN devices d ON d.id = c.device_id "
                 "WHERE c.registration_id = ? AND c.list_name = ? ORDER BY c.id", (row[2], checkin_list.name)).fetchall()
+            bus = None
+            if checkin_list.list_name.kind in ("bus", "visit"):
+                # Same label as checkin_lists.bus_label_of on the PostgreSQL path.
+                seat = connection.execute(
+                    "SELECT CASE WHEN g.plate IS NULL THEN g.name ELSE g.name || ' (' || g.plate || ')' END "
+                    "FROM transport_seats s JOIN transport_groups g ON g.id = s.group_id "
+                    "WHERE s.registration_id = ? AND s.session_id = ?",
+                    (row[2], checkin_list.list_name.session_id)).fetchone()
+                bus = seat[0] if seat else None
             facts = TicketFacts(ticket_id=row[0], ticket_revoked=row[1] is not None, registration_id=row[2],
                                 status=row[3], admitted_by_list=bool(row[9]),
-                                previous=tuple(Passage(kind, _read(at), name) for kind, at, name in previous))
+                                previous=tuple(Passage(kind, _read(at), name) for kind, at, name in previous), bus=bus)
     verdict = decide(facts, list_name=checkin_list.list_name, list_day=checkin_list.day,
                      list_closed=checkin_list.closed, scan_type=scan.type,
                      scanned_day=scan.scanned_at.astimezone(ZoneInfo(timezone)).date())

@@ -77,6 +77,8 @@ events = sa.Table(
     sa.Column("registration_closes_at", UTCDateTime()),
     sa.Column("consent_version", sa.String(32)),
     sa.Column("consent_text", sa.Text),
+    # Minutes from one site visit to the next; unset: estimated from the venues' coordinates.
+    sa.Column("visit_travel_minutes", sa.Integer),
     _created(),
     _updated(),
     sa.CheckConstraint("ends_on >= starts_on", name="days_in_order"),
@@ -393,4 +395,228 @@ audit_log = sa.Table(
     sa.Column("details", sa.Text),
     sa.Column("ip", sa.String(45)),
     sa.Index("ix_audit_log_event", "event_id", "id"),
+)
+
+
+# --- Agenda builder: drafts and publications ----------------------------------------------------
+
+# The organiser's unpublished edits. Public pages and feeds read `sessions` only; a draft holds
+# a whole copy of an edited or new session (one row per session) until the agenda is published.
+session_drafts = sa.Table(
+    "session_drafts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    # NULL: a session that does not exist yet.
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), unique=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("title_en", sa.Text),
+    sa.Column("description", sa.Text),
+    sa.Column("starts_at", UTCDateTime(), nullable=False),
+    sa.Column("ends_at", UTCDateTime(), nullable=False),
+    sa.Column("venue_id", sa.Integer, sa.ForeignKey("venues.id", ondelete="SET NULL")),
+    sa.Column("capacity", sa.Integer),
+    sa.Column("signup_required", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Person ids in speaking order, as a JSON list.
+    sa.Column("speakers", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("removed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    _updated(),
+    sa.Index("ix_session_drafts_event", "event_id"),
+)
+
+# One row per publication of an event's agenda: its version number and the changes it made.
+agenda_publications = sa.Table(
+    "agenda_publications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("published_at", UTCDateTime(), nullable=False),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("actor", sa.Text, nullable=False),
+    # The structured changelog (domain.changelog.Change as dicts), JSON.
+    sa.Column("changes", sa.Text, nullable=False),
+    sa.Column("mailed", sa.Integer, nullable=False, server_default="0"),
+    sa.UniqueConstraint("event_id", "number", name="uq_agenda_publications_event_number"),
+)
+
+
+# --- Site visits: the meeting point, transport groups, seats and the enterprise's visitor list ---
+
+# What a site visit adds to its session. `requirements` holds codes from
+# `domain.site_visits.Requirement`, space-separated, in the order the organiser wrote them.
+visit_details = sa.Table(
+    "visit_details",
+    metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("host_organisation_id", sa.Integer, sa.ForeignKey("organisations.id")),
+    sa.Column("meeting_point", sa.Text),
+    sa.Column("meeting_address", sa.Text),
+    sa.Column("meeting_latitude", sa.Float),
+    sa.Column("meeting_longitude", sa.Float),
+    sa.Column("meeting_note", sa.Text),
+    sa.Column("departs_at", UTCDateTime()),
+    sa.Column("returns_at", UTCDateTime()),
+    sa.Column("requirements", sa.Text, nullable=False, server_default=""),
+    sa.Column("minimum_age", sa.Integer),
+)
+
+# A bus or a car of a site visit, with its curator.
+transport_groups = sa.Table(
+    "transport_groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(60), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("seats", sa.Integer, nullable=False),
+    sa.Column("plate", sa.Text),
+    sa.Column("curator_name", sa.Text),
+    sa.Column("curator_phone", sa.String(20)),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.UniqueConstraint("session_id", "key", name="uq_transport_groups_session_key"),
+    sa.CheckConstraint("seats > 0", name="seats_positive"),
+    sa.CheckConstraint("kind IN ('bus', 'car')", name="kind"),
+)
+
+# A delegate's seat on a visit. Only seats of delegates who still hold a confirmed place count;
+# `by_hand` marks an organiser's move, which the automatic filling never undoes.
+transport_seats = sa.Table(
+    "transport_seats",
+    metadata,
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("transport_groups.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("by_hand", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("assigned_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_transport_seats_group", "group_id"),
+)
+
+# The fields an enterprise's security asks for (passport, date of birth, citizenship), sealed with
+# the key from EVENTS_VISITOR_DATA_KEY: the database never holds them in plain text. Deleted a set
+# number of days after the event (`events-app purge` and the service's own purge).
+visitor_data = sa.Table(
+    "visitor_data",
+    metadata,
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sealed", sa.Text, nullable=False),
+    sa.Column("consent_version", sa.String(32), nullable=False),
+    sa.Column("consent_at", UTCDateTime(), nullable=False),
+    sa.Column("consent_ip", sa.String(45)),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_visitor_data_event", "event_id"),
+)
+
+
+# --- Project defences: slots in a defence block, teams' applications, the jury and its scores ---
+
+# One row per defence block (a session of kind project_defence) once anything is set for it:
+# whether scoring is closed, whether teams learn which expert wrote which remark, and the stage
+# screen's state (the slot on stage, its phase and when the phase started; a pause keeps its moment).
+defence_blocks = sa.Table(
+    "defence_blocks",
+    metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("scoring_closed_at", UTCDateTime()),
+    sa.Column("reveal_experts", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("stage_slot_id", sa.Integer),
+    sa.Column("stage_phase", sa.String(12), nullable=False, server_default="idle"),
+    sa.Column("stage_started_at", UTCDateTime()),
+    sa.Column("stage_paused_at", UTCDateTime()),
+    sa.Column("stage_version", sa.Integer, nullable=False, server_default="0"),
+    sa.CheckConstraint("stage_phase IN ('idle', 'talk', 'questions', 'done')", name="stage_phase"),
+)
+
+# A team's application; e-mails and the cabinet link go to `email` in `language`.
+defence_applications = sa.Table(
+    "defence_applications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, server_default="waiting"),
+    sa.Column("project_title", sa.Text, nullable=False),
+    sa.Column("organisations", sa.Text, nullable=False),
+    sa.Column("regions", sa.Text),
+    sa.Column("presenters", sa.Text, nullable=False),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("language", sa.String(2), nullable=False, server_default="ru"),
+    sa.Column("consent_at", UTCDateTime(), nullable=False),
+    sa.Column("consent_ip", sa.String(45)),
+    sa.Column("link_version", sa.Integer, nullable=False, server_default="0"),
+    # Slides are stored under the data folder with a generated name; never the team's file name.
+    sa.Column("slides_file", sa.String(64)),
+    sa.Column("slides_size", sa.Integer),
+    sa.Column("slides_uploaded_at", UTCDateTime()),
+    sa.Column("slides_published_at", UTCDateTime()),
+    sa.Column("remarks_sent_at", UTCDateTime()),
+    _created(),
+    _updated(),
+    sa.CheckConstraint("status IN ('waiting', 'accepted', 'rejected')", name="status"),
+    sa.Index("ix_defence_applications_event", "event_id", "status", "id"),
+)
+
+defence_slots = sa.Table(
+    "defence_slots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("project_title", sa.Text, nullable=False),
+    sa.Column("organisations", sa.Text, nullable=False),
+    sa.Column("regions", sa.Text),
+    sa.Column("presenters", sa.Text, nullable=False),
+    sa.Column("talk_minutes", sa.Integer, nullable=False),
+    sa.Column("question_minutes", sa.Integer, nullable=False),
+    sa.Column("application_id", sa.Integer, sa.ForeignKey("defence_applications.id", ondelete="SET NULL"),
+              unique=True),
+    _created(),
+    sa.CheckConstraint("talk_minutes > 0 AND question_minutes >= 0", name="minutes"),
+    sa.Index("ix_defence_slots_session", "session_id", "position"),
+)
+
+defence_criteria = sa.Table(
+    "defence_criteria",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("min_score", sa.Integer, nullable=False),
+    sa.Column("max_score", sa.Integer, nullable=False),
+    sa.CheckConstraint("max_score > min_score", name="range"),
+    sa.Index("ix_defence_criteria_session", "session_id", "position"),
+)
+
+# Experts (staff with the expert role for the event) assigned to a block's jury.
+defence_experts = sa.Table(
+    "defence_experts",
+    metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# One expert's sheet for one slot: the remarks here, a value per criterion below.
+defence_scores = sa.Table(
+    "defence_scores",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slot_id", sa.Integer, sa.ForeignKey("defence_slots.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("remarks", sa.Text, nullable=False, server_default=""),
+    sa.Column("submitted_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("slot_id", "staff_id", name="uq_defence_scores_slot_staff"),
+)
+
+defence_score_values = sa.Table(
+    "defence_score_values",
+    metadata,
+    sa.Column("score_id", sa.Integer, sa.ForeignKey("defence_scores.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("criterion_id", sa.Integer, sa.ForeignKey("defence_criteria.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
 )

@@ -12,6 +12,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from events_app.domain.errors import N_
+from events_app.domain.site_visits import VisitDetails
 
 
 class EventFormat(StrEnum):
@@ -108,6 +109,7 @@ class Session:
     speaker_keys: tuple[str, ...] = ()
     online_url: str | None = None
     illustrative: bool = False
+    visit: VisitDetails | None = None  # meeting point, buses and requirements of a site visit
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,15 @@ def shift_agenda(agenda: Agenda, new_start: date) -> Agenda:
         registration_closes=old.registration_closes + delta if old.registration_closes else None,
     )
     sessions = tuple(
-        replace(session, starts_at=session.starts_at + delta, ends_at=session.ends_at + delta)
+        replace(session, starts_at=session.starts_at + delta, ends_at=session.ends_at + delta,
+                visit=_shift_visit(session.visit, delta))
         for session in agenda.sessions
     )
     return replace(agenda, event=event, sessions=sessions)
+
+
+def _shift_visit(visit: VisitDetails | None, delta: timedelta) -> VisitDetails | None:
+    if visit is None:
+        return None
+    return replace(visit, departs_at=visit.departs_at + delta if visit.departs_at else None,
+                   returns_at=visit.returns_at + delta if visit.returns_at else None)

@@ -27,6 +27,7 @@ from events_app.domain.agenda import (
     VenueKind,
 )
 from events_app.domain.inn import InvalidINN, validate_inn
+from events_app.domain.site_visits import Requirement, TransportGroup, TransportKind, VisitDetails
 from events_app.domain.regions import is_region_code
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
@@ -66,8 +67,13 @@ _VENUE_FIELDS = {"key", "name", "kind", "address", "latitude", "longitude", "org
 _PERSON_FIELDS = {"key", "name", "position", "organisation"}
 _SESSION_FIELDS = {
     "key", "kind", "title", "title_en", "description", "starts_at", "ends_at", "venue", "capacity",
-    "signup_required", "speakers", "online_url", "illustrative",
+    "signup_required", "speakers", "online_url", "illustrative", "visit",
 }
+_VISIT_FIELDS = {
+    "host", "meeting_point", "meeting_address", "meeting_latitude", "meeting_longitude", "meeting_note",
+    "departs_at", "returns_at", "requirements", "minimum_age", "transport",
+}
+_TRANSPORT_FIELDS = {"key", "name", "kind", "seats", "plate", "curator", "curator_phone"}
 
 
 class _Reader:
@@ -258,6 +264,8 @@ def parse_agenda(data: dict[str, Any], *, file: str) -> Agenda:
         check_ref(f"{path}.venue", session.venue_key, venue_keys, "venue")
         for position, key in enumerate(session.speaker_keys):
             check_ref(f"{path}.speakers[{position}]", key, person_keys, "person")
+        if session.visit is not None:
+            check_ref(f"{path}.visit.host", session.visit.host_key, organisation_keys, "organisation")
         if event is not None:
             if session.starts_at.date() < event.starts_on or session.starts_at.date() > event.ends_on:
                 errors.append(AgendaError(file, f"{path}.starts_at",
@@ -384,11 +392,75 @@ def _session(file: str, path: str, table: dict[str, Any], errors: list[AgendaErr
     capacity = r.integer("capacity")
     if capacity is not None and capacity <= 0:
         r.error("capacity", f"must be a positive number of places, got {capacity}")
+    visit = None
+    if "visit" in table:
+        if kind is not None and kind is not SessionKind.SITE_VISIT:
+            r.error("visit", "only a site_visit session has a [sessions.visit] table")
+        elif not isinstance(table["visit"], dict):
+            r.error("visit", "must be written as a [sessions.visit] table")
+        else:
+            visit = _visit(file, f"{path}.visit", table["visit"], errors)
     return _complete(r, before, lambda: Session(
         key=key, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, venue_key=venue,  # type: ignore[arg-type]
         title_en=r.text("title_en"), description=r.text("description"), capacity=capacity,
         signup_required=r.boolean("signup_required"), speaker_keys=r.keys("speakers"),
-        online_url=r.url("online_url"), illustrative=r.boolean("illustrative"),
+        online_url=r.url("online_url"), illustrative=r.boolean("illustrative"), visit=visit,
+    ))
+
+
+def _visit(file: str, path: str, table: dict[str, Any], errors: list[AgendaError]) -> VisitDetails | None:
+    before = len(errors)
+    r = _Reader(file, path, table, _VISIT_FIELDS, errors)
+    latitude, longitude = r.number("meeting_latitude"), r.number("meeting_longitude")
+    if ("meeting_latitude" in table) != ("meeting_longitude" in table):
+        r.error("meeting_longitude" if "meeting_latitude" in table else "meeting_latitude",
+                "give both meeting_latitude and meeting_longitude, or neither")
+    if latitude is not None and not -90 <= latitude <= 90:
+        r.error("meeting_latitude", f"{latitude} is not between -90 and 90")
+    if longitude is not None and not -180 <= longitude <= 180:
+        r.error("meeting_longitude", f"{longitude} is not between -180 and 180")
+    departs, returns = r.local_datetime("departs_at", required=False), r.local_datetime("returns_at", required=False)
+    if departs and returns and returns <= departs:
+        r.error("returns_at", "the return must be after the departure")
+    requirements = []
+    for index, code in enumerate(r.keys("requirements")):
+        try:
+            requirements.append(Requirement(code))
+        except ValueError:
+            allowed = ", ".join(member.value for member in Requirement)
+            r.error(f"requirements[{index}]", f"unknown requirement {code!r}; expected one of: {allowed}")
+    minimum_age = r.integer("minimum_age")
+    if minimum_age is not None and not 14 <= minimum_age <= 21:
+        r.error("minimum_age", f"must be between 14 and 21, got {minimum_age}")
+    transport = []
+    group_tables = _tables(file, f"{path}.transport", table.get("transport"), errors)
+    for group_path, group_table in group_tables:
+        group = _transport(file, group_path, group_table, errors)
+        if group is not None:
+            transport.append(group)
+    _check_unique(file, _raw_keys(group_tables), errors)
+    return _complete(r, before, lambda: VisitDetails(
+        host_key=r.text("host"), meeting_point=r.text("meeting_point"), meeting_address=r.text("meeting_address"),
+        meeting_latitude=latitude, meeting_longitude=longitude, meeting_note=r.text("meeting_note"),
+        departs_at=departs, returns_at=returns, requirements=tuple(requirements), minimum_age=minimum_age,
+        transport=tuple(transport),
+    ))
+
+
+def _transport(file: str, path: str, table: dict[str, Any], errors: list[AgendaError]) -> TransportGroup | None:
+    before = len(errors)
+    r = _Reader(file, path, table, _TRANSPORT_FIELDS, errors)
+    key, name = r.key("key"), r.text("name", required=True)
+    kind = r.choice("kind", TransportKind, required=False) or TransportKind.BUS
+    seats = r._get("seats", True, (int,), "a whole number")
+    if seats is not None and not 1 <= seats <= 120:
+        r.error("seats", f"must be between 1 and 120, got {seats}")
+    phone = r.text("curator_phone")
+    if phone is not None and not re.fullmatch(r"\+?[0-9 ()-]{6,20}", phone):
+        r.error("curator_phone", f"{phone!r} is not a phone number")
+    return _complete(r, before, lambda: TransportGroup(
+        key=key, name=name, seats=seats, kind=kind, plate=r.text("plate"),  # type: ignore[arg-type]
+        curator_name=r.text("curator"), curator_phone=phone,
     ))
 
 
@@ -425,9 +497,27 @@ def render_agenda(agenda: Agenda) -> str:
     lines = ["# Agenda file: the format is described in schedules/README.md", "", "[event]"]
     lines += _toml_table(document["event"])
     for name in ("organisations", "venues", "people", "sessions"):
-        for table in document[name]:
+        for index, table in enumerate(document[name]):
             lines += ["", f"[[{name}]]", *_toml_table(table)]
+            if name == "sessions" and agenda.sessions[index].visit is not None:
+                lines += _visit_lines(agenda.sessions[index].visit)  # type: ignore[arg-type]
     return "\n".join(lines) + "\n"
+
+
+def _visit_lines(visit: VisitDetails) -> list[str]:
+    lines = ["", "[sessions.visit]", *_toml_table(_drop_empty({
+        "host": visit.host_key, "meeting_point": visit.meeting_point, "meeting_address": visit.meeting_address,
+        "meeting_latitude": visit.meeting_latitude, "meeting_longitude": visit.meeting_longitude,
+        "meeting_note": visit.meeting_note, "departs_at": visit.departs_at, "returns_at": visit.returns_at,
+        "requirements": [code.value for code in visit.requirements], "minimum_age": visit.minimum_age,
+    }))]
+    for group in visit.transport:
+        lines += ["", "[[sessions.visit.transport]]", *_toml_table(_drop_empty({
+            "key": group.key, "name": group.name, "kind": group.kind.value if group.kind is not TransportKind.BUS else None,
+            "seats": group.seats, "plate": group.plate, "curator": group.curator_name,
+            "curator_phone": group.curator_phone,
+        }))]
+    return lines
 
 
 def _drop_empty(table: dict[str, Any]) -> dict[str, Any]:

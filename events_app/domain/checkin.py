@@ -2,13 +2,15 @@
 
 List names are stable and public (`INTERFACES.md`): `entry-YYYY-MM-DD` for each day of the
 event (a two-day ticket admits once each day), `visit-<session id>` for a site visit and
-`session-<session id>` for another session with sign-up.
+`session-<session id>` for another session with sign-up, `bus-<group id>` for each bus or car of a
+site visit (its door is the bus door: a delegate seated on another bus of the visit is turned
+away with that bus named).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -28,6 +30,7 @@ class Reason(StrEnum):
     CANCELLED = "cancelled"
     WRONG_DAY = "wrong_day"
     LIST_CLOSED = "list_closed"
+    WRONG_BUS = "wrong_bus"
 
 
 REASON_MESSAGES = {
@@ -39,20 +42,24 @@ REASON_MESSAGES = {
     Reason.CANCELLED: N_("The registration or this ticket is cancelled"),
     Reason.WRONG_DAY: N_("The ticket is not for today"),
     Reason.LIST_CLOSED: N_("This list is closed"),
+    Reason.WRONG_BUS: N_("Wrong bus: this delegate goes on %(bus)s"),
 }
 EXIT_MESSAGE = N_("Exit recorded")
 
 
 @dataclass(frozen=True)
 class ListName:
-    kind: str  # "entry", "visit" or "session"
+    kind: str  # "entry", "visit", "bus" or "session"
     day: date | None = None
-    session_id: int | None = None
+    session_id: int | None = None  # for a bus: the site visit it goes to
+    group_id: int | None = None  # the bus or car of a `bus` list
 
     def __str__(self) -> str:
         if self.kind == "entry":
             assert self.day is not None
             return f"entry-{self.day.isoformat()}"
+        if self.kind == "bus":
+            return f"bus-{self.group_id}"
         return f"{self.kind}-{self.session_id}"
 
 
@@ -80,6 +87,7 @@ class TicketFacts:
     status: str
     admitted_by_list: bool  # attends that day (entry lists) or holds a place (visit and session lists)
     previous: tuple[Passage, ...]
+    bus: str | None = None  # on a visit's or a bus's list: the bus this delegate is seated on
 
 
 @dataclass(frozen=True)
@@ -87,11 +95,21 @@ class Verdict:
     reason: Reason | None
     first_entry: Passage | None  # for the answer: when and where the ticket first entered
     record: bool  # whether the scan is a passage to write
+    bus: str | None = None  # the delegate's bus on this visit, shown at the door
 
 
 def decide(facts: TicketFacts | None, *, list_name: ListName, list_day: date, list_closed: bool,
            scan_type: ScanType, scanned_day: date) -> Verdict:
     """The door's rule, in order: the ticket, the registration, the list, the day, the person, the passage."""
+    verdict = _decide(facts, list_name=list_name, list_day=list_day, list_closed=list_closed, scan_type=scan_type,
+                      scanned_day=scanned_day)
+    if facts is None or facts.bus is None or verdict.reason is Reason.UNKNOWN_TICKET:
+        return verdict
+    return replace(verdict, bus=facts.bus)
+
+
+def _decide(facts: TicketFacts | None, *, list_name: ListName, list_day: date, list_closed: bool,
+            scan_type: ScanType, scanned_day: date) -> Verdict:
     if facts is None:
         return Verdict(Reason.UNKNOWN_TICKET, None, False)
     if facts.status in ("cancelled", "rejected") or facts.ticket_revoked:
@@ -102,6 +120,8 @@ def decide(facts: TicketFacts | None, *, list_name: ListName, list_day: date, li
         return Verdict(Reason.LIST_CLOSED, None, False)
     if scanned_day != list_day:
         return Verdict(Reason.WRONG_DAY, None, False)
+    if not facts.admitted_by_list and list_name.kind == "bus" and facts.bus is not None:
+        return Verdict(Reason.WRONG_BUS, None, False)
     if not facts.admitted_by_list:
         return Verdict(Reason.WRONG_DAY if list_name.kind == "entry" else Reason.NOT_SIGNED_UP, None, False)
     entries = [p for p in facts.previous if p.type == ScanType.ENTRY.value]

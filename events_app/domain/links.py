@@ -94,3 +94,35 @@ def read_checkin_view_link(key: str, token: str, *, now: datetime) -> int:
         invalid=N_("This link is not valid. Ask for a new one with events-app checkin-view-link."),
         expired=N_("This link has expired. Ask for a new one with events-app checkin-view-link."))
     return event_id
+
+
+DEFENCE_CABINET_LIFETIME = timedelta(days=90)
+STAGE_LINK_LIFETIME = timedelta(days=30)
+
+
+def sign_defence_cabinet_link(key: str, *, application_id: int, link_version: int, now: datetime,
+                              lifetime: timedelta = DEFENCE_CABINET_LIFETIME) -> str:
+    """A defence team's cabinet: its slot time, its slides and the jury's remarks."""
+    return _sign(key, "defence-cabinet", (application_id, link_version), now + lifetime)
+
+
+def read_defence_cabinet_link(key: str, token: str, *, now: datetime) -> tuple[int, int]:
+    """The application id and link version a team's link carries."""
+    application_id, link_version = _verify(
+        key, "defence-cabinet", token, 2, now=now,
+        invalid=N_("This link is not valid. Ask the organisers for a new one."),
+        expired=N_("This link has expired. Ask the organisers for a new one."))
+    return application_id, link_version
+
+
+def sign_stage_link(key: str, *, session_id: int, now: datetime, lifetime: timedelta = STAGE_LINK_LIFETIME) -> str:
+    """The projector's stage screen for one defence block: opens without signing in."""
+    return _sign(key, "stage", (session_id,), now + lifetime)
+
+
+def read_stage_link(key: str, token: str, *, now: datetime) -> int:
+    (session_id,) = _verify(
+        key, "stage", token, 1, now=now,
+        invalid=N_("This stage screen link is not valid. Copy it again from the block's page."),
+        expired=N_("This stage screen link has expired. Copy a new one from the block's page."))
+    return session_id

@@ -21,6 +21,7 @@ from events_app.domain.agenda import (
 )
 from events_app.domain.agenda_file import render_agenda
 from events_app.domain.errors import NotFound
+from events_app.services import site_visits
 
 
 async def load_agenda(store: Store, slug: str) -> Agenda:
@@ -45,7 +46,12 @@ async def load_agenda(store: Store, slug: str) -> Agenda:
         .where(t.people.c.event_id == event_id)
         .order_by(t.session_speakers.c.session_id, t.session_speakers.c.position))
 
+    visits = await site_visits.details_for_export(store, event_id, zone)
     organisation_ids = {row["organisation_id"] for row in (*venue_rows, *person_rows) if row["organisation_id"]}
+    organisation_ids |= {row["host_organisation_id"] for row in await store.fetch_all(
+        sa.select(t.visit_details.c.host_organisation_id).where(
+            t.visit_details.c.session_id.in_([row["id"] for row in session_rows] or [0]),
+            t.visit_details.c.host_organisation_id.is_not(None)))}
     organisation_rows = await store.fetch_all(
         sa.select(t.organisations).where(sa.or_(
             t.organisations.c.id.in_(organisation_ids or {0}),
@@ -88,7 +94,7 @@ async def load_agenda(store: Store, slug: str) -> Agenda:
             ends_at=to_local(row["ends_at"], zone), venue_key=venue_key.get(row["venue_id"]),
             capacity=row["capacity"], signup_required=bool(row["signup_required"]),
             speaker_keys=tuple(speakers.get(row["id"], ())), online_url=row["online_url"],
-            illustrative=bool(row["illustrative"])) for row in session_rows),
+            illustrative=bool(row["illustrative"]), visit=visits.get(row["id"])) for row in session_rows),
     )
 
 

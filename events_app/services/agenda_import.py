@@ -19,6 +19,7 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.agenda import Agenda, EventStatus, Organisation, shift_agenda, to_utc
 from events_app.domain.agenda_file import AgendaError, AgendaFileError, parse_agenda_text
+from events_app.services import site_visits
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,9 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
                     **values, cancelled_at=None, updated_at=now,
                     sequence=row["sequence"] + (1 if visible else 0)))
                 changed += 1
+        if session.visit is not None or (row is not None and row["kind"] == "site_visit"):
+            await site_visits.sync_visit(store, session_id, session.visit, organisation_ids=organisation_ids,
+                                         timezone=event.timezone)
         speakers = [person_ids[key] for key in session.speaker_keys]
         current = [r["person_id"] for r in await store.fetch_all(
             sa.select(t.session_speakers.c.person_id).where(t.session_speakers.c.session_id == session_id)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Row, Store
+from events_app.domain import defences
 from events_app.domain.agenda import EventStatus, SessionKind, to_utc
 from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.ics import google_calendar_link, place_text, session_text, speaker_line
@@ -93,6 +94,8 @@ class SessionView:
     sequence: int = 0
     updated_at: datetime | None = None
     cancelled_at: datetime | None = None
+    # A project defence block's slots with their times (see `domain.defences`).
+    defence_slots: tuple[defences.PublicSlot, ...] = ()
 
     @property
     def day(self) -> date:
@@ -100,8 +103,9 @@ class SessionView:
 
     @property
     def text_for_calendars(self) -> str:
-        return session_text(description=self.description, online_url=self.online_url,
+        text = session_text(description=self.description, online_url=self.online_url,
                             speakers=[speaker_line(s.name, s.position, s.organisation) for s in self.speakers])
+        return defences.calendar_text(text, self.defence_slots)
 
     @property
     def place_for_calendars(self) -> str | None:
@@ -282,6 +286,7 @@ async def _sessions(store: Store, event: EventView, conditions: list[Any]) -> li
         speakers.setdefault(row["session_id"], []).append(
             SpeakerView(name=row["name"], position=row["position"], organisation=row["organisation"]))
     zone = ZoneInfo(event.timezone)
+    slots = await _defence_slots(store, [row for row in rows if row["kind"] == SessionKind.PROJECT_DEFENCE.value], zone)
     return [SessionView(
         id=row["id"], key=row["key"], kind=row["kind"], title=row["title"], title_en=row["title_en"],
         description=row["description"], starts_at=row["starts_at"].astimezone(zone),
@@ -289,4 +294,23 @@ async def _sessions(store: Store, event: EventView, conditions: list[Any]) -> li
         signup_required=bool(row["signup_required"]), online_url=row["online_url"],
         illustrative=bool(row["illustrative"]), speakers=tuple(speakers.get(row["id"], ())),
         sequence=row["sequence"], updated_at=row["updated_at"], cancelled_at=row["cancelled_at"],
+        defence_slots=slots.get(row["id"], ()),
     ) for row in rows]
+
+
+async def _defence_slots(store: Store, blocks: Sequence[Row], zone: ZoneInfo) -> dict[int, tuple[defences.PublicSlot, ...]]:
+    """Each defence block's slots, timed one after another from the block's start."""
+    if not blocks:
+        return {}
+    rows = await store.fetch_all(
+        sa.select(t.defence_slots).where(t.defence_slots.c.session_id.in_([block["id"] for block in blocks]))
+        .order_by(t.defence_slots.c.session_id, t.defence_slots.c.position, t.defence_slots.c.id))
+    answer: dict[int, tuple[defences.PublicSlot, ...]] = {}
+    for block in blocks:
+        own = [row for row in rows if row["session_id"] == block["id"]]
+        times = defences.slot_times(block["starts_at"].astimezone(zone), [
+            defences.SlotLength(row["talk_minutes"], row["question_minutes"]) for row in own])
+        answer[block["id"]] = tuple(defences.PublicSlot(
+            project_title=row["project_title"], organisations=row["organisations"], presenters=row["presenters"],
+            starts_at=timing.starts_at, ends_at=timing.ends_at) for row, timing in zip(own, times))
+    return answer

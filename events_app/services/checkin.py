@@ -146,10 +146,14 @@ async def _record(store: Store, device: Device, scan: Scan, checkin_list: Checki
             .join(t.devices, t.devices.c.id == t.checkins.c.device_id)
             .where(t.checkins.c.registration_id == registration["id"], t.checkins.c.list_name == checkin_list.name)
             .order_by(t.checkins.c.id))
+        bus = None
+        if checkin_list.list_name.kind in ("bus", "visit"):
+            bus = await store.fetch_val(sa.select(checkin_lists.bus_label_of(
+                registration["id"], checkin_list.list_name.session_id)))  # type: ignore[arg-type]
         facts = TicketFacts(
             ticket_id=ticket["id"], ticket_revoked=ticket["revoked_at"] is not None,
             registration_id=registration["id"], status=registration["status"], admitted_by_list=admitted is not None,
-            previous=tuple(Passage(row["type"], row["scanned_at"], row["name"]) for row in previous))
+            previous=tuple(Passage(row["type"], row["scanned_at"], row["name"]) for row in previous), bus=bus)
     verdict = decide_scan(facts, checkin_list, scan, device.timezone)
     if verdict.record and facts is not None:
         await store.execute(t.checkins.insert().values(
@@ -242,9 +246,12 @@ def _answer_writer(device: Device, checkin_list: CheckinList, scan: Scan) -> Ans
             first = {"at": at.astimezone(zone).isoformat(), "device": name}
         message = translations.gettext(EXIT_MESSAGE if verdict.record and scan.type is ScanType.EXIT
                                        else REASON_MESSAGES[verdict.reason])
+        if verdict.reason is Reason.WRONG_BUS:
+            message = message % {"bus": verdict.bus}
         return {"status": "ok" if verdict.reason is None else "error",
                 "reason": None if verdict.reason is None else verdict.reason.value,
-                "message": message, "list": checkin_list.name, "attendee": attendee, "first_checkin": first}
+                "message": message, "list": checkin_list.name, "attendee": attendee, "first_checkin": first,
+                "bus": verdict.bus}
 
     return answer_for
 

@@ -61,7 +61,33 @@ async def lists_of_event(store: Store, event_id: int) -> list[CheckinList]:
         local = session["starts_at"].astimezone(_zone(event["timezone"]))
         result.append(CheckinList(str(name), f"{local:%H:%M} {session['title']}", name, local.date(),
                                   str(name) in closed))
+        result.extend(await _bus_lists(store, session, local, closed))
     return result
+
+
+async def _bus_lists(store: Store, session: Any, local: datetime, closed: set[str]) -> list[CheckinList]:
+    """A list per bus of a site visit: its door is the bus door."""
+    if session["kind"] != SessionKind.SITE_VISIT.value:
+        return []
+    groups = await store.fetch_all(sa.select(t.transport_groups.c.id, t.transport_groups.c.name, t.transport_groups.c.plate)
+                                   .where(t.transport_groups.c.session_id == session["id"])
+                                   .order_by(t.transport_groups.c.position))
+    result = []
+    for group in groups:
+        name = ListName("bus", session_id=session["id"], group_id=group["id"])
+        label = f"{group['name']} ({group['plate']})" if group["plate"] else group["name"]
+        result.append(CheckinList(str(name), f"{local:%H:%M} {label} · {session['title']}", name, local.date(),
+                                  str(name) in closed))
+    return result
+
+
+def bus_label_of(registration_id: Any, session_id: int) -> sa.ScalarSelect[Any]:
+    """The bus a delegate is seated on for a visit, as the door shows it."""
+    label = sa.case((t.transport_groups.c.plate.is_(None), t.transport_groups.c.name),
+                    else_=t.transport_groups.c.name + " (" + t.transport_groups.c.plate + ")")
+    return (sa.select(label).join(t.transport_seats, t.transport_seats.c.group_id == t.transport_groups.c.id)
+            .where(t.transport_seats.c.registration_id == registration_id,
+                   t.transport_seats.c.session_id == session_id).scalar_subquery())
 
 
 def _zone(name: str) -> Any:
@@ -90,6 +116,9 @@ def admitted_registrations(event_id: int, checkin_list: CheckinList) -> sa.Selec
     if checkin_list.list_name.kind == "entry":
         return query.where(t.registrations.c.id.in_(
             sa.select(t.registration_days.c.registration_id).where(t.registration_days.c.day == checkin_list.day)))
+    if checkin_list.list_name.kind == "bus":
+        query = query.where(t.registrations.c.id.in_(sa.select(t.transport_seats.c.registration_id).where(
+            t.transport_seats.c.group_id == checkin_list.list_name.group_id)))
     return query.where(t.registrations.c.id.in_(
         sa.select(t.registration_choices.c.registration_id).where(
             t.registration_choices.c.session_id == checkin_list.list_name.session_id,

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.checkin import token_hash
-from events_app.domain.errors import N_, DomainError, NotFound
-from events_app.services import checkin_lists
+from events_app.domain.errors import N_, DomainError, InvalidInput, NotFound
+from events_app.domain.staff import StaffMember
+from events_app.services import audit, checkin_lists
 
 
 class DeviceRefused(DomainError):
@@ -126,3 +127,57 @@ async def event_id_of(store: Store, slug: str) -> int:
     if event_id is None:
         raise NotFound(N_("No such event"))
     return int(event_id)
+
+
+# --- Devices in the organiser workspace: listed, created and revoked by an organiser, audited ----
+
+@dataclass(frozen=True)
+class DeviceRow:
+    id: int
+    name: str
+    default_list: str
+    paired_at: datetime | None
+    revoked_at: datetime | None
+    created_at: datetime
+
+
+async def list_devices(store: Store, event_id: int) -> list[DeviceRow]:
+    rows = await store.fetch_all(sa.select(t.devices).where(t.devices.c.event_id == event_id)
+                                 .order_by(t.devices.c.revoked_at.is_not(None), t.devices.c.id))
+    return [DeviceRow(id=row["id"], name=row["name"], default_list=row["default_list"], paired_at=row["paired_at"],
+                      revoked_at=row["revoked_at"], created_at=row["created_at"]) for row in rows]
+
+
+async def create_event_device(store: Store, secret_key: str, *, event_id: int, list_name: str, name: str,
+                              actor: StaffMember, ip: str | None, now: datetime) -> NewDevice:
+    """`create_device` with its problems named per field, and the creation audited with it."""
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = N_("Give the device a name, such as «Вход 1»")
+    elif len(name.strip()) > 100:
+        errors["name"] = N_("Use at most 100 characters")
+    if list_name not in {item.name for item in await checkin_lists.lists_of_event(store, event_id)}:
+        errors["list"] = N_("Choose one of the event's lists")
+    if errors:
+        raise InvalidInput(N_("The device could not be created"), fields=errors)
+    slug = await store.fetch_val(sa.select(t.events.c.slug).where(t.events.c.id == event_id))
+    async with store.transaction():
+        created = await create_device(store, secret_key, slug=slug, list_name=list_name, name=name, now=now)
+        await audit.record(store, actor=actor, action="device.create", subject=name.strip(), event_id=event_id,
+                           details={"device_id": created.id, "list": list_name}, ip=ip, now=now)
+    return created
+
+
+async def revoke_event_device(store: Store, *, event_id: int, device_id: int, actor: StaffMember, ip: str | None,
+                              now: datetime) -> None:
+    """Disconnect a device of this event; its phone stops scanning (other processes within seconds)."""
+    async with store.transaction():
+        row = await store.fetch_one(sa.select(t.devices).where(t.devices.c.id == device_id,
+                                                               t.devices.c.event_id == event_id))
+        if row is None:
+            raise NotFound(N_("No such device"))
+        if row["revoked_at"] is None:
+            await store.execute(t.devices.update().where(t.devices.c.id == device_id).values(revoked_at=now))
+            await audit.record(store, actor=actor, action="device.revoke", subject=row["name"], event_id=event_id,
+                               details={"device_id": device_id}, ip=ip, now=now)
+    store.forget(("device", row["token_hash"]))

@@ -21,7 +21,7 @@ from events_app.data.database import Store
 from events_app.domain import agenda_sheet, frab, ics
 from events_app.domain.agenda import SESSION_KIND_LABELS
 from events_app.domain.errors import N_, NotFound
-from events_app.services import catalogue
+from events_app.services import catalogue, site_visits
 from events_app.services.catalogue import EventView, SessionView
 from events_app.settings import Settings
 
@@ -207,6 +207,7 @@ async def personal_calendar(store: Store, token: str, publication: Publication) 
     choices = {r["session_id"]: r["status"] for r in await store.fetch_all(
         sa.select(t.registration_choices.c.session_id, t.registration_choices.c.status)
         .where(t.registration_choices.c.registration_id == row["id"]))}
+    visit_lines = await site_visits.feed_lines(store, row["id"])
     items = []
     for session in await catalogue.list_feed_sessions(store, event):
         if session.signup_required:
@@ -215,6 +216,7 @@ async def personal_calendar(store: Store, token: str, publication: Publication) 
         elif session.day not in days:
             continue
         lines = ("Лист ожидания: место пока не подтверждено",) if choices.get(session.id) == "waitlisted" else ()
+        lines += visit_lines.get(session.id, ())
         items.append(calendar_item(event, session, publication, extra_lines=lines))
     return calendar_bytes(tuple(items), name=f"{event.title}: моя программа", timezone=event.timezone,
                           covers=(event.starts_on, event.ends_on))

@@ -53,6 +53,8 @@ async def take_place(store: Store, *, registration_id: int, session_id: int, cap
     status = ChoiceStatus.CONFIRMED if holds_places and free else ChoiceStatus.WAITLISTED
     await store.execute(t.registration_choices.insert().values(
         registration_id=registration_id, session_id=session_id, status=status.value, created_at=now, updated_at=now))
+    if status is ChoiceStatus.CONFIRMED:
+        await seat_promoted(store, [Promotion(registration_id, session_id)], now=now)
     return status
 
 
@@ -77,6 +79,7 @@ async def promote_sessions(store: Store, session_ids: Iterable[int], *, now: dat
             await store.execute(t.registration_choices.update().where(t.registration_choices.c.id == row["id"])
                                 .values(status=ChoiceStatus.CONFIRMED.value, updated_at=now))
             promoted.append(Promotion(row["registration_id"], session_id))
+    await seat_promoted(store, promoted, now=now)
     return promoted
 
 
@@ -132,3 +135,66 @@ async def event_waitlist_position(store: Store, event_id: int, registration_id: 
         .where(t.registrations.c.event_id == event_id, t.registrations.c.status == RegistrationStatus.WAITLISTED.value,
                t.registrations.c.id < registration_id))
     return int(ahead) + 1
+
+
+# --- Moves an organiser makes between a session's places and its waiting list ---
+
+async def session_counts(store: Store, session_id: int) -> tuple[int, int]:
+    """Confirmed places taken, and delegates in line (holding their registration)."""
+    waiting = await store.fetch_val(
+        sa.select(sa.func.count()).select_from(t.registration_choices)
+        .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
+        .where(t.registration_choices.c.session_id == session_id,
+               t.registration_choices.c.status == ChoiceStatus.WAITLISTED.value,
+               t.registrations.c.status.in_(ACTIVE_STATUSES)))
+    return await _confirmed_in_session(store, session_id), int(waiting)
+
+
+async def send_to_waitlist(store: Store, *, registration_id: int, session_id: int, now: datetime) -> list[Promotion]:
+    """Give up a confirmed place for the end of the line; the freed place goes to whoever waited longest.
+
+    The choice is written anew so that its `id` puts it last in line, and the one moved is never
+    promoted straight back into the place just taken from them.
+    """
+    await store.execute(t.registration_choices.delete().where(
+        t.registration_choices.c.registration_id == registration_id, t.registration_choices.c.session_id == session_id))
+    await store.execute(t.registration_choices.insert().values(
+        registration_id=registration_id, session_id=session_id, status=ChoiceStatus.WAITLISTED.value,
+        created_at=now, updated_at=now))
+    capacity = await store.fetch_val(sa.select(t.sessions.c.capacity).where(t.sessions.c.id == session_id))
+    free = None if capacity is None else capacity - await _confirmed_in_session(store, session_id)
+    if free is not None and free <= 0:
+        return []
+    waiting = (
+        sa.select(t.registration_choices.c.id, t.registration_choices.c.registration_id)
+        .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
+        .where(t.registration_choices.c.session_id == session_id,
+               t.registration_choices.c.status == ChoiceStatus.WAITLISTED.value,
+               t.registration_choices.c.registration_id != registration_id,
+               t.registrations.c.status.in_(ACTIVE_STATUSES))
+        .order_by(t.registration_choices.c.id))
+    if free is not None:
+        waiting = waiting.limit(free)
+    promoted = []
+    for row in await store.fetch_all(waiting):
+        await store.execute(t.registration_choices.update().where(t.registration_choices.c.id == row["id"])
+                            .values(status=ChoiceStatus.CONFIRMED.value, updated_at=now))
+        promoted.append(Promotion(row["registration_id"], session_id))
+    await seat_promoted(store, promoted, now=now)
+    return promoted
+
+
+async def confirm_from_waitlist(store: Store, *, registration_id: int, session_id: int, now: datetime) -> None:
+    """Give a waiting delegate a place out of turn; the caller has checked that one is free."""
+    await store.execute(t.registration_choices.update().where(
+        t.registration_choices.c.registration_id == registration_id, t.registration_choices.c.session_id == session_id,
+        t.registration_choices.c.status == ChoiceStatus.WAITLISTED.value,
+    ).values(status=ChoiceStatus.CONFIRMED.value, updated_at=now))
+    await seat_promoted(store, [Promotion(registration_id, session_id)], now=now)
+
+
+async def seat_promoted(store: Store, promoted: list[Promotion], *, now: datetime) -> None:
+    """A new place on a site visit with buses comes with a seat (`services.transport`)."""
+    from events_app.services import transport  # transport builds on this module
+
+    await transport.seat_promotions(store, promoted, now=now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -30,7 +30,7 @@ from events_app.domain.registration import (
 )
 from events_app.domain.regions import region_by_code
 from events_app.domain.tickets import new_secret, qr_png, ticket_url
-from events_app.services import catalogue, checkin, outbox, places, registration_mail
+from events_app.services import catalogue, checkin, outbox, places, registration_mail, site_visits, visitor_data
 from events_app.services.catalogue import EventView, SessionView
 from events_app.services.registration_views import ChoiceView, RegistrationView
 from events_app.settings import Settings
@@ -54,6 +54,8 @@ class FormContext:
     signup_sessions: list[SessionView]
     consent: ConsentText
     closed_reason: str | None
+    # Site visits among the sessions (meeting point, requirements), shown before choosing.
+    visits: dict[int, site_visits.VisitView] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ async def form_context(store: Store, slug: str, *, now: datetime) -> FormContext
     sessions = await catalogue.list_sessions(store, event, signup_only=True)
     return FormContext(event=event, signup_sessions=sessions,
                        consent=consent_for(row["consent_version"], row["consent_text"]),
-                       closed_reason=_closed_reason(row, now))
+                       closed_reason=_closed_reason(row, now),
+                       visits=await site_visits.visits_by_session(store, [s.id for s in sessions]))
 
 
 def _closed_reason(event: Row, now: datetime) -> str | None:
@@ -295,6 +298,7 @@ async def withdraw_consent(store: Store, settings: Settings, registration_id: in
         # and so do the names in the answers kept in the scan log.
         await outbox.forget_registration(store, registration_id)
         await checkin.forget_attendee(store, registration_id)
+        await visitor_data.forget(store, registration_id)
     if row["email"]:
         outbox.forget_files(settings, row["email"])
 

@@ -232,3 +232,45 @@ async def change_password(store: Store, *, member: StaffMember, current: str, ne
     async with store.transaction():
         await store.execute(t.staff.update().where(t.staff.c.id == member.id).values(password_hash=new_hash))
         await audit.record(store, actor=member, action="staff.password", subject=member.email, now=now, ip=ip)
+
+
+# --- Managing accounts from the workspace (an administrator's page) ----------------------------
+
+async def _event_for_role(store: Store, slug: str, role: str, errors: dict[str, str]) -> tuple[int | None, Role | None]:
+    event_id = await store.fetch_val(sa.select(t.events.c.id).where(t.events.c.slug == slug))
+    if event_id is None:
+        errors["event"] = N_("Choose an event from the list")
+    try:
+        chosen: Role | None = Role(role)
+    except ValueError:
+        errors["role"] = N_("Choose organiser, door staff or expert")
+        chosen = None
+    return event_id, chosen
+
+
+async def grant_event_role(store: Store, *, staff_id: int, slug: str, role: str, visitor_data: bool,
+                           actor: StaffMember, ip: str | None, now: datetime) -> None:
+    """`grant_role` with the event named by its slug and the role by its value, checked per field."""
+    errors: dict[str, str] = {}
+    event_id, chosen = await _event_for_role(store, slug, role, errors)
+    if errors or event_id is None or chosen is None:
+        raise InvalidInput(N_("The role could not be given"), fields=errors)
+    await grant_role(store, staff_id=staff_id, event_id=event_id, role=chosen, now=now, visitor_data=visitor_data,
+                     actor=actor, ip=ip)
+
+
+async def revoke_event_role(store: Store, *, staff_id: int, slug: str, role: str, actor: StaffMember,
+                            ip: str | None, now: datetime) -> None:
+    errors: dict[str, str] = {}
+    event_id, chosen = await _event_for_role(store, slug, role, errors)
+    if errors or event_id is None or chosen is None:
+        raise InvalidInput(N_("The role could not be taken away"), fields=errors)
+    await revoke_role(store, staff_id=staff_id, event_id=event_id, role=chosen, now=now, actor=actor, ip=ip)
+
+
+async def set_account_disabled(store: Store, *, staff_id: int, disabled: bool, actor: StaffMember,
+                               ip: str | None, now: datetime) -> None:
+    """`set_disabled`, except on one's own account: an administrator cannot lock themselves out."""
+    if disabled and staff_id == actor.id:
+        raise InvalidInput(N_("You cannot disable your own account"))
+    await set_disabled(store, staff_id=staff_id, disabled=disabled, now=now, actor=actor, ip=ip)

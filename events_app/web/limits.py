@@ -1,10 +1,19 @@
-"""Refuses request bodies over 1 MB with 413 before the application reads them."""
+"""Refuses request bodies over 1 MB with 413 before the application reads them.
+
+One route takes more: a team's slides (a PDF of a presentation), up to `LARGER_BODIES`' limit.
+"""
 
 from __future__ import annotations
 
+import re
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from events_app.domain.defences import SLIDES_MAX_BYTES
+
 MAX_BODY_BYTES = 1024 * 1024
+# (path pattern, limit): the slides form carries the file plus a few fields.
+LARGER_BODIES = ((re.compile(r"^/defences/cabinet/[^/]+/slides$"), SLIDES_MAX_BYTES + 64 * 1024),)
 
 
 class BodyTooLarge(Exception):
@@ -20,8 +29,13 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        path = scope.get("path", "")
+        for pattern, larger in LARGER_BODIES:
+            if pattern.match(path):
+                limit = larger
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await _refuse(scope, send)
             return
         received = 0
@@ -32,7 +46,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise BodyTooLarge
             return message
 

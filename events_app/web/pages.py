@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from events_app.services import catalogue
+from events_app.services import catalogue, site_visits
 from events_app import i18n
 
 
@@ -46,7 +47,9 @@ async def session_page(request: Request) -> Response:
     store = request.state.store
     event = await catalogue.get_event(store, request.path_params["slug"])
     session = await catalogue.get_session(store, event, request.path_params["session_id"])
-    return _render(request, "session.html", {"event": event, "session": session})
+    visit = (await site_visits.visits_by_session(store, [session.id])).get(session.id)
+    return _render(request, "session.html", {"event": event, "session": session, "visit": visit,
+                                             "zone": ZoneInfo(event.timezone)})
 
 
 async def venue_page(request: Request) -> Response:

@@ -16,10 +16,11 @@ from events_app.domain.links import InvalidLink, read_cabinet_link
 from events_app.domain.regions import REGIONS
 from events_app.domain.registration import CATEGORY_LABELS, Category
 from events_app.domain.tickets import qr_png, qr_svg, ticket_url
-from events_app.services import rate_limit, registration
+from events_app.services import rate_limit, registration, site_visits
 from events_app.services.registration_mail import cabinet_url, personal_calendar_url
 from events_app.services.registration_views import RegistrationView, registration_view, ticket_holder
 from events_app.web.client import client_address
+from events_app.web import visits_public
 
 HONEYPOT = "website"
 FIELDS = ("surname", "given_name", "patronymic", "email", "phone", "organisation_name", "organisation_inn",
@@ -45,6 +46,7 @@ def _form_page(request: Request, context: registration.FormContext, values: dict
                errors: dict[str, str], status_code: int = 200, message: str | None = None) -> Response:
     return _render(request, "register.html", {
         "event": context.event, "sessions": context.signup_sessions, "closed_reason": context.closed_reason,
+        "visits": context.visits,
         "values": values, "errors": {name: i18n.gettext(text) for name, text in errors.items()},
         "message": i18n.gettext(message) if message else None,
         "regions": sorted(REGIONS, key=lambda r: r.name_en if i18n.current_language() == "en" else r.name_ru),
@@ -90,6 +92,7 @@ async def ticket_page(request: Request) -> Response:
     holder = await ticket_holder(request.state.store, request.path_params["secret"])
     settings = request.state.settings
     return _render(request, "ticket.html", {
+        "my_visits": await site_visits.delegate_visits(request.state.store, holder.id),
         "r": holder, "ticket_url": ticket_url(settings.base_url, holder.ticket_secret or ""),
         "calendar_url": personal_calendar_url(settings, holder.calendar_token),
     })
@@ -130,7 +133,9 @@ async def _cabinet_page(request: Request, view: RegistrationView, *, errors: dic
         "errors": {name: i18n.gettext(text) for name, text in (errors or {}).items()},
         "message": i18n.gettext(message) if message else None,
         "chosen": {c.session.id for c in view.choices},
-        "sessions": context.signup_sessions, "closed_reason": context.closed_reason,
+        "sessions": context.signup_sessions, "closed_reason": context.closed_reason, "visits": context.visits,
+        "my_visits": await site_visits.delegate_visits(request.state.store, view.id),
+        "visitor_data": await visits_public.visitor_data_status(request.state.store, view.id),
         "saved": request.query_params.get("saved") == "1",
         "calendar_renewed": request.query_params.get("calendar") == "1",
     }, status_code=status_code)
@@ -224,4 +229,5 @@ routes = [
     Route("/cabinet/{token}/cancel", cabinet_cancel, methods=["POST"], name="cabinet_cancel"),
     Route("/cabinet/{token}/withdraw", cabinet_withdraw, methods=["POST"], name="cabinet_withdraw"),
     Route("/cabinet/{token}/calendar", cabinet_calendar, methods=["POST"], name="cabinet_calendar"),
+    *visits_public.routes,
 ]

@@ -303,7 +303,8 @@ function show(answer, { offline = false, type = "entry" } = {}) {
   $("answer-title").textContent = kind === "ok" && type === "exit" ? "Выход отмечен" : TITLES[kind];
   $("answer-name").textContent = attendee.name ?? "";
   $("answer-organisation").textContent = attendee.organisation ?? "";
-  $("answer-category").textContent = attendee.category_label ?? "";
+  // On a bus or visit list the server names the delegate's bus; a wrong bus is named in the message.
+  $("answer-category").textContent = [attendee.category_label, kind === "ok" ? answer.bus : null].filter(Boolean).join(" · ");
   const title = $("answer-title").textContent;
   $("answer-message").textContent = answer.message && answer.message !== title ? answer.message : "";
   const first = kind === "ok" ? null : answer.first_checkin;

@@ -45,3 +45,17 @@ def test_english_dates() -> None:
         assert i18n.format_date_range(date(2022, 9, 1), date(2022, 10, 28)) == "1 September – 28 October 2022"
     finally:
         i18n._current.reset(token)
+
+
+def test_a_string_translated_in_several_catalogues_reads_the_same_everywhere() -> None:
+    from babel.messages.pofile import read_po
+
+    translations: dict[str, set[str]] = {}
+    for po_file in sorted((i18n.LOCALE_DIR / "ru" / "LC_MESSAGES").glob("*.po")):
+        with po_file.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    translations.setdefault(key, set()).add(str(message.string))
+
+    assert {key: values for key, values in translations.items() if len(values) > 1} == {}

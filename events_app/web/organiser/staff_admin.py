@@ -1,7 +1,97 @@
-"""(being written)"""
+"""Staff accounts, for administrators: create accounts, give and take roles per event, disable
+and enable accounts. The accounts service audits every change."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from typing import Any
 
-routes: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from events_app.domain.errors import InvalidInput
+from events_app.domain.staff import ROLE_LABELS, Role
+from events_app.i18n import gettext
+from events_app.services import catalogue, staff
+from events_app.web.client import client_address
+from events_app.web.organiser.auth import ADMIN, member_of, now, page, staff_route
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {name: value for name, value in form.items() if isinstance(value, str) and name != "csrf_token"}
+
+
+async def _staff_page(request: Request, *, values: dict[str, str] | None = None, error: InvalidInput | None = None,
+                      failed_account: int | None = None) -> Response:
+    store = request.state.store
+    context: dict[str, Any] = {
+        "accounts": await staff.accounts(store),
+        "events": [(event.slug, event.title) for event in await catalogue.list_all_events(store)],
+        "roles": [(role.value, gettext(ROLE_LABELS[role])) for role in Role],
+        "values": values or {}, "errors": {}, "message": None, "failed_account": failed_account,
+        "done": request.query_params.get("done", ""),
+    }
+    if error is None:
+        return page(request, "organiser/staff.html", context)
+    context.update(errors={name: gettext(text) for name, text in error.fields.items()},
+                   message=gettext(error.message))
+    return page(request, "organiser/staff.html", context, status_code=422)
+
+
+async def staff_page(request: Request) -> Response:
+    return await _staff_page(request)
+
+
+async def create_account(request: Request) -> Response:
+    form = await _form(request)
+    try:
+        await staff.create_staff(request.state.store, email=form.get("email", ""), name=form.get("name", ""),
+                                 password=form.get("password", ""), is_admin=form.get("is_admin") == "1", now=now(),
+                                 actor=member_of(request), ip=client_address(request))
+    except InvalidInput as error:
+        form.pop("password", None)
+        return await _staff_page(request, values=form, error=error)
+    return RedirectResponse("/organiser/staff?done=created", status_code=303)
+
+
+async def grant(request: Request) -> Response:
+    form = await _form(request)
+    staff_id = request.path_params["staff_id"]
+    try:
+        await staff.grant_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
+                                     role=form.get("role", ""), visitor_data=form.get("visitor_data") == "1",
+                                     actor=member_of(request), ip=client_address(request), now=now())
+    except InvalidInput as error:
+        return await _staff_page(request, error=error, failed_account=staff_id)
+    return RedirectResponse(f"/organiser/staff?done=granted#account-{staff_id}", status_code=303)
+
+
+async def revoke(request: Request) -> Response:
+    form = await _form(request)
+    staff_id = request.path_params["staff_id"]
+    await staff.revoke_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
+                                  role=form.get("role", ""), actor=member_of(request), ip=client_address(request),
+                                  now=now())
+    return RedirectResponse(f"/organiser/staff?done=revoked#account-{staff_id}", status_code=303)
+
+
+async def change_status(request: Request) -> Response:
+    form = await _form(request)
+    staff_id = request.path_params["staff_id"]
+    try:
+        await staff.set_account_disabled(request.state.store, staff_id=staff_id, disabled=form.get("disabled") == "1",
+                                         actor=member_of(request), ip=client_address(request), now=now())
+    except InvalidInput as error:
+        return await _staff_page(request, error=error, failed_account=staff_id)
+    return RedirectResponse(f"/organiser/staff?done=status#account-{staff_id}", status_code=303)
+
+
+routes = [
+    staff_route("/organiser/staff", staff_page, roles=(ADMIN,), name="staff_accounts"),
+    staff_route("/organiser/staff", create_account, methods=("POST",), roles=(ADMIN,), name="staff_create"),
+    staff_route("/organiser/staff/{staff_id:int}/roles", grant, methods=("POST",), roles=(ADMIN,), name="staff_grant"),
+    staff_route("/organiser/staff/{staff_id:int}/roles/revoke", revoke, methods=("POST",), roles=(ADMIN,),
+                name="staff_revoke"),
+    staff_route("/organiser/staff/{staff_id:int}/status", change_status, methods=("POST",), roles=(ADMIN,),
+                name="staff_status"),
+]

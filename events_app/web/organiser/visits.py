@@ -1,7 +1,138 @@
-"""(being written)"""
+"""Site visits in the organiser workspace: buses, moves by hand, manifests, departure times and
+the enterprise's visitor list (the last only with the visitor-data permission)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-routes: list[BaseRoute] = []
+from events_app.domain.errors import N_, InvalidInput
+from events_app.domain.staff import Role
+from events_app.services import site_visits, transport, visitor_data
+from events_app.web.client import client_address
+from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+
+BASE = "/organiser/events/{slug}/visits"
+
+
+def _int(value: object, field: str) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise InvalidInput(N_("Check the highlighted fields"), fields={field: N_("Choose from the list")}) from None
+
+
+async def visits_page(request: Request) -> Response:
+    event = event_of(request)
+    visits = await site_visits.list_visits(request.state.store, event.id)
+    return page(request, "organiser/visits.html", {"visits": visits, "zone": ZoneInfo(event.timezone)})
+
+
+async def visit_page(request: Request) -> Response:
+    event = event_of(request)
+    store = request.state.store
+    session_id = _int(request.path_params["session_id"], "session_id")
+    visit = await site_visits.get_visit(store, event.id, session_id)
+    buses = [(group, await transport.passengers(store, session_id, group.id)) for group in visit.groups]
+    unseated = await transport.passengers(store, session_id, None)
+    return page(request, "organiser/visits_detail.html", {
+        "visit": visit, "buses": buses, "unseated": unseated, "zone": ZoneInfo(event.timezone),
+        "may_see_visitor_data": member_of(request).may_see_visitor_data(event.id),
+        "notice": request.query_params.get("done"), "error": request.query_params.get("error")})
+
+
+def _back(event_slug: str, session_id: int, **query: str) -> Response:
+    suffix = "&".join(f"{key}={value}" for key, value in query.items())
+    return RedirectResponse(f"/organiser/events/{event_slug}/visits/{session_id}" + (f"?{suffix}" if suffix else ""),
+                            status_code=303)
+
+
+async def assign_seats(request: Request) -> Response:
+    event = event_of(request)
+    session_id = _int(request.path_params["session_id"], "session_id")
+    await transport.assign(request.state.store, member=member_of(request), event_id=event.id, session_id=session_id,
+                           ip=client_address(request), now=now())
+    return _back(event.slug, session_id, done="assigned")
+
+
+async def move_delegate(request: Request) -> Response:
+    event = event_of(request)
+    session_id = _int(request.path_params["session_id"], "session_id")
+    form = await request.form()
+    try:
+        await transport.move(request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
+                             session_id=session_id, registration_id=_int(form.get("registration_id"), "registration_id"),
+                             group_id=_int(form.get("group_id"), "group_id"), ip=client_address(request), now=now())
+    except transport.BusFull:
+        return _back(event.slug, session_id, error="full")
+    return _back(event.slug, session_id, done="moved")
+
+
+async def change_times(request: Request) -> Response:
+    event = event_of(request)
+    session_id = _int(request.path_params["session_id"], "session_id")
+    form = await request.form()
+    zone = ZoneInfo(event.timezone)
+
+    def moment(name: str, required: bool) -> datetime | None:
+        raw = str(form.get(name) or "").strip()
+        if not raw and not required:
+            return None
+        try:
+            return datetime.fromisoformat(raw).replace(tzinfo=zone)
+        except ValueError:
+            raise InvalidInput(N_("Check the highlighted fields"), fields={name: N_("Give a date and time")}) from None
+
+    departs = moment("departs_at", True)
+    assert departs is not None
+    await transport.change_times(request.state.store, request.state.settings, member=member_of(request),
+                                 event_id=event.id, session_id=session_id, departs_at=departs,
+                                 returns_at=moment("returns_at", False), ip=client_address(request), now=now())
+    return _back(event.slug, session_id, done="times")
+
+
+async def manifest_page(request: Request) -> Response:
+    event = event_of(request)
+    manifest = await transport.manifest(request.state.store, event.id, _int(request.path_params["session_id"], "session_id"),
+                                        _int(request.path_params["group_id"], "group_id"))
+    return page(request, "manifest.html", {"manifest": manifest, "zone": ZoneInfo(event.timezone)})
+
+
+async def visitor_list_page(request: Request) -> Response:
+    event = event_of(request)
+    visit, visitors = await visitor_data.visitors(
+        request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
+        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request), now=now())
+    return page(request, "organiser/visits_visitors.html", {"visit": visit, "visitors": visitors})
+
+
+async def visitor_list_xlsx(request: Request) -> Response:
+    event = event_of(request)
+    name, content = await visitor_data.export_xlsx(
+        request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
+        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request), now=now())
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+ORGANISER = (Role.ORGANISER,)
+routes: list[BaseRoute] = [
+    staff_route(BASE, visits_page, roles=ORGANISER, name="organiser_visits"),
+    staff_route(BASE + "/{session_id:int}", visit_page, roles=ORGANISER, name="organiser_visit"),
+    staff_route(BASE + "/{session_id:int}/assign", assign_seats, methods=("POST",), roles=ORGANISER,
+                name="organiser_visit_assign"),
+    staff_route(BASE + "/{session_id:int}/move", move_delegate, methods=("POST",), roles=ORGANISER,
+                name="organiser_visit_move"),
+    staff_route(BASE + "/{session_id:int}/times", change_times, methods=("POST",), roles=ORGANISER,
+                name="organiser_visit_times"),
+    staff_route(BASE + "/{session_id:int}/buses/{group_id:int}/manifest", manifest_page, roles=ORGANISER,
+                name="organiser_visit_manifest"),
+    staff_route(BASE + "/{session_id:int}/visitors", visitor_list_page, roles=ORGANISER,
+                name="organiser_visit_visitors"),
+    staff_route(BASE + "/{session_id:int}/visitors.xlsx", visitor_list_xlsx, roles=ORGANISER,
+                name="organiser_visit_visitors_xlsx"),
+]

@@ -1,0 +1,155 @@
+"""What a publication changes in an agenda, and how to say it to people.
+
+`compare` turns the published sessions and the planned ones into `Change`s; a `Change` is plain
+data (kept as JSON with each publication) and `describe` words it in the reader's language:
+«Посещение ООО «Лузалес» перенесено с 11:00 на 12:30».
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from events_app.domain.errors import N_
+
+
+class ChangeKind(StrEnum):
+    ADDED = "added"
+    CANCELLED = "cancelled"
+    MOVED = "moved"          # the start changed (and the end with it, or not)
+    RESIZED = "resized"      # only the end changed
+    VENUE = "venue"
+    RENAMED = "renamed"
+    CAPACITY = "capacity"
+
+
+# Changes a delegate who chose the session is told about; a capacity change is not news to them.
+NOTIFIED = frozenset({ChangeKind.CANCELLED, ChangeKind.MOVED, ChangeKind.RESIZED, ChangeKind.VENUE,
+                      ChangeKind.RENAMED})
+# Changes a calendar client must be told about: they raise the session's SEQUENCE.
+VISIBLE_FIELDS = ("starts_at", "ends_at", "venue_id", "title")
+
+WORDING: dict[ChangeKind, str] = {
+    ChangeKind.ADDED: N_("Added: %(title)s, %(new)s"),
+    ChangeKind.CANCELLED: N_("%(title)s cancelled (was %(old)s)"),
+    ChangeKind.MOVED: N_("%(title)s moved from %(old)s to %(new)s"),
+    ChangeKind.RESIZED: N_("%(title)s now ends at %(new)s instead of %(old)s"),
+    ChangeKind.VENUE: N_("%(title)s: the venue is now %(new)s instead of %(old)s"),
+    ChangeKind.RENAMED: N_("«%(old)s» is now called «%(new)s»"),
+    ChangeKind.CAPACITY: N_("%(title)s: places changed from %(old)s to %(new)s"),
+}
+NO_LIMIT = N_("no limit")
+NO_VENUE = N_("no venue")
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """A session as published or as planned; times are aware, in the event's zone."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    title_en: str | None = None
+    venue_id: int | None = None
+    venue_name: str | None = None
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    title: str
+    title_en: str | None
+    old: str | None = None
+    new: str | None = None
+    session_id: int | None = None
+    # When the session takes place (after the change; before it for a cancellation): sorts the
+    # changelog and tells a reader which day it is about.
+    when: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "kind": self.kind.value}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        return cls(**{**data, "kind": ChangeKind(data["kind"])})
+
+
+def _moment(value: datetime) -> str:
+    return value.isoformat()
+
+
+def differences(session_id: int | None, before: SessionState | None, after: SessionState | None) -> list[Change]:
+    """The changes from `before` (None: a new session) to `after` (None: cancelled)."""
+    if before is None and after is None:
+        return []
+    if before is None:
+        assert after is not None
+        return [Change(ChangeKind.ADDED, after.title, after.title_en, new=_span(after), session_id=session_id,
+                       when=_moment(after.starts_at))]
+    if after is None:
+        return [Change(ChangeKind.CANCELLED, before.title, before.title_en, old=_span(before), session_id=session_id,
+                       when=_moment(before.starts_at))]
+    common = {"title": after.title, "title_en": after.title_en, "session_id": session_id, "when": _moment(after.starts_at)}
+    changes = []
+    if before.title != after.title:
+        changes.append(Change(ChangeKind.RENAMED, **{**common, "title": before.title}, old=before.title, new=after.title))
+    if before.starts_at != after.starts_at:
+        changes.append(Change(ChangeKind.MOVED, **common, old=_moment(before.starts_at), new=_moment(after.starts_at)))
+    elif before.ends_at != after.ends_at:
+        changes.append(Change(ChangeKind.RESIZED, **common, old=_moment(before.ends_at), new=_moment(after.ends_at)))
+    if before.venue_id != after.venue_id:
+        changes.append(Change(ChangeKind.VENUE, **common, old=before.venue_name, new=after.venue_name))
+    if before.capacity != after.capacity:
+        changes.append(Change(ChangeKind.CAPACITY, **common,
+                              old=None if before.capacity is None else str(before.capacity),
+                              new=None if after.capacity is None else str(after.capacity)))
+    return changes
+
+
+def _span(state: SessionState) -> str:
+    return f"{_moment(state.starts_at)}/{_moment(state.ends_at)}"
+
+
+def is_visible(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether calendar subscribers must see the change (their client replaces the event)."""
+    return any(before[name] != after[name] for name in VISIBLE_FIELDS)
+
+
+def sort_changes(changes: Sequence[Change]) -> list[Change]:
+    return sorted(changes, key=lambda c: (c.when or "", c.title, list(ChangeKind).index(c.kind)))
+
+
+def describe(change: Change, *, gettext: Callable[[str], str], day_label: Callable[[date], str],
+             english: bool = False) -> str:
+    """One line for people: times as «11:00» on the same day, with the day when it changes."""
+    title = change.title_en if english and change.title_en else change.title
+    old, new = change.old, change.new
+    if change.kind is ChangeKind.MOVED and old and new:
+        old, new = _times_apart(datetime.fromisoformat(old), datetime.fromisoformat(new), day_label)
+    elif change.kind is ChangeKind.RESIZED and old and new:
+        old, new = datetime.fromisoformat(old).strftime("%H:%M"), datetime.fromisoformat(new).strftime("%H:%M")
+    elif change.kind in (ChangeKind.ADDED, ChangeKind.CANCELLED):
+        span = new if change.kind is ChangeKind.ADDED else old
+        text = _span_text(span, day_label) if span else ""
+        old, new = (text, None) if change.kind is ChangeKind.CANCELLED else (None, text)
+    elif change.kind is ChangeKind.VENUE:
+        old, new = old or gettext(NO_VENUE), new or gettext(NO_VENUE)
+    elif change.kind is ChangeKind.CAPACITY:
+        old, new = old or gettext(NO_LIMIT), new or gettext(NO_LIMIT)
+    return gettext(WORDING[change.kind]) % {"title": title, "old": old, "new": new}
+
+
+def _times_apart(old: datetime, new: datetime, day_label: Callable[[date], str]) -> tuple[str, str]:
+    if old.date() == new.date():
+        return old.strftime("%H:%M"), new.strftime("%H:%M")
+    return f"{day_label(old.date())}, {old.strftime('%H:%M')}", f"{day_label(new.date())}, {new.strftime('%H:%M')}"
+
+
+def _span_text(span: str, day_label: Callable[[date], str]) -> str:
+    start_text, end_text = span.split("/")
+    start, end = datetime.fromisoformat(start_text), datetime.fromisoformat(end_text)
+    return f"{day_label(start.date())}, {start.strftime('%H:%M')}–{end.strftime('%H:%M')}"

@@ -1,0 +1,165 @@
+"""Site visits: what an enterprise asks of its visitors, and how delegates are seated on buses.
+
+The seating is a pure function (`assign_seats`) so that the rule can be read and tested without
+a database: organisations are kept together where a bus has room for the whole group, large
+groups go first into the emptiest bus (which balances the buses), and a group too large for any
+bus is split over the fewest buses possible. Nobody is ever seated past a bus's seats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from events_app.domain.errors import N_
+
+
+class Requirement(StrEnum):
+    PASSPORT = "passport"
+    CLOSED_SHOES = "closed_shoes"
+    PROTECTIVE_CLOTHING = "protective_clothing"
+    MINIMUM_AGE = "minimum_age"
+    NO_PHOTOGRAPHY = "no_photography"
+
+
+REQUIREMENT_LABELS: dict[str, str] = {
+    Requirement.PASSPORT: N_("Passport data for the enterprise's security service; bring your passport"),
+    Requirement.CLOSED_SHOES: N_("Closed flat shoes"),
+    Requirement.PROTECTIVE_CLOTHING: N_("Protective clothing (given out at the entrance)"),
+    Requirement.MINIMUM_AGE: N_("Minimum age: %(age)s"),
+    Requirement.NO_PHOTOGRAPHY: N_("No photography or filming on site"),
+}
+
+
+class TransportKind(StrEnum):
+    BUS = "bus"
+    CAR = "car"
+
+
+@dataclass(frozen=True)
+class TransportGroup:
+    """A bus or a car of a visit, as an agenda file describes it."""
+
+    key: str
+    name: str
+    seats: int
+    kind: TransportKind = TransportKind.BUS
+    plate: str | None = None
+    curator_name: str | None = None
+    curator_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class VisitDetails:
+    """What a site visit adds to its session. Times are local wall-clock times, like the session's."""
+
+    host_key: str | None = None
+    meeting_point: str | None = None
+    meeting_address: str | None = None
+    meeting_latitude: float | None = None
+    meeting_longitude: float | None = None
+    meeting_note: str | None = None
+    departs_at: datetime | None = None
+    returns_at: datetime | None = None
+    requirements: tuple[Requirement, ...] = ()
+    minimum_age: int | None = None
+    transport: tuple[TransportGroup, ...] = ()
+
+
+def requirement_texts(requirements: Iterable[str], minimum_age: int | None,
+                      translate: Callable[[str], str] = lambda text: text) -> list[str]:
+    """Requirement labels in the caller's language, with the minimum age filled in."""
+    result = []
+    for code in requirements:
+        label = translate(REQUIREMENT_LABELS[Requirement(code)])
+        if code == Requirement.MINIMUM_AGE:
+            label = label % {"age": minimum_age or 18}
+        result.append(label)
+    return result
+
+
+def map_link(latitude: float | None, longitude: float | None) -> str | None:
+    """An OpenStreetMap link that any phone opens in its map application or browser."""
+    if latitude is None or longitude is None:
+        return None
+    return f"https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}#map=17/{latitude:.5f}/{longitude:.5f}"
+
+
+_LEGAL_FORMS = re.compile(r"^(ооо|оао|пао|зао|ао|ип|фгуп|гуп|муп|ано|ооо нпп|llc|jsc)\s+", re.IGNORECASE)
+
+
+def organisation_key(name: str | None) -> str:
+    """Two spellings of one organisation («ООО "Лузалес"», «Лузалес») count as the same."""
+    text = re.sub(r"[«»\"'“”„]", "", (name or "").casefold()).strip()
+    text = _LEGAL_FORMS.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Bus:
+    id: int
+    seats: int
+    riders: tuple[str, ...] = ()  # organisation keys of the delegates already seated
+
+
+@dataclass(frozen=True)
+class Rider:
+    registration_id: int
+    organisation: str  # as `organisation_key` gives it; "" when unknown
+
+
+def assign_seats(buses: Sequence[Bus], riders: Sequence[Rider]) -> dict[int, int]:
+    """Seat `riders` on `buses` (registration id → bus id). Riders left over when every seat is
+    taken are not in the result."""
+    free = {bus.id: bus.seats - len(bus.riders) for bus in buses}
+    colleagues: dict[int, dict[str, int]] = {bus.id: {} for bus in buses}
+    for bus in buses:
+        for organisation in bus.riders:
+            colleagues[bus.id][organisation] = colleagues[bus.id].get(organisation, 0) + 1
+    order = {bus.id: index for index, bus in enumerate(buses)}
+
+    blocks: dict[str, list[Rider]] = {}
+    for rider in sorted(riders, key=lambda r: r.registration_id):
+        # Someone without an organisation travels with nobody in particular.
+        key = rider.organisation or f"#{rider.registration_id}"
+        blocks.setdefault(key, []).append(rider)
+    queue = sorted(blocks.items(), key=lambda item: (-len(item[1]), item[1][0].registration_id))
+
+    seated: dict[int, int] = {}
+
+    def board(bus_id: int, key: str, people: list[Rider]) -> None:
+        for rider in people:
+            seated[rider.registration_id] = bus_id
+        free[bus_id] -= len(people)
+        colleagues[bus_id][key] = colleagues[bus_id].get(key, 0) + len(people)
+
+    for key, people in queue:
+        size = len(people)
+        fits = [bus_id for bus_id in free if free[bus_id] >= size]
+        if fits:
+            # With colleagues already on board if possible, else the emptiest bus.
+            best = max(fits, key=lambda b: (colleagues[b].get(key, 0), free[b], -order[b]))
+            board(best, key, people)
+            continue
+        remaining = list(people)
+        while remaining:
+            open_buses = [bus_id for bus_id in free if free[bus_id] > 0]
+            if not open_buses:
+                break
+            best = max(open_buses, key=lambda b: (free[b], colleagues[b].get(key, 0), -order[b]))
+            part, remaining = remaining[:free[best]], remaining[free[best]:]
+            board(best, key, part)
+    return seated
+
+
+def split_organisations(seating: dict[int, int], organisations: dict[int, str]) -> set[str]:
+    """Organisations whose delegates ended up on more than one bus (for reports and tests)."""
+    buses: dict[str, set[int]] = {}
+    for registration_id, bus_id in seating.items():
+        key = organisations.get(registration_id, "")
+        if key:
+            buses.setdefault(key, set()).add(bus_id)
+    return {key for key, ids in buses.items() if len(ids) > 1}

@@ -1,0 +1,221 @@
+"""Site visits in the organiser workspace through the real app: buses, moves, manifests, times,
+and the visitor list that only the visitor-data permission opens."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from starlette.testclient import TestClient
+
+from events_app.app import create_app
+from events_app.data import tables as t
+from events_app.data.database import Store
+from tests.conftest import settings_for
+from tests.web.organiser_support import add_staff, sign_in
+from tests.web.test_visits_delegate import PASSPORT, TODAY, import_syktyvkar, register
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+NUMBER = PASSPORT["passport_number"]
+
+
+@pytest.fixture
+def workspace(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, int], str]]:
+    sessions = import_syktyvkar(database_url, TODAY + timedelta(days=30))
+    add_staff(database_url, "plain@example.ru", role="organiser", event="syktyvkar-2021")
+    add_staff(database_url, "trusted@example.ru", role="organiser", event="syktyvkar-2021", visitor_data=True)
+    add_staff(database_url, "door@example.ru", role="door", event="syktyvkar-2021")
+    with TestClient(create_app(settings_for(database_url, tmp_path / "data")),
+                    base_url="https://events.example.org") as client:
+        yield client, sessions, database_url
+
+
+def _with_passport(client: TestClient, session_id: int, n: int = 0) -> str:
+    cabinet = register(client, session_id, n)
+    assert client.post(f"{cabinet}/visitor-data", data=PASSPORT).status_code == 200
+    return cabinet
+
+
+def _fetch(database_url: str, query: Any) -> list[Any]:
+    async def run() -> list[Any]:
+        async with Store(database_url) as store:
+            return list(await store.fetch_all(query))
+
+    return asyncio.run(run())
+
+
+def test_visits_page_lists_each_visit_with_its_buses(workspace: Any) -> None:
+    client, sessions, _ = workspace
+    sign_in(client, "plain@example.ru")
+
+    page = client.get("/organiser/events/syktyvkar-2021/visits").text
+
+    links = re.findall(r'href="/organiser/events/syktyvkar-2021/visits/(\d+)"', page)
+    assert links == [str(sessions[key]) for key in ("visit-mondi", "visit-luzales", "visit-algraf")]
+    assert "Занято мест: 0 / 40 · Рассажено: 0 / 40" in page
+
+
+def test_door_staff_cannot_open_the_visits(workspace: Any) -> None:
+    client, sessions, _ = workspace
+    sign_in(client, "door@example.ru")
+
+    response = client.get(f"/organiser/events/syktyvkar-2021/visits/{sessions['visit-mondi']}")
+
+    assert response.status_code == 403
+    assert "Лыткина" not in response.text
+
+
+def test_fill_the_buses_and_print_the_manifest(workspace: Any) -> None:
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    for n in range(3):
+        register(client, mondi, n)
+    csrf = sign_in(client, "plain@example.ru")
+
+    refused = client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/assign", data={})
+    filled = client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/assign", data={"csrf_token": csrf})
+
+    assert refused.status_code == 403
+    assert "Автобус 1 (К 123 ОР 11) — 3 / 20" in filled.text and "Автобус 2 (К 456 ОР 11) — 0 / 20" in filled.text
+    manifest_link = re.search(r'href="(/organiser/events/syktyvkar-2021/visits/\d+/buses/\d+/manifest)"', filled.text)
+    assert manifest_link
+    manifest = client.get(manifest_link.group(1)).text
+    assert "Куратор: <strong>Наталья Попова</strong>, тел. <strong>+7 912 100-20-31</strong>" in manifest
+    assert manifest.count("<td>Лыткина Ирина</td>") == 3
+    assert "Мест: 3 / 20" in manifest
+    assert "/static/organiser-visits.css" in manifest
+    css = client.get("/static/organiser-visits.css").text
+    assert "@page { size: A4 portrait" in css and "@media print" in css
+    actions = [row["action"] for row in _fetch(database_url, sa.select(t.audit_log.c.action))]
+    assert "visits.assign" in actions
+
+
+def test_move_by_hand_and_a_full_bus(workspace: Any) -> None:
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    register(client, mondi, 0)
+    csrf = sign_in(client, "plain@example.ru")
+    client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/assign", data={"csrf_token": csrf})
+    groups = _fetch(database_url, sa.select(t.transport_groups.c.id).where(t.transport_groups.c.session_id == mondi)
+                    .order_by(t.transport_groups.c.position))
+    registration_id = _fetch(database_url, sa.select(t.registrations.c.id))[0]["id"]
+
+    moved = client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/move", data={
+        "csrf_token": csrf, "registration_id": registration_id, "group_id": groups[1]["id"]})
+
+    assert "Автобус 2 (К 456 ОР 11) — 1 / 20" in moved.text and "пересажен вручную" in moved.text
+    letters = _fetch(database_url, sa.select(t.outbox.c.subject).where(t.outbox.c.registration_id == registration_id)
+                     .order_by(t.outbox.c.id))
+    assert letters[-1]["subject"].startswith("Вы пересажены в другой автобус: Посещение АО «Монди СЛПК»")
+
+
+def test_new_departure_time_is_saved_and_mailed(workspace: Any) -> None:
+    client, sessions, database_url = workspace
+    luzales = sessions["visit-luzales"]
+    register(client, luzales, 0)
+    csrf = sign_in(client, "plain@example.ru")
+    client.post(f"/organiser/events/syktyvkar-2021/visits/{luzales}/assign", data={"csrf_token": csrf})
+    day = (TODAY + timedelta(days=30)).isoformat()
+    letters_before = len(_fetch(database_url, sa.select(t.outbox.c.id)))
+
+    page = client.post(f"/organiser/events/syktyvkar-2021/visits/{luzales}/times", data={
+        "csrf_token": csrf, "departs_at": f"{day}T13:20", "returns_at": f"{day}T15:30"})
+
+    assert 'value="' + day + 'T13:20"' in page.text
+    assert "Сохранено. Участникам, у которых изменились автобус или время, отправлено письмо." in page.text
+    assert len(_fetch(database_url, sa.select(t.outbox.c.id))) == letters_before + 1
+
+
+def test_passport_fields_stay_hidden_without_the_permission(workspace: Any,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    _with_passport(client, mondi)
+    caplog.set_level(logging.DEBUG)
+    csrf = sign_in(client, "plain@example.ru")
+    client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/assign", data={"csrf_token": csrf})
+    group = _fetch(database_url, sa.select(t.transport_groups.c.id).where(t.transport_groups.c.session_id == mondi))[0]
+
+    pages = [client.get(path) for path in (
+        "/organiser/events/syktyvkar-2021/visits", f"/organiser/events/syktyvkar-2021/visits/{mondi}",
+        f"/organiser/events/syktyvkar-2021/visits/{mondi}/buses/{group['id']}/manifest",
+        "/organiser/events/syktyvkar-2021/registrations", "/organiser/audit")]
+    listing = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}/visitors")
+    export = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}/visitors.xlsx")
+
+    assert all(NUMBER not in page.text for page in pages)
+    assert "Список посетителей с паспортными данными видят только организаторы с отдельным разрешением." in pages[1].text
+    assert "/visitors" not in pages[1].text
+    assert (listing.status_code, export.status_code) == (403, 403)
+    assert NUMBER not in listing.text and NUMBER.encode() not in export.content
+    assert NUMBER not in caplog.text
+    audit = _fetch(database_url, sa.select(t.audit_log.c.details))
+    assert all(NUMBER not in (row["details"] or "") for row in audit)
+
+
+def test_visitor_list_and_its_export_with_the_permission_are_audited(workspace: Any,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    _with_passport(client, mondi)
+    caplog.set_level(logging.DEBUG)
+    sign_in(client, "trusted@example.ru")
+
+    visit = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}").text
+    listing = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}/visitors")
+    export = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}/visitors.xlsx")
+
+    assert f'href="/organiser/events/syktyvkar-2021/visits/{mondi}/visitors"' in visit
+    assert "<td>8710 583920</td><td>11.02.1979</td><td>Российская Федерация</td>" in listing.text
+    assert listing.headers["cache-control"] == "no-store" and export.headers["cache-control"] == "no-store"
+    assert export.headers["content-disposition"] == f'attachment; filename="visitors-{mondi}.xlsx"'
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[3][1:] == ("Лыткина Ирина", "ООО «Лузалес»", "инженер", "8710", "583920", "11.02.1979",
+                           "Российская Федерация")
+    audit = [(row["action"], row["actor"]) for row in _fetch(
+        database_url, sa.select(t.audit_log.c.action, t.audit_log.c.actor)
+        .where(t.audit_log.c.action.like("visitor_data.%")).order_by(t.audit_log.c.id))]
+    assert audit == [("visitor_data.view", "trusted@example.ru"), ("visitor_data.export", "trusted@example.ru")]
+    assert NUMBER not in caplog.text
+
+
+def test_manifest_of_a_full_bus_prints_on_one_a4_sheet(workspace: Any) -> None:
+    """Printed by a real Chromium to PDF: one page, with the curator's phone on it."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip(f"the print test needs Debian's Chromium at {chromium}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    for n in range(20):
+        register(client, mondi, n, "ООО «Научно-производственное объединение „Северный лесопромышленный комплекс“»")
+    csrf = sign_in(client, "plain@example.ru")
+    client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/assign", data={"csrf_token": csrf})
+    group = _fetch(database_url, sa.select(t.transport_seats.c.group_id).limit(1))[0]["group_id"]
+    html = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}/buses/{group}/manifest").text
+    assert html.count("<td>Лыткина Ирина</td>") == 20
+    # The page's own style sheets, inlined so the browser needs no server.
+    sheets = re.findall(r'<link rel="stylesheet" href="((?:https://events\.example\.org)?/static/[^"]+)">', html)
+    assert len(sheets) == 3
+    for href in sheets:
+        html = html.replace(f'<link rel="stylesheet" href="{href}">', f"<style>{client.get(href).text}</style>")
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(chromium), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page()
+        page.set_content(html)
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        browser.close()
+
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
