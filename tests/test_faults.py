@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date, timedelta
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,10 +21,20 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from tests.conftest import POSTGRES_URL
-from tests.process_support import Server, TCPProxy, delegate_body, forwarded_for, prepare, running, service_env
+from tests.process_support import (
+    Server,
+    TCPProxy,
+    cli,
+    delegate_body,
+    forwarded_for,
+    prepare,
+    running,
+    service_env,
+)
 from tests.smtp_server import Inbox, free_port, start_smtp
 
 START = (date.today() + timedelta(days=30)).isoformat()
+TODAY = datetime.now(ZoneInfo("Europe/Moscow")).date().isoformat()  # the event's own today, for the door
 
 
 def _database_for(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
@@ -34,51 +47,87 @@ def _database_for(request: pytest.FixtureRequest, backend: str, tmp_path: Path) 
     return str(url)
 
 
-async def _rush_until_killed(server: Server, *, kill_after: int) -> tuple[set[str], int]:
-    """Register from 8 clients; SIGKILL the server once `kill_after` are acknowledged.
-    Returns the acknowledged e-mails and how many requests failed with the kill."""
-    acknowledged: set[str] = set()
-    failed = 0
+@dataclass
+class UnderFault:
+    acknowledged: set[str] = field(default_factory=set)  # e-mails answered 201
+    admitted: set[str] = field(default_factory=set)  # nonces answered "ok"
+    refused_twice: int = 0  # second scans of an admitted ticket answered already_checked_in
+    cut: int = 0  # requests that got no answer because of the kill
+
+
+async def _rush_until_killed(server: Server, token: str, list_name: str, *, kill_after: int) -> UnderFault:
+    """Register from 8 clients while 4 door clients scan each new ticket twice; SIGKILL the server
+    once `kill_after` registrations are acknowledged."""
+    seen = UnderFault()
     numbers = iter(range(100_000))
+    tickets: asyncio.Queue[str] = asyncio.Queue()
     killed = asyncio.Event()
     async with httpx.AsyncClient(timeout=30) as client:
         day = (await client.get(f"{server.base}/api/v1/events/syktyvkar-2021")).json()["starts_on"]
 
         async def delegate(number: int) -> None:
-            nonlocal failed
             while not killed.is_set():
                 n = next(numbers)
                 try:
                     response = await client.post(f"{server.base}/api/v1/events/syktyvkar-2021/registrations",
                                                  json=delegate_body(n, day), headers=forwarded_for(number))
                 except httpx.TransportError:
-                    failed += 1
+                    seen.cut += 1
                     return
                 if response.status_code == 201:
-                    acknowledged.add(f"delegate{n}@example.ru")
-                if len(acknowledged) >= kill_after and not killed.is_set():
+                    seen.acknowledged.add(f"delegate{n}@example.ru")
+                    tickets.put_nowait(str(response.json()["ticket_url"]).rsplit("/", 1)[1])
+                if len(seen.acknowledged) >= kill_after and not killed.is_set():
                     killed.set()
                     await asyncio.to_thread(server.kill)
 
-        await asyncio.gather(*(delegate(number) for number in range(8)))
-    return acknowledged, failed
+        async def door() -> None:
+            while not killed.is_set():
+                try:
+                    secret = await asyncio.wait_for(tickets.get(), timeout=0.5)
+                except TimeoutError:
+                    continue
+                for attempt in range(2):
+                    nonce = uuid.uuid4().hex
+                    try:
+                        response = await client.post(f"{server.base}/api/v1/checkin/redeem", json={
+                            "secret": secret, "list": list_name, "type": "entry", "nonce": nonce},
+                            headers={"Authorization": f"Bearer {token}"})
+                    except httpx.TransportError:
+                        seen.cut += 1
+                        return
+                    answer = response.json()
+                    if answer["status"] == "ok":
+                        seen.admitted.add(nonce)
+                    elif attempt == 1 and answer["reason"] == "already_checked_in":
+                        seen.refused_twice += 1
+
+        await asyncio.gather(*(delegate(number) for number in range(8)), *(door() for _ in range(4)))
+    return seen
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_killing_the_server_mid_rush_loses_no_acknowledged_registration(
+def test_killing_the_server_mid_rush_loses_no_acknowledged_registration_or_admission(
         request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> None:
     database_url = _database_for(request, backend, tmp_path)
     env = service_env(tmp_path / "data", database_url=database_url)
-    prepare(env, START)
+    prepare(env, TODAY)
+    list_name = f"entry-{TODAY}"
+    device = cli(env, "create-device", "syktyvkar-2021", "--list", list_name, "--name", "Вход 1")
+    token = next(line.split(": ", 1)[1] for line in device.stdout.splitlines() if line.startswith("Token: "))
     server = Server(env).start()
     try:
-        acknowledged, failed = asyncio.run(_rush_until_killed(server, kill_after=60))
+        seen = asyncio.run(_rush_until_killed(server, token, list_name, kill_after=60))
     finally:
         server.stop()
 
-    async def stored() -> tuple[set[str], int, int, int]:
+    async def stored() -> tuple[set[str], set[str], int, int, int, int]:
         async with Store(database_url) as store:
             emails = {row["email"] for row in await store.fetch_all(sa.select(t.registrations.c.email))}
+            nonces = {row["nonce"] for row in await store.fetch_all(sa.select(t.checkins.c.nonce))}
+            admitted_twice = len(await store.fetch_all(
+                sa.select(t.checkins.c.registration_id).group_by(t.checkins.c.registration_id)
+                .having(sa.func.count() > 1)))
             without_ticket = await store.fetch_val(sa.select(sa.func.count()).select_from(t.registrations).where(
                 t.registrations.c.status == "confirmed",
                 ~sa.exists().where(t.tickets.c.registration_id == t.registrations.c.id)))
@@ -86,19 +135,22 @@ def test_killing_the_server_mid_rush_loses_no_acknowledged_registration(
                 ~sa.exists().where(t.registration_days.c.registration_id == t.registrations.c.id)))
             without_letter = await store.fetch_val(sa.select(sa.func.count()).select_from(t.registrations).where(
                 ~sa.exists().where(t.outbox.c.registration_id == t.registrations.c.id)))
-            return emails, without_ticket, without_days, without_letter
+            return emails, nonces, admitted_twice, without_ticket, without_days, without_letter
 
-    emails, without_ticket, without_days, without_letter = asyncio.run(stored())
-    print(f"\n[{backend}] SIGKILL mid-rush: {len(acknowledged)} acknowledged (201), {failed} requests cut by the kill, "
-          f"{len(emails)} stored, {len(acknowledged - emails)} acknowledged but missing")
-    assert len(acknowledged) >= 60 and failed >= 1
-    assert acknowledged <= emails  # every 201 is there
+    emails, nonces, admitted_twice, without_ticket, without_days, without_letter = asyncio.run(stored())
+    print(f"\n[{backend}] SIGKILL mid-rush: {len(seen.acknowledged)} registrations acknowledged (201), "
+          f"{len(seen.admitted)} admissions answered ok, {seen.refused_twice} second scans refused, "
+          f"{seen.cut} requests cut by the kill; stored {len(emails)} registrations and {len(nonces)} admissions; "
+          f"lost {len(seen.acknowledged - emails)} registrations and {len(seen.admitted - nonces)} admissions")
+    assert len(seen.acknowledged) >= 60 and seen.cut >= 1 and len(seen.admitted) >= 1
+    assert seen.acknowledged <= emails  # every 201 is there
+    assert seen.admitted <= nonces  # every "ok" at the door is there
+    assert admitted_twice == 0  # and no ticket got in twice
     assert (without_ticket, without_days, without_letter) == (0, 0, 0)  # nothing half-written
 
     with running(Server(env)) as (restarted,):
-        day = httpx.get(f"{restarted.base}/api/v1/events/syktyvkar-2021").json()["starts_on"]
         again = httpx.post(f"{restarted.base}/api/v1/events/syktyvkar-2021/registrations",
-                           json=delegate_body(99_999, day), headers=forwarded_for(999))
+                           json=delegate_body(99_999, TODAY), headers=forwarded_for(999))
     assert again.status_code == 201 and again.json()["status"] == "confirmed"
 
 
