@@ -114,3 +114,29 @@ async def _grant_expert(database_url: str) -> None:
         await staff.grant_role(store, staff_id=intruder, event_id=await event_id_of(store, "kirov-2020"),
                                role=Role.EXPERT, now=datetime.now(UTC))
 
+
+
+def test_every_workspace_page_with_its_own_events_ids_renders_for_an_admin(
+        client: TestClient, database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_staff(database_url, "owner@example.ru", role="organiser", event="syktyvkar-2021")
+    add_staff(database_url, "admin@example.ru", role="admin")
+    ids = asyncio.run(_syktyvkar_ids(database_url, tmp_path))
+    sign_in(client, "admin@example.ru")
+
+    broken, shown = [], 0
+    for info, method in staff_routes(list(client.app.routes)):  # type: ignore[attr-defined]
+        if method != "GET":
+            continue
+        names = [name for name in re.findall(r"\{(\w+)", info.path) if name != "slug"]
+        choices = [ids[name] or ["csv"] for name in names]
+        for values in itertools.product(*choices):
+            path = info.path.replace("{slug}", "syktyvkar-2021")
+            for name, value in zip(names, values):
+                path = re.sub(r"\{" + name + r"(?::\w+)?\}", value, path)
+            response = client.get(path, follow_redirects=False)
+            shown += response.status_code == 200
+            if response.status_code >= 500:
+                broken.append((path, response.status_code))
+
+    assert broken == []
+    assert shown >= 40
