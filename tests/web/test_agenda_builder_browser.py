@@ -18,17 +18,16 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Playwright, expect, sync_playwright
+from playwright.sync_api import Playwright, expect
 
 from tests.conftest import SCHEDULES
+from tests.web.browser_support import launch, start_playwright
 from tests.smtp_server import Inbox, free_port, start_smtp
 
-CHROMIUM = Path("/usr/bin/chromium")
 EVENT = "syktyvkar-2021"
 EVENT_ZONE = ZoneInfo("Europe/Moscow")
 WAIT_MS = 20_000
@@ -109,13 +108,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    if not CHROMIUM.exists():
-        message = f"the browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as driver:
-        yield driver
+    yield from start_playwright()
 
 
 def _register_for_luzales(server: Server) -> dict[str, Any]:
@@ -146,8 +139,7 @@ def test_organiser_builds_publishes_and_the_delegate_is_told(server: Server, pla
     delegate = _register_for_luzales(server)
     before = _vevent(_get(delegate["calendar_url"]).decode(), delegate["session_id"])
     assert "SEQUENCE:0" in before
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+    browser = launch(playwright)
     try:
         page = browser.new_context(**DESKTOP).new_page()
         page.goto(f"{server.base_url}/organiser/login")

@@ -17,10 +17,9 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from events_app import i18n
 from events_app.data.database import Store
@@ -28,9 +27,9 @@ from events_app.domain.links import sign_stage_link
 from events_app.domain.staff import Role, StaffMember
 from events_app.services import catalogue, defences, staff
 from tests.conftest import SCHEDULES
+from tests.web.browser_support import launch, start_playwright
 from tests.smtp_server import free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
 EVENT = "syktyvkar-2021"
 SECRET = "browser-test-secret-key-that-is-long-enough-42"
 PASSWORD = "correct-horse-battery"
@@ -116,14 +115,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        message = f"the browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+    for driver in start_playwright():
+        launched = launch(driver)
         yield launched
         launched.close()
 

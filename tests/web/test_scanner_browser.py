@@ -26,12 +26,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import qrcode
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from tests.conftest import ROOT, SCHEDULES
+from tests.web.browser_support import launch, start_playwright
 from tests.smtp_server import free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
 EVENT = "syktyvkar-2021"
 EVENT_ZONE = ZoneInfo("Europe/Moscow")  # the event's time zone: "today" at the door is today there
 WAIT_MS = 20_000
@@ -103,21 +103,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    if not CHROMIUM.exists():
-        message = f"the browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as driver:
-        yield driver
+    yield from start_playwright()
 
 
 def _launch(playwright: Playwright, camera: Path) -> Browser:
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={camera}",
-    ])
+    return launch(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  f"--use-file-for-fake-video-capture={camera}")
 
 
 def _register(server: Server, surname: str, given_name: str, email: str) -> str:
