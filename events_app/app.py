@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,30 +17,16 @@ from starlette.staticfiles import StaticFiles
 from events_app.data.database import UNAVAILABLE_ERRORS, Store
 from events_app.data.migrate import check_schema
 from events_app.domain.errors import DomainError
-from events_app.services.outbox import OutboxSender, transport_for
-from events_app.services.visitor_data import VisitorDataPurger
+from events_app.resources import STATIC_DIR
+from events_app.services.mail.outbox import OutboxSender, transport_for
+from events_app.services.visits.visitor_data import VisitorDataPurger
 from events_app.settings import Settings
-from events_app.web import (
-    agenda_changes,
-    api,
-    api_registrations,
-    checkin_api,
-    checkin_pages,
-    checkin_view,
-    defences_public,
-    errors,
-    feeds,
-    organiser,
-    pages,
-    registration,
-)
+from events_app.web import checkin, defences, errors, organiser, programme, registration, visits
 from events_app.web.language import LanguageMiddleware
 from events_app.web.limits import BodySizeLimitMiddleware
 from events_app.web.request_log import RequestLogMiddleware
 from events_app.web.security import SecurityHeadersMiddleware
 from events_app.web.templating import build_templates
-
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 async def healthz(request: Request) -> Response:
@@ -77,15 +62,13 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             # Routes are tried in order: the door scanner's API, the busiest path, is tried first.
-            Mount("/api/v1", routes=[*checkin_api.routes, *api.routes, *api_registrations.routes]),
-            *pages.routes,
-            *feeds.routes,
+            Mount("/api/v1", routes=[*checkin.api_routes, *programme.api_routes, *registration.api_routes]),
+            *programme.routes,
             *registration.routes,
-            *checkin_pages.routes,
-            *checkin_view.routes,
+            *visits.routes,
+            *checkin.routes,
             *organiser.routes,
-            *defences_public.routes,
-            *agenda_changes.routes,
+            *defences.routes,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

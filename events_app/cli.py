@@ -16,20 +16,21 @@ from events_app.data.migrate import SchemaOutOfDate, check_schema, upgrade
 from events_app.domain.agenda import shift_agenda
 from events_app.domain.agenda_file import AgendaFileError
 from events_app.domain.errors import DomainError, NotFound
-from events_app.domain.staff import Role
-from events_app.services import staff
-from events_app.services.agenda_export import export_agenda
-from events_app.services.agenda_import import import_agendas, read_agenda_files
 from events_app.domain.links import organiser_api_token, sign_checkin_view_link
 from events_app.domain.registration import RegistrationStatus
-from events_app.services.demo import demo_start_dates, has_events
-from events_app.services.devices import create_device, event_id_of, revoke_device
-from events_app.services.outbox import deliver_due, transport_for
-from events_app.services.registration import decide
-from events_app.services.registration_list import list_registrations
+from events_app.domain.staff import Role
+from events_app.resources import SCHEDULES_DIR
+from events_app.services.checkin.devices import create_device, event_id_of, revoke_device
+from events_app.services.mail.outbox import deliver_due, transport_for
+from events_app.services.programme.demo import demo_start_dates, has_events
+from events_app.services.programme.exporter import export_agenda
+from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.services.registration.listing import list_registrations
+from events_app.services.registration.signup import decide
+from events_app.services.staff import accounts
 from events_app.settings import Settings, SettingsError, load_settings
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "schedules"
+DEMO_DIR = SCHEDULES_DIR
 
 
 class CommandError(Exception):
@@ -183,22 +184,22 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
         # The event first: a typo in its slug must not leave an account without its role behind.
         event_id = await event_id_of(store, args.event) if args.role != "admin" else None
         try:
-            staff_id = await staff.staff_id_by_email(store, args.email)
+            staff_id = await accounts.staff_id_by_email(store, args.email)
             created = False
         except NotFound:
             password = _read_password(args.password_stdin)
-            staff_id = await staff.create_staff(store, email=args.email, name=args.name or args.email.split("@")[0],
+            staff_id = await accounts.create_staff(store, email=args.email, name=args.name or args.email.split("@")[0],
                                                 password=password, is_admin=args.role == "admin", now=now)
             created = True
         if args.role == "admin":
             if not created:
                 raise CommandError(f"{args.email} already has an account; admin rights are given at creation")
-            return f"Administrator {staff.normalise_email(args.email)} created."
+            return f"Administrator {accounts.normalise_email(args.email)} created."
         assert event_id is not None
-        await staff.grant_role(store, staff_id=staff_id, event_id=event_id, role=Role(args.role), now=now,
+        await accounts.grant_role(store, staff_id=staff_id, event_id=event_id, role=Role(args.role), now=now,
                                visitor_data=args.visitor_data)
         verb = "created with" if created else "given"
-        return f"{staff.normalise_email(args.email)} {verb} the role {args.role} in {args.event}."
+        return f"{accounts.normalise_email(args.email)} {verb} the role {args.role} in {args.event}."
 
     print(asyncio.run(_with_store(settings, run)))
 
@@ -210,8 +211,8 @@ def _read_password(from_stdin: bool) -> str:
         password = getpass.getpass("Password (at least 10 characters): ")
         if getpass.getpass("Once more: ") != password:
             raise CommandError("the two passwords differ")
-    if len(password) < staff.MIN_PASSWORD_LENGTH:
-        raise CommandError(f"the password is too short: use at least {staff.MIN_PASSWORD_LENGTH} characters")
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise CommandError(f"the password is too short: use at least {accounts.MIN_PASSWORD_LENGTH} characters")
     return password
 
 
@@ -283,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "create-user":
             _create_user(settings, args)
         elif args.command == "purge":
-            from events_app.services.visitor_data import purge
+            from events_app.services.visits.visitor_data import purge
 
             deleted = asyncio.run(_with_store(settings, lambda store: purge(store, settings, today=date.today())))
             print(f"Visitor data deleted for {deleted} delegates.")

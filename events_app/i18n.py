@@ -17,7 +17,6 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
 from io import BytesIO
-from pathlib import Path
 
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
@@ -25,10 +24,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from events_app.resources import LOCALE_DIR
+
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
 COOKIE = "lang"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 

@@ -41,8 +41,11 @@ from events_app.domain.agenda import (  # noqa: E402
     Venue,
     VenueKind,
 )
-from events_app.services import catalogue, feeds  # noqa: E402
-from events_app.services.agenda_import import import_agendas  # noqa: E402
+from events_app.services.programme import (
+    catalogue,
+    feeds,  # noqa: E402
+)
+from events_app.services.programme.importer import import_agendas  # noqa: E402
 from events_app.settings import load_settings  # noqa: E402
 
 SLUG = "bench-2026"

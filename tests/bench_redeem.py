@@ -107,8 +107,10 @@ def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, f
 
 async def _prepare(database_url: str, settings_env: dict[str, str], delegates: int) -> tuple[list[str], str, str]:
     from events_app.data.database import Store
-    from events_app.services import devices, outbox, registration
-    from events_app.services.agenda_import import import_agendas, read_agenda_files
+    from events_app.services.checkin import devices
+    from events_app.services.mail import outbox
+    from events_app.services.programme.importer import import_agendas, read_agenda_files
+    from events_app.services.registration import signup
     from events_app.settings import load_settings
 
     settings = load_settings(settings_env)
@@ -118,7 +120,7 @@ async def _prepare(database_url: str, settings_env: dict[str, str], delegates: i
     async with Store(database_url) as store:
         await import_agendas(store, [agenda])
         for n in range(delegates):
-            result = await registration.register(store, settings, slug="syktyvkar-2021", data={
+            result = await signup.register(store, settings, slug="syktyvkar-2021", data={
                 "surname": "Участник", "given_name": "Тест", "email": f"d{n}@example.ru", "phone": "+79120000000",
                 "organisation_name": f"ООО «{n}»", "position": "инженер", "region_code": "11", "category": "enterprise",
                 "days": [today.isoformat()], "consent": "on"}, consent_ip=None, language="ru",

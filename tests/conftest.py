@@ -124,7 +124,7 @@ def settings_for(database_url: str, data_dir: Path, **extra: str) -> Settings:
 
 def load_demo(database_url: str) -> None:
     """The demo schedules with their real dates, as the web tests expect them."""
-    from events_app.services.agenda_import import import_agendas, read_agenda_files
+    from events_app.services.programme.importer import import_agendas, read_agenda_files
 
     async def run() -> None:
         async with Store(database_url) as connected:

@@ -113,8 +113,8 @@ def test_moderated_registration_is_approved_from_the_command_line(env: Path, tmp
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     from dataclasses import replace
 
-    from events_app.services import registration
-    from events_app.services.agenda_import import import_agendas, read_agenda_files
+    from events_app.services.programme.importer import import_agendas, read_agenda_files
+    from events_app.services.registration import signup
     from tests.conftest import settings_for
 
     main(["migrate"])
@@ -125,7 +125,7 @@ def test_moderated_registration_is_approved_from_the_command_line(env: Path, tmp
         settings = settings_for(url, env.parent)
         async with Store(url) as store:
             await import_agendas(store, [replace(agenda, event=replace(agenda.event, moderation=True))])
-            result = await registration.register(store, settings, slug="kaluga-2021", data={
+            result = await signup.register(store, settings, slug="kaluga-2021", data={
                 "surname": "Орлова", "given_name": "Вера", "email": "vera@example.ru", "phone": "+79120000000",
                 "organisation_name": "АО «Калужский завод»", "position": "директор", "region_code": "40",
                 "category": "enterprise", "consent": "on"}, consent_ip=None, language="ru", now=datetime.now(UTC))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+from events_app.resources import MIGRATIONS_DIR
+
+MIGRATIONS = MIGRATIONS_DIR
 
 
 class SchemaOutOfDate(Exception):

@@ -14,14 +14,10 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from events_app.domain.checkin import Passage, TicketFacts, Verdict, decide
-
-if TYPE_CHECKING:
-    from events_app.services.checkin import Scan
-    from events_app.services.checkin_lists import CheckinList
+from events_app.domain.checkin import CheckinList, Passage, Scan, TicketFacts, Verdict, decide
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from events_app.domain.agenda import (
     VenueKind,
 )
 from events_app.domain.inn import InvalidINN, validate_inn
-from events_app.domain.site_visits import Requirement, TransportGroup, TransportKind, VisitDetails
 from events_app.domain.regions import is_region_code
+from events_app.domain.site_visits import Requirement, TransportGroup, TransportKind, VisitDetails
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")

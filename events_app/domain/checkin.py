@@ -63,6 +63,31 @@ class ListName:
         return f"{self.kind}-{self.session_id}"
 
 
+@dataclass(frozen=True)
+class CheckinList:
+    """A list a door device scans against: an event day's entry, a visit, a bus or a session."""
+
+    name: str
+    title: str
+    list_name: ListName
+    day: date
+    closed: bool
+    expected: int = 0
+    checked_in: int = 0
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One scan as a door device sends it."""
+
+    secret: str
+    list_name: str
+    type: ScanType
+    nonce: str
+    scanned_at: datetime
+    offline: bool = False
+
+
 def token_hash(token: str) -> str:
     """Tokens and secrets are kept as SHA-256: they are random, so no salt is needed."""
     return hashlib.sha256(token.encode()).hexdigest()

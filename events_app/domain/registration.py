@@ -62,6 +62,14 @@ class ChoiceStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Promotion:
+    """A waiting delegate who got a place."""
+
+    registration_id: int
+    session_id: int | None  # None: a place in the event itself
+
+
+@dataclass(frozen=True)
 class RegistrationForm:
     """A checked registration: every field normalised, every rule satisfied."""
 

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Store
+from events_app.domain.checkin import CheckinList
 from events_app.domain.registration import ACTIVE_STATUSES, ChoiceStatus, RegistrationStatus
-from events_app.services import checkin_lists
-from events_app.services.checkin_lists import CheckinList
+from events_app.services.checkin import lists
 
 TOP_REGIONS = 8  # the rest are summed as "other": 89 regions do not fit on a phone
 # Registrations that still count: those withdrawn or turned down are left out of the breakdowns.
@@ -63,7 +63,7 @@ async def dashboard(store: Store, *, event_id: int, timezone: str) -> Dashboard:
         by_region=top_regions(Counter(row["region_code"] for row in current)),
         by_category=Counter(row["category"] for row in current).most_common(),
         fills=await session_fills(store, event_id),
-        checkin=await checkin_lists.lists_with_counts(store, event_id),
+        checkin=await lists.lists_with_counts(store, event_id),
     )
 
 

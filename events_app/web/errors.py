@@ -8,13 +8,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from events_app.domain.errors import DomainError, InvalidInput, NotFound
 from events_app.domain.defences import ScoringClosed
+from events_app.domain.errors import DomainError, InvalidInput, NotFound
 from events_app.domain.links import InvalidLink
 from events_app.domain.staff import Forbidden, NotSignedIn
-from events_app.services.rate_limit import TooManyRequests
-from events_app.services.registration import RegistrationClosed, RegistrationGone
 from events_app.i18n import gettext
+from events_app.services.rate_limit import TooManyRequests
+from events_app.services.registration.signup import RegistrationClosed, RegistrationGone
 
 logger = logging.getLogger("events_app")
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
+from events_app import i18n
 from events_app.domain.agenda import SESSION_KIND_LABELS
 from events_app.domain.errors import N_
 from events_app.domain.staff import ROLE_LABELS
-from events_app import i18n
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+from events_app.resources import TEMPLATES_DIR
 
 SESSION_KINDS = SESSION_KIND_LABELS
 EVENT_FORMATS = {

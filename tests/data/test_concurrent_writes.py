@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.programme.importer import import_agendas, read_agenda_files
 from tests.conftest import SCHEDULES
 
 

@@ -6,7 +6,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from events_app.data.migrate import SchemaOutOfDate, check_schema, current_revision, head_revision, sqlalchemy_url, upgrade
+from events_app.data.migrate import (
+    SchemaOutOfDate,
+    check_schema,
+    current_revision,
+    head_revision,
+    sqlalchemy_url,
+    upgrade,
+)
 from events_app.data.tables import metadata
 
 

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.staff import Role, StaffMember
-from events_app.services import catalogue
-from events_app.services.agenda_import import import_agendas, read_agenda_files
-from events_app.services.catalogue import EventView
+from events_app.services.programme import catalogue
+from events_app.services.programme.catalogue import EventView
+from events_app.services.programme.importer import import_agendas, read_agenda_files
 from tests.conftest import SCHEDULES
 
 NOW = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)

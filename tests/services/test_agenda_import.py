@@ -11,8 +11,8 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.agenda import Agenda, Session, SessionKind
 from events_app.domain.agenda_file import AgendaFileError, parse_agenda_text
-from events_app.services.agenda_export import export_agenda
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.programme.exporter import export_agenda
+from events_app.services.programme.importer import import_agendas, read_agenda_files
 from tests.conftest import DEMO_FILES, SCHEDULES
 
 

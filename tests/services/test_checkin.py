@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import INTEGRITY_ERRORS, Store
-from events_app.domain.checkin import ScanType, token_hash
-from events_app.services import checkin, checkin_lists, devices, registration
-from events_app.services.agenda_import import import_agendas, read_agenda_files
-from events_app.services.checkin import Scan
+from events_app.domain.checkin import Scan, ScanType, token_hash
+from events_app.services.checkin import devices, door, lists
+from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.services.registration import signup
 from events_app.settings import Settings
 from tests.conftest import SCHEDULES, settings_for
 
@@ -44,11 +44,11 @@ async def _setup(store: Store, settings: Settings, *, moderation: bool = False) 
             "gate1": await devices.authenticate(store, made.token), "gate2": await devices.authenticate(store, other.token)}
 
 
-async def _delegate(store: Store, settings: Settings, n: int = 0, **changes: Any) -> registration.RegistrationResult:
+async def _delegate(store: Store, settings: Settings, n: int = 0, **changes: Any) -> signup.RegistrationResult:
     data = {"surname": "Смирнов", "given_name": f"Пётр{'а' * n}", "email": f"p{n}@example.ru", "phone": "+79120000000",
             "organisation_name": "АО «Монди СЛПК»", "position": "технолог", "region_code": "11",
             "category": "enterprise", "days": ["2021-04-01"], "sessions": [], "consent": "on", **changes}
-    return await registration.register(store, settings, slug="syktyvkar-2021", data=data, consent_ip=None,
+    return await signup.register(store, settings, slug="syktyvkar-2021", data=data, consent_ip=None,
                                        language="ru", now=BEFORE)
 
 
@@ -61,8 +61,8 @@ async def test_first_scan_admits_and_second_is_already_checked_in(store: Store, 
     ctx = await _setup(store, settings)
     delegate = await _delegate(store, settings)
 
-    first = await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret), now=DAY1)
-    second = await checkin.redeem(store, ctx["gate2"], _scan(delegate.ticket_secret, at=DAY1 + timedelta(minutes=5)),
+    first = await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret), now=DAY1)
+    second = await door.redeem(store, ctx["gate2"], _scan(delegate.ticket_secret, at=DAY1 + timedelta(minutes=5)),
                                   now=DAY1 + timedelta(minutes=5))
 
     assert (first["status"], first["reason"], first["attendee"]["name"]) == ("ok", None, "Смирнов Пётр")
@@ -76,7 +76,7 @@ async def test_whole_ticket_url_is_accepted(store: Store, settings: Settings) ->
     ctx = await _setup(store, settings)
     delegate = await _delegate(store, settings)
 
-    answer = await checkin.redeem(store, ctx["gate1"], _scan(f"https://events.example.org/t/{delegate.ticket_secret}"),
+    answer = await door.redeem(store, ctx["gate1"], _scan(f"https://events.example.org/t/{delegate.ticket_secret}"),
                                   now=DAY1)
 
     assert answer["status"] == "ok"
@@ -86,9 +86,9 @@ async def test_two_day_ticket_admits_once_each_day(store: Store, settings: Setti
     ctx = await _setup(store, settings)
     delegate = await _delegate(store, settings, days=["2021-04-01", "2021-04-02"])
 
-    day1 = await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret), now=DAY1)
-    day2 = await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, "entry-2021-04-02", at=DAY2), now=DAY2)
-    early = await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, "entry-2021-04-02", at=DAY1), now=DAY2)
+    day1 = await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret), now=DAY1)
+    day2 = await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, "entry-2021-04-02", at=DAY2), now=DAY2)
+    early = await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, "entry-2021-04-02", at=DAY1), now=DAY2)
 
     assert [day1["status"], day2["status"], early["reason"]] == ["ok", "ok", "wrong_day"]
 
@@ -105,13 +105,13 @@ async def test_refusals_carry_their_reason_and_are_logged(store: Store, settings
     elif case == "other_event":
         kaluga = read_agenda_files([SCHEDULES / "kaluga-2021.toml"])[0]
         await import_agendas(store, [kaluga])
-        stranger = await registration.register(store, settings, slug="kaluga-2021", data={
+        stranger = await signup.register(store, settings, slug="kaluga-2021", data={
             "surname": "Орлова", "given_name": "Вера", "email": "v@example.ru", "phone": "+79120000000",
             "organisation_name": "АО «Завод»", "position": "директор", "region_code": "40", "category": "enterprise",
             "consent": "on"}, consent_ip=None, language="ru", now=BEFORE)
         secret, expected = stranger.ticket_secret, "unknown_ticket"
     elif case == "cancelled":
-        await registration.cancel(store, settings, delegate.id, now=BEFORE)
+        await signup.cancel(store, settings, delegate.id, now=BEFORE)
     elif case == "not_approved":
         secret = (await store.fetch_val(sa.select(t.tickets.c.secret))) or "B" * 26
         expected = "unknown_ticket"  # a pending registration has no ticket at all
@@ -122,7 +122,7 @@ async def test_refusals_carry_their_reason_and_are_logged(store: Store, settings
     elif case == "list_closed":
         await store.execute(t.checkin_list_states.insert().values(event_id=ctx["event_id"], name=list_name, closed_at=BEFORE))
 
-    answer = await checkin.redeem(store, ctx["gate1"], _scan(secret, list_name, at=at), now=at)
+    answer = await door.redeem(store, ctx["gate1"], _scan(secret, list_name, at=at), now=at)
 
     assert (answer["status"], answer["reason"]) == ("error", expected)
     logged = await store.fetch_one(sa.select(t.scan_log).order_by(t.scan_log.c.id.desc()))
@@ -135,7 +135,7 @@ async def test_visit_list_admits_only_those_signed_up(store: Store, settings: Se
     visit = ctx["sessions"]["visit-mondi"]
     signed = await _delegate(store, settings, 0, sessions=[str(visit)])
 
-    answer = await checkin.redeem(store, ctx["gate1"], _scan(signed.ticket_secret, f"visit-{visit}"), now=DAY1)
+    answer = await door.redeem(store, ctx["gate1"], _scan(signed.ticket_secret, f"visit-{visit}"), now=DAY1)
 
     assert answer["status"] == "ok"
 
@@ -145,8 +145,8 @@ async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answe
     delegate = await _delegate(store, settings)
     scan = _scan(delegate.ticket_secret, nonce="offline-queue-0001")
 
-    first = await checkin.redeem(store, ctx["gate1"], scan, now=DAY1)
-    again = await checkin.redeem(store, ctx["gate1"], scan, now=DAY1 + timedelta(minutes=1))
+    first = await door.redeem(store, ctx["gate1"], scan, now=DAY1)
+    again = await door.redeem(store, ctx["gate1"], scan, now=DAY1 + timedelta(minutes=1))
 
     assert first == again and first["status"] == "ok"
     assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.checkins)) == 1
@@ -156,7 +156,7 @@ async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answe
 async def test_nonce_is_unique_in_the_database_itself(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
     delegate = await _delegate(store, settings)
-    await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, nonce="nonce-unique-1"), now=DAY1)
+    await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, nonce="nonce-unique-1"), now=DAY1)
 
     with pytest.raises(INTEGRITY_ERRORS):
         async with store.transaction():
@@ -170,7 +170,7 @@ async def test_two_devices_scanning_the_same_ticket_at_once_get_one_ok(store: St
     delegates = [await _delegate(store, settings, n) for n in range(10)]
 
     answers = await asyncio.gather(*(
-        checkin.redeem(store, ctx[gate], _scan(d.ticket_secret), now=DAY1) for d in delegates for gate in ("gate1", "gate2")))
+        door.redeem(store, ctx[gate], _scan(d.ticket_secret), now=DAY1) for d in delegates for gate in ("gate1", "gate2")))
 
     for index in range(10):
         pair = answers[2 * index: 2 * index + 2]
@@ -183,7 +183,7 @@ async def test_exit_then_entry_admits_again(store: Store, settings: Settings) ->
     ctx = await _setup(store, settings)
     delegate = await _delegate(store, settings)
 
-    answers = [await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, kind=kind), now=DAY1)
+    answers = [await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, kind=kind), now=DAY1)
                for kind in (ScanType.ENTRY, ScanType.EXIT, ScanType.ENTRY, ScanType.ENTRY)]
 
     assert [(a["status"], a["reason"]) for a in answers] == [
@@ -195,11 +195,11 @@ async def test_offline_data_and_counts_follow_the_list(store: Store, settings: S
     ctx = await _setup(store, settings)
     first = await _delegate(store, settings, 0)
     await _delegate(store, settings, 1, days=["2021-04-02"])
-    await checkin.redeem(store, ctx["gate1"], _scan(first.ticket_secret), now=DAY1)
-    entry = await checkin_lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
+    await door.redeem(store, ctx["gate1"], _scan(first.ticket_secret), now=DAY1)
+    entry = await lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
 
-    offline = await checkin_lists.offline_tickets(store, ctx["event_id"], entry)
-    counts = {item.name: (item.checked_in, item.expected) for item in await checkin_lists.lists_with_counts(store, ctx["event_id"])}
+    offline = await lists.offline_tickets(store, ctx["event_id"], entry)
+    counts = {item.name: (item.checked_in, item.expected) for item in await lists.lists_with_counts(store, ctx["event_id"])}
 
     assert [(o.hash, o.name, o.checked_in_at) for o in offline] == [(token_hash(first.ticket_secret), "Смирнов Пётр", DAY1)]
     assert counts["entry-2021-04-01"] == (1, 1)
@@ -209,9 +209,9 @@ async def test_offline_data_and_counts_follow_the_list(store: Store, settings: S
 async def test_search_finds_cyrillic_names_whatever_the_case(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
     await _delegate(store, settings, 0)
-    entry = await checkin_lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
+    entry = await lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
 
-    found = await checkin_lists.search(store, ctx["event_id"], entry, "смирнов монди")
+    found = await lists.search(store, ctx["event_id"], entry, "смирнов монди")
 
     assert [(row["name"], row["organisation"]) for row in found] == [("Смирнов Пётр", "АО «Монди СЛПК»")]
 
@@ -238,9 +238,9 @@ async def test_a_nonce_of_another_device_is_refused_not_replayed(store: Store, s
 
     ctx = await _setup(store, settings)
     delegate = await _delegate(store, settings)
-    await checkin.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, nonce="shared-nonce-1"), now=DAY1)
+    await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, nonce="shared-nonce-1"), now=DAY1)
 
     with pytest.raises(InvalidInput) as caught:
-        await checkin.redeem(store, ctx["gate2"], _scan("Z" * 26, nonce="shared-nonce-1"), now=DAY1)
+        await door.redeem(store, ctx["gate2"], _scan("Z" * 26, nonce="shared-nonce-1"), now=DAY1)
 
     assert set(caught.value.fields) == {"nonce"}

@@ -10,8 +10,9 @@ import pytest
 from events_app import i18n
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.services import dashboard, registration
+from events_app.services import dashboard
 from events_app.services.dashboard import DayCount
+from events_app.services.registration import signup
 from events_app.settings import Settings
 from tests.conftest import settings_for
 from tests.services.test_registration_admin import _data, _load
@@ -23,7 +24,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 async def _register(store: Store, settings: Settings, n: int, at: datetime, **changes: object) -> int:
-    result = await registration.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
+    result = await signup.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
                                          consent_ip=None, language="ru", now=at)
     return result.id
 
@@ -38,7 +39,7 @@ async def test_dashboard_counts_a_known_set_of_registrations(store: Store, setti
                     category="government", sessions=[visit], days=["2021-04-01", "2021-04-02"])
     await _register(store, settings, 3, datetime(2021, 3, 20, 9, 0, tzinfo=UTC), region_code="13", sessions=[visit])
     cancelled = await _register(store, settings, 4, datetime(2021, 3, 20, 10, 0, tzinfo=UTC), region_code="43")
-    await registration.cancel(store, settings, cancelled, now=datetime(2021, 3, 21, tzinfo=UTC))
+    await signup.cancel(store, settings, cancelled, now=datetime(2021, 3, 21, tzinfo=UTC))
     device = await store.insert(t.devices.insert().values(
         event_id=ids["event"], name="Вход", default_list="entry-2021-04-01", token_hash="x" * 64,
         created_at=datetime(2021, 3, 21, tzinfo=UTC)).returning(t.devices.c.id))

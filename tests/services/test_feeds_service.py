@@ -12,8 +12,8 @@ import vobject
 from events_app.data.database import Store
 from events_app.domain.agenda import Agenda
 from events_app.domain.errors import InvalidInput, NotFound
-from events_app.services import feeds
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.programme import feeds
+from events_app.services.programme.importer import import_agendas, read_agenda_files
 from tests.conftest import SCHEDULES
 
 PUBLICATION = feeds.Publication(base_url="https://events.example.org", host="events.example.org",

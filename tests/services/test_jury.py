@@ -7,8 +7,6 @@ from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
 
-from tests.services.test_defences import _text
-
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
@@ -19,10 +17,11 @@ from events_app.domain.defences import ScoringClosed
 from events_app.domain.errors import InvalidInput
 from events_app.domain.links import sign_defence_cabinet_link
 from events_app.domain.staff import Forbidden, Role, StaffMember
-from events_app.services import defence_applications, defences, jury, stage
+from events_app.services.defences import applications, blocks, jury, stage
 from events_app.settings import Settings
 from tests.conftest import settings_for
 from tests.services.defence_support import NOW, Setting, load, slot_form, staff_member
+from tests.services.test_defences import _text
 
 
 @pytest.fixture
@@ -34,21 +33,21 @@ async def _jury(store: Store, setting: Setting, *names: str) -> list[StaffMember
     experts = []
     for name in names:
         expert = await staff_member(store, setting.event.id, f"{name}@example.ru", Role.EXPERT, name=name)
-        await defences.assign_expert(store, setting.event, setting.block_id, expert.id, actor=setting.organiser,
+        await blocks.assign_expert(store, setting.event, setting.block_id, expert.id, actor=setting.organiser,
                                      ip=None, now=NOW)
         experts.append(expert)
     return experts
 
 
 async def _criteria(store: Store, setting: Setting) -> list[int]:
-    await defences.add_usual_criteria(store, setting.event, setting.block_id, translate=lambda text: text,
+    await blocks.add_usual_criteria(store, setting.event, setting.block_id, translate=lambda text: text,
                                       actor=setting.organiser, ip=None, now=NOW)
-    block = await defences.get_block(store, setting.event, setting.block_id)
+    block = await blocks.get_block(store, setting.event, setting.block_id)
     return [criterion.id for criterion in block.criteria]
 
 
 async def _slot(store: Store, setting: Setting, title: str = "Плиты МДФ") -> int:
-    return await defences.add_slot(store, setting.event, setting.block_id, slot_form(title), actor=setting.organiser,
+    return await blocks.add_slot(store, setting.event, setting.block_id, slot_form(title), actor=setting.organiser,
                                    ip=None, now=NOW)
 
 
@@ -171,12 +170,12 @@ async def test_results_give_averages_spread_and_ranking_with_ties(store: Store) 
 
 
 async def _team(store: Store, settings: Settings, setting: Setting) -> tuple[int, int, str]:
-    application_id = await defence_applications.submit(store, settings, setting.event, {
+    application_id = await applications.submit(store, settings, setting.event, {
         "project_title": "Плиты МДФ", "organisations": "ООО «Лузалес»", "regions": "", "presenters": "Петров Пётр",
         "email": "team@example.ru", "summary": "Проект", "consent": "on"}, language="ru", ip=None, now=NOW)
-    await defence_applications.decide(store, settings, setting.event, application_id, "accept",
+    await applications.decide(store, settings, setting.event, application_id, "accept",
                                       session_id=setting.block_id, actor=setting.organiser, ip=None, now=NOW)
-    slot_id = (await defences.get_block(store, setting.event, setting.block_id)).slots[-1].id
+    slot_id = (await blocks.get_block(store, setting.event, setting.block_id)).slots[-1].id
     token = sign_defence_cabinet_link(settings.secret_key, application_id=application_id, link_version=0, now=NOW)
     return application_id, slot_id, token
 
@@ -189,13 +188,13 @@ async def test_teams_get_their_remarks_without_names_unless_the_organiser_reveal
     _application_id, slot_id, token = await _team(store, settings, setting)
     await _score(store, setting, slot_id, anna, criteria, 8, 8, 8, 8, remarks="Уточнить экономический эффект")
     await _score(store, setting, slot_id, boris, criteria, 6, 6, 6, 6, remarks="Актуально для региона")
-    assert (await defence_applications.cabinet(store, settings, token, now=NOW)).remarks == []
+    assert (await applications.cabinet(store, settings, token, now=NOW)).remarks == []
 
     sent = await jury.send_remarks(store, settings, setting.event, setting.block_id, actor=setting.organiser, ip=None,
                                    now=NOW)
 
     assert sent == 1
-    assert (await defence_applications.cabinet(store, settings, token, now=NOW)).remarks == [
+    assert (await applications.cabinet(store, settings, token, now=NOW)).remarks == [
         ("", "Актуально для региона"), ("", "Уточнить экономический эффект")]
     letter = await store.fetch_one(sa.select(t.outbox).order_by(t.outbox.c.id.desc()).limit(1))
     assert letter is not None and letter["recipient"] == "team@example.ru"
@@ -206,7 +205,7 @@ async def test_teams_get_their_remarks_without_names_unless_the_organiser_reveal
     await jury.set_reveal_experts(store, setting.event, setting.block_id, True, actor=setting.organiser, ip=None,
                                   now=NOW)
 
-    assert (await defence_applications.cabinet(store, settings, token, now=NOW)).remarks == [
+    assert (await applications.cabinet(store, settings, token, now=NOW)).remarks == [
         ("Анна", "Уточнить экономический эффект"), ("Борис", "Актуально для региона")]
 
 
@@ -270,7 +269,7 @@ async def test_removing_the_slot_on_stage_sets_the_stage_back_to_idle(store: Sto
     first = await _slot(store, setting, "Первый")
     await stage.act(store, setting.event, setting.block_id, "start", actor=setting.organiser, ip=None, now=NOW)
 
-    await defences.remove_slot(store, setting.event, first, actor=setting.organiser, ip=None, now=NOW)
+    await blocks.remove_slot(store, setting.event, first, actor=setting.organiser, ip=None, now=NOW)
 
     state = await stage.state(store, setting.event, setting.block_id)
     assert (state.phase, state.current) == ("idle", None)

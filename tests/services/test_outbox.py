@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Row, Store
 from events_app.domain.mail import Attachment, compose
-from events_app.services.outbox import (
+from events_app.services.mail.outbox import (
     LEASE,
     DeliveryReport,
     EmlFolderTransport,

@@ -18,9 +18,10 @@ from events_app.data.database import INTEGRITY_ERRORS, Store
 from events_app.domain.changelog import ChangeKind
 from events_app.domain.errors import InvalidInput
 from events_app.domain.staff import StaffMember
-from events_app.services import agenda_drafts, catalogue, feeds, publishing
-from events_app.services.agenda_import import import_agendas, read_agenda_files
-from events_app.services.catalogue import EventView
+from events_app.services.agenda_builder import drafts, publishing
+from events_app.services.programme import catalogue, feeds
+from events_app.services.programme.catalogue import EventView
+from events_app.services.programme.importer import import_agendas, read_agenda_files
 from events_app.settings import Settings
 from tests.conftest import SCHEDULES, settings_for
 
@@ -68,8 +69,8 @@ async def _delegate(store: Store, event: EventView, email_address: str, sessions
 
 async def _move(store: Store, event: EventView, organiser: StaffMember, key: str, start: str, end: str) -> None:
     session = await _session(store, key)
-    workspace = await agenda_drafts.load_workspace(store, event)
-    await agenda_drafts.place(store, workspace, f"s{session['id']}", day="2021-04-01", start=start, end=end,
+    workspace = await drafts.load_workspace(store, event)
+    await drafts.place(store, workspace, f"s{session['id']}", day="2021-04-01", start=start, end=end,
                               venue=str(session["venue_id"]), actor=organiser, now=NOW)
 
 
@@ -89,11 +90,11 @@ async def test_publish_moves_cancels_adds_and_tells_each_delegate_their_changes(
     await _delegate(store, event, "gone@example.ru", [int(luzales["id"])], status="cancelled")
     await _delegate(store, event, "mondi@example.ru", [int(mondi["id"])])
     await _move(store, event, organiser, "visit-luzales", "14:00", "15:30")
-    workspace = await agenda_drafts.load_workspace(store, event)
-    await agenda_drafts.remove(store, workspace, f"s{algraf['id']}", actor=organiser, now=NOW)
-    new = agenda_drafts.parse_session_form({"title": "Круглый стол", "kind": "workshop", "venue": "", "day": "2021-04-02",
+    workspace = await drafts.load_workspace(store, event)
+    await drafts.remove(store, workspace, f"s{algraf['id']}", actor=organiser, now=NOW)
+    new = drafts.parse_session_form({"title": "Круглый стол", "kind": "workshop", "venue": "", "day": "2021-04-02",
                                             "start": "16:00", "end": "17:00"}, [], workspace=workspace)
-    await agenda_drafts.save_draft(store, workspace, None, new, actor=organiser, now=NOW)
+    await drafts.save_draft(store, workspace, None, new, actor=organiser, now=NOW)
 
     result = await publishing.publish(store, settings, event, actor=organiser, now=NOW, ip="192.0.2.1")
 
@@ -145,10 +146,10 @@ async def test_second_publication_gets_the_next_number_and_a_capacity_change_mai
     await _delegate(store, event, "anna@example.ru", [int(luzales["id"])])
     await _move(store, event, organiser, "visit-luzales", "14:00", "15:30")
     await publishing.publish(store, settings, event, actor=organiser, now=NOW)
-    workspace = await agenda_drafts.load_workspace(store, event)
-    item = agenda_drafts.find_item(workspace, f"s{luzales['id']}")
-    fields = agenda_drafts.parse_session_form({**agenda_drafts.form_values(item), "capacity": "60"}, [], workspace=workspace)
-    await agenda_drafts.save_draft(store, workspace, item.ref, fields, actor=organiser, now=NOW)
+    workspace = await drafts.load_workspace(store, event)
+    item = drafts.find_item(workspace, f"s{luzales['id']}")
+    fields = drafts.parse_session_form({**drafts.form_values(item), "capacity": "60"}, [], workspace=workspace)
+    await drafts.save_draft(store, workspace, item.ref, fields, actor=organiser, now=NOW)
 
     second = await publishing.publish(store, settings, event, actor=organiser, now=NOW)
 
@@ -197,12 +198,12 @@ async def test_workspace_flags_drafts_against_real_sign_ups(store: Store, event:
     await _delegate(store, event, "anna@example.ru", [int(luzales["id"]), int(algraf["id"])])
     await _delegate(store, event, "boris@example.ru", [int(luzales["id"])])
     await _move(store, event, organiser, "visit-algraf", "14:30", "16:00")
-    workspace = await agenda_drafts.load_workspace(store, event)
-    item = agenda_drafts.find_item(workspace, f"s{luzales['id']}")
-    fields = agenda_drafts.parse_session_form({**agenda_drafts.form_values(item), "capacity": "1"}, [], workspace=workspace)
-    await agenda_drafts.save_draft(store, workspace, item.ref, fields, actor=organiser, now=NOW)
+    workspace = await drafts.load_workspace(store, event)
+    item = drafts.find_item(workspace, f"s{luzales['id']}")
+    fields = drafts.parse_session_form({**drafts.form_values(item), "capacity": "1"}, [], workspace=workspace)
+    await drafts.save_draft(store, workspace, item.ref, fields, actor=organiser, now=NOW)
 
-    workspace = await agenda_drafts.load_workspace(store, event)
+    workspace = await drafts.load_workspace(store, event)
 
     found = {(c.kind.value, c.refs): dict(c.values) for c in workspace.conflicts}
     pair = (f"s{luzales['id']}", f"s{algraf['id']}")
@@ -220,10 +221,10 @@ async def test_more_places_published_seat_the_first_in_line(store: Store, event:
     boris = await _delegate(store, event, "boris@example.ru", [int(luzales["id"])], choice="waitlisted")
     await _delegate(store, event, "vera@example.ru", [int(luzales["id"])], choice="waitlisted")
     await store.execute(t.sessions.update().where(t.sessions.c.id == luzales["id"]).values(capacity=1))
-    workspace = await agenda_drafts.load_workspace(store, event)
-    item = agenda_drafts.find_item(workspace, f"s{luzales['id']}")
-    fields = agenda_drafts.parse_session_form({**agenda_drafts.form_values(item), "capacity": "2"}, [], workspace=workspace)
-    await agenda_drafts.save_draft(store, workspace, item.ref, fields, actor=organiser, now=NOW)
+    workspace = await drafts.load_workspace(store, event)
+    item = drafts.find_item(workspace, f"s{luzales['id']}")
+    fields = drafts.parse_session_form({**drafts.form_values(item), "capacity": "2"}, [], workspace=workspace)
+    await drafts.save_draft(store, workspace, item.ref, fields, actor=organiser, now=NOW)
 
     await publishing.publish(store, settings, event, actor=organiser, now=NOW)
 

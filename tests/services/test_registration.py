@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.errors import InvalidInput
-from events_app.services import registration
-from events_app.services.agenda_import import import_agendas, read_agenda_files
-from events_app.services.registration import RegistrationClosed
+from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.services.registration import signup
+from events_app.services.registration.signup import RegistrationClosed
 from events_app.settings import Settings
 from tests.conftest import SCHEDULES, settings_for
 
@@ -48,8 +48,8 @@ def _data(n: int = 0, **changes: Any) -> dict[str, Any]:
     }
 
 
-async def _register(store: Store, settings: Settings, n: int = 0, **changes: Any) -> registration.RegistrationResult:
-    return await registration.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
+async def _register(store: Store, settings: Settings, n: int = 0, **changes: Any) -> signup.RegistrationResult:
+    return await signup.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
                                        consent_ip="203.0.113.7", language="ru", now=NOW)
 
 
@@ -89,10 +89,10 @@ async def test_full_visit_puts_delegates_on_its_waiting_list_and_a_cancellation_
     assert [r.choices[0].status for r in (first, second, third, fourth)] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     assert [r.choices[0].position for r in (third, fourth)] == [1, 2]
 
-    await registration.cancel(store, settings, second.id, now=NOW)
+    await signup.cancel(store, settings, second.id, now=NOW)
 
-    after_third = await registration.registration_result(store, third.id)
-    after_fourth = await registration.registration_result(store, fourth.id)
+    after_third = await signup.registration_result(store, third.id)
+    after_fourth = await signup.registration_result(store, fourth.id)
     assert [(c.status, c.position) for c in after_third.choices] == [("confirmed", None)]
     assert [(c.status, c.position) for c in after_fourth.choices] == [("waitlisted", 1)]
     subjects = await _outbox_subjects(store)
@@ -105,7 +105,7 @@ async def test_cancelled_ticket_secret_no_longer_works(store: Store, settings: S
     await _load(store)
     result = await _register(store, settings)
 
-    await registration.cancel(store, settings, result.id, now=NOW)
+    await signup.cancel(store, settings, result.id, now=NOW)
 
     revoked = await store.fetch_val(sa.select(t.tickets.c.revoked_at).where(t.tickets.c.secret == result.ticket_secret))
     assert revoked == NOW
@@ -118,9 +118,9 @@ async def test_full_event_waitlists_the_registration_and_admits_it_when_a_place_
     waiting = await _register(store, settings, 1)
     assert (waiting.status, waiting.event_position, waiting.ticket_secret) == ("waitlisted", 1, None)
 
-    await registration.cancel(store, settings, admitted.id, now=NOW)
+    await signup.cancel(store, settings, admitted.id, now=NOW)
 
-    after = await registration.registration_result(store, waiting.id)
+    after = await signup.registration_result(store, waiting.id)
     assert after.status == "confirmed"
     assert after.ticket_secret is not None
 
@@ -130,7 +130,7 @@ async def test_moderation_holds_registration_until_approved(store: Store, settin
     pending = await _register(store, settings)
     assert (pending.status, pending.ticket_secret) == ("pending", None)
 
-    approved = await registration.decide(store, settings, pending.id, approve=True, reason=None, now=NOW)
+    approved = await signup.decide(store, settings, pending.id, approve=True, reason=None, now=NOW)
 
     assert approved.status == "confirmed"
     assert approved.ticket_secret is not None
@@ -144,13 +144,13 @@ async def test_rejection_needs_a_reason_and_releases_places(store: Store, settin
     second = await _register(store, settings, 1, sessions=[visit])
 
     with pytest.raises(Exception, match="reason"):
-        await registration.decide(store, settings, first.id, approve=False, reason="  ", now=NOW)
-    rejected = await registration.decide(store, settings, first.id, approve=False, reason="Нет мест в автобусе", now=NOW)
+        await signup.decide(store, settings, first.id, approve=False, reason="  ", now=NOW)
+    rejected = await signup.decide(store, settings, first.id, approve=False, reason="Нет мест в автобусе", now=NOW)
 
     assert rejected.status == "rejected"
     row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == first.id))
     assert row["decision_reason"] == "Нет мест в автобусе"
-    promoted = await registration.registration_result(store, second.id)
+    promoted = await signup.registration_result(store, second.id)
     assert [(c.status, c.position) for c in promoted.choices] == [("confirmed", None)]
 
 
@@ -161,7 +161,7 @@ async def test_withdrawing_consent_erases_personal_data_keeps_statistics_and_fre
     first = await _register(store, settings, 0, sessions=[visit], organisation_inn="7707083893")
     second = await _register(store, settings, 1, sessions=[visit])
 
-    await registration.withdraw_consent(store, settings, first.id, now=NOW)
+    await signup.withdraw_consent(store, settings, first.id, now=NOW)
 
     row = dict(await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == first.id)))
     personal = ("surname", "given_name", "patronymic", "email", "phone", "organisation_name", "organisation_inn",
@@ -169,7 +169,7 @@ async def test_withdrawing_consent_erases_personal_data_keeps_statistics_and_fre
     assert {name: row[name] for name in personal} == {name: None for name in personal}
     assert (row["region_code"], row["category"], row["status"]) == ("11", "enterprise", "cancelled")
     assert row["erased_at"] == NOW
-    promoted = await registration.registration_result(store, second.id)
+    promoted = await signup.registration_result(store, second.id)
     assert promoted.choices[0].status == "confirmed"
     letters_to_first = await store.fetch_val(sa.select(sa.func.count()).select_from(t.outbox).where(
         t.outbox.c.recipient == "delegate0@example.ru"))
@@ -182,11 +182,11 @@ async def test_changing_choices_keeps_a_kept_place_and_frees_a_dropped_one(store
     first = await _register(store, settings, 0, sessions=[mondi])
     second = await _register(store, settings, 1, sessions=[mondi])
 
-    changed = await registration.change_choices(store, settings, first.id,
+    changed = await signup.change_choices(store, settings, first.id,
                                                 {"days": ["2021-04-01"], "sessions": [luzales]}, now=NOW)
 
     assert [(c.session_id, c.status) for c in changed.choices] == [(ids["visit-luzales"], "confirmed")]
-    promoted = await registration.registration_result(store, second.id)
+    promoted = await signup.registration_result(store, second.id)
     assert [(c.session_id, c.status) for c in promoted.choices] == [(ids["visit-mondi"], "confirmed")]
 
 
@@ -194,7 +194,7 @@ async def test_registration_after_the_event_is_refused(store: Store, settings: S
     await _load(store)
 
     with pytest.raises(RegistrationClosed, match="Registration is closed"):
-        await registration.register(store, settings, slug="syktyvkar-2021", data=_data(),
+        await signup.register(store, settings, slug="syktyvkar-2021", data=_data(),
                                     consent_ip=None, language="ru", now=datetime(2021, 4, 3, tzinfo=UTC))
 
 
@@ -220,8 +220,8 @@ async def test_cancellation_racing_an_approval_leaves_one_consistent_outcome(sto
     first = await _register(store, settings, 0)
     await _register(store, settings, 1)
 
-    results = await asyncio.gather(registration.cancel(store, settings, first.id, now=NOW),
-                                   registration.decide(store, settings, first.id, approve=True, reason=None, now=NOW),
+    results = await asyncio.gather(signup.cancel(store, settings, first.id, now=NOW),
+                                   signup.decide(store, settings, first.id, approve=True, reason=None, now=NOW),
                                    return_exceptions=True)
 
     row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == first.id))
@@ -236,24 +236,24 @@ async def test_cancellation_racing_an_approval_leaves_one_consistent_outcome(sto
 
 async def test_withdrawal_leaves_no_name_in_scan_log_or_letters_and_keeps_other_registrations_letters(
         store: Store, settings: Settings) -> None:
-    from events_app.services import checkin, devices, outbox
-    from events_app.services.checkin import Scan
-    from events_app.domain.checkin import ScanType
+    from events_app.domain.checkin import Scan, ScanType
+    from events_app.services.checkin import devices, door
+    from events_app.services.mail import outbox
 
     await _load(store)
     first = await _register(store, settings, 0)
-    second = await registration.register(store, settings, slug="syktyvkar-2021", data=_data(0, organisation_name="ООО «Другое»"),
+    second = await signup.register(store, settings, slug="syktyvkar-2021", data=_data(0, organisation_name="ООО «Другое»"),
                                          consent_ip=None, language="ru", now=NOW)
     made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name="entry-2021-04-01",
                                        name="Вход 1", now=NOW)
     gate = await devices.authenticate(store, made.token)
     scanned = datetime(2021, 4, 1, 7, 0, tzinfo=UTC)
-    await checkin.redeem(store, gate, Scan(first.ticket_secret, "entry-2021-04-01", ScanType.ENTRY, "scan-000001", scanned),
+    await door.redeem(store, gate, Scan(first.ticket_secret, "entry-2021-04-01", ScanType.ENTRY, "scan-000001", scanned),
                          now=scanned)
     await outbox.deliver_due(store, outbox.transport_for(settings), now=NOW)
     assert len(list((settings.data_dir / "outbox").glob("*.eml"))) == 2
 
-    await registration.withdraw_consent(store, settings, first.id, now=NOW)
+    await signup.withdraw_consent(store, settings, first.id, now=NOW)
 
     answers = [row["answer"] for row in await store.fetch_all(sa.select(t.scan_log.c.answer))]
     assert answers and all("Иванова" not in answer for answer in answers)
@@ -268,7 +268,7 @@ async def test_moving_up_the_event_waiting_list_under_moderation_says_the_applic
     first = await _register(store, settings, 0)
     waiting = await _register(store, settings, 1)
 
-    await registration.decide(store, settings, first.id, approve=False, reason="Нет мест", now=NOW)
+    await signup.decide(store, settings, first.id, approve=False, reason="Нет мест", now=NOW)
 
     row = await store.fetch_one(sa.select(t.registrations.c.status).where(t.registrations.c.id == waiting.id))
     to_waiting = [r["subject"].split(":")[0] for r in await store.fetch_all(
@@ -281,8 +281,8 @@ async def test_cabinet_link_request_with_a_control_character_is_ignored(store: S
     await _load(store)
     await _register(store, settings, 0)
 
-    await registration.send_cabinet_links(store, settings, email="delegate0@example.ru\x00", now=NOW)
-    await registration.send_cabinet_links(store, settings, email="nobody\x00@example.ru", now=NOW)
+    await signup.send_cabinet_links(store, settings, email="delegate0@example.ru\x00", now=NOW)
+    await signup.send_cabinet_links(store, settings, email="nobody\x00@example.ru", now=NOW)
 
     subjects = await _outbox_subjects(store)
     assert [s.split(":")[0] for s in subjects] == ["Ваш билет", "Ваш личный кабинет"]

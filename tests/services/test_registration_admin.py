@@ -21,9 +21,10 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.errors import DomainError, InvalidInput
 from events_app.domain.staff import Role, StaffMember
-from events_app.services import registration, registration_admin, staff
-from events_app.services.agenda_import import import_agendas, read_agenda_files
-from events_app.services.registration_admin import BulkRefused, Filters, SessionFull
+from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.services.registration import roster, signup
+from events_app.services.registration.roster import BulkRefused, Filters, SessionFull
+from events_app.services.staff import accounts
 from events_app.settings import Settings
 from tests.conftest import SCHEDULES, settings_for
 
@@ -50,9 +51,9 @@ async def _load(store: Store, *, moderation: bool = False, visit_capacity: int |
 
 
 async def _organiser(store: Store, event_id: int) -> StaffMember:
-    staff_id = await staff.create_staff(store, email="org@example.ru", name="Организатор", password="long-password-1",
+    staff_id = await accounts.create_staff(store, email="org@example.ru", name="Организатор", password="long-password-1",
                                         is_admin=False, now=NOW)
-    await staff.grant_role(store, staff_id=staff_id, event_id=event_id, role=Role.ORGANISER, now=NOW)
+    await accounts.grant_role(store, staff_id=staff_id, event_id=event_id, role=Role.ORGANISER, now=NOW)
     return StaffMember(id=staff_id, email="org@example.ru", name="Организатор", is_admin=False,
                        roles={event_id: frozenset({Role.ORGANISER})})
 
@@ -67,13 +68,13 @@ def _data(n: int, **changes: Any) -> dict[str, Any]:
 
 
 async def _register(store: Store, settings: Settings, n: int, *, now: datetime = NOW,
-                    **changes: Any) -> registration.RegistrationResult:
-    return await registration.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
+                    **changes: Any) -> signup.RegistrationResult:
+    return await signup.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
                                        consent_ip="203.0.113.7", language="ru", now=now)
 
 
 async def _names(store: Store, event_id: int, **filters: Any) -> list[str]:
-    found = await registration_admin.search(store, event_id=event_id, filters=Filters(**filters))
+    found = await roster.search(store, event_id=event_id, filters=Filters(**filters))
     return [line.organisation for line in found.lines]
 
 
@@ -113,7 +114,7 @@ async def test_filters_by_status_region_category_and_session(store: Store, setti
     await _register(store, settings, 1, region_code="13", category="government", sessions=[visit])
     await _register(store, settings, 2, region_code="11", category="enterprise", sessions=[visit])
     cancelled = await _register(store, settings, 3, region_code="13", category="enterprise")
-    await registration.cancel(store, settings, cancelled.id, now=NOW)
+    await signup.cancel(store, settings, cancelled.id, now=NOW)
     event = ids["event"]
 
     assert await _names(store, event, status="cancelled") == ["ООО «Участник 3»"]
@@ -123,7 +124,7 @@ async def test_filters_by_status_region_category_and_session(store: Store, setti
     assert await _names(store, event, session=ids["visit-mondi"]) == ["ООО «Участник 1»", "ООО «Участник 2»"]
     assert await _names(store, event, session=ids["visit-mondi"], place="waitlisted") == ["ООО «Участник 2»"]
     assert await _names(store, event, region="13", category="enterprise", status="confirmed") == []
-    found = await registration_admin.search(store, event_id=event, filters=Filters(session=ids["visit-mondi"]))
+    found = await roster.search(store, event_id=event, filters=Filters(session=ids["visit-mondi"]))
     assert [(c.status, c.position) for line in found.lines for c in line.choices] == [("confirmed", None),
                                                                                       ("waitlisted", 1)]
 
@@ -143,7 +144,7 @@ async def test_search_pages_fifty_at_a_time(store: Store, settings: Settings) ->
     for n in range(52):
         await _register(store, settings, n)
 
-    second = await registration_admin.search(store, event_id=ids["event"], filters=Filters(page=2))
+    second = await roster.search(store, event_id=ids["event"], filters=Filters(page=2))
 
     assert (second.total, second.pages, second.page, [line.organisation for line in second.lines]) == (
         52, 2, 2, ["ООО «Участник 50»", "ООО «Участник 51»"])
@@ -154,7 +155,7 @@ async def test_bulk_approve_confirms_mails_tickets_and_audits(store: Store, sett
     actor = await _organiser(store, ids["event"])
     first, second, third = [await _register(store, settings, n) for n in (1, 2, 3)]
 
-    count = await registration_admin.decide_many(store, settings, event_id=ids["event"],
+    count = await roster.decide_many(store, settings, event_id=ids["event"],
                                                  registration_ids=[first.id, second.id], approve=True, reason="",
                                                  actor=actor, ip="198.51.100.4", now=LATER)
 
@@ -176,7 +177,7 @@ async def test_bulk_reject_sends_the_reason_and_audits(store: Store, settings: S
     actor = await _organiser(store, ids["event"])
     first, second = [await _register(store, settings, n) for n in (1, 2)]
 
-    await registration_admin.decide_many(store, settings, event_id=ids["event"], registration_ids=[first.id, second.id],
+    await roster.decide_many(store, settings, event_id=ids["event"], registration_ids=[first.id, second.id],
                                          approve=False, reason="  Нет мест  в зале ", actor=actor, ip=None, now=LATER)
 
     rows = await store.fetch_all(sa.select(t.registrations.c.status, t.registrations.c.decision_reason))
@@ -194,11 +195,11 @@ async def test_bulk_with_a_decided_registration_changes_nothing(store: Store, se
     ids = await _load(store, moderation=True)
     actor = await _organiser(store, ids["event"])
     first, second = [await _register(store, settings, n) for n in (1, 2)]
-    await registration.decide(store, settings, second.id, approve=True, reason=None, now=NOW)
+    await signup.decide(store, settings, second.id, approve=True, reason=None, now=NOW)
     letters_before = await _recipients(store)
 
     with pytest.raises(BulkRefused) as refused:
-        await registration_admin.decide_many(store, settings, event_id=ids["event"],
+        await roster.decide_many(store, settings, event_id=ids["event"],
                                              registration_ids=[first.id, second.id, 999999], approve=True,
                                              reason="", actor=actor, ip=None, now=LATER)
 
@@ -215,10 +216,10 @@ async def test_bulk_reject_without_a_reason_or_a_selection_is_refused(store: Sto
     first = await _register(store, settings, 1)
 
     with pytest.raises(InvalidInput) as no_reason:
-        await registration_admin.decide_many(store, settings, event_id=ids["event"], registration_ids=[first.id],
+        await roster.decide_many(store, settings, event_id=ids["event"], registration_ids=[first.id],
                                              approve=False, reason="   ", actor=actor, ip=None, now=LATER)
     with pytest.raises(InvalidInput) as nothing:
-        await registration_admin.decide_many(store, settings, event_id=ids["event"], registration_ids=[],
+        await roster.decide_many(store, settings, event_id=ids["event"], registration_ids=[],
                                              approve=True, reason="", actor=actor, ip=None, now=LATER)
 
     assert list(no_reason.value.fields) == ["reason"]
@@ -237,14 +238,14 @@ async def test_move_to_the_waiting_list_gives_the_place_to_the_next_in_line(stor
     visit = ids["visit-mondi"]
     first, second, third, fourth = [await _register(store, settings, n, sessions=[str(visit)]) for n in range(1, 5)]
 
-    result = await registration_admin.move(store, settings, event_id=ids["event"], registration_id=first.id,
+    result = await roster.move(store, settings, event_id=ids["event"], registration_id=first.id,
                                            session_id=visit, to="waitlist", actor=actor, ip=None, now=LATER)
 
     assert result.promoted == [third.id]
     assert [await _choice(store, r.id, visit) for r in (first, second, third, fourth)] == [
         "waitlisted", "confirmed", "confirmed", "waitlisted"]
     # The one moved goes to the end of the line.
-    found = await registration_admin.search(store, event_id=ids["event"], filters=Filters(session=visit, place="waitlisted"))
+    found = await roster.search(store, event_id=ids["event"], filters=Filters(session=visit, place="waitlisted"))
     assert [(line.id, line.choices[0].position) for line in found.lines] == [(first.id, 2), (fourth.id, 1)]
     assert (await _recipients(store))[-1] == ("delegate3@example.ru",
                                              "Место за вами: Практическая сессия по развитию промышленных кластеров России")
@@ -259,7 +260,7 @@ async def test_move_to_the_waiting_list_with_nobody_waiting_keeps_the_place_free
     visit = ids["visit-mondi"]
     first = await _register(store, settings, 1, sessions=[str(visit)])
 
-    result = await registration_admin.move(store, settings, event_id=ids["event"], registration_id=first.id,
+    result = await roster.move(store, settings, event_id=ids["event"], registration_id=first.id,
                                            session_id=visit, to="waitlist", actor=actor, ip=None, now=LATER)
 
     assert (result.promoted, await _choice(store, first.id, visit)) == ([], "waitlisted")
@@ -270,11 +271,11 @@ async def test_move_from_the_waiting_list_when_a_place_is_free(store: Store, set
     actor = await _organiser(store, ids["event"])
     visit = ids["visit-mondi"]
     first, second = [await _register(store, settings, n, sessions=[str(visit)]) for n in (1, 2)]
-    await registration.cancel(store, settings, first.id, now=NOW)  # second is promoted by the cancellation
+    await signup.cancel(store, settings, first.id, now=NOW)  # second is promoted by the cancellation
     third = await _register(store, settings, 3, sessions=[str(visit)])
     await store.execute(t.sessions.update().where(t.sessions.c.id == visit).values(capacity=2))
 
-    await registration_admin.move(store, settings, event_id=ids["event"], registration_id=third.id, session_id=visit,
+    await roster.move(store, settings, event_id=ids["event"], registration_id=third.id, session_id=visit,
                                   to="confirmed", actor=actor, ip="198.51.100.4", now=LATER)
 
     assert [await _choice(store, r.id, visit) for r in (second, third)] == ["confirmed", "confirmed"]
@@ -290,7 +291,7 @@ async def test_move_from_the_waiting_list_into_a_full_session_is_refused(store: 
     letters_before = await _recipients(store)
 
     with pytest.raises(SessionFull):
-        await registration_admin.move(store, settings, event_id=ids["event"], registration_id=second.id,
+        await roster.move(store, settings, event_id=ids["event"], registration_id=second.id,
                                       session_id=visit, to="confirmed", actor=actor, ip=None, now=LATER)
 
     assert [await _choice(store, r.id, visit) for r in (first, second)] == ["confirmed", "waitlisted"]
@@ -307,7 +308,7 @@ async def test_move_refuses_what_does_not_apply(store: Store, settings: Settings
 
     async def attempt(registration_id: int, session_id: int, to: str) -> str:
         with pytest.raises(DomainError) as error:
-            await registration_admin.move(store, settings, event_id=ids["event"], registration_id=registration_id,
+            await roster.move(store, settings, event_id=ids["event"], registration_id=registration_id,
                                           session_id=session_id, to=to, actor=actor, ip=None, now=LATER)  # type: ignore[arg-type]
         return error.value.message
 
@@ -318,7 +319,7 @@ async def test_move_refuses_what_does_not_apply(store: Store, settings: Settings
 
 
 async def _export(store: Store, event_id: int, actor: StaffMember, fmt: str, filters: Filters) -> tuple[bytes, int]:
-    return await registration_admin.export(store, event_id=event_id, filters=filters, fmt=fmt,  # type: ignore[arg-type]
+    return await roster.export(store, event_id=event_id, filters=filters, fmt=fmt,  # type: ignore[arg-type]
                                            actor=actor, ip="198.51.100.4", now=LATER)
 
 
@@ -366,7 +367,7 @@ async def test_export_xlsx_opens_with_the_same_rows(store: Store, settings: Sett
 
 
 async def test_a_place_given_by_a_move_comes_with_a_bus_seat(store: Store, settings: Settings) -> None:
-    from events_app.services import transport
+    from events_app.services.visits import seating
 
     ids = await _load(store, visit_capacity=2)
     actor = await _organiser(store, ids["event"])
@@ -377,9 +378,9 @@ async def test_a_place_given_by_a_move_comes_with_a_bus_seat(store: Store, setti
     await store.execute(t.transport_groups.insert().values(session_id=visit, key="bus-1", kind="bus", name="Автобус 1",
                                                            seats=2, position=1))
     async with store.transaction():
-        await transport.fill_buses(store, visit, now=NOW)
+        await seating.fill_buses(store, visit, now=NOW)
 
-    await registration_admin.move(store, settings, event_id=ids["event"], registration_id=first.id, session_id=visit,
+    await roster.move(store, settings, event_id=ids["event"], registration_id=first.id, session_id=visit,
                                   to="waitlist", actor=actor, ip=None, now=LATER)
 
     seated = {row["registration_id"] for row in await store.fetch_all(sa.select(t.transport_seats))}

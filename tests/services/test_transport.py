@@ -15,8 +15,10 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.site_visits import organisation_key, split_organisations
 from events_app.domain.staff import StaffMember
-from events_app.services import registration, site_visits, staff, transport
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.services.registration import signup
+from events_app.services.staff import accounts
+from events_app.services.visits import details, transport
 from events_app.settings import Settings
 from tests.conftest import SCHEDULES, settings_for
 
@@ -35,14 +37,14 @@ async def _event(store: Store) -> dict[str, Any]:
     await import_agendas(store, read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"]))
     sessions = {row["key"]: row["id"] for row in await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))}
     event_id = await store.fetch_val(sa.select(t.events.c.id))
-    staff_id = await staff.create_staff(store, email="org@example.ru", name="Организатор", password="x" * 12,
+    staff_id = await accounts.create_staff(store, email="org@example.ru", name="Организатор", password="x" * 12,
                                         is_admin=True, now=BEFORE)
     member = StaffMember(id=staff_id, email="org@example.ru", name="Организатор", is_admin=True)
     return {"sessions": sessions, "event_id": event_id, "member": member}
 
 
 async def _register(store: Store, settings: Settings, n: int, organisation: str, session_id: int) -> int:
-    result = await registration.register(store, settings, slug="syktyvkar-2021", data={
+    result = await signup.register(store, settings, slug="syktyvkar-2021", data={
         "surname": "Иванов", "given_name": "Ян" + "".join("абвгдежзик"[int(d)] for d in f"{n:03d}"), "email": f"d{n}@example.ru", "phone": "+79120000000",
         "organisation_name": organisation, "position": "инженер", "region_code": "11", "category": "enterprise",
         "days": ["2021-04-01"], "sessions": [str(session_id)], "consent": "on"},
@@ -68,7 +70,7 @@ async def _seating(store: Store, session_id: int) -> dict[int, int]:
     return dict(await store.fetch_all(sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id)
                                       .join(t.registrations, t.registrations.c.id == t.transport_seats.c.registration_id)
                                       .where(t.transport_seats.c.session_id == session_id,
-                                             site_visits.seated_condition())))  # type: ignore[arg-type]
+                                             details.seated_condition())))  # type: ignore[arg-type]
 
 
 async def test_120_delegates_fill_six_buses_within_seats_keeping_colleagues_together(
@@ -84,7 +86,7 @@ async def test_120_delegates_fill_six_buses_within_seats_keeping_colleagues_toge
     assert seated == [40, 40, 40]
     for key in VISITS:
         seating = await _seating(store, ctx["sessions"][key])
-        visit = await site_visits.get_visit(store, ctx["event_id"], ctx["sessions"][key])
+        visit = await details.get_visit(store, ctx["event_id"], ctx["sessions"][key])
         assert sorted(Counter(seating.values()).values()) == [20, 20]
         assert [(g.seats, g.taken) for g in visit.groups] == [(20, 20), (20, 20)]
         assert split_organisations(seating, organisations) == set()
@@ -102,7 +104,7 @@ async def test_waiting_list_promotion_gets_the_freed_seat(store: Store, settings
     assert late not in await _seating(store, mondi)
     gone_bus = (await _seating(store, mondi))[first[9]]
 
-    await registration.cancel(store, settings, first[9], now=BEFORE + timedelta(hours=1))
+    await signup.cancel(store, settings, first[9], now=BEFORE + timedelta(hours=1))
 
     seating = await _seating(store, mondi)
     assert seating[late] == gone_bus
@@ -128,7 +130,7 @@ async def test_move_by_hand_never_exceeds_seats_and_tells_the_delegate(store: St
     mondi = ctx["sessions"]["visit-mondi"]
     ids = [await _register(store, settings, n, f"ООО «Фирма {n}»", mondi) for n in range(40)]
     await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi, ip=None, now=BEFORE)
-    bus1, bus2 = [g.id for g in (await site_visits.get_visit(store, ctx["event_id"], mondi)).groups]
+    bus1, bus2 = [g.id for g in (await details.get_visit(store, ctx["event_id"], mondi)).groups]
     seating = await _seating(store, mondi)
     on_bus1 = next(r for r in ids if seating[r] == bus1)
 
@@ -136,7 +138,7 @@ async def test_move_by_hand_never_exceeds_seats_and_tells_the_delegate(store: St
         await transport.move(store, settings, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi,
                              registration_id=on_bus1, group_id=bus2, ip=None, now=BEFORE)
     on_bus2 = next(r for r in ids if seating[r] == bus2)
-    await registration.cancel(store, settings, on_bus2, now=BEFORE)
+    await signup.cancel(store, settings, on_bus2, now=BEFORE)
     await transport.move(store, settings, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi,
                          registration_id=on_bus1, group_id=bus2, ip="10.0.0.1", now=BEFORE)
 
@@ -159,7 +161,7 @@ async def test_move_to_a_bus_of_another_visit_is_refused(store: Store, settings:
     ctx = await _event(store)
     mondi, luzales = ctx["sessions"]["visit-mondi"], ctx["sessions"]["visit-luzales"]
     delegate = await _register(store, settings, 0, "ООО «Фирма»", mondi)
-    other_bus = (await site_visits.get_visit(store, ctx["event_id"], luzales)).groups[0].id
+    other_bus = (await details.get_visit(store, ctx["event_id"], luzales)).groups[0].id
 
     with pytest.raises(Exception) as error:
         await transport.move(store, settings, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi,
@@ -194,7 +196,7 @@ async def test_manifest_lists_the_bus_passengers_with_the_curator(store: Store, 
     for n in range(3):
         await _register(store, settings, n, "ООО «Алград»", algraf)
     await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=algraf, ip=None, now=BEFORE)
-    first_bus = (await site_visits.get_visit(store, ctx["event_id"], algraf)).groups[0]
+    first_bus = (await details.get_visit(store, ctx["event_id"], algraf)).groups[0]
 
     manifest = await transport.manifest(store, ctx["event_id"], algraf, first_bus.id)
 
@@ -206,9 +208,9 @@ async def test_manifest_lists_the_bus_passengers_with_the_curator(store: Store, 
 
 async def test_bus_door_turns_away_a_delegate_of_another_bus_naming_the_right_one(
         store: Store, settings: Settings) -> None:
-    from events_app.domain.checkin import ScanType
-    from events_app.services import checkin, devices
-    from events_app.services.checkin import Scan
+    from events_app.domain.checkin import Scan, ScanType
+    from events_app.services.checkin import devices
+    from events_app.services.checkin import door as checkin
 
     ctx = await _event(store)
     mondi = ctx["sessions"]["visit-mondi"]
@@ -217,7 +219,7 @@ async def test_bus_door_turns_away_a_delegate_of_another_bus_naming_the_right_on
     stranger = await _register(store, settings, 2, "ООО «Алграф»", ctx["sessions"]["visit-algraf"])
     await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi, ip=None, now=BEFORE)
     seating = await _seating(store, mondi)
-    bus1, bus2 = [g.id for g in (await site_visits.get_visit(store, ctx["event_id"], mondi)).groups]
+    bus1, bus2 = [g.id for g in (await details.get_visit(store, ctx["event_id"], mondi)).groups]
     assert {seating[first], seating[second]} == {bus1, bus2}
     on_bus1, on_bus2 = (first, second) if seating[first] == bus1 else (second, first)
     made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name=f"bus-{bus1}",
@@ -246,6 +248,6 @@ async def test_bus_door_turns_away_a_delegate_of_another_bus_naming_the_right_on
 
 
 async def checkin_lists_with_counts(store: Store, event_id: int):  # type: ignore[no-untyped-def]
-    from events_app.services import checkin_lists
+    from events_app.services.checkin import lists as checkin_lists
 
     return await checkin_lists.lists_with_counts(store, event_id)

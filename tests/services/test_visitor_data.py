@@ -17,8 +17,10 @@ from events_app import cli
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.staff import Forbidden, StaffMember
-from events_app.services import registration, staff, visitor_data
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.services.registration import signup
+from events_app.services.staff import accounts
+from events_app.services.visits import visitor_data
 from events_app.settings import Settings
 from tests.conftest import SCHEDULES, settings_for
 
@@ -36,7 +38,7 @@ async def _setup(store: Store, settings: Settings) -> dict[str, Any]:
     await import_agendas(store, read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"]))
     sessions = {row["key"]: row["id"] for row in await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))}
     event_id = await store.fetch_val(sa.select(t.events.c.id))
-    staff_id = await staff.create_staff(store, email="org@example.ru", name="Организатор", password="x" * 12,
+    staff_id = await accounts.create_staff(store, email="org@example.ru", name="Организатор", password="x" * 12,
                                         is_admin=False, now=BEFORE)
     allowed = StaffMember(id=staff_id, email="org@example.ru", name="Организатор", is_admin=False,
                           visitor_data_events=frozenset({event_id}))
@@ -46,7 +48,7 @@ async def _setup(store: Store, settings: Settings) -> dict[str, Any]:
 
 
 async def _delegate(store: Store, settings: Settings, session_id: int, n: int = 0) -> int:
-    result = await registration.register(store, settings, slug="syktyvkar-2021", data={
+    result = await signup.register(store, settings, slug="syktyvkar-2021", data={
         "surname": "Лыткина", "given_name": "Ирина", "email": f"i{n}@example.ru", "phone": "+79120000000",
         "organisation_name": "ООО «Лузалес»", "position": "главный инженер", "region_code": "11",
         "category": "enterprise", "days": ["2021-04-01"], "sessions": [str(session_id)], "consent": "on"},
@@ -230,6 +232,6 @@ async def test_withdrawing_all_consent_erases_the_passport_fields_too(store: Sto
     mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
     await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=BEFORE)
 
-    await registration.withdraw_consent(store, settings, mondi, now=BEFORE)
+    await signup.withdraw_consent(store, settings, mondi, now=BEFORE)
 
     assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.visitor_data)) == 0

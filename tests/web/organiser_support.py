@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from events_app.data.database import Store
 from events_app.domain.staff import Role
-from events_app.services import staff
-from events_app.services.devices import event_id_of
+from events_app.services.checkin.devices import event_id_of
+from events_app.services.staff import accounts
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -25,11 +25,11 @@ def add_staff(database_url: str, email: str, *, role: str, event: str | None = N
     async def run() -> int:
         now = datetime.now(UTC)
         async with Store(database_url) as store:
-            staff_id = await staff.create_staff(store, email=email, name=email.split("@")[0], password=password,
+            staff_id = await accounts.create_staff(store, email=email, name=email.split("@")[0], password=password,
                                                 is_admin=role == "admin", now=now)
             if role != "admin":
                 assert event is not None
-                await staff.grant_role(store, staff_id=staff_id, event_id=await event_id_of(store, event),
+                await accounts.grant_role(store, staff_id=staff_id, event_id=await event_id_of(store, event),
                                        role=Role(role), now=now, visitor_data=visitor_data)
             return staff_id
 

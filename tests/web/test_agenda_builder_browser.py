@@ -25,8 +25,8 @@ import pytest
 from playwright.sync_api import Playwright, expect
 
 from tests.conftest import SCHEDULES
-from tests.web.browser_support import launch, start_playwright
 from tests.smtp_server import Inbox, free_port, start_smtp
+from tests.web.browser_support import launch, start_playwright
 
 EVENT = "syktyvkar-2021"
 EVENT_ZONE = ZoneInfo("Europe/Moscow")

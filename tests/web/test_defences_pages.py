@@ -247,7 +247,7 @@ def test_an_expert_scores_on_the_jury_page_and_a_closed_block_refuses_a_correcti
     good = client.post(sheet_url, data={"csrf_token": expert_csrf, "remarks": "Хорошо",
                                         **{name: "7" for name in criteria}}, follow_redirects=False)
     assert good.status_code == 303
-    assert f'value="7"' in client.get(sheet_url).text
+    assert 'value="7"' in client.get(sheet_url).text
 
     csrf = _switch(client, "org@example.ru")
     client.post(f"{BASE}/{block_id}/scoring", data={"csrf_token": csrf, "closed": "1"})

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from events_app.data.database import Store
 from events_app.domain.agenda import Agenda
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.programme.importer import import_agendas, read_agenda_files
 from tests.conftest import SCHEDULES
 from tests.domain.test_frab import validate_schedule_json, validate_schedule_xml
 

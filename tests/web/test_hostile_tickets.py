@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 from events_app.app import create_app
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.services import devices
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.checkin import devices
+from events_app.services.programme.importer import import_agendas, read_agenda_files
 from tests.conftest import SCHEDULES, settings_for
 from tests.web.test_checkin_api import ENTRY, TODAY, _redeem, _register
 

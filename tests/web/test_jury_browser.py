@@ -25,10 +25,12 @@ from events_app import i18n
 from events_app.data.database import Store
 from events_app.domain.links import sign_stage_link
 from events_app.domain.staff import Role, StaffMember
-from events_app.services import catalogue, defences, staff
+from events_app.services.defences import blocks
+from events_app.services.programme import catalogue
+from events_app.services.staff import accounts
 from tests.conftest import SCHEDULES
-from tests.web.browser_support import launch, start_playwright
 from tests.smtp_server import free_port
+from tests.web.browser_support import launch, start_playwright
 
 EVENT = "syktyvkar-2021"
 SECRET = "browser-test-secret-key-that-is-long-enough-42"
@@ -58,26 +60,26 @@ async def _prepare(database_url: str) -> tuple[int, list[int]]:
     now = datetime.now(UTC)
     async with Store(database_url) as store:
         event = await catalogue.get_event(store, EVENT)
-        organiser_id = await staff.create_staff(store, email="chair@example.ru", name="Председатель",
+        organiser_id = await accounts.create_staff(store, email="chair@example.ru", name="Председатель",
                                                 password=PASSWORD, is_admin=False, now=now)
-        await staff.grant_role(store, staff_id=organiser_id, event_id=event.id, role=Role.ORGANISER, now=now)
-        (session,) = [s for s, _count in await defences.list_blocks(store, event)]
+        await accounts.grant_role(store, staff_id=organiser_id, event_id=event.id, role=Role.ORGANISER, now=now)
+        (session,) = [s for s, _count in await blocks.list_blocks(store, event)]
         actor = StaffMember(id=organiser_id, email="chair@example.ru", name="Председатель", is_admin=False,
                             roles={event.id: frozenset({Role.ORGANISER})})
         slot_ids = []
         for title, organisations in (("Освоение производства плит МДФ", "ООО «Лузалес»"),
                                      ("Литий-ионные аккумуляторы", "Елабужский аккумуляторный завод")):
-            slot_ids.append(await defences.add_slot(store, event, session.id, {
+            slot_ids.append(await blocks.add_slot(store, event, session.id, {
                 "project_title": title, "organisations": organisations, "regions": "", "presenters": "Петров Пётр",
                 "talk_minutes": "15", "question_minutes": "5"}, actor=actor, ip=None, now=now))
         with i18n.language("ru"):
-            await defences.add_usual_criteria(store, event, session.id, translate=i18n.gettext, actor=actor,
+            await blocks.add_usual_criteria(store, event, session.id, translate=i18n.gettext, actor=actor,
                                               ip=None, now=now)
         for email, name in (("expert1@example.ru", "Анна Экспертова"), ("expert2@example.ru", "Борис Судейский")):
-            expert_id = await staff.create_staff(store, email=email, name=name, password=PASSWORD, is_admin=False,
+            expert_id = await accounts.create_staff(store, email=email, name=name, password=PASSWORD, is_admin=False,
                                                  now=now)
-            await staff.grant_role(store, staff_id=expert_id, event_id=event.id, role=Role.EXPERT, now=now)
-            await defences.assign_expert(store, event, session.id, expert_id, actor=actor, ip=None, now=now)
+            await accounts.grant_role(store, staff_id=expert_id, event_id=event.id, role=Role.EXPERT, now=now)
+            await blocks.assign_expert(store, event, session.id, expert_id, actor=actor, ip=None, now=now)
         return session.id, slot_ids
 
 

@@ -202,10 +202,10 @@ def test_unknown_version_is_not_found(client: TestClient, database_url: str) -> 
 
 
 def test_public_changes_page_lists_published_versions(client: TestClient, database_url: str) -> None:
-    from events_app.web import agenda_changes
+    from events_app.web.programme import changes
 
     if not any(getattr(route, "name", "") == "agenda_changes" for route in client.app.router.routes):  # type: ignore[attr-defined]
-        client.app.router.routes.extend(agenda_changes.routes)  # type: ignore[attr-defined]  # until app.py mounts it
+        client.app.router.routes.extend(changes.routes)  # type: ignore[attr-defined]  # until app.py mounts it
     csrf = _organiser(client, database_url)
     algraf = _session_id(database_url, "visit-algraf")
     client.post(f"{BASE}/sessions/s{algraf}/remove", data={"csrf_token": csrf})

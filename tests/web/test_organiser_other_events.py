@@ -17,7 +17,12 @@ from starlette.testclient import TestClient
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.services import catalogue, defences, devices, outbox, registration, transport
+from events_app.services.checkin import devices
+from events_app.services.defences import blocks
+from events_app.services.mail import outbox
+from events_app.services.programme import catalogue
+from events_app.services.registration import signup
+from events_app.services.visits import seating
 from events_app.web.organiser.auth import UNSAFE_METHODS
 from tests.conftest import settings_for
 from tests.web.organiser_support import add_staff, sign_in
@@ -33,12 +38,12 @@ async def _syktyvkar_ids(database_url: str, tmp_path) -> dict[str, list[str]]:  
         visit = await store.fetch_val(sa.select(t.sessions.c.id).where(
             t.sessions.c.event_id == event.id, t.sessions.c.key == "visit-mondi"))
         for n in range(3):
-            await registration.register(store, settings, slug="syktyvkar-2021", data={
+            await signup.register(store, settings, slug="syktyvkar-2021", data={
                 "surname": "Иванова", "given_name": "Анна", "email": f"a{n}@example.ru", "phone": "+79120000000",
                 "organisation_name": "ООО «Монди»", "position": "инженер", "region_code": "11",
                 "category": "enterprise", "days": ["2021-04-01"], "sessions": [str(visit)], "consent": "on"},
                 consent_ip=None, language="ru", now=EARLY)
-        await transport.fill_buses(store, visit, now=EARLY)
+        await seating.fill_buses(store, visit, now=EARLY)
         await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name="entry-2021-04-01",
                                     name="Вход 1", now=EARLY)
         organiser = await store.fetch_one(sa.select(t.staff).where(t.staff.c.email == "owner@example.ru"))
@@ -48,7 +53,7 @@ async def _syktyvkar_ids(database_url: str, tmp_path) -> dict[str, list[str]]:  
                             roles={event.id: frozenset({Role.ORGANISER})})
         block = await store.fetch_val(sa.select(t.sessions.c.id).where(
             t.sessions.c.event_id == event.id, t.sessions.c.kind == "project_defence"))
-        await defences.add_slot(store, event, block, {
+        await blocks.add_slot(store, event, block, {
             "project_title": "Кластер", "organisations": "ООО «Монди»", "regions": "", "presenters": "Иванов",
             "talk_minutes": "15", "question_minutes": "5"}, actor=owner, ip=None, now=EARLY)
 
@@ -106,12 +111,12 @@ def test_ids_of_another_event_in_workspace_urls_are_refused_and_change_nothing(
 
 async def _grant_expert(database_url: str) -> None:
     from events_app.domain.staff import Role
-    from events_app.services import staff
-    from events_app.services.devices import event_id_of
+    from events_app.services.checkin.devices import event_id_of
+    from events_app.services.staff import accounts
 
     async with Store(database_url) as store:
-        intruder = await staff.staff_id_by_email(store, "intruder@example.ru")
-        await staff.grant_role(store, staff_id=intruder, event_id=await event_id_of(store, "kirov-2020"),
+        intruder = await accounts.staff_id_by_email(store, "intruder@example.ru")
+        await accounts.grant_role(store, staff_id=intruder, event_id=await event_id_of(store, "kirov-2020"),
                                role=Role.EXPERT, now=datetime.now(UTC))
 
 

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.services import registration
+from events_app.services.registration import signup
 from tests.conftest import settings_for
 from tests.services.test_registration_admin import _data
 from tests.web.organiser_support import add_staff, sign_in
@@ -42,7 +42,7 @@ def _prepare(database_url: str, tmp_path: Path, people: list[dict[str, Any]], *,
             ids = {"visit": visit}
             for n, changes in enumerate(people):
                 changes = {key: [str(visit)] if value == "VISIT" else value for key, value in changes.items()}
-                result = await registration.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
+                result = await signup.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
                                                      consent_ip=None, language="ru", now=NOW)
                 ids[_data(n, **changes)["organisation_name"]] = result.id
             return ids

@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from events_app.data.database import Store
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.programme.importer import import_agendas, read_agenda_files
 from tests.conftest import SCHEDULES
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -21,10 +21,10 @@ from starlette.testclient import TestClient
 from events_app.app import create_app
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.programme.importer import import_agendas, read_agenda_files
 from tests.conftest import SCHEDULES, settings_for
-from tests.web.test_api import _validate
 from tests.smtp_server import Inbox, free_port, start_smtp
+from tests.web.test_api import _validate
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -29,8 +29,8 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from tests.conftest import ROOT, SCHEDULES
-from tests.web.browser_support import launch, start_playwright
 from tests.smtp_server import free_port
+from tests.web.browser_support import launch, start_playwright
 
 EVENT = "syktyvkar-2021"
 EVENT_ZONE = ZoneInfo("Europe/Moscow")  # the event's time zone: "today" at the door is today there

@@ -21,8 +21,10 @@ from events_app.app import create_app
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.staff import StaffMember
-from events_app.services import devices, site_visits, staff, transport
-from events_app.services.agenda_import import import_agendas, read_agenda_files
+from events_app.services.checkin import devices
+from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.services.staff import accounts
+from events_app.services.visits import details, transport
 from tests.conftest import SCHEDULES, settings_for
 
 TODAY = datetime.now(ZoneInfo("Europe/Moscow")).date()
@@ -46,7 +48,7 @@ def fill_buses(database_url: str, session_id: int) -> None:
     async def run() -> None:
         async with Store(database_url) as store:
             event_id = await store.fetch_val(sa.select(t.sessions.c.event_id).where(t.sessions.c.id == session_id))
-            staff_id = await store.fetch_val(sa.select(t.staff.c.id).limit(1)) or await staff.create_staff(
+            staff_id = await store.fetch_val(sa.select(t.staff.c.id).limit(1)) or await accounts.create_staff(
                 store, email="filler@example.ru", name="Filler", password="x" * 12, is_admin=True,
                 now=datetime.now(UTC))
             member = StaffMember(id=staff_id, email="filler@example.ru", name="Filler", is_admin=True)
@@ -191,7 +193,7 @@ def test_bus_door_api_refuses_the_wrong_bus_and_names_the_right_one(database_url
 
         async def prepare() -> tuple[str, dict[int, tuple[str, int]]]:
             async with Store(database_url) as store:
-                visit = await site_visits.get_visit(store, await store.fetch_val(sa.select(t.events.c.id)), mondi)
+                visit = await details.get_visit(store, await store.fetch_val(sa.select(t.events.c.id)), mondi)
                 made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021",
                                                    list_name=f"bus-{visit.groups[0].id}", name="Автобус 1",
                                                    now=datetime.now(UTC))

@@ -20,8 +20,8 @@ from events_app.domain.conflicts import Conflict
 from events_app.domain.errors import InvalidInput
 from events_app.domain.staff import Role
 from events_app.i18n import gettext
-from events_app.services import agenda_drafts, publishing
-from events_app.services.agenda_drafts import PlannedItem, VenueOption, Workspace
+from events_app.services.agenda_builder import drafts, publishing
+from events_app.services.agenda_builder.drafts import PlannedItem, VenueOption, Workspace
 from events_app.web.client import client_address
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
@@ -103,7 +103,7 @@ def _kinds() -> list[tuple[str, str]]:
 
 
 async def _workspace(request: Request) -> Workspace:
-    return await agenda_drafts.load_workspace(request.state.store, event_of(request))
+    return await drafts.load_workspace(request.state.store, event_of(request))
 
 
 async def agenda_page(request: Request) -> Response:
@@ -113,7 +113,7 @@ async def agenda_page(request: Request) -> Response:
     lists = [(column, [b for b in grid.blocks if b.column == column.number]) for column in grid.columns]
     return page(request, "organiser/agenda.html", {
         "workspace": workspace, "grid": grid, "day": day, "lists": lists,
-        "conflicts": [(conflict_text(c), [agenda_drafts.find_item(workspace, ref) for ref in c.refs])
+        "conflicts": [(conflict_text(c), [drafts.find_item(workspace, ref) for ref in c.refs])
                       for c in workspace.conflicts],
         "pending": publishing.lines(await publishing.preview(request.state.store, event_of(request))),
         "off_days": [i for i in workspace.items if i.day not in workspace.event.days],
@@ -132,29 +132,29 @@ def _form_page(request: Request, workspace: Workspace, item: PlannedItem | None,
 
 async def new_session_form(request: Request) -> Response:
     workspace = await _workspace(request)
-    values = agenda_drafts.form_values(None, day=_day(request, workspace), start=request.query_params.get("start", ""),
+    values = drafts.form_values(None, day=_day(request, workspace), start=request.query_params.get("start", ""),
                                        venue=request.query_params.get("venue", ""))
     return _form_page(request, workspace, None, values)
 
 
 async def session_form(request: Request) -> Response:
     workspace = await _workspace(request)
-    item = agenda_drafts.find_item(workspace, request.path_params["ref"])
-    values = {**agenda_drafts.form_values(item), "speakers": [str(s) for s in item.fields.speaker_ids]}
+    item = drafts.find_item(workspace, request.path_params["ref"])
+    values = {**drafts.form_values(item), "speakers": [str(s) for s in item.fields.speaker_ids]}
     return _form_page(request, workspace, item, values)
 
 
 async def save_session(request: Request) -> Response:
     workspace = await _workspace(request)
     ref = request.path_params.get("ref")
-    item = agenda_drafts.find_item(workspace, ref) if ref else None
+    item = drafts.find_item(workspace, ref) if ref else None
     form = await request.form()
     values = {name: str(form.get(name, "")) for name in (
         "title", "title_en", "kind", "venue", "day", "start", "end", "capacity", "signup_required", "description")}
     speakers = [str(v) for v in form.getlist("speakers")]
     try:
-        fields = agenda_drafts.parse_session_form(values, speakers, workspace=workspace)
-        saved = await agenda_drafts.save_draft(request.state.store, workspace, ref, fields, actor=member_of(request),
+        fields = drafts.parse_session_form(values, speakers, workspace=workspace)
+        saved = await drafts.save_draft(request.state.store, workspace, ref, fields, actor=member_of(request),
                                                now=now(), ip=client_address(request))
     except InvalidInput as error:
         return _form_page(request, workspace, item, {**values, "speakers": speakers},
@@ -179,7 +179,7 @@ async def place_session(request: Request) -> Response:
         data = {}
     values = {name: str(data.get(name, "") if isinstance(data, dict) else "") for name in ("day", "start", "end", "venue")}
     try:
-        saved = await agenda_drafts.place(request.state.store, workspace, ref, actor=member_of(request), now=now(),
+        saved = await drafts.place(request.state.store, workspace, ref, actor=member_of(request), now=now(),
                                           ip=client_address(request), **values)
     except InvalidInput as error:
         if not is_json:
@@ -194,23 +194,23 @@ async def place_session(request: Request) -> Response:
 
 async def remove_session(request: Request) -> Response:
     workspace = await _workspace(request)
-    item = agenda_drafts.find_item(workspace, request.path_params["ref"])
-    await agenda_drafts.remove(request.state.store, workspace, item.ref, actor=member_of(request), now=now(),
+    item = drafts.find_item(workspace, request.path_params["ref"])
+    await drafts.remove(request.state.store, workspace, item.ref, actor=member_of(request), now=now(),
                                ip=client_address(request))
     return _back_to_grid(request, item.day)
 
 
 async def discard_session(request: Request) -> Response:
     workspace = await _workspace(request)
-    item = agenda_drafts.find_item(workspace, request.path_params["ref"])
-    await agenda_drafts.discard(request.state.store, workspace, item.ref, actor=member_of(request), now=now(),
+    item = drafts.find_item(workspace, request.path_params["ref"])
+    await drafts.discard(request.state.store, workspace, item.ref, actor=member_of(request), now=now(),
                                 ip=client_address(request))
     return _back_to_grid(request, item.day)
 
 
 async def discard_all(request: Request) -> Response:
     workspace = await _workspace(request)
-    await agenda_drafts.discard(request.state.store, workspace, None, actor=member_of(request), now=now(),
+    await drafts.discard(request.state.store, workspace, None, actor=member_of(request), now=now(),
                                 ip=client_address(request))
     return _back_to_grid(request, _day(request, workspace))
 

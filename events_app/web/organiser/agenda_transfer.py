@@ -11,8 +11,9 @@ from events_app.domain.agenda_file import AgendaError, AgendaFileError
 from events_app.domain.errors import N_
 from events_app.domain.staff import Role
 from events_app.i18n import gettext
-from events_app.services import agenda_export, event_setup
-from events_app.services.event_setup import Actor
+from events_app.services.event_setup import events
+from events_app.services.event_setup.events import Actor
+from events_app.services.programme import exporter
 from events_app.web.client import client_address
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
@@ -30,8 +31,8 @@ async def import_file(request: Request) -> Response:
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise AgendaFileError([AgendaError("", "", gettext(N_("Choose a .toml file to import")))])
-        content = await upload.read(event_setup.MAX_AGENDA_BYTES + 1)
-        report = await event_setup.import_agenda_file(
+        content = await upload.read(events.MAX_AGENDA_BYTES + 1)
+        report = await events.import_agenda_file(
             request.state.store, event.id, filename=upload.filename, content=content,
             actor=Actor(member=member_of(request), ip=client_address(request), now=now()))
     except AgendaFileError as error:
@@ -44,7 +45,7 @@ async def import_file(request: Request) -> Response:
 
 async def export_file(request: Request) -> Response:
     slug = event_of(request).slug
-    text = await agenda_export.export_agenda(request.state.store, slug)
+    text = await exporter.export_agenda(request.state.store, slug)
     return Response(text, media_type="application/toml; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{slug}.toml"', "Cache-Control": "no-store"})
 

@@ -25,8 +25,9 @@ from starlette.routing import Route
 
 from events_app.domain.errors import N_
 from events_app.domain.staff import Forbidden, NotSignedIn, Role, StaffMember
-from events_app.services import catalogue, staff
-from events_app.services.catalogue import EventView
+from events_app.services.programme import catalogue
+from events_app.services.programme.catalogue import EventView
+from events_app.services.staff import accounts
 
 SESSION_COOKIE = "staff_session"
 CSRF_FIELD = "csrf_token"
@@ -51,7 +52,7 @@ def now() -> datetime:
 async def current_member(request: Request) -> StaffMember | None:
     if "staff_member" not in request.scope:
         token = request.cookies.get(SESSION_COOKIE, "")
-        request.scope["staff_member"] = (await staff.member_for_session(request.state.store, token, now=now())
+        request.scope["staff_member"] = (await accounts.member_for_session(request.state.store, token, now=now())
                                          if token else None)
     member: StaffMember | None = request.scope["staff_member"]
     return member

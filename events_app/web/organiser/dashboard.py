@@ -19,7 +19,7 @@ from events_app.domain.regions import region_by_code
 from events_app.domain.registration import CATEGORY_LABELS, Category
 from events_app.domain.staff import Role
 from events_app.services import dashboard as figures
-from events_app.services.registration_admin import STATUS_LABELS
+from events_app.services.registration.roster import STATUS_LABELS
 from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 

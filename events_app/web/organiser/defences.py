@@ -12,7 +12,9 @@ from events_app import i18n
 from events_app.domain.errors import InvalidInput
 from events_app.domain.links import sign_stage_link
 from events_app.domain.staff import Role
-from events_app.services import defence_applications, defences, jury, stage
+from events_app.services.defences import applications as defence_applications
+from events_app.services.defences import blocks as defences
+from events_app.services.defences import jury, stage
 from events_app.web.client import client_address
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 

@@ -16,9 +16,11 @@ from events_app.domain.errors import InvalidInput
 from events_app.domain.staff import Role
 from events_app.domain.tickets import qr_svg
 from events_app.i18n import gettext
-from events_app.services import checkin_lists, checkin_report, devices
-from events_app.services.devices import NewDevice
-from events_app.web.checkin_view import CHART_HEIGHT, CHART_WIDTH, bars
+from events_app.services.checkin import devices
+from events_app.services.checkin import lists as checkin_lists
+from events_app.services.checkin import report as checkin_report
+from events_app.services.checkin.devices import NewDevice
+from events_app.web.checkin.view import CHART_HEIGHT, CHART_WIDTH, bars
 from events_app.web.client import client_address
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 

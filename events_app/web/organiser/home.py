@@ -11,7 +11,8 @@ from starlette.routing import Route
 
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.staff import Forbidden, Role
-from events_app.services import audit, catalogue, staff
+from events_app.services.programme import catalogue
+from events_app.services.staff import accounts, audit
 from events_app.web.client import client_address
 from events_app.web.organiser.auth import (
     SESSION_COOKIE,
@@ -54,20 +55,20 @@ async def login(request: Request) -> Response:
     if not expected or not hmac.compare_digest(presented.encode(), expected.encode()):
         raise Forbidden(N_("The form has expired or did not come from this site. Reload the page and try again."))
     try:
-        signed_in = await staff.sign_in(request.state.store, email=email, password=password,
+        signed_in = await accounts.sign_in(request.state.store, email=email, password=password,
                                         ip=client_address(request), now=now())
     except InvalidInput as error:
         return _login_page(request, {"values": {"email": email}, "message": error.message}, status_code=422)
     target = safe_next(str(form.get("next", "")))
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, signed_in.token, max_age=int(staff.SESSION_LIFETIME.total_seconds()),
+    response.set_cookie(SESSION_COOKIE, signed_in.token, max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
                         httponly=True, samesite="lax", secure=_secure(request), path="/")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/organiser/login")
     return response
 
 
 async def logout(request: Request) -> Response:
-    await staff.sign_out(request.state.store, request.cookies.get(SESSION_COOKIE, ""))
+    await accounts.sign_out(request.state.store, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/organiser/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -90,7 +91,7 @@ async def change_password(request: Request) -> Response:
     form = await request.form()
     member = member_of(request)
     try:
-        await staff.change_password(request.state.store, member=member, current=str(form.get("current_password", "")),
+        await accounts.change_password(request.state.store, member=member, current=str(form.get("current_password", "")),
                                     new=str(form.get("new_password", "")), now=now(), ip=client_address(request))
     except InvalidInput as error:
         return page(request, "organiser/account.html", {"errors": error.fields, "saved": False}, status_code=422)

@@ -10,7 +10,7 @@ from events_app import i18n
 from events_app.domain.defences import ScoringClosed
 from events_app.domain.errors import InvalidInput
 from events_app.domain.staff import Role
-from events_app.services import jury, stage
+from events_app.services.defences import jury, stage
 from events_app.web.client import client_address
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 

@@ -13,8 +13,8 @@ from events_app.domain.errors import N_, DomainError, NotFound
 from events_app.domain.regions import REGIONS
 from events_app.domain.registration import CATEGORY_LABELS
 from events_app.domain.staff import Role
-from events_app.services import registration_admin
-from events_app.services.registration_admin import STATUS_LABELS, BulkRefused, Filters
+from events_app.services.registration import roster
+from events_app.services.registration.roster import STATUS_LABELS, BulkRefused, Filters
 from events_app.web.client import client_address
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
@@ -36,7 +36,7 @@ def _choices() -> dict[str, object]:
 async def _list_page(request: Request, filters: Filters, *, status_code: int = 200,
                      **context: object) -> Response:
     event = event_of(request)
-    found = await registration_admin.search(request.state.store, event_id=event.id, filters=filters)
+    found = await roster.search(request.state.store, event_id=event.id, filters=filters)
     return page(request, "organiser/registrations.html", {
         "found": found, "filters": filters, "base": _base(request), **_choices(),
         "notice": _notice(request), "problems": [], "error": None, "errors": {}, "reason": "", "selected": set(),
@@ -64,13 +64,13 @@ async def decide(request: Request) -> Response:
     back = str(form.get("back", ""))  # a registration's page the decision was made on
     store, event = request.state.store, event_of(request)
     try:
-        count = await registration_admin.decide_many(
+        count = await roster.decide_many(
             store, request.state.settings, event_id=event.id, registration_ids=ids,
             approve=approve, reason=reason, actor=member_of(request), ip=client_address(request), now=now())
     except DomainError as error:
         status_code = 409 if isinstance(error, BulkRefused) else 422
         if back.isdigit() and len(back) < 10:
-            line = await registration_admin.detail(store, event_id=event.id, registration_id=int(back))
+            line = await roster.detail(store, event_id=event.id, registration_id=int(back))
             return await _detail_page(request, line, status_code=status_code, error=error.message,
                                       errors=error.fields, reason=reason)
         return await _list_page(request, filters, status_code=status_code, error=error.message, errors=error.fields,
@@ -85,14 +85,14 @@ async def decide(request: Request) -> Response:
 
 async def registration_detail(request: Request) -> Response:
     event = event_of(request)
-    line = await registration_admin.detail(request.state.store, event_id=event.id,
+    line = await roster.detail(request.state.store, event_id=event.id,
                                            registration_id=request.path_params["registration_id"])
     return await _detail_page(request, line)
 
 
-async def _detail_page(request: Request, line: registration_admin.RegistrationLine, *, status_code: int = 200,
+async def _detail_page(request: Request, line: roster.RegistrationLine, *, status_code: int = 200,
                        error: str | None = None, errors: dict[str, str] | None = None, reason: str = "") -> Response:
-    sessions = await registration_admin.signup_sessions(request.state.store, event_of(request).id)
+    sessions = await roster.signup_sessions(request.state.store, event_of(request).id)
     return page(request, "organiser/registrations_detail.html", {
         "r": line, "base": _base(request), "capacities": {s.id: s.capacity for s in sessions}, **_choices(),
         "notice": _notice(request), "moved": request.query_params.get("moved", ""), "error": error,
@@ -110,12 +110,12 @@ async def move(request: Request) -> Response:
     try:
         if not session.isdigit() or len(session) > 9 or to not in ("waitlist", "confirmed"):
             raise DomainError(N_("Choose a session and where to move the delegate"))
-        await registration_admin.move(
+        await roster.move(
             store, request.state.settings, event_id=event.id, registration_id=registration_id,
             session_id=int(session), to=to, actor=member_of(request), ip=client_address(request),  # type: ignore[arg-type]
             now=now())
     except DomainError as error:
-        line = await registration_admin.detail(store, event_id=event.id, registration_id=registration_id)
+        line = await roster.detail(store, event_id=event.id, registration_id=registration_id)
         return await _detail_page(request, line, status_code=409, error=error.message)
     return RedirectResponse(f"{_base(request)}/{registration_id}?moved={to}", status_code=303)
 
@@ -127,7 +127,7 @@ async def export(request: Request) -> Response:
     form = await request.form()
     filters = Filters.parse({key: str(value) for key, value in form.items()})
     event = event_of(request)
-    content, _ = await registration_admin.export(
+    content, _ = await roster.export(
         request.state.store, event_id=event.id, filters=filters, fmt=fmt, actor=member_of(request),
         ip=client_address(request), now=now())
     name = f"{event.slug}-registrations-{now():%Y%m%d-%H%M}.{fmt}"

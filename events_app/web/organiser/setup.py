@@ -13,11 +13,11 @@ from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.regions import REGIONS
 from events_app.domain.staff import Role
 from events_app.i18n import gettext
-from events_app.services import event_organisations, event_setup
-from events_app.services.event_setup import Actor, SessionsOutsideDays, VenueInUse
+from events_app.services.event_setup import events, organisations
+from events_app.services.event_setup.events import Actor, SessionsOutsideDays, VenueInUse
 from events_app.web.client import client_address
-from events_app.web.templating import EVENT_FORMATS, VENUE_KINDS, region_name
 from events_app.web.organiser.auth import ADMIN, event_of, member_of, now, page, staff_route
+from events_app.web.templating import EVENT_FORMATS, VENUE_KINDS, region_name
 
 ORGANISER = (Role.ORGANISER,)
 
@@ -68,7 +68,7 @@ async def new_event_form(request: Request) -> Response:
 async def new_event(request: Request) -> Response:
     form = await _form(request)
     try:
-        slug = await event_setup.create_event(request.state.store, form, actor=_actor(request))
+        slug = await events.create_event(request.state.store, form, actor=_actor(request))
     except InvalidInput as error:
         return _refused(request, "organiser/setup_new.html", error, {"values": form})
     return RedirectResponse(f"/organiser/events/{slug}/settings?created=1", status_code=303)
@@ -77,20 +77,20 @@ async def new_event(request: Request) -> Response:
 # --- Settings overview, details and publication ------------------------------------------------
 
 async def settings_page(request: Request) -> Response:
-    settings = await event_setup.event_settings(request.state.store, event_of(request).id)
+    settings = await events.event_settings(request.state.store, event_of(request).id)
     return _render(request, "organiser/setup.html", {"settings": settings,
                                                      "created": request.query_params.get("created") == "1"})
 
 
 async def details_form(request: Request) -> Response:
-    settings = await event_setup.event_settings(request.state.store, event_of(request).id)
+    settings = await events.event_settings(request.state.store, event_of(request).id)
     return _render(request, "organiser/setup_details.html", {"values": settings.details_form(), "outside": []})
 
 
 async def save_details(request: Request) -> Response:
     form = await _form(request)
     try:
-        await event_setup.update_details(request.state.store, event_of(request).id, form, actor=_actor(request))
+        await events.update_details(request.state.store, event_of(request).id, form, actor=_actor(request))
     except SessionsOutsideDays as error:
         return _refused(request, "organiser/setup_details.html", error, {"values": form, "outside": error.sessions})
     except InvalidInput as error:
@@ -100,7 +100,7 @@ async def save_details(request: Request) -> Response:
 
 async def change_status(request: Request) -> Response:
     form = await _form(request)
-    await event_setup.set_status(request.state.store, event_of(request).id, form.get("status", ""),
+    await events.set_status(request.state.store, event_of(request).id, form.get("status", ""),
                                  actor=_actor(request))
     return RedirectResponse(f"{_base(request)}?saved=1", status_code=303)
 
@@ -109,8 +109,8 @@ async def change_status(request: Request) -> Response:
 
 async def _venues_page(request: Request, *, values: dict[str, str], error: InvalidInput | None = None) -> Response:
     store, event = request.state.store, event_of(request)
-    context = {"venues": await event_setup.venues(store, event.id),
-               "organisations": await event_organisations.all_organisations(store), "values": values, "in_use": []}
+    context = {"venues": await events.venues(store, event.id),
+               "organisations": await organisations.all_organisations(store), "values": values, "in_use": []}
     if error is None:
         return _render(request, "organiser/setup_venues.html", context)
     if isinstance(error, VenueInUse):
@@ -125,7 +125,7 @@ async def venues_page(request: Request) -> Response:
 async def add_venue(request: Request) -> Response:
     form = await _form(request)
     try:
-        await event_setup.save_venue(request.state.store, event_of(request).id, None, form, actor=_actor(request))
+        await events.save_venue(request.state.store, event_of(request).id, None, form, actor=_actor(request))
     except InvalidInput as error:
         return await _venues_page(request, values=form, error=error)
     return RedirectResponse(f"{_base(request)}/venues?saved=1", status_code=303)
@@ -134,9 +134,9 @@ async def add_venue(request: Request) -> Response:
 async def _venue_page(request: Request, values: dict[str, str] | None = None,
                       error: InvalidInput | None = None) -> Response:
     store, event = request.state.store, event_of(request)
-    found = await event_setup.venue(store, event.id, request.path_params["venue_id"])
+    found = await events.venue(store, event.id, request.path_params["venue_id"])
     context = {"venue": found, "values": values if values is not None else found.form(),
-               "organisations": await event_organisations.all_organisations(store)}
+               "organisations": await organisations.all_organisations(store)}
     if error is None:
         return _render(request, "organiser/setup_venue.html", context)
     return _refused(request, "organiser/setup_venue.html", error, context)
@@ -149,7 +149,7 @@ async def venue_page(request: Request) -> Response:
 async def save_venue(request: Request) -> Response:
     form = await _form(request)
     try:
-        await event_setup.save_venue(request.state.store, event_of(request).id, request.path_params["venue_id"],
+        await events.save_venue(request.state.store, event_of(request).id, request.path_params["venue_id"],
                                      form, actor=_actor(request))
     except InvalidInput as error:
         return await _venue_page(request, form, error)
@@ -158,7 +158,7 @@ async def save_venue(request: Request) -> Response:
 
 async def remove_venue(request: Request) -> Response:
     try:
-        await event_setup.remove_venue(request.state.store, event_of(request).id, request.path_params["venue_id"],
+        await events.remove_venue(request.state.store, event_of(request).id, request.path_params["venue_id"],
                                        actor=_actor(request))
     except VenueInUse as error:
         return await _venues_page(request, values={"kind": "hall"}, error=error)
@@ -170,9 +170,9 @@ async def remove_venue(request: Request) -> Response:
 async def _organisations_page(request: Request, *, values: dict[str, str] | None = None,
                               error: InvalidInput | None = None) -> Response:
     store, event = request.state.store, event_of(request)
-    listed = await event_organisations.event_organisations(store, event.id)
-    context = {"listed": {role: [item for item in listed if item.role == role] for role in event_organisations.ROLES},
-               "organisations": await event_organisations.all_organisations(store),
+    listed = await organisations.event_organisations(store, event.id)
+    context = {"listed": {role: [item for item in listed if item.role == role] for role in organisations.ROLES},
+               "organisations": await organisations.all_organisations(store),
                "values": values or {"role": "partner", "existing_role": "partner"}}
     if error is None:
         return _render(request, "organiser/setup_organisations.html", context)
@@ -186,7 +186,7 @@ async def organisations_page(request: Request) -> Response:
 async def add_new_organisation(request: Request) -> Response:
     form = await _form(request)
     try:
-        await event_organisations.add_new_organisation(request.state.store, event_of(request).id, form, actor=_actor(request))
+        await organisations.add_new_organisation(request.state.store, event_of(request).id, form, actor=_actor(request))
     except InvalidInput as error:
         return await _organisations_page(request, values=form, error=error)
     return RedirectResponse(f"{_base(request)}/organisations?saved=1", status_code=303)
@@ -195,7 +195,7 @@ async def add_new_organisation(request: Request) -> Response:
 async def link_organisation(request: Request) -> Response:
     form = await _form(request)
     try:
-        await event_organisations.link_organisation(request.state.store, event_of(request).id, form.get("existing", ""),
+        await organisations.link_organisation(request.state.store, event_of(request).id, form.get("existing", ""),
                                             form.get("existing_role", ""), actor=_actor(request))
     except InvalidInput as error:
         return await _organisations_page(request, values=form, error=error)
@@ -204,7 +204,7 @@ async def link_organisation(request: Request) -> Response:
 
 async def _organisation_page(request: Request, values: dict[str, str] | None = None,
                              error: InvalidInput | None = None) -> Response:
-    found = await event_organisations.organisation(request.state.store, request.path_params["key"])
+    found = await organisations.organisation(request.state.store, request.path_params["key"])
     context = {"organisation": found, "values": values if values is not None else found.form()}
     if error is None:
         return _render(request, "organiser/setup_organisation.html", context)
@@ -218,7 +218,7 @@ async def organisation_page(request: Request) -> Response:
 async def save_organisation(request: Request) -> Response:
     form = await _form(request)
     try:
-        await event_organisations.update_organisation(request.state.store, event_of(request).id, request.path_params["key"],
+        await organisations.update_organisation(request.state.store, event_of(request).id, request.path_params["key"],
                                               form, actor=_actor(request))
     except InvalidInput as error:
         return await _organisation_page(request, form, error)
@@ -230,9 +230,9 @@ async def arrange_organisation(request: Request) -> Response:
     store, event, key, role = request.state.store, event_of(request), request.path_params["key"], form.get("role", "")
     action = form.get("action", "")
     if action == "remove":
-        await event_organisations.unlink_organisation(store, event.id, key, role, actor=_actor(request))
+        await organisations.unlink_organisation(store, event.id, key, role, actor=_actor(request))
     else:
-        await event_organisations.move_organisation(store, event.id, key, role, -1 if action == "up" else 1,
+        await organisations.move_organisation(store, event.id, key, role, -1 if action == "up" else 1,
                                             actor=_actor(request))
     return RedirectResponse(f"{_base(request)}/organisations?saved=1", status_code=303)
 
@@ -240,7 +240,7 @@ async def arrange_organisation(request: Request) -> Response:
 # --- Registration settings -----------------------------------------------------------------------
 
 async def registration_form(request: Request) -> Response:
-    settings = await event_setup.event_settings(request.state.store, event_of(request).id)
+    settings = await events.event_settings(request.state.store, event_of(request).id)
     return _render(request, "organiser/setup_registration.html",
                    {"settings": settings, "values": settings.registration_form()})
 
@@ -249,9 +249,9 @@ async def save_registration(request: Request) -> Response:
     form = await _form(request)
     store, event = request.state.store, event_of(request)
     try:
-        await event_setup.update_registration(store, event.id, form, actor=_actor(request))
+        await events.update_registration(store, event.id, form, actor=_actor(request))
     except InvalidInput as error:
-        settings = await event_setup.event_settings(store, event.id)
+        settings = await events.event_settings(store, event.id)
         return _refused(request, "organiser/setup_registration.html", error, {"settings": settings, "values": form})
     return RedirectResponse(f"{_base(request)}/registration?saved=1", status_code=303)
 

@@ -11,7 +11,8 @@ from starlette.responses import RedirectResponse, Response
 from events_app.domain.errors import InvalidInput
 from events_app.domain.staff import ROLE_LABELS, Role
 from events_app.i18n import gettext
-from events_app.services import catalogue, staff
+from events_app.services.programme import catalogue
+from events_app.services.staff import accounts
 from events_app.web.client import client_address
 from events_app.web.organiser.auth import ADMIN, member_of, now, page, staff_route
 
@@ -25,7 +26,7 @@ async def _staff_page(request: Request, *, values: dict[str, str] | None = None,
                       failed_account: int | None = None) -> Response:
     store = request.state.store
     context: dict[str, Any] = {
-        "accounts": await staff.accounts(store),
+        "accounts": await accounts.accounts(store),
         "events": [(event.slug, event.title) for event in await catalogue.list_all_events(store)],
         "roles": [(role.value, gettext(ROLE_LABELS[role])) for role in Role],
         "values": values or {}, "errors": {}, "message": None, "failed_account": failed_account,
@@ -45,7 +46,7 @@ async def staff_page(request: Request) -> Response:
 async def create_account(request: Request) -> Response:
     form = await _form(request)
     try:
-        await staff.create_staff(request.state.store, email=form.get("email", ""), name=form.get("name", ""),
+        await accounts.create_staff(request.state.store, email=form.get("email", ""), name=form.get("name", ""),
                                  password=form.get("password", ""), is_admin=form.get("is_admin") == "1", now=now(),
                                  actor=member_of(request), ip=client_address(request))
     except InvalidInput as error:
@@ -58,7 +59,7 @@ async def grant(request: Request) -> Response:
     form = await _form(request)
     staff_id = request.path_params["staff_id"]
     try:
-        await staff.grant_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
+        await accounts.grant_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
                                      role=form.get("role", ""), visitor_data=form.get("visitor_data") == "1",
                                      actor=member_of(request), ip=client_address(request), now=now())
     except InvalidInput as error:
@@ -69,7 +70,7 @@ async def grant(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     form = await _form(request)
     staff_id = request.path_params["staff_id"]
-    await staff.revoke_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
+    await accounts.revoke_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
                                   role=form.get("role", ""), actor=member_of(request), ip=client_address(request),
                                   now=now())
     return RedirectResponse(f"/organiser/staff?done=revoked#account-{staff_id}", status_code=303)
@@ -79,7 +80,7 @@ async def change_status(request: Request) -> Response:
     form = await _form(request)
     staff_id = request.path_params["staff_id"]
     try:
-        await staff.set_account_disabled(request.state.store, staff_id=staff_id, disabled=form.get("disabled") == "1",
+        await accounts.set_account_disabled(request.state.store, staff_id=staff_id, disabled=form.get("disabled") == "1",
                                          actor=member_of(request), ip=client_address(request), now=now())
     except InvalidInput as error:
         return await _staff_page(request, error=error, failed_account=staff_id)

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute
 
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.staff import Role
-from events_app.services import site_visits, transport, visitor_data
+from events_app.services.visits import details, transport, visitor_data
 from events_app.web.client import client_address
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
@@ -28,7 +28,7 @@ def _int(value: object, field: str) -> int:
 
 async def visits_page(request: Request) -> Response:
     event = event_of(request)
-    visits = await site_visits.list_visits(request.state.store, event.id)
+    visits = await details.list_visits(request.state.store, event.id)
     return page(request, "organiser/visits.html", {"visits": visits, "zone": ZoneInfo(event.timezone)})
 
 
@@ -36,7 +36,7 @@ async def visit_page(request: Request) -> Response:
     event = event_of(request)
     store = request.state.store
     session_id = _int(request.path_params["session_id"], "session_id")
-    visit = await site_visits.get_visit(store, event.id, session_id)
+    visit = await details.get_visit(store, event.id, session_id)
     buses = [(group, await transport.passengers(store, session_id, group.id)) for group in visit.groups]
     unseated = await transport.passengers(store, session_id, None)
     return page(request, "organiser/visits_detail.html", {

@@ -1,0 +1,256 @@
+"""Publishing an agenda: every draft applied to `sessions` at once, as a numbered version.
+
+One transaction applies the drafts, records the version with its changelog, queues one letter
+per affected delegate, writes the audit entry and clears the drafts: all of it, or none.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from events_app import i18n
+from events_app.data import tables as t
+from events_app.data.database import Row, Store
+from events_app.domain.agenda import EventStatus
+from events_app.domain.changelog import (
+    NOTIFIED,
+    Change,
+    ChangeKind,
+    SessionState,
+    describe,
+    differences,
+    is_visible,
+    sort_changes,
+)
+from events_app.domain.errors import N_, InvalidInput, NotFound
+from events_app.domain.links import sign_cabinet_link
+from events_app.domain.mail import compose, mailbox
+from events_app.domain.staff import StaffMember
+from events_app.services.mail import outbox
+from events_app.services.programme.catalogue import EventView
+from events_app.services.registration import letters, places
+from events_app.services.staff import audit
+from events_app.settings import Settings
+
+SUBJECT = N_("Programme changes: %(event)s")
+# Delegates told about a change: those still coming, holding a place or a place in line.
+TOLD_STATUSES = ("confirmed", "waitlisted")
+
+_mail = Environment(loader=FileSystemLoader(letters.MAIL_TEMPLATES), autoescape=select_autoescape(("html",)),
+                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    published_at: datetime
+    actor: str
+    changes: tuple[Change, ...]
+    mailed: int
+
+
+@dataclass(frozen=True)
+class Published:
+    number: int
+    changes: tuple[Change, ...]
+    mailed: int
+
+
+def lines(changes: Sequence[Change], *, language: str | None = None) -> list[str]:
+    """The changelog as sentences in `language` (the current one when not given)."""
+    with i18n.language(language or i18n.current_language()):
+        english = i18n.current_language() == "en"
+        return [describe(c, gettext=i18n.gettext, day_label=i18n.format_day, english=english) for c in changes]
+
+
+def _state(row: Row | dict[str, Any], zone: ZoneInfo, venue_names: dict[int, str]) -> SessionState:
+    return SessionState(title=row["title"], title_en=row["title_en"], starts_at=row["starts_at"].astimezone(zone),
+                        ends_at=row["ends_at"].astimezone(zone), venue_id=row["venue_id"],
+                        venue_name=venue_names.get(row["venue_id"]) if row["venue_id"] is not None else None,
+                        capacity=row["capacity"])
+
+
+async def publish(store: Store, settings: Settings, event: EventView, *, actor: StaffMember, now: datetime,
+                  ip: str | None = None) -> Published:
+    zone = ZoneInfo(event.timezone)
+    async with store.transaction():
+        # Imports and publications both rewrite sessions: one at a time.
+        await store.serialise("agenda-import")
+        drafts = await store.fetch_all(sa.select(t.session_drafts).where(t.session_drafts.c.event_id == event.id)
+                                       .order_by(t.session_drafts.c.id))
+        if not drafts:
+            raise InvalidInput(N_("There are no changes to publish"))
+        status = await store.fetch_val(sa.select(t.events.c.status).where(t.events.c.id == event.id))
+        venue_names = {r["id"]: r["name"] for r in await store.fetch_all(
+            sa.select(t.venues.c.id, t.venues.c.name).where(t.venues.c.event_id == event.id))}
+        changes: list[Change] = []
+        for draft in drafts:
+            changes.extend(await _apply(store, draft, event_id=event.id, draft_event=status == EventStatus.DRAFT.value,
+                                        zone=zone, venue_names=venue_names, now=now))
+        changes = sort_changes(changes)
+        await _seat_waiting(store, settings, event, changes, now=now)
+        number = int(await store.fetch_val(sa.select(sa.func.coalesce(sa.func.max(t.agenda_publications.c.number), 0))
+                                           .where(t.agenda_publications.c.event_id == event.id))) + 1
+        mailed = await _tell_delegates(store, settings, event, changes, now=now)
+        await store.execute(t.agenda_publications.insert().values(
+            event_id=event.id, number=number, published_at=now, staff_id=actor.id, actor=actor.email,
+            changes=json.dumps([c.as_json() for c in changes], ensure_ascii=False), mailed=mailed))
+        await store.execute(t.session_drafts.delete().where(t.session_drafts.c.event_id == event.id))
+        await audit.record(store, actor=actor, action="agenda.publish", subject=f"{event.slug} v{number}",
+                           event_id=event.id, now=now, ip=ip,
+                           details={"version": number, "changes": len(changes), "letters": mailed})
+    store.forget(("event-calendar", settings.base_url, event.slug))
+    return Published(number=number, changes=tuple(changes), mailed=mailed)
+
+
+async def preview(store: Store, event: EventView) -> list[Change]:
+    """What publishing now would change: the drafts compared with the published sessions."""
+    zone = ZoneInfo(event.timezone)
+    drafts = await store.fetch_all(sa.select(t.session_drafts).where(t.session_drafts.c.event_id == event.id))
+    if not drafts:
+        return []
+    venue_names = {r["id"]: r["name"] for r in await store.fetch_all(
+        sa.select(t.venues.c.id, t.venues.c.name).where(t.venues.c.event_id == event.id))}
+    published = {r["id"]: r for r in await store.fetch_all(sa.select(t.sessions).where(
+        t.sessions.c.id.in_([d["session_id"] for d in drafts if d["session_id"] is not None]),
+        t.sessions.c.cancelled_at.is_(None)))}
+    changes: list[Change] = []
+    for draft in drafts:
+        before = published.get(draft["session_id"]) if draft["session_id"] is not None else None
+        if draft["session_id"] is not None and before is None:
+            continue
+        changes.extend(differences(draft["session_id"], _state(before, zone, venue_names) if before else None,
+                                   None if draft["removed"] else _state(draft, zone, venue_names)))
+    return sort_changes(changes)
+
+
+async def _apply(store: Store, draft: Row, *, event_id: int, draft_event: bool, zone: ZoneInfo,
+                 venue_names: dict[int, str], now: datetime) -> list[Change]:
+    values = {name: draft[name] for name in ("kind", "title", "title_en", "description", "starts_at", "ends_at",
+                                              "venue_id", "capacity", "signup_required")}
+    speakers = json.loads(draft["speakers"])
+    after = _state(values, zone, venue_names)
+    if draft["session_id"] is None:
+        if draft["removed"]:
+            return []
+        session_id = await store.insert(t.sessions.insert().values(
+            event_id=event_id, key=f"added-{secrets.token_hex(5)}", sequence=0, created_at=now, updated_at=now,
+            **values).returning(t.sessions.c.id))
+        await _set_speakers(store, session_id, speakers)
+        return differences(session_id, None, after)
+    row = await store.fetch_one(sa.select(t.sessions).where(t.sessions.c.id == draft["session_id"]))
+    if row is None or row["cancelled_at"] is not None:
+        return []  # cancelled meanwhile (a re-import): the draft has nothing left to change
+    before = _state(row, zone, venue_names)
+    session_id = int(row["id"])
+    if draft["removed"]:
+        if draft_event:
+            await store.execute(t.sessions.delete().where(t.sessions.c.id == session_id))
+        else:
+            await store.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(
+                cancelled_at=now, updated_at=now, sequence=row["sequence"] + 1))
+        return differences(session_id, before, None)
+    changes = differences(session_id, before, after)
+    if any(row[name] != value for name, value in values.items()):
+        # Calendar clients only replace an event whose SEQUENCE went up.
+        await store.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(
+            **values, updated_at=now, sequence=row["sequence"] + (1 if is_visible(row, values) else 0)))
+    await _set_speakers(store, session_id, speakers)
+    return changes
+
+
+async def _seat_waiting(store: Store, settings: Settings, event: EventView, changes: Sequence[Change], *,
+                        now: datetime) -> None:
+    """More places in a session: the first in its waiting line get them, as when someone cancels."""
+    grown = {c.session_id for c in changes if c.kind is ChangeKind.CAPACITY and c.session_id is not None
+             and (c.new is None or (c.old is not None and int(c.new) > int(c.old)))}
+    if not grown:
+        return
+    await places.lock_event(store, event.id)  # places are handed out one transaction per event
+    for promotion in await places.promote_sessions(store, grown, now=now):
+        await letters.promoted(store, settings, promotion, now=now)
+
+
+async def _set_speakers(store: Store, session_id: int, speakers: list[int]) -> None:
+    await store.execute(t.session_speakers.delete().where(t.session_speakers.c.session_id == session_id))
+    for position, person_id in enumerate(speakers):
+        await store.execute(t.session_speakers.insert().values(session_id=session_id, person_id=person_id,
+                                                               position=position))
+
+
+async def _tell_delegates(store: Store, settings: Settings, event: EventView, changes: Sequence[Change], *,
+                          now: datetime) -> int:
+    """One letter per delegate whose chosen sessions changed, listing only those changes."""
+    by_session: dict[int, list[Change]] = {}
+    for change in changes:
+        if change.kind in NOTIFIED and change.session_id is not None:
+            by_session.setdefault(change.session_id, []).append(change)
+    if not by_session:
+        return 0
+    rows = await store.fetch_all(
+        sa.select(t.registrations, t.registration_choices.c.session_id.label("chosen"))
+        .join(t.registration_choices, t.registration_choices.c.registration_id == t.registrations.c.id)
+        .where(t.registrations.c.event_id == event.id, t.registration_choices.c.session_id.in_(sorted(by_session)),
+               t.registrations.c.status.in_(TOLD_STATUSES), t.registrations.c.erased_at.is_(None),
+               t.registrations.c.email.is_not(None))
+        .order_by(t.registrations.c.id, t.registration_choices.c.session_id))
+    people: dict[int, tuple[Row, list[Change]]] = {}
+    for row in rows:
+        people.setdefault(row["id"], (row, []))[1].extend(by_session[row["chosen"]])
+    for registration_id, (row, theirs) in people.items():
+        message = change_letter(settings, event, row, sort_changes(theirs), now=now)
+        await outbox.enqueue(store, message, now=now, registration_id=registration_id)
+    return len(people)
+
+
+def change_letter(settings: Settings, event: EventView, registration: Row, changes: Sequence[Change], *,
+                  now: datetime) -> EmailMessage:
+    language = registration["language"] if registration["language"] in ("ru", "en") else "ru"
+    with i18n.language(language):
+        title = event.title_en if language == "en" and event.title_en else event.title
+        token = sign_cabinet_link(settings.secret_key, registration_id=registration["id"],
+                                  link_version=registration["link_version"], now=now)
+        context = {
+            "given_name": registration["given_name"] or "", "patronymic": registration["patronymic"] or "",
+            "event_title": title, "changes": lines(changes),
+            "dates": i18n.format_date_range(event.starts_on, event.ends_on),
+            "agenda_url": f"{settings.base_url}/events/{event.slug}/agenda",
+            "changes_url": f"{settings.base_url}/events/{event.slug}/changes",
+            "cabinet_url": f"{settings.base_url}/cabinet/{token}",
+            "calendar_url": letters.personal_calendar_url(settings, registration["calendar_token"]),
+        }
+        text = _mail.get_template(f"{language}/agenda_changes.txt").render(context)
+        html = _mail.get_template(f"{language}/agenda_changes.html").render(context)
+        subject = i18n.gettext(SUBJECT) % {"event": title}
+    name = " ".join(p for p in (registration["surname"], registration["given_name"], registration["patronymic"]) if p)
+    return compose(sender=settings.mail_from, recipient=mailbox(name, registration["email"]), subject=subject,
+                   text=text, html=html, date=now)
+
+
+async def versions(store: Store, event: EventView) -> list[Version]:
+    rows = await store.fetch_all(sa.select(t.agenda_publications).where(t.agenda_publications.c.event_id == event.id)
+                                 .order_by(t.agenda_publications.c.number.desc()))
+    return [_version(row) for row in rows]
+
+
+async def version(store: Store, event: EventView, number: int) -> Version:
+    row = await store.fetch_one(sa.select(t.agenda_publications).where(
+        t.agenda_publications.c.event_id == event.id, t.agenda_publications.c.number == number))
+    if row is None:
+        raise NotFound(N_("No such version of the programme"))
+    return _version(row)
+
+
+def _version(row: Row) -> Version:
+    return Version(number=row["number"], published_at=row["published_at"], actor=row["actor"],
+                   changes=tuple(Change.from_json(c) for c in json.loads(row["changes"])), mailed=row["mailed"])

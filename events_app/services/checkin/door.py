@@ -1,0 +1,272 @@
+"""Redeeming a ticket at a door: the decision, the admission and the scan log, in one transaction.
+
+Two devices scanning the same ticket at the same moment get one `ok` between them: the
+registration is locked while its check-ins are read and written (on SQLite, writers take turns
+anyway). Every scan is logged with its answer; the same nonce sent again gets that answer back
+and records nothing new (the nonce is UNIQUE in both tables).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import weakref
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from events_app import i18n
+from events_app.data import sqlite_checkin
+from events_app.data import tables as t
+from events_app.data.database import INTEGRITY_ERRORS, Row, Store
+from events_app.domain.checkin import (
+    EXIT_MESSAGE,
+    REASON_MESSAGES,
+    CheckinList,
+    Passage,
+    Reason,
+    Scan,
+    ScanType,
+    TicketFacts,
+    Verdict,
+    decide,
+)
+from events_app.domain.errors import N_, InvalidInput
+from events_app.domain.registration import (
+    CATEGORY_LABELS,
+    Category,
+    full_name,
+)
+from events_app.domain.tickets import secret_from_scan
+from events_app.services.checkin import lists
+from events_app.services.checkin.devices import Device
+
+# Offline phones upload hours later; a clock far off is a broken phone, not a late upload.
+OLDEST_SCAN = timedelta(days=3)
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+NEWEST_SCAN = timedelta(minutes=10)
+
+
+def parse_scan(body: dict[str, Any], *, now: datetime) -> Scan:
+    """Check a redeem request body; `InvalidInput` names each wrong field."""
+    errors: dict[str, str] = {}
+    secret, list_name, nonce = body.get("secret"), body.get("list"), body.get("nonce")
+    if not isinstance(secret, str) or not secret.strip() or len(secret) > 500:
+        errors["secret"] = N_("Give the scanned code or the ticket URL")
+    if not isinstance(list_name, str) or not list_name:
+        errors["list"] = N_("Give the name of the check-in list")
+    if not isinstance(nonce, str) or not NONCE_PATTERN.match(nonce):
+        errors["nonce"] = N_("Give a unique nonce of 8 to 64 letters, digits, '-', '_', '.' or ':' for this scan")
+    try:
+        scan_type = ScanType(body.get("type", "entry"))
+    except ValueError:
+        errors["type"] = N_("The type is entry or exit")
+        scan_type = ScanType.ENTRY
+    scanned_at = now
+    raw_time = body.get("scanned_at")
+    if raw_time is not None:
+        try:
+            scanned_at = datetime.fromisoformat(str(raw_time).replace("Z", "+00:00"))
+            if scanned_at.tzinfo is None:
+                raise ValueError
+        except ValueError:
+            errors["scanned_at"] = N_("scanned_at is an ISO 8601 time with its offset")
+        else:
+            if not now - OLDEST_SCAN <= scanned_at <= now + NEWEST_SCAN:
+                errors["scanned_at"] = N_("scanned_at is too far from the server's clock")
+    if errors:
+        raise InvalidInput(N_("The scan could not be read"), fields=errors)
+    return Scan(secret=str(secret).strip(), list_name=str(list_name), type=scan_type, nonce=str(nonce),
+                scanned_at=scanned_at, offline=body.get("offline") is True)
+
+
+async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> dict[str, Any]:
+    """Decide and record one scan."""
+    checkin_list = await lists.find_list(store, device.event_id, scan.list_name)
+    secret = secret_from_scan(scan.secret)
+    answer_for = _answer_writer(device, checkin_list, scan)
+    if store.is_sqlite:
+        result = await _desk(store).submit(sqlite_checkin.DoorScan(
+            device_id=device.id, event_id=device.event_id, secret=secret, scan=scan, checkin_list=checkin_list,
+            now=now, timezone=device.timezone, answer_for=answer_for))
+        if isinstance(result, sqlite_checkin.OtherDevicesNonce):
+            raise _other_devices_nonce()
+        if isinstance(result, Exception):
+            raise result
+        return result
+    replay = await _replayed(store, device, scan.nonce)
+    if replay is not None:
+        return replay
+    ticket = None
+    if secret is not None:
+        ticket = await store.fetch_one(
+            sa.select(t.tickets.c.id, t.tickets.c.revoked_at, t.tickets.c.registration_id)
+            .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
+            .where(t.tickets.c.secret == secret, t.registrations.c.event_id == device.event_id))
+    try:
+        async with store.transaction():
+            return await _record(store, device, scan, checkin_list, ticket, now, answer_for)
+    except INTEGRITY_ERRORS:
+        replay = await _replayed(store, device, scan.nonce)
+        if replay is None:
+            raise
+        return replay
+
+
+async def _record(store: Store, device: Device, scan: Scan, checkin_list: CheckinList, ticket: Row | None,
+                  now: datetime, answer_for: AnswerWriter) -> dict[str, Any]:
+    registration = None
+    if ticket is not None:
+        registration = await store.fetch_one(
+            sa.select(t.registrations).where(t.registrations.c.id == ticket["registration_id"]).with_for_update())
+    # Checked again under the lock: the same scan may have arrived twice at once.
+    replay = await _replayed(store, device, scan.nonce)
+    if replay is not None:
+        return replay
+    facts = None
+    if ticket is not None and registration is not None:
+        admitted = await store.fetch_val(lists.admitted_registrations(device.event_id, checkin_list)
+                                         .where(t.registrations.c.id == registration["id"]))
+        previous = await store.fetch_all(
+            sa.select(t.checkins.c.type, t.checkins.c.scanned_at, t.devices.c.name)
+            .join(t.devices, t.devices.c.id == t.checkins.c.device_id)
+            .where(t.checkins.c.registration_id == registration["id"], t.checkins.c.list_name == checkin_list.name)
+            .order_by(t.checkins.c.id))
+        bus = None
+        if checkin_list.list_name.kind in ("bus", "visit"):
+            bus = await store.fetch_val(sa.select(lists.bus_label_of(
+                registration["id"], checkin_list.list_name.session_id)))  # type: ignore[arg-type]
+        facts = TicketFacts(
+            ticket_id=ticket["id"], ticket_revoked=ticket["revoked_at"] is not None,
+            registration_id=registration["id"], status=registration["status"], admitted_by_list=admitted is not None,
+            previous=tuple(Passage(row["type"], row["scanned_at"], row["name"]) for row in previous), bus=bus)
+    verdict = decide_scan(facts, checkin_list, scan, device.timezone)
+    if verdict.record and facts is not None:
+        await store.execute(t.checkins.insert().values(
+            event_id=device.event_id, registration_id=facts.registration_id, list_name=checkin_list.name,
+            type=scan.type.value, nonce=scan.nonce, device_id=device.id, scanned_at=scan.scanned_at, recorded_at=now,
+            offline=scan.offline))
+    answer = answer_for(verdict, registration)
+    await store.execute(t.scan_log.insert().values(
+        nonce=scan.nonce, event_id=device.event_id, device_id=device.id, list_name=scan.list_name,
+        type=scan.type.value, ticket_id=facts.ticket_id if facts else None, status=answer["status"],
+        reason=answer["reason"], scanned_at=scan.scanned_at, received_at=now, offline=scan.offline,
+        answer=json.dumps(answer, ensure_ascii=False)))
+    return answer
+
+
+class DoorDesk:
+    """SQLite's door path: scans that arrive while the writer is busy go together in its next trip.
+
+    The whole decision runs as plain sqlite3 calls in the writer connection's thread
+    (`data.sqlite_checkin`), one transaction per batch, in arrival order; an answer is returned only
+    after its batch has committed.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._waiting: list[tuple[sqlite_checkin.DoorScan, asyncio.Future[sqlite_checkin.Outcome]]] = []
+        self._writing = False
+
+    async def submit(self, item: sqlite_checkin.DoorScan) -> sqlite_checkin.Outcome:
+        outcome: asyncio.Future[sqlite_checkin.Outcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, outcome))
+        if not self._writing:
+            self._writing = True
+            asyncio.get_running_loop().create_task(self._write())
+        return await outcome
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    outcomes = await self.store.run_write(
+                        lambda connection: sqlite_checkin.redeem_many(connection, [item for item, _ in batch]))
+                except Exception as error:
+                    outcomes = [error] * len(batch)
+                for (_, future), result in zip(batch, outcomes):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self._writing = False
+
+
+_desks: weakref.WeakKeyDictionary[Store, DoorDesk] = weakref.WeakKeyDictionary()
+
+
+def _desk(store: Store) -> DoorDesk:
+    desk = _desks.get(store)
+    if desk is None:
+        desk = _desks[store] = DoorDesk(store)
+    return desk
+
+
+def decide_scan(facts: TicketFacts | None, checkin_list: CheckinList, scan: Scan, timezone: str) -> Verdict:
+    return decide(facts, list_name=checkin_list.list_name, list_day=checkin_list.day, list_closed=checkin_list.closed,
+                  scan_type=scan.type, scanned_day=scan.scanned_at.astimezone(ZoneInfo(timezone)).date())
+
+
+AnswerWriter = Callable[[Verdict, Mapping[str, Any] | None], dict[str, Any]]
+
+
+def _answer_writer(device: Device, checkin_list: CheckinList, scan: Scan) -> AnswerWriter:
+    """The answer's words are fixed here, in the request's language, so the SQLite path can write
+    the answer from its own thread."""
+    translations = i18n.translations(i18n.current_language())
+    zone = ZoneInfo(device.timezone)
+
+    def answer_for(verdict: Verdict, registration: Mapping[str, Any] | None) -> dict[str, Any]:
+        attendee = None
+        if registration is not None and verdict.reason is not Reason.UNKNOWN_TICKET:
+            attendee = {
+                "name": full_name(registration["surname"], registration["given_name"], registration["patronymic"]),
+                "organisation": registration["organisation_name"] or "",
+                "category": registration["category"],
+                "category_label": translations.gettext(CATEGORY_LABELS[Category(registration["category"])]),
+            }
+        first = None
+        if verdict.reason is Reason.ALREADY_CHECKED_IN or verdict.record:
+            entry = verdict.first_entry
+            at, name = (entry.at, entry.device) if entry else (scan.scanned_at, device.name)
+            first = {"at": at.astimezone(zone).isoformat(), "device": name}
+        message = translations.gettext(EXIT_MESSAGE if verdict.record and scan.type is ScanType.EXIT
+                                       else REASON_MESSAGES[verdict.reason])
+        if verdict.reason is Reason.WRONG_BUS:
+            message = message % {"bus": verdict.bus}
+        return {"status": "ok" if verdict.reason is None else "error",
+                "reason": None if verdict.reason is None else verdict.reason.value,
+                "message": message, "list": checkin_list.name, "attendee": attendee, "first_checkin": first,
+                "bus": verdict.bus}
+
+    return answer_for
+
+
+def _other_devices_nonce() -> InvalidInput:
+    return InvalidInput(N_("This nonce was used by another device: make a new one for each scan"),
+                        fields={"nonce": N_("This nonce was used by another device: make a new one for each scan")})
+
+
+async def _replayed(store: Store, device: Device, nonce: str) -> dict[str, Any] | None:
+    """The answer already given to this device for this nonce; a nonce of another device is refused."""
+    stored = await store.fetch_one(sa.select(t.scan_log.c.answer, t.scan_log.c.device_id).where(t.scan_log.c.nonce == nonce))
+    if stored is None:
+        return None
+    if stored["device_id"] != device.id:
+        raise _other_devices_nonce()
+    return dict(json.loads(stored["answer"]))
+
+
+async def forget_attendee(store: Store, registration_id: int) -> None:
+    """Remove a person's name from the answers kept in the scan log (withdrawn consent)."""
+    rows = await store.fetch_all(sa.select(t.scan_log.c.id, t.scan_log.c.answer).where(
+        t.scan_log.c.ticket_id.in_(sa.select(t.tickets.c.id).where(t.tickets.c.registration_id == registration_id))))
+    for row in rows:
+        answer = json.loads(row["answer"])
+        answer["attendee"] = None
+        await store.execute(t.scan_log.update().where(t.scan_log.c.id == row["id"])
+                            .values(answer=json.dumps(answer, ensure_ascii=False)))

@@ -1,0 +1,178 @@
+"""Check-in lists of an event: who each admits, how many came, and the data a phone keeps offline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from events_app import i18n
+from events_app.data import tables as t
+from events_app.data.database import Store
+from events_app.domain.agenda import SessionKind
+from events_app.domain.checkin import CheckinList, ListName, token_hash
+from events_app.domain.errors import N_, NotFound
+from events_app.domain.registration import CATEGORY_LABELS, Category, RegistrationStatus, full_name
+
+
+@dataclass(frozen=True)
+class OfflineTicket:
+    hash: str
+    name: str
+    organisation: str
+    category: str
+    category_label: str
+    checked_in_at: datetime | None
+
+
+async def lists_of_event(store: Store, event_id: int) -> list[CheckinList]:
+    event = await store.fetch_one(sa.select(t.events).where(t.events.c.id == event_id))
+    assert event is not None
+    closed = {row["name"] for row in await store.fetch_all(
+        sa.select(t.checkin_list_states.c.name).where(t.checkin_list_states.c.event_id == event_id,
+                                                      t.checkin_list_states.c.closed_at.is_not(None)))}
+    result = []
+    day = event["starts_on"]
+    while day <= event["ends_on"]:
+        name = ListName("entry", day=day)
+        title = i18n.gettext(N_("Entry, %(day)s")) % {"day": i18n.format_day(day)}
+        result.append(CheckinList(str(name), title, name, day, str(name) in closed))
+        day += timedelta(days=1)
+    sessions = await store.fetch_all(
+        sa.select(t.sessions.c.id, t.sessions.c.kind, t.sessions.c.title, t.sessions.c.starts_at)
+        .where(t.sessions.c.event_id == event_id, t.sessions.c.signup_required.is_(True),
+               t.sessions.c.cancelled_at.is_(None)).order_by(t.sessions.c.starts_at, t.sessions.c.id))
+    for session in sessions:
+        kind = "visit" if session["kind"] == SessionKind.SITE_VISIT.value else "session"
+        name = ListName(kind, session_id=session["id"])
+        local = session["starts_at"].astimezone(_zone(event["timezone"]))
+        result.append(CheckinList(str(name), f"{local:%H:%M} {session['title']}", name, local.date(),
+                                  str(name) in closed))
+        result.extend(await _bus_lists(store, session, local, closed))
+    return result
+
+
+async def _bus_lists(store: Store, session: Any, local: datetime, closed: set[str]) -> list[CheckinList]:
+    """A list per bus of a site visit: its door is the bus door."""
+    if session["kind"] != SessionKind.SITE_VISIT.value:
+        return []
+    groups = await store.fetch_all(sa.select(t.transport_groups.c.id, t.transport_groups.c.name, t.transport_groups.c.plate)
+                                   .where(t.transport_groups.c.session_id == session["id"])
+                                   .order_by(t.transport_groups.c.position))
+    result = []
+    for group in groups:
+        name = ListName("bus", session_id=session["id"], group_id=group["id"])
+        label = f"{group['name']} ({group['plate']})" if group["plate"] else group["name"]
+        result.append(CheckinList(str(name), f"{local:%H:%M} {label} · {session['title']}", name, local.date(),
+                                  str(name) in closed))
+    return result
+
+
+def bus_label_of(registration_id: Any, session_id: int) -> sa.ScalarSelect[Any]:
+    """The bus a delegate is seated on for a visit, as the door shows it."""
+    label = sa.case((t.transport_groups.c.plate.is_(None), t.transport_groups.c.name),
+                    else_=t.transport_groups.c.name + " (" + t.transport_groups.c.plate + ")")
+    return (sa.select(label).join(t.transport_seats, t.transport_seats.c.group_id == t.transport_groups.c.id)
+            .where(t.transport_seats.c.registration_id == registration_id,
+                   t.transport_seats.c.session_id == session_id).scalar_subquery())
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+# An event's lists change when its agenda does; a scan at the door reads them every time.
+REMEMBER_SECONDS = 5.0
+
+
+async def find_list(store: Store, event_id: int, name: str) -> CheckinList:
+    lists = await store.remember(("checkin-lists", event_id, i18n.current_language()), REMEMBER_SECONDS,
+                                 lambda: lists_of_event(store, event_id))
+    for item in lists:
+        if item.name == name:
+            return item
+    raise NotFound(N_("This event has no check-in list of that name"))
+
+
+def admitted_registrations(event_id: int, checkin_list: CheckinList) -> sa.Select[Any]:
+    """Ids of the registrations a list admits: confirmed, and attending that day or signed up."""
+    query = sa.select(t.registrations.c.id).where(
+        t.registrations.c.event_id == event_id, t.registrations.c.status == RegistrationStatus.CONFIRMED.value)
+    if checkin_list.list_name.kind == "entry":
+        return query.where(t.registrations.c.id.in_(
+            sa.select(t.registration_days.c.registration_id).where(t.registration_days.c.day == checkin_list.day)))
+    if checkin_list.list_name.kind == "bus":
+        query = query.where(t.registrations.c.id.in_(sa.select(t.transport_seats.c.registration_id).where(
+            t.transport_seats.c.group_id == checkin_list.list_name.group_id)))
+    return query.where(t.registrations.c.id.in_(
+        sa.select(t.registration_choices.c.registration_id).where(
+            t.registration_choices.c.session_id == checkin_list.list_name.session_id,
+            t.registration_choices.c.status == "confirmed")))
+
+
+async def lists_with_counts(store: Store, event_id: int) -> list[CheckinList]:
+    result = []
+    for item in await lists_of_event(store, event_id):
+        admitted = admitted_registrations(event_id, item).subquery()
+        expected = await store.fetch_val(sa.select(sa.func.count()).select_from(admitted))
+        checked_in = await store.fetch_val(
+            sa.select(sa.func.count(sa.distinct(t.checkins.c.registration_id)))
+            .where(t.checkins.c.event_id == event_id, t.checkins.c.list_name == item.name,
+                   t.checkins.c.type == "entry"))
+        result.append(CheckinList(item.name, item.title, item.list_name, item.day, item.closed,
+                                  int(expected), int(checked_in)))
+    return result
+
+
+async def _admitted(store: Store, event_id: int, checkin_list: CheckinList) -> list[dict[str, Any]]:
+    first_entry = (sa.select(t.checkins.c.registration_id, sa.func.min(t.checkins.c.scanned_at).label("at"))
+                   .where(t.checkins.c.list_name == checkin_list.name, t.checkins.c.type == "entry",
+                          t.checkins.c.event_id == event_id)
+                   .group_by(t.checkins.c.registration_id).subquery())
+    rows = await store.fetch_all(
+        sa.select(t.tickets.c.secret, t.registrations.c.surname, t.registrations.c.given_name,
+                  t.registrations.c.patronymic, t.registrations.c.organisation_name, t.registrations.c.category,
+                  first_entry.c.at)
+        .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
+        .outerjoin(first_entry, first_entry.c.registration_id == t.registrations.c.id)
+        .where(t.tickets.c.revoked_at.is_(None), t.registrations.c.id.in_(admitted_registrations(event_id, checkin_list)))
+        .order_by(t.registrations.c.surname, t.registrations.c.given_name))
+    return [{
+        "secret": row["secret"],
+        "name": full_name(row["surname"], row["given_name"], row["patronymic"]),
+        "organisation": row["organisation_name"] or "",
+        "category": row["category"],
+        "category_label": i18n.gettext(CATEGORY_LABELS[Category(row["category"])]),
+        "checked_in_at": row["at"],
+    } for row in rows]
+
+
+async def offline_tickets(store: Store, event_id: int, checkin_list: CheckinList) -> list[OfflineTicket]:
+    """What a phone needs to decide without the network: hashed secrets and names, no more."""
+    return [OfflineTicket(hash=token_hash(row["secret"]), name=row["name"], organisation=row["organisation"],
+                          category=row["category"], category_label=row["category_label"],
+                          checked_in_at=row["checked_in_at"])
+            for row in await _admitted(store, event_id, checkin_list)]
+
+
+async def search(store: Store, event_id: int, checkin_list: CheckinList, text: str) -> list[dict[str, Any]]:
+    """Delegates of the list by name or organisation, for someone who came without their phone.
+
+    Matched in Python: SQLite's lower() folds only Latin letters, and a list is a few thousand
+    people at most.
+    """
+    words = [word.casefold() for word in text.split() if word][:4]
+    if not words:
+        return []
+    found = []
+    for row in await _admitted(store, event_id, checkin_list):
+        haystack = f"{row['name']} {row['organisation']}".casefold()
+        if all(word in haystack for word in words):
+            found.append(row)
+            if len(found) == 20:
+                break
+    return found

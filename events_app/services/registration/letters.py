@@ -1,0 +1,136 @@
+"""The e-mails a registration causes, written in the delegate's language and queued in the outbox.
+
+Every function runs inside the caller's transaction, so a message is queued exactly when the
+change that causes it commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from events_app import i18n
+from events_app.data.database import Store
+from events_app.domain.errors import N_
+from events_app.domain.links import sign_cabinet_link
+from events_app.domain.mail import Attachment, compose, mailbox
+from events_app.domain.registration import Promotion
+from events_app.domain.tickets import qr_png, ticket_url
+from events_app.resources import MAIL_TEMPLATES_DIR
+from events_app.services.mail import outbox
+from events_app.services.programme import feeds
+from events_app.services.registration.views import RegistrationView, registration_view
+from events_app.settings import Settings
+
+Kind = Literal["confirmed", "pending", "waitlisted", "promoted", "approved", "rejected", "link"]
+
+MAIL_TEMPLATES = MAIL_TEMPLATES_DIR
+SUBJECTS: dict[str, str] = {
+    "confirmed": N_("Your ticket: %(event)s"),
+    "approved": N_("Your application is approved: %(event)s"),
+    "pending": N_("Application received: %(event)s"),
+    "waitlisted": N_("You are on the waiting list: %(event)s"),
+    "promoted": N_("A place is yours: %(event)s"),
+    "rejected": N_("Your application is declined: %(event)s"),
+    "link": N_("Your delegate cabinet: %(event)s"),
+}
+QR_CONTENT_ID = "ticket-qr@events"
+
+_environment = Environment(
+    loader=FileSystemLoader(MAIL_TEMPLATES),
+    autoescape=select_autoescape(("html",)),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_environment.filters.update(day=i18n.format_day, clock=i18n.format_clock)
+
+
+def cabinet_url(settings: Settings, registration: RegistrationView, *, now: datetime) -> str:
+    token = sign_cabinet_link(settings.secret_key, registration_id=registration.id,
+                              link_version=registration.link_version, now=now)
+    return f"{settings.base_url}/cabinet/{token}"
+
+
+def personal_calendar_url(settings: Settings, token: str | None) -> str | None:
+    return f"{settings.base_url}/calendar/{token}.ics" if token else None
+
+
+def build_message(settings: Settings, registration: RegistrationView, kind: Kind, *, now: datetime,
+                  ticket_qr: bytes | None = None, calendar: bytes | None = None,
+                  session_id: int | None = None) -> EmailMessage:
+    """The letter for a registration, rendered in its language. A ticketed letter carries the QR
+    code inline and the event's calendar attached."""
+    event = registration.event
+    ticket = ticket_url(settings.base_url, registration.ticket_secret) if registration.ticket_secret else None
+    session = next((c.session for c in registration.choices if c.session.id == session_id), None)
+    attachments: list[Attachment] = []
+    if ticket:
+        attachments.append(Attachment("ticket-qr.png", "image/png", ticket_qr or qr_png(ticket), content_id=QR_CONTENT_ID))
+        if calendar is not None:
+            attachments.append(Attachment(f"{event.slug}.ics", "text/calendar", calendar))
+    with i18n.language(registration.language):
+        language = i18n.current_language()
+        context = {
+            "r": registration, "kind": kind, "session": session, "ticket_url": ticket, "qr_cid": QR_CONTENT_ID,
+            "dates": i18n.format_date_range(event.starts_on, event.ends_on),
+            "cabinet_url": cabinet_url(settings, registration, now=now),
+            "calendar_url": personal_calendar_url(settings, registration.calendar_token),
+            "agenda_url": f"{settings.base_url}/events/{event.slug}/agenda",
+        }
+        lead = _environment.get_template(f"{language}/lead.txt").render(context)
+        text = _environment.get_template(f"{language}/registration.txt").render(context)
+        html = _environment.get_template(f"{language}/registration.html").render(
+            {**context, "lead": [p.strip() for p in lead.split("\n") if p.strip()]})
+        title = event.title_en if language == "en" and event.title_en else event.title
+        subject = i18n.gettext(SUBJECTS[kind]) % {"event": title}
+    return compose(sender=settings.mail_from, recipient=mailbox(registration.full_name, registration.email),
+                   subject=subject, text=text, html=html, attachments=attachments, date=now)
+
+
+async def event_calendar(store: Store, settings: Settings, slug: str) -> bytes:
+    """The event's calendar for attachments, rebuilt at most once a minute.
+
+    Loading the programme for every confirmation was a fifth of a registration's time in a rush;
+    an attachment a minute behind an edit is harmless, since the delegate's subscribed feeds
+    carry every change.
+    """
+    return await store.remember(("event-calendar", settings.base_url, slug), CALENDAR_TTL,  # type: ignore[no-any-return]
+                                lambda: feeds.event_calendar(store, slug, feeds.publication_for(settings)))
+
+
+CALENDAR_TTL = 60.0
+
+
+async def _send(store: Store, settings: Settings, registration_id: int, kind: Kind, *, now: datetime,
+                session_id: int | None = None) -> None:
+    registration = await registration_view(store, registration_id)
+    calendar = await event_calendar(store, settings, registration.event.slug) if registration.ticket_secret else None
+    message = build_message(settings, registration, kind, now=now, calendar=calendar, session_id=session_id)
+    await outbox.enqueue(store, message, now=now, registration_id=registration_id)
+
+
+def kind_after_registration(status: str) -> Kind:
+    return {"confirmed": "confirmed", "pending": "pending", "waitlisted": "waitlisted"}[status]  # type: ignore[return-value]
+
+
+async def promoted(store: Store, settings: Settings, promotion: Promotion, *, now: datetime) -> None:
+    await _send(store, settings, promotion.registration_id, "promoted", now=now, session_id=promotion.session_id)
+
+
+async def after_moved_to_moderation(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
+    await _send(store, settings, registration_id, "pending", now=now)
+
+
+async def decision(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
+    registration = await registration_view(store, registration_id)
+    await _send(store, settings, registration_id, "approved" if registration.status == "confirmed" else "rejected",
+                now=now)
+
+
+async def cabinet_link(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
+    await _send(store, settings, registration_id, "link", now=now)

@@ -1,0 +1,359 @@
+"""Registering delegates and everything they may do afterwards: change, cancel, withdraw consent.
+
+Each operation is one transaction: the registration, its places, its ticket and the e-mails it
+causes commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from events_app.data import tables as t
+from events_app.data.database import Row, Store
+from events_app.domain.agenda import to_utc
+from events_app.domain.consent import ConsentText, consent_for
+from events_app.domain.errors import N_, DomainError, NotFound
+from events_app.domain.regions import region_by_code
+from events_app.domain.registration import (
+    ACTIVE_STATUSES,
+    EMAIL_PATTERN,
+    ChoiceStatus,
+    RegistrationForm,
+    RegistrationStatus,
+    clean_text,
+    validate_registration,
+)
+from events_app.domain.tickets import new_secret, qr_png, ticket_url
+from events_app.services.checkin import door
+from events_app.services.mail import outbox
+from events_app.services.programme import catalogue
+from events_app.services.programme.catalogue import EventView, SessionView
+from events_app.services.registration import letters, places
+from events_app.services.registration.views import ChoiceView, RegistrationView
+from events_app.services.visits import details, visitor_data
+from events_app.settings import Settings
+
+
+class RegistrationClosed(DomainError):
+    code = "registration_closed"
+
+
+class RegistrationGone(DomainError):
+    """The registration was cancelled or its data erased: nothing more can be done with it."""
+
+    code = "registration_gone"
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What the registration form offers for one event."""
+
+    event: EventView
+    signup_sessions: list[SessionView]
+    consent: ConsentText
+    closed_reason: str | None
+    # Site visits among the sessions (meeting point, requirements), shown before choosing.
+    visits: dict[int, details.VisitView] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    session_id: int
+    status: str
+    position: int | None
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    id: int
+    status: str
+    ticket_secret: str | None
+    calendar_token: str
+    choices: list[ChoiceResult]
+    event_position: int | None
+
+
+async def form_context(store: Store, slug: str, *, now: datetime) -> FormContext:
+    event = await catalogue.get_event(store, slug)
+    row = await store.fetch_one(sa.select(t.events).where(t.events.c.id == event.id))
+    assert row is not None
+    sessions = await catalogue.list_sessions(store, event, signup_only=True)
+    return FormContext(event=event, signup_sessions=sessions,
+                       consent=consent_for(row["consent_version"], row["consent_text"]),
+                       closed_reason=_closed_reason(row, now),
+                       visits=await details.visits_by_session(store, [s.id for s in sessions]))
+
+
+def _closed_reason(event: Row, now: datetime) -> str | None:
+    opens, closes = event["registration_opens_at"], event["registration_closes_at"]
+    if closes is None:
+        closes = to_utc(datetime.combine(event["ends_on"] + timedelta(days=1), time()), event["timezone"])
+    if opens is not None and now < opens:
+        return N_("Registration has not opened yet")
+    if now >= closes:
+        return N_("Registration is closed")
+    return None
+
+
+async def register(store: Store, settings: Settings, *, slug: str, data: Mapping[str, Any], consent_ip: str | None,
+                   language: str, now: datetime) -> RegistrationResult:
+    """Check the form and register: confirmed, pending approval, or on the event's waiting list."""
+    context = await form_context(store, slug, now=now)
+    if context.closed_reason:
+        raise RegistrationClosed(context.closed_reason)
+    form = validate_registration(data, event_days=context.event.days,
+                                 session_days={s.id: s.day for s in context.signup_sessions})
+    sessions = {s.id: s for s in context.signup_sessions}
+    # The slow parts of the letter (QR image, calendar) are made before taking the event's lock,
+    # so that delegates registering at the same moment wait only for the database writes.
+    secret = new_secret()
+    ticket_qr = qr_png(ticket_url(settings.base_url, secret))
+    calendar = await letters.event_calendar(store, settings, slug)
+    async with store.transaction():
+        event = await places.lock_event(store, context.event.id)
+        if event["capacity"] is not None and await places.active_in_event(store, event["id"]) >= event["capacity"]:
+            status = RegistrationStatus.WAITLISTED
+        elif event["moderation"]:
+            status = RegistrationStatus.PENDING
+        else:
+            status = RegistrationStatus.CONFIRMED
+        registration_id, calendar_token = await _insert(store, event["id"], form, status, context.consent, consent_ip,
+                                                        language, now)
+        choices = []
+        for session_id in form.session_ids:
+            choice_status = await places.take_place(
+                store, registration_id=registration_id, session_id=session_id, capacity=sessions[session_id].capacity,
+                holds_places=status.value in ACTIVE_STATUSES, now=now)
+            choices.append(ChoiceResult(session_id, choice_status.value, None))
+        if status is RegistrationStatus.CONFIRMED:
+            await _issue_ticket(store, registration_id, now, secret=secret)
+        result = await _result(store, registration_id)
+        view = RegistrationView(
+            id=registration_id, event=context.event, status=status.value, surname=form.surname,
+            given_name=form.given_name, patronymic=form.patronymic, email=form.email, phone=form.phone,
+            organisation_name=form.organisation_name, organisation_inn=form.organisation_inn, position=form.position,
+            region=region_by_code(form.region_code), category=form.category, language=language,  # type: ignore[arg-type]
+            days=list(form.days), choices=[ChoiceView(sessions[c.session_id], c.status, c.position) for c in result.choices],
+            ticket_secret=result.ticket_secret, calendar_token=calendar_token, link_version=0, decision_reason=None,
+            event_position=result.event_position)
+        message = letters.build_message(
+            settings, view, letters.kind_after_registration(status.value), now=now,
+            ticket_qr=ticket_qr, calendar=calendar)
+        await outbox.enqueue(store, message, now=now, registration_id=registration_id)
+    return result
+
+
+async def _insert(store: Store, event_id: int, form: RegistrationForm, status: RegistrationStatus,
+                  consent: ConsentText, consent_ip: str | None, language: str, now: datetime) -> tuple[int, str]:
+    calendar_token = secrets.token_urlsafe(32)
+    registration_id = await store.insert(t.registrations.insert().values(
+        event_id=event_id, status=status.value, surname=form.surname, given_name=form.given_name,
+        patronymic=form.patronymic, email=form.email, phone=form.phone, organisation_name=form.organisation_name,
+        organisation_inn=form.organisation_inn, position=form.position, region_code=form.region_code,
+        category=form.category.value, consent_version=consent.version, consent_at=now, consent_ip=consent_ip,
+        language=language, calendar_token=calendar_token, link_version=0, created_at=now, updated_at=now,
+    ).returning(t.registrations.c.id))
+    for day in form.days:
+        await store.execute(t.registration_days.insert().values(registration_id=registration_id, day=day))
+    return registration_id, calendar_token
+
+
+async def _issue_ticket(store: Store, registration_id: int, now: datetime, *, secret: str | None = None) -> str:
+    """A new ticket; any earlier ticket of the registration stops working."""
+    await store.execute(t.tickets.update().where(t.tickets.c.registration_id == registration_id,
+                                                 t.tickets.c.revoked_at.is_(None)).values(revoked_at=now))
+    secret = secret or new_secret()
+    await store.execute(t.tickets.insert().values(registration_id=registration_id, secret=secret, issued_at=now))
+    return secret
+
+
+async def _result(store: Store, registration_id: int) -> RegistrationResult:
+    row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == registration_id))
+    assert row is not None
+    ticket = await store.fetch_val(sa.select(t.tickets.c.secret).where(
+        t.tickets.c.registration_id == registration_id, t.tickets.c.revoked_at.is_(None)))
+    choices = []
+    for choice in await store.fetch_all(sa.select(t.registration_choices).where(
+            t.registration_choices.c.registration_id == registration_id).order_by(t.registration_choices.c.id)):
+        position = None
+        if choice["status"] == ChoiceStatus.WAITLISTED.value:
+            position = await places.waitlist_position(store, choice["id"], choice["session_id"])
+        choices.append(ChoiceResult(choice["session_id"], choice["status"], position))
+    event_position = None
+    if row["status"] == RegistrationStatus.WAITLISTED.value:
+        event_position = await places.event_waitlist_position(store, row["event_id"], registration_id)
+    return RegistrationResult(id=registration_id, status=row["status"], ticket_secret=ticket,
+                              calendar_token=row["calendar_token"], choices=choices, event_position=event_position)
+
+
+async def registration_result(store: Store, registration_id: int) -> RegistrationResult:
+    return await _result(store, registration_id)
+
+
+async def _live_registration(store: Store, registration_id: int) -> Row:
+    row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == registration_id))
+    if row is None:
+        raise NotFound(N_("No such registration"))
+    if row["status"] in (RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value) or row["erased_at"]:
+        raise RegistrationGone(N_("This registration has been cancelled"))
+    return row
+
+
+async def _after_release(store: Store, settings: Settings, event: Row, freed: set[int], *, now: datetime) -> None:
+    """Give freed places to the first in line, and tell them."""
+    admitted = await places.promote_event(store, event, now=now)
+    for promotion in admitted:
+        if not event["moderation"]:
+            await _issue_ticket(store, promotion.registration_id, now)
+        # Their own sign-ups were waiting while they were: some may now have room.
+        freed |= {row["session_id"] for row in await store.fetch_all(sa.select(t.registration_choices.c.session_id)
+                  .where(t.registration_choices.c.registration_id == promotion.registration_id))}
+    promoted = await places.promote_sessions(store, freed, now=now)
+    for promotion in [*admitted, *promoted]:
+        if promotion.session_id is None and event["moderation"]:
+            # Out of the event's waiting list but not yet approved: no place is theirs yet.
+            await letters.after_moved_to_moderation(store, settings, promotion.registration_id, now=now)
+        else:
+            await letters.promoted(store, settings, promotion, now=now)
+
+
+async def change_choices(store: Store, settings: Settings, registration_id: int, data: Mapping[str, Any], *,
+                         now: datetime) -> RegistrationResult:
+    """Replace the days and sign-ups; kept sign-ups keep their place or their place in line."""
+    row = await _live_registration(store, registration_id)
+    event = await store.fetch_one(sa.select(t.events.c.slug).where(t.events.c.id == row["event_id"]))
+    assert event is not None
+    context = await form_context(store, event["slug"], now=now)
+    if context.closed_reason:
+        raise RegistrationClosed(context.closed_reason)
+    days = data.get("days") or []
+    sessions = data.get("sessions") or []
+    # Only days and sessions are edited here; the other fields come from the stored registration.
+    current = {"surname": row["surname"], "given_name": row["given_name"], "patronymic": row["patronymic"],
+               "email": row["email"], "phone": row["phone"], "organisation_name": row["organisation_name"],
+               "organisation_inn": row["organisation_inn"], "position": row["position"],
+               "region_code": row["region_code"], "category": row["category"], "consent": True}
+    form = validate_registration({**current, "days": days, "sessions": sessions}, event_days=context.event.days,
+                                 session_days={s.id: s.day for s in context.signup_sessions})
+    capacities = {s.id: s.capacity for s in context.signup_sessions}
+    async with store.transaction():
+        locked_event = await places.lock_event(store, row["event_id"])
+        row = await _live_registration(store, registration_id)
+        await store.execute(t.registration_days.delete().where(t.registration_days.c.registration_id == registration_id))
+        for day in form.days:
+            await store.execute(t.registration_days.insert().values(registration_id=registration_id, day=day))
+        existing = {r["session_id"] for r in await store.fetch_all(sa.select(t.registration_choices.c.session_id)
+                    .where(t.registration_choices.c.registration_id == registration_id))}
+        dropped = existing - set(form.session_ids)
+        freed = await places.release_choices(store, registration_id, dropped) if dropped else set()
+        for session_id in form.session_ids:
+            if session_id not in existing:
+                await places.take_place(store, registration_id=registration_id, session_id=session_id,
+                                        capacity=capacities[session_id],
+                                        holds_places=row["status"] in ACTIVE_STATUSES, now=now)
+        await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id).values(updated_at=now))
+        await _after_release(store, settings, locked_event, freed, now=now)
+        return await _result(store, registration_id)
+
+
+async def cancel(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
+    """Cancel a registration: its ticket stops working and its places go to the waiting lists."""
+    row = await _live_registration(store, registration_id)
+    async with store.transaction():
+        event = await places.lock_event(store, row["event_id"])
+        # Read again under the lock: an organiser's decision may have committed meanwhile.
+        await _live_registration(store, registration_id)
+        await _end(store, settings, event, registration_id, RegistrationStatus.CANCELLED, None, now=now)
+
+
+async def _end(store: Store, settings: Settings, event: Row, registration_id: int, status: RegistrationStatus,
+               reason: str | None, *, now: datetime) -> None:
+    await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id).values(
+        status=status.value, cancelled_at=now, updated_at=now, decision_reason=reason))
+    await store.execute(t.tickets.update().where(t.tickets.c.registration_id == registration_id,
+                                                 t.tickets.c.revoked_at.is_(None)).values(revoked_at=now))
+    freed = await places.release_choices(store, registration_id)
+    await _after_release(store, settings, event, freed, now=now)
+
+
+async def withdraw_consent(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
+    """Erase the delegate's personal data; keep only region, category and days for statistics."""
+    row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == registration_id))
+    if row is None or row["erased_at"] is not None:
+        raise NotFound(N_("No such registration"))
+    async with store.transaction():
+        event = await places.lock_event(store, row["event_id"])
+        row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == registration_id))
+        if row is None or row["erased_at"] is not None:
+            raise NotFound(N_("No such registration"))
+        if row["status"] not in (RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value):
+            await _end(store, settings, event, registration_id, RegistrationStatus.CANCELLED, None, now=now)
+        await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id).values(
+            surname=None, given_name=None, patronymic=None, email=None, phone=None, organisation_name=None,
+            organisation_inn=None, position=None, consent_ip=None, decision_reason=None, calendar_token=None,
+            link_version=row["link_version"] + 1, erased_at=now, updated_at=now))
+        # Letters to this registration, queued or sent, carry the name and address: they go too,
+        # and so do the names in the answers kept in the scan log.
+        await outbox.forget_registration(store, registration_id)
+        await door.forget_attendee(store, registration_id)
+        await visitor_data.forget(store, registration_id)
+    if row["email"]:
+        outbox.forget_files(settings, row["email"])
+
+
+async def decide(store: Store, settings: Settings, registration_id: int, *, approve: bool, reason: str | None,
+                 now: datetime) -> RegistrationResult:
+    """An organiser's decision on a registration waiting for approval."""
+    row = await _live_registration(store, registration_id)
+    if row["status"] != RegistrationStatus.PENDING.value:
+        raise DomainError(N_("Only a registration waiting for approval can be approved or rejected"))
+    if not approve and not (reason and reason.strip()):
+        raise DomainError(N_("Give the reason for the rejection: the delegate will receive it"),
+                          fields={"reason": N_("Give the reason for the rejection: the delegate will receive it")})
+    async with store.transaction():
+        event = await places.lock_event(store, row["event_id"])
+        # Read again under the lock: a cancellation or another decision may have committed meanwhile.
+        row = await _live_registration(store, registration_id)
+        if row["status"] != RegistrationStatus.PENDING.value:
+            raise DomainError(N_("Only a registration waiting for approval can be approved or rejected"))
+        if approve:
+            await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id).values(
+                status=RegistrationStatus.CONFIRMED.value, decision_reason=None, updated_at=now))
+            await _issue_ticket(store, registration_id, now)
+        else:
+            await _end(store, settings, event, registration_id, RegistrationStatus.REJECTED, reason.strip() if reason else None,
+                       now=now)
+        await letters.decision(store, settings, registration_id, now=now)
+        return await _result(store, registration_id)
+
+
+async def send_cabinet_links(store: Store, settings: Settings, *, email: str, now: datetime) -> None:
+    """Mail a cabinet link for every current registration with this address; say nothing either way."""
+    address = clean_text(email)
+    local, _, domain = address.rpartition("@")
+    address = f"{local}@{domain.lower()}"
+    if not EMAIL_PATTERN.match(address):
+        return
+    rows = await store.fetch_all(sa.select(t.registrations.c.id).where(
+        t.registrations.c.email == address, t.registrations.c.erased_at.is_(None),
+        t.registrations.c.status.not_in([RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value])))
+    if not rows:
+        return
+    async with store.transaction():
+        for row in rows:
+            await letters.cabinet_link(store, settings, row["id"], now=now)
+
+
+async def renew_calendar_link(store: Store, registration_id: int, *, now: datetime) -> str:
+    """A new personal calendar address; the old one stops working at once."""
+    await _live_registration(store, registration_id)
+    token = secrets.token_urlsafe(32)
+    await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id)
+                        .values(calendar_token=token, updated_at=now))
+    return token

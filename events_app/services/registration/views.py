@@ -1,0 +1,108 @@
+"""A registration as its delegate sees it: on the ticket, in the cabinet and in e-mails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from events_app.data import tables as t
+from events_app.data.database import Store
+from events_app.domain.errors import N_, NotFound
+from events_app.domain.regions import Region, region_by_code
+from events_app.domain.registration import Category, ChoiceStatus, full_name
+from events_app.domain.tickets import is_secret
+from events_app.services.programme import catalogue
+from events_app.services.programme.catalogue import EventView, SessionView
+from events_app.services.registration import places
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    session: SessionView
+    status: str
+    position: int | None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == ChoiceStatus.CONFIRMED.value
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    id: int
+    event: EventView
+    status: str
+    surname: str
+    given_name: str
+    patronymic: str | None
+    email: str
+    phone: str
+    organisation_name: str
+    organisation_inn: str | None
+    position: str
+    region: Region
+    category: Category
+    language: str
+    days: list[date]
+    choices: list[ChoiceView]
+    ticket_secret: str | None
+    calendar_token: str | None
+    link_version: int
+    decision_reason: str | None
+    event_position: int | None
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.surname, self.given_name, self.patronymic)
+
+
+async def registration_view(store: Store, registration_id: int) -> RegistrationView:
+    """The registration with its event, days, sign-ups and current ticket; erased ones are not found."""
+    row = await store.fetch_one(sa.select(t.registrations, t.events.c.slug)
+                                .join(t.events, t.events.c.id == t.registrations.c.event_id)
+                                .where(t.registrations.c.id == registration_id, t.registrations.c.erased_at.is_(None)))
+    if row is None:
+        raise NotFound(N_("No such registration"))
+    event = await catalogue.get_event(store, row["slug"])
+    days = [r["day"] for r in await store.fetch_all(sa.select(t.registration_days.c.day).where(
+        t.registration_days.c.registration_id == registration_id).order_by(t.registration_days.c.day))]
+    sessions = {s.id: s for s in await catalogue.list_sessions(store, event)}
+    choices = []
+    for choice in await store.fetch_all(sa.select(t.registration_choices).where(
+            t.registration_choices.c.registration_id == registration_id)):
+        session = sessions.get(choice["session_id"])
+        if session is None:
+            continue  # a session cancelled after sign-up is no longer on the agenda
+        position = None
+        if choice["status"] == ChoiceStatus.WAITLISTED.value:
+            position = await places.waitlist_position(store, choice["id"], choice["session_id"])
+        choices.append(ChoiceView(session, choice["status"], position))
+    choices.sort(key=lambda choice: choice.session.starts_at)
+    ticket = await store.fetch_val(sa.select(t.tickets.c.secret).where(
+        t.tickets.c.registration_id == registration_id, t.tickets.c.revoked_at.is_(None)))
+    event_position = None
+    if row["status"] == "waitlisted":
+        event_position = await places.event_waitlist_position(store, row["event_id"], registration_id)
+    region = region_by_code(row["region_code"])
+    assert region is not None
+    return RegistrationView(
+        id=row["id"], event=event, status=row["status"], surname=row["surname"], given_name=row["given_name"],
+        patronymic=row["patronymic"], email=row["email"], phone=row["phone"],
+        organisation_name=row["organisation_name"], organisation_inn=row["organisation_inn"],
+        position=row["position"], region=region, category=Category(row["category"]), language=row["language"],
+        days=days, choices=choices, ticket_secret=ticket, calendar_token=row["calendar_token"],
+        link_version=row["link_version"], decision_reason=row["decision_reason"], event_position=event_position,
+    )
+
+
+async def ticket_holder(store: Store, secret: str) -> RegistrationView:
+    """The registration a ticket secret belongs to, while the ticket is valid."""
+    if not is_secret(secret):
+        raise NotFound(N_("There is no valid ticket at this address"))
+    registration_id = await store.fetch_val(sa.select(t.tickets.c.registration_id).where(
+        t.tickets.c.secret == secret, t.tickets.c.revoked_at.is_(None)))
+    if registration_id is None:
+        raise NotFound(N_("There is no valid ticket at this address"))
+    return await registration_view(store, int(registration_id))

@@ -1,0 +1,82 @@
+"""Public programme pages: event list, event, agenda by day, session, venue."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from events_app import i18n
+from events_app.services.programme import catalogue
+from events_app.services.visits import details
+
+
+def _render(request: Request, template: str, context: dict[str, object], status_code: int = 200) -> Response:
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+async def event_list(request: Request) -> Response:
+    events = await catalogue.list_events(request.state.store)
+    return _render(request, "index.html", {"events": events})
+
+
+async def event_page(request: Request) -> Response:
+    store = request.state.store
+    event = await catalogue.get_event(store, request.path_params["slug"])
+    sessions = await catalogue.list_sessions(store, event)
+    return _render(request, "event.html", {
+        "event": event,
+        "day_counts": {day: sum(1 for s in sessions if s.day == day) for day in event.days},
+        "site_visits": [s for s in sessions if s.kind == "site_visit"],
+    })
+
+
+async def agenda_page(request: Request) -> Response:
+    store = request.state.store
+    event = await catalogue.get_event(store, request.path_params["slug"])
+    day = catalogue.parse_day(event, request.query_params.get("day")) or event.starts_on
+    sessions = await catalogue.list_sessions(store, event, day=day)
+    return _render(request, "agenda.html", {
+        "event": event, "day": day, "slots": catalogue.group_by_time(sessions),
+    })
+
+
+async def session_page(request: Request) -> Response:
+    store = request.state.store
+    event = await catalogue.get_event(store, request.path_params["slug"])
+    session = await catalogue.get_session(store, event, request.path_params["session_id"])
+    visit = (await details.visits_by_session(store, [session.id])).get(session.id)
+    return _render(request, "session.html", {"event": event, "session": session, "visit": visit,
+                                             "zone": ZoneInfo(event.timezone)})
+
+
+async def venue_page(request: Request) -> Response:
+    store = request.state.store
+    event = await catalogue.get_event(store, request.path_params["slug"])
+    venue, sessions = await catalogue.get_venue(store, event, request.path_params["key"])
+    return _render(request, "venue.html", {"event": event, "venue": venue, "sessions": sessions})
+
+
+async def switch_language(request: Request) -> Response:
+    language = i18n.choose_language(request.path_params["language"])
+    target = request.query_params.get("next", "/")
+    # Only a path on this site: never an open redirect.
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    return response
+
+
+routes = [
+    Route("/", event_list, name="event_list"),
+    Route("/events/{slug}", event_page, name="event"),
+    Route("/events/{slug}/agenda", agenda_page, name="agenda"),
+    Route("/events/{slug}/sessions/{session_id:int}", session_page, name="session"),
+    Route("/events/{slug}/venues/{key}", venue_page, name="venue"),
+    Route("/lang/{language}", switch_language, name="switch_language"),
+]

@@ -1,0 +1,233 @@
+"""Delegate pages: the registration form, the ticket, the cabinet and asking for its link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from events_app import i18n
+from events_app.domain.errors import N_, DomainError, InvalidInput
+from events_app.domain.links import InvalidLink, read_cabinet_link
+from events_app.domain.regions import REGIONS
+from events_app.domain.registration import CATEGORY_LABELS, Category
+from events_app.domain.tickets import qr_png, qr_svg, ticket_url
+from events_app.services import rate_limit
+from events_app.services.registration import signup
+from events_app.services.registration.letters import cabinet_url, personal_calendar_url
+from events_app.services.registration.views import RegistrationView, registration_view, ticket_holder
+from events_app.services.visits import details, visitor_data
+from events_app.web.client import client_address
+
+HONEYPOT = "website"
+FIELDS = ("surname", "given_name", "patronymic", "email", "phone", "organisation_name", "organisation_inn",
+          "position", "region_code", "category", "consent")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {name: form.get(name, "") for name in FIELDS}
+    values["days"] = form.getlist("days")
+    values["sessions"] = form.getlist("sessions")
+    return values
+
+
+def _form_page(request: Request, context: signup.FormContext, values: dict[str, Any],
+               errors: dict[str, str], status_code: int = 200, message: str | None = None) -> Response:
+    return _render(request, "register.html", {
+        "event": context.event, "sessions": context.signup_sessions, "closed_reason": context.closed_reason,
+        "visits": context.visits,
+        "values": values, "errors": {name: i18n.gettext(text) for name, text in errors.items()},
+        "message": i18n.gettext(message) if message else None,
+        "regions": sorted(REGIONS, key=lambda r: r.name_en if i18n.current_language() == "en" else r.name_ru),
+        "categories": [(category.value, i18n.gettext(CATEGORY_LABELS[category])) for category in Category],
+    }, status_code=status_code)
+
+
+async def register_form(request: Request) -> Response:
+    context = await signup.form_context(request.state.store, request.path_params["slug"], now=_now())
+    return _form_page(request, context, {"days": [], "sessions": []}, {})
+
+
+async def register_submit(request: Request) -> Response:
+    store, settings, now = request.state.store, request.state.settings, _now()
+    slug = request.path_params["slug"]
+    form = await request.form()
+    values = form_values(form)
+    context = await signup.form_context(store, slug, now=now)
+    if form.get(HONEYPOT):
+        # Only a robot fills the hidden field; it learns nothing useful from the answer.
+        return _form_page(request, context, values, {}, 400, N_("The form could not be accepted. Please try again."))
+    try:
+        await rate_limit.hit(store, rate_limit.REGISTRATION_PER_ADDRESS, client_address(request) or "unknown", now=now)
+        result = await signup.register(store, settings, slug=slug, data=values, consent_ip=client_address(request),
+                                             language=i18n.current_language(), now=now)
+    except InvalidInput as error:
+        return _form_page(request, context, values, error.fields, 422, error.message)
+    except rate_limit.TooManyRequests as error:
+        response = _form_page(request, context, values, {}, 429, error.message)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    request.state.outbox.notify()
+    view = await registration_view(store, result.id)
+    return RedirectResponse(cabinet_url(settings, view, now=now) + "?registered=1", status_code=303)
+
+
+async def consent_page(request: Request) -> Response:
+    context = await signup.form_context(request.state.store, request.path_params["slug"], now=_now())
+    return _render(request, "consent.html", {"event": context.event, "consent": context.consent})
+
+
+async def ticket_page(request: Request) -> Response:
+    holder = await ticket_holder(request.state.store, request.path_params["secret"])
+    settings = request.state.settings
+    return _render(request, "ticket.html", {
+        "my_visits": await details.delegate_visits(request.state.store, holder.id),
+        "r": holder, "ticket_url": ticket_url(settings.base_url, holder.ticket_secret or ""),
+        "calendar_url": personal_calendar_url(settings, holder.calendar_token),
+    })
+
+
+async def ticket_qr_svg(request: Request) -> Response:
+    holder = await ticket_holder(request.state.store, request.path_params["secret"])
+    data = ticket_url(request.state.settings.base_url, holder.ticket_secret or "")
+    return Response(qr_svg(data), media_type="image/svg+xml", headers={"Cache-Control": "private, no-store"})
+
+
+async def ticket_qr_png(request: Request) -> Response:
+    holder = await ticket_holder(request.state.store, request.path_params["secret"])
+    data = ticket_url(request.state.settings.base_url, holder.ticket_secret or "")
+    return Response(qr_png(data), media_type="image/png", headers={"Cache-Control": "private, no-store"})
+
+
+async def _cabinet_registration(request: Request) -> RegistrationView:
+    claim = read_cabinet_link(request.state.settings.secret_key, request.path_params["token"], now=_now())
+    try:
+        view = await registration_view(request.state.store, claim.registration_id)
+    except DomainError:
+        raise InvalidLink(N_("This link no longer works: the registration was cancelled and its data erased.")) from None
+    if view.link_version != claim.link_version:
+        raise InvalidLink(N_("This link no longer works. Ask for a new one with your e-mail address."))
+    return view
+
+
+async def _cabinet_page(request: Request, view: RegistrationView, *, errors: dict[str, str] | None = None,
+                        message: str | None = None, status_code: int = 200) -> Response:
+    settings = request.state.settings
+    context = await signup.form_context(request.state.store, view.event.slug, now=_now())
+    return _render(request, "cabinet.html", {
+        "r": view, "token": request.path_params["token"],
+        "ticket_url": ticket_url(settings.base_url, view.ticket_secret) if view.ticket_secret else None,
+        "calendar_url": personal_calendar_url(settings, view.calendar_token),
+        "registered": request.query_params.get("registered") == "1",
+        "errors": {name: i18n.gettext(text) for name, text in (errors or {}).items()},
+        "message": i18n.gettext(message) if message else None,
+        "chosen": {c.session.id for c in view.choices},
+        "sessions": context.signup_sessions, "closed_reason": context.closed_reason, "visits": context.visits,
+        "my_visits": await details.delegate_visits(request.state.store, view.id),
+        "visitor_data": await visitor_data.visitor_data_status(request.state.store, view.id),
+        "saved": request.query_params.get("saved") == "1",
+        "calendar_renewed": request.query_params.get("calendar") == "1",
+    }, status_code=status_code)
+
+
+async def cabinet(request: Request) -> Response:
+    return await _cabinet_page(request, await _cabinet_registration(request))
+
+
+async def cabinet_choices(request: Request) -> Response:
+    store, settings, now = request.state.store, request.state.settings, _now()
+    view = await _cabinet_registration(request)
+    form = await request.form()
+    try:
+        await signup.change_choices(store, settings, view.id,
+                                          {"days": form.getlist("days"), "sessions": form.getlist("sessions")}, now=now)
+    except InvalidInput as error:
+        return await _cabinet_page(request, view, errors=error.fields, message=error.message, status_code=422)
+    request.state.outbox.notify()
+    return RedirectResponse(str(request.url_for("cabinet", token=request.path_params["token"])) + "?saved=1", status_code=303)
+
+
+async def cabinet_cancel(request: Request) -> Response:
+    view = await _cabinet_registration(request)
+    await signup.cancel(request.state.store, request.state.settings, view.id, now=_now())
+    request.state.outbox.notify()
+    return _render(request, "message.html", {
+        "title": i18n.gettext("Your registration is cancelled"),
+        "text": i18n.gettext("Your ticket no longer works and your places have gone to the people waiting for them."),
+    })
+
+
+async def cabinet_calendar(request: Request) -> Response:
+    view = await _cabinet_registration(request)
+    await signup.renew_calendar_link(request.state.store, view.id, now=_now())
+    return RedirectResponse(str(request.url_for("cabinet", token=request.path_params["token"])) + "?calendar=1",
+                            status_code=303)
+
+
+async def cabinet_withdraw(request: Request) -> Response:
+    view = await _cabinet_registration(request)
+    form = await request.form()
+    if form.get("confirm") != "on":
+        return await _cabinet_page(request, view, errors={"confirm": N_("Tick the box to confirm the withdrawal")},
+                             message=N_("Tick the box to confirm the withdrawal"), status_code=422)
+    await signup.withdraw_consent(request.state.store, request.state.settings, view.id, now=_now())
+    request.state.outbox.notify()
+    return _render(request, "message.html", {
+        "title": i18n.gettext("Your consent is withdrawn"),
+        "text": i18n.gettext("Your personal data has been erased and your registration cancelled. "
+                             "Only anonymous figures (region and category) remain in the event's statistics."),
+    })
+
+
+async def link_request_form(request: Request) -> Response:
+    return _render(request, "cabinet_link.html", {"sent": False, "email": "", "error": None})
+
+
+async def link_request_submit(request: Request) -> Response:
+    store, now = request.state.store, _now()
+    form = await request.form()
+    email = str(form.get("email", "")).strip()
+    if "@" not in email or len(email) > 254:
+        return _render(request, "cabinet_link.html", {
+            "sent": False, "email": email, "error": i18n.gettext("Enter an e-mail address such as name@example.ru")},
+            status_code=422)
+    try:
+        await rate_limit.hit(store, rate_limit.LINK_REQUESTS_PER_ADDRESS, client_address(request) or "unknown", now=now)
+    except rate_limit.TooManyRequests as error:
+        response = _render(request, "cabinet_link.html", {"sent": False, "email": email,
+                                                            "error": i18n.gettext(error.message)}, status_code=429)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    await signup.send_cabinet_links(store, request.state.settings, email=email, now=now)
+    request.state.outbox.notify()
+    # The same answer whether or not the address is registered: the page reveals nothing.
+    return _render(request, "cabinet_link.html", {"sent": True, "email": email, "error": None})
+
+
+routes = [
+    Route("/events/{slug}/register", register_form, methods=["GET"], name="register"),
+    Route("/events/{slug}/register", register_submit, methods=["POST"], name="register_submit"),
+    Route("/events/{slug}/consent", consent_page, name="consent"),
+    Route("/t/{secret}", ticket_page, name="ticket"),
+    Route("/t/{secret}/qr.svg", ticket_qr_svg, name="ticket_qr_svg"),
+    Route("/t/{secret}/qr.png", ticket_qr_png, name="ticket_qr_png"),
+    Route("/cabinet", link_request_form, methods=["GET"], name="cabinet_link"),
+    Route("/cabinet", link_request_submit, methods=["POST"], name="cabinet_link_submit"),
+    Route("/cabinet/{token}", cabinet, name="cabinet"),
+    Route("/cabinet/{token}/choices", cabinet_choices, methods=["POST"], name="cabinet_choices"),
+    Route("/cabinet/{token}/cancel", cabinet_cancel, methods=["POST"], name="cabinet_cancel"),
+    Route("/cabinet/{token}/withdraw", cabinet_withdraw, methods=["POST"], name="cabinet_withdraw"),
+    Route("/cabinet/{token}/calendar", cabinet_calendar, methods=["POST"], name="cabinet_calendar"),
+]
