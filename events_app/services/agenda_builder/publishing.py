@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from events_app import i18n
 from events_app.data import tables as t
@@ -37,6 +36,7 @@ from events_app.domain.links import sign_cabinet_link
 from events_app.domain.mail import compose, mailbox
 from events_app.domain.staff import StaffMember
 from events_app.services.mail import outbox
+from events_app.services.mail.templates import event_title, render
 from events_app.services.programme.catalogue import EventView
 from events_app.services.registration import letters, places
 from events_app.services.staff import audit
@@ -45,10 +45,6 @@ from events_app.settings import Settings
 SUBJECT = N_("Programme changes: %(event)s")
 # Delegates told about a change: those still coming, holding a place or a place in line.
 TOLD_STATUSES = ("confirmed", "waitlisted")
-
-_mail = Environment(loader=FileSystemLoader(letters.MAIL_TEMPLATES), autoescape=select_autoescape(("html",)),
-                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-
 
 @dataclass(frozen=True)
 class Version:
@@ -215,9 +211,8 @@ async def _tell_delegates(store: Store, settings: Settings, event: EventView, ch
 
 def change_letter(settings: Settings, event: EventView, registration: Row, changes: Sequence[Change], *,
                   now: datetime) -> EmailMessage:
-    language = registration["language"] if registration["language"] in ("ru", "en") else "ru"
-    with i18n.language(language):
-        title = event.title_en if language == "en" and event.title_en else event.title
+    with i18n.language(registration["language"]):
+        title = event_title(event)
         token = sign_cabinet_link(settings.secret_key, registration_id=registration["id"],
                                   link_version=registration["link_version"], now=now)
         context = {
@@ -229,8 +224,8 @@ def change_letter(settings: Settings, event: EventView, registration: Row, chang
             "cabinet_url": f"{settings.base_url}/cabinet/{token}",
             "calendar_url": letters.personal_calendar_url(settings, registration["calendar_token"]),
         }
-        text = _mail.get_template(f"{language}/agenda_changes.txt").render(context)
-        html = _mail.get_template(f"{language}/agenda_changes.html").render(context)
+        text = render("agenda_changes.txt", context)
+        html = render("agenda_changes.html", context)
         subject = i18n.gettext(SUBJECT) % {"event": title}
     name = " ".join(p for p in (registration["surname"], registration["given_name"], registration["patronymic"]) if p)
     return compose(sender=settings.mail_from, recipient=mailbox(name, registration["email"]), subject=subject,

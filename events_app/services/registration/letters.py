@@ -10,8 +10,6 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from events_app import i18n
 from events_app.data.database import Store
 from events_app.domain.errors import N_
@@ -19,15 +17,14 @@ from events_app.domain.links import sign_cabinet_link
 from events_app.domain.mail import Attachment, compose, mailbox
 from events_app.domain.registration import Promotion
 from events_app.domain.tickets import qr_png, ticket_url
-from events_app.resources import MAIL_TEMPLATES_DIR
 from events_app.services.mail import outbox
+from events_app.services.mail.templates import event_title, render
 from events_app.services.programme import feeds
 from events_app.services.registration.views import RegistrationView, registration_view
 from events_app.settings import Settings
 
 Kind = Literal["confirmed", "pending", "waitlisted", "promoted", "approved", "rejected", "link"]
 
-MAIL_TEMPLATES = MAIL_TEMPLATES_DIR
 SUBJECTS: dict[str, str] = {
     "confirmed": N_("Your ticket: %(event)s"),
     "approved": N_("Your application is approved: %(event)s"),
@@ -38,17 +35,6 @@ SUBJECTS: dict[str, str] = {
     "link": N_("Your delegate cabinet: %(event)s"),
 }
 QR_CONTENT_ID = "ticket-qr@events"
-
-_environment = Environment(
-    loader=FileSystemLoader(MAIL_TEMPLATES),
-    autoescape=select_autoescape(("html",)),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-_environment.filters.update(day=i18n.format_day, clock=i18n.format_clock)
-
 
 def cabinet_url(settings: Settings, registration: RegistrationView, *, now: datetime) -> str:
     token = sign_cabinet_link(settings.secret_key, registration_id=registration.id,
@@ -70,11 +56,11 @@ def build_message(settings: Settings, registration: RegistrationView, kind: Kind
     session = next((c.session for c in registration.choices if c.session.id == session_id), None)
     attachments: list[Attachment] = []
     if ticket:
-        attachments.append(Attachment("ticket-qr.png", "image/png", ticket_qr or qr_png(ticket), content_id=QR_CONTENT_ID))
+        attachments.append(Attachment("ticket-qr.png", "image/png", ticket_qr or qr_png(ticket),
+                                      content_id=QR_CONTENT_ID))
         if calendar is not None:
             attachments.append(Attachment(f"{event.slug}.ics", "text/calendar", calendar))
     with i18n.language(registration.language):
-        language = i18n.current_language()
         context = {
             "r": registration, "kind": kind, "session": session, "ticket_url": ticket, "qr_cid": QR_CONTENT_ID,
             "dates": i18n.format_date_range(event.starts_on, event.ends_on),
@@ -82,12 +68,10 @@ def build_message(settings: Settings, registration: RegistrationView, kind: Kind
             "calendar_url": personal_calendar_url(settings, registration.calendar_token),
             "agenda_url": f"{settings.base_url}/events/{event.slug}/agenda",
         }
-        lead = _environment.get_template(f"{language}/lead.txt").render(context)
-        text = _environment.get_template(f"{language}/registration.txt").render(context)
-        html = _environment.get_template(f"{language}/registration.html").render(
-            {**context, "lead": [p.strip() for p in lead.split("\n") if p.strip()]})
-        title = event.title_en if language == "en" and event.title_en else event.title
-        subject = i18n.gettext(SUBJECTS[kind]) % {"event": title}
+        lead = render("lead.txt", context)
+        text = render("registration.txt", context)
+        html = render("registration.html", {**context, "lead": [p.strip() for p in lead.split("\n") if p.strip()]})
+        subject = i18n.gettext(SUBJECTS[kind]) % {"event": event_title(event)}
     return compose(sender=settings.mail_from, recipient=mailbox(registration.full_name, registration.email),
                    subject=subject, text=text, html=html, attachments=attachments, date=now)
 

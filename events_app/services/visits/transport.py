@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from events_app import i18n
 from events_app.data import tables as t
@@ -22,8 +22,8 @@ from events_app.domain.mail import compose, mailbox
 from events_app.domain.registration import ACTIVE_STATUSES, full_name
 from events_app.domain.staff import StaffMember
 from events_app.services.mail import outbox
+from events_app.services.mail.templates import render
 from events_app.services.registration import places
-from events_app.services.registration.letters import MAIL_TEMPLATES
 from events_app.services.staff import audit
 from events_app.services.visits import details, seating
 from events_app.services.visits.details import GroupView, VisitView
@@ -72,7 +72,8 @@ async def move(store: Store, settings: Settings, *, member: StaffMember, event_i
                           fields={"group_id": N_("This bus has no free seat")})
         if current is None:
             await store.execute(t.transport_seats.insert().values(
-                registration_id=registration_id, session_id=session_id, group_id=group_id, by_hand=True, assigned_at=now))
+                registration_id=registration_id, session_id=session_id, group_id=group_id, by_hand=True,
+                assigned_at=now))
         else:
             await store.execute(t.transport_seats.update().where(
                 t.transport_seats.c.registration_id == registration_id, t.transport_seats.c.session_id == session_id)
@@ -107,24 +108,19 @@ async def change_times(store: Store, settings: Settings, *, member: StaffMember,
     return len(riders)
 
 
-_mail = Environment(loader=FileSystemLoader(MAIL_TEMPLATES), undefined=StrictUndefined, trim_blocks=True,
-                    lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
 SUBJECTS = {"bus": N_("Your bus has changed: %(visit)s"), "time": N_("New departure time: %(visit)s")}
 
 
 def visit_change_message(settings: Settings, visit: VisitView, group: GroupView | None, *, name: str, email: str,
                          language: str, zone: str, reason: str, now: datetime) -> EmailMessage:
-    from zoneinfo import ZoneInfo
-
+    local = ZoneInfo(zone)
     with i18n.language(language):
-        lang = i18n.current_language()
-        local = ZoneInfo(zone)
-        text = _mail.get_template(f"{lang}/visit_change.txt").render(
-            name=name, visit=visit, group=group, reason=reason,
-            departs=visit.departs_at.astimezone(local) if visit.departs_at else None,
-            returns=visit.returns_at.astimezone(local) if visit.returns_at else None,
-            day=i18n.format_day(visit.starts_at.astimezone(local).date()),
-            requirements=visit.requirement_labels())
+        text = render("visit_change.txt", {
+            "name": name, "visit": visit, "group": group, "reason": reason,
+            "departs": visit.departs_at.astimezone(local) if visit.departs_at else None,
+            "returns": visit.returns_at.astimezone(local) if visit.returns_at else None,
+            "day": i18n.format_day(visit.starts_at.astimezone(local).date()),
+            "requirements": visit.requirement_labels()})
         subject = i18n.gettext(SUBJECTS[reason]) % {"visit": visit.title}
     return compose(sender=settings.mail_from, recipient=mailbox(name, email), subject=subject, text=text, date=now)
 
