@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install clean
+.PHONY: run test lint dist install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,11 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check events_app tests
 	$(BIN)/mypy
 
+# The sdist, then the wheel built from it (so the sdist is proven complete), into dist/.
+# The wheel carries templates/, static/ and schedules/ under events_app/bundled/ (see setup.py).
+dist: $(VENV)/.installed
+	rm -rf dist build
+	$(BIN)/python -m build --no-isolation --outdir dist .
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache build dist

@@ -53,17 +53,18 @@ class Server:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     start_command: list[str] | None = None
+    cwd: Path | None = None  # where the process runs; a relative EVENTS_DATA_DIR (default `var`) is under it
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        log = Path(self.env["EVENTS_DATA_DIR"]) / f"server-{self.port}.log"
+        log = (self.cwd or Path.cwd()) / self.env.get("EVENTS_DATA_DIR", "var") / f"server-{self.port}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as output:
             command = self.start_command or [str(BIN / "events-app"), "serve", "--port", str(self.port)]
-            self.process = subprocess.Popen(command, env=self.env, stdout=output, stderr=output)
+            self.process = subprocess.Popen(command, env=self.env, cwd=self.cwd, stdout=output, stderr=output)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
