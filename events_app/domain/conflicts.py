@@ -31,6 +31,8 @@ class ConflictKind(StrEnum):
     TRAVEL_TIME = "travel_time"
     OUTSIDE_DAYS = "outside_days"
     CAPACITY_BELOW_SIGNUPS = "capacity_below_signups"
+    BUS_LEAVES_LATE = "bus_leaves_late"
+    BUS_RETURNS_EARLY = "bus_returns_early"
 
 
 MESSAGES: dict[ConflictKind, str] = {
@@ -40,6 +42,10 @@ MESSAGES: dict[ConflictKind, str] = {
     ConflictKind.TRAVEL_TIME: N_("Only %(gap)s min between «%(first)s» and «%(second)s»; the trip needs about %(needed)s min"),
     ConflictKind.OUTSIDE_DAYS: N_("«%(first)s» is outside the event's days"),
     ConflictKind.CAPACITY_BELOW_SIGNUPS: N_("«%(first)s» has %(capacity)s places but %(count)s confirmed sign-ups"),
+    ConflictKind.BUS_LEAVES_LATE: N_(
+        "The bus to «%(first)s» leaves at %(departs)s, after the visit starts at %(starts)s"),
+    ConflictKind.BUS_RETURNS_EARLY: N_(
+        "The bus from «%(first)s» returns at %(returns)s, before the visit ends at %(ends)s"),
 }
 
 
@@ -57,6 +63,8 @@ class PlannedSession:
     capacity: int | None = None
     speaker_ids: tuple[int, ...] = ()
     session_id: int | None = None
+    departs_at: datetime | None = None  # a site visit's bus
+    returns_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +202,24 @@ def capacity_below_signups(sessions: Sequence[PlannedSession], confirmed: Mappin
     return found
 
 
+def bus_times(sessions: Sequence[PlannedSession], timezone: str) -> list[Conflict]:
+    """A visit's bus must leave no later than the visit starts and come back no earlier than it ends."""
+    zone = ZoneInfo(timezone)
+
+    def clock(moment: datetime) -> str:
+        return moment.astimezone(zone).strftime("%H:%M")
+
+    found = []
+    for s in sorted(sessions, key=lambda s: (s.starts_at, s.ref)):
+        if s.departs_at is not None and s.departs_at > s.starts_at:
+            found.append(Conflict(ConflictKind.BUS_LEAVES_LATE, (s.ref,), {
+                "first": s.title, "departs": clock(s.departs_at), "starts": clock(s.starts_at)}))
+        if s.returns_at is not None and s.returns_at < s.ends_at:
+            found.append(Conflict(ConflictKind.BUS_RETURNS_EARLY, (s.ref,), {
+                "first": s.title, "returns": clock(s.returns_at), "ends": clock(s.ends_at)}))
+    return found
+
+
 def find_conflicts(sessions: Sequence[PlannedSession], *, venues: Mapping[int, Place], days: Sequence[date],
                    timezone: str, speaker_names: Mapping[int, str] | None = None,
                    choices: Mapping[int, frozenset[int]] | None = None, confirmed: Mapping[int, int] | None = None,
@@ -206,4 +232,5 @@ def find_conflicts(sessions: Sequence[PlannedSession], *, venues: Mapping[int, P
         *delegate_overlaps(sessions, choices or {}),
         *travel_too_short(sessions, venues, set_minutes=visit_travel_minutes),
         *capacity_below_signups(sessions, confirmed or {}),
+        *bus_times(sessions, timezone),
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from events_app.domain.errors import N_
@@ -67,6 +67,16 @@ class VisitDetails:
     requirements: tuple[Requirement, ...] = ()
     minimum_age: int | None = None
     transport: tuple[TransportGroup, ...] = ()
+
+
+def follow_move(departs_at: datetime | None, returns_at: datetime | None, *, old_start: datetime,
+                new_start: datetime) -> tuple[datetime | None, datetime | None]:
+    """The bus times of a visit moved from `old_start` to `new_start`: the bus leaves and comes
+    back by the same amount earlier or later, so a moved visit never keeps a bus that now leaves
+    after it has begun. The organiser can adjust them afterwards."""
+    delta: timedelta = new_start - old_start
+    return (departs_at + delta if departs_at is not None else None,
+            returns_at + delta if returns_at is not None else None)
 
 
 def requirement_texts(requirements: Iterable[str], minimum_age: int | None,

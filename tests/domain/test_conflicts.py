@@ -132,3 +132,29 @@ def test_find_conflicts_gathers_every_kind() -> None:
 
     assert [c.kind for c in found] == [ConflictKind.VENUE_OVERLAP, ConflictKind.SPEAKER_OVERLAP,
                                        ConflictKind.DELEGATE_OVERLAP, ConflictKind.CAPACITY_BELOW_SIGNUPS]
+
+
+def test_bus_leaving_after_the_visit_starts_is_a_conflict_with_local_times() -> None:
+    visit = session("s5", at(11), at(12, 30), kind="site_visit", title="Лузалес",
+                    departs_at=at(13), returns_at=at(15))
+
+    found = find_conflicts([visit], venues=VENUES, days=[date(2021, 4, 1)], timezone="Europe/Moscow")
+
+    assert found == [Conflict(ConflictKind.BUS_LEAVES_LATE, ("s5",),
+                              {"first": "Лузалес", "departs": "13:00", "starts": "11:00"})]
+
+
+def test_bus_returning_before_the_visit_ends_is_a_conflict() -> None:
+    visit = session("s5", at(14), at(15, 30), kind="site_visit", title="Лузалес",
+                    departs_at=at(13), returns_at=at(15))
+
+    found = find_conflicts([visit], venues=VENUES, days=[date(2021, 4, 1)], timezone="Europe/Moscow")
+
+    assert found == [Conflict(ConflictKind.BUS_RETURNS_EARLY, ("s5",),
+                              {"first": "Лузалес", "returns": "15:00", "ends": "15:30"})]
+
+
+def test_bus_leaving_at_the_start_and_back_at_the_end_is_fine() -> None:
+    visit = session("s5", at(13), at(15), kind="site_visit", departs_at=at(13), returns_at=at(15))
+
+    assert find_conflicts([visit], venues=VENUES, days=[date(2021, 4, 1)], timezone="Europe/Moscow") == []

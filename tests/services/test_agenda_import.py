@@ -172,3 +172,44 @@ async def test_same_organisation_defined_differently_in_two_files_is_refused(tmp
         read_agenda_files([first, second])
 
     assert [e.message for e in caught.value.errors] == [f"organisation 'akit' is defined differently in {first}"]
+
+
+async def _bus(store: Store, key: str) -> tuple[object, object]:
+    row = await store.fetch_one(sa.select(t.visit_details.c.departs_at, t.visit_details.c.returns_at)
+                                .join(t.sessions, t.sessions.c.id == t.visit_details.c.session_id)
+                                .where(t.sessions.c.key == key))
+    assert row is not None
+    return row["departs_at"], row["returns_at"]
+
+
+async def test_reimport_moving_a_visit_moves_its_bus_and_a_second_import_keeps_it(store: Store) -> None:
+    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
+    await import_agendas(store, [agenda])
+    assert await _bus(store, "visit-luzales") == (datetime(2021, 4, 1, 10, 0, tzinfo=UTC),
+                                                  datetime(2021, 4, 1, 12, 0, tzinfo=UTC))
+    moved = replace(agenda, sessions=tuple(
+        replace(s, starts_at=s.starts_at.replace(hour=11, minute=0), ends_at=s.ends_at.replace(hour=12, minute=30))
+        if s.key == "visit-luzales" else s for s in agenda.sessions))
+
+    await import_agendas(store, [moved])
+    first = await _bus(store, "visit-luzales")
+    await import_agendas(store, [moved])
+
+    # 13:30 → 11:00 Moscow: the bus leaves at 10:30 instead of 13:00 and is back about 12:30.
+    assert first == (datetime(2021, 4, 1, 7, 30, tzinfo=UTC), datetime(2021, 4, 1, 9, 30, tzinfo=UTC))
+    assert await _bus(store, "visit-luzales") == first
+
+
+async def test_reimport_with_new_bus_times_in_the_file_takes_them_as_written(store: Store) -> None:
+    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
+    await import_agendas(store, [agenda])
+    moved = replace(agenda, sessions=tuple(
+        replace(s, starts_at=s.starts_at.replace(hour=11, minute=0), ends_at=s.ends_at.replace(hour=12, minute=30),
+                visit=replace(s.visit, departs_at=s.starts_at.replace(hour=10, minute=15),  # type: ignore[arg-type]
+                              returns_at=s.starts_at.replace(hour=13, minute=0)))
+        if s.key == "visit-luzales" else s for s in agenda.sessions))
+
+    await import_agendas(store, [moved])
+
+    assert await _bus(store, "visit-luzales") == (datetime(2021, 4, 1, 7, 15, tzinfo=UTC),
+                                                  datetime(2021, 4, 1, 10, 0, tzinfo=UTC))

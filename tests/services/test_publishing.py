@@ -112,7 +112,7 @@ async def test_publish_moves_cancels_adds_and_tells_each_delegate_their_changes(
     letters = _letters([dict(r) for r in await store.fetch_all(sa.select(t.outbox))])
     assert sorted(letters) == ["anna@example.ru", "john@example.org"]
     assert "- Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» перенесено с 13:30 на 14:00" in letters["anna@example.ru"]
-    assert "Монди" not in letters["anna@example.ru"] and "Алграф" not in letters["anna@example.ru"]
+    assert "Посещение АО «Монди" not in letters["anna@example.ru"] and "Алграф" not in letters["anna@example.ru"]
     assert "- Visit to Algraf: the industrial technopark cancelled (was Thursday, 1 April, 15:30–17:00)" in letters["john@example.org"]
     outbox_ids = {r["registration_id"] for r in await store.fetch_all(sa.select(t.outbox.c.registration_id))}
     assert anna in outbox_ids
@@ -234,3 +234,40 @@ async def test_more_places_published_seat_the_first_in_line(store: Store, event:
     assert choices[boris] == "confirmed"
     recipients = [r["recipient"] for r in await store.fetch_all(sa.select(t.outbox.c.recipient))]
     assert recipients == ["boris@example.ru"]
+
+
+async def test_moved_visit_takes_its_bus_and_the_riders_letter_gives_the_new_departure(
+        store: Store, event: EventView, organiser: StaffMember, settings: Settings) -> None:
+    luzales = await _session(store, "visit-luzales")
+    await _delegate(store, event, "anna@example.ru", [int(luzales["id"])])
+    await _delegate(store, event, "john@example.org", [int(luzales["id"])], language="en")
+    await _move(store, event, organiser, "visit-luzales", "11:00", "12:30")
+    workspace = await drafts.load_workspace(store, event)
+    # The draft already plans the bus at 10:30: nothing to warn about.
+    assert [c.kind.value for c in workspace.conflicts_of(f"s{luzales['id']}")] == []
+
+    await publishing.publish(store, settings, event, actor=organiser, now=NOW)
+
+    bus = await store.fetch_one(sa.select(t.visit_details).where(t.visit_details.c.session_id == luzales["id"]))
+    assert bus is not None
+    assert (bus["departs_at"], bus["returns_at"]) == (datetime(2021, 4, 1, 7, 30, tzinfo=UTC),
+                                                      datetime(2021, 4, 1, 9, 30, tzinfo=UTC))
+    letters = _letters([dict(r) for r in await store.fetch_all(sa.select(t.outbox))])
+    assert ("- Автобус на «Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства "
+            "плит МДФ»»: отправление в 10:30 от места сбора: Проходная АО «Монди СЛПК», возвращение около 12:30"
+            in letters["anna@example.ru"])
+    assert ("- Bus to «Visit to Luzales: presentation of the joint cluster project “MDF board production”»: leaves at "
+            "10:30 from Проходная АО «Монди СЛПК», returns about 12:30" in letters["john@example.org"])
+
+
+async def test_bus_set_to_leave_after_the_visit_starts_is_a_conflict_in_the_builder(
+        store: Store, event: EventView, organiser: StaffMember, settings: Settings) -> None:
+    luzales = await _session(store, "visit-luzales")
+    await store.execute(t.visit_details.update().where(t.visit_details.c.session_id == luzales["id"])
+                        .values(departs_at=datetime(2021, 4, 1, 10, 45, tzinfo=UTC)))
+
+    workspace = await drafts.load_workspace(store, event)
+
+    conflicts = workspace.conflicts_of(f"s{luzales['id']}")
+    assert [(c.kind.value, c.values["departs"], c.values["starts"]) for c in conflicts] == [
+        ("bus_leaves_late", "13:45", "13:30")]

@@ -21,6 +21,7 @@ from events_app.data.database import Store
 from events_app.domain.agenda import SessionKind, to_utc
 from events_app.domain.conflicts import Conflict, Place, PlannedSession, find_conflicts
 from events_app.domain.errors import N_, InvalidInput, NotFound
+from events_app.domain.site_visits import follow_move
 from events_app.domain.staff import StaffMember
 from events_app.services.programme.catalogue import EventView
 from events_app.services.staff import audit
@@ -130,6 +131,7 @@ async def load_workspace(store: Store, event: EventView) -> Workspace:
     confirmed, choices = await _signups(store, event.id)
     zone = ZoneInfo(event.timezone)
     by_session = {row["session_id"]: row for row in drafts if row["session_id"] is not None}
+    buses = await _bus_times(store, event.id)
 
     def item(ref: str, status: str, session_id: int | None, fields: SessionFields) -> PlannedItem:
         return PlannedItem(ref=ref, status=status, session_id=session_id, fields=fields,
@@ -138,8 +140,14 @@ async def load_workspace(store: Store, event: EventView) -> Workspace:
 
     items: list[PlannedItem] = []
     removed: list[PlannedItem] = []
+    planned_buses: dict[str, tuple[datetime | None, datetime | None]] = {}
     for row in sessions:
         draft = by_session.get(row["id"])
+        if row["id"] in buses:
+            # A drafted move takes the bus with it, as publishing will.
+            planned_buses[f"s{row['id']}"] = follow_move(
+                *buses[row["id"]], old_start=row["starts_at"],
+                new_start=draft["starts_at"] if draft is not None else row["starts_at"])
         if draft is None:
             items.append(item(f"s{row['id']}", "published", row["id"], _fields(row, speakers.get(row["id"], []))))
             continue
@@ -153,13 +161,25 @@ async def load_workspace(store: Store, event: EventView) -> Workspace:
     conflicts = find_conflicts(
         [PlannedSession(ref=i.ref, title=i.fields.title, kind=i.fields.kind, starts_at=i.fields.starts_at,
                         ends_at=i.fields.ends_at, venue_id=i.fields.venue_id, capacity=i.fields.capacity,
-                        speaker_ids=i.fields.speaker_ids, session_id=i.session_id) for i in items],
+                        speaker_ids=i.fields.speaker_ids, session_id=i.session_id,
+                        departs_at=planned_buses.get(i.ref, (None, None))[0],
+                        returns_at=planned_buses.get(i.ref, (None, None))[1]) for i in items],
         venues={v.id: Place(v.id, v.name, v.latitude, v.longitude) for v in venues}, days=event.days,
         timezone=event.timezone, speaker_names={p.id: p.name for p in people}, choices=choices,
         confirmed=confirmed, visit_travel_minutes=await store.fetch_val(
             sa.select(t.events.c.visit_travel_minutes).where(t.events.c.id == event.id)))
     return Workspace(event=event, venues=venues, people=people, items=tuple(items), removed=tuple(removed),
                      conflicts=tuple(conflicts))
+
+
+async def _bus_times(store: Store, event_id: int) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """Session id → the departure and return of its visit's bus, where it has one."""
+    rows = await store.fetch_all(
+        sa.select(t.visit_details.c.session_id, t.visit_details.c.departs_at, t.visit_details.c.returns_at)
+        .join(t.sessions, t.sessions.c.id == t.visit_details.c.session_id)
+        .where(t.sessions.c.event_id == event_id))
+    return {row["session_id"]: (row["departs_at"], row["returns_at"]) for row in rows
+            if row["departs_at"] is not None or row["returns_at"] is not None}
 
 
 async def _signups(store: Store, event_id: int) -> tuple[dict[int, int], dict[int, frozenset[int]]]:

@@ -34,6 +34,7 @@ from events_app.domain.changelog import (
 from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.links import sign_cabinet_link
 from events_app.domain.mail import compose, mailbox
+from events_app.domain.site_visits import follow_move
 from events_app.domain.staff import StaffMember
 from events_app.services.mail import outbox
 from events_app.services.mail.templates import event_title, render
@@ -53,6 +54,18 @@ class Version:
     actor: str
     changes: tuple[Change, ...]
     mailed: int
+
+
+@dataclass(frozen=True)
+class VisitBus:
+    """The bus of a visit that publishing moved, as its riders' letter gives it."""
+
+    session_id: int
+    title: str
+    title_en: str | None
+    departs_at: datetime
+    returns_at: datetime | None
+    meeting_point: str | None
 
 
 @dataclass(frozen=True)
@@ -157,12 +170,55 @@ async def _apply(store: Store, draft: Row, *, event_id: int, draft_event: bool, 
                 cancelled_at=now, updated_at=now, sequence=row["sequence"] + 1))
         return differences(session_id, before, None)
     changes = differences(session_id, before, after)
+    if row["starts_at"] != values["starts_at"]:
+        await _move_bus(store, session_id, old_start=row["starts_at"], new_start=values["starts_at"])
     if any(row[name] != value for name, value in values.items()):
         # Calendar clients only replace an event whose SEQUENCE went up.
         await store.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(
             **values, updated_at=now, sequence=row["sequence"] + (1 if is_visible(row, values) else 0)))
     await _set_speakers(store, session_id, speakers)
     return changes
+
+
+async def _move_bus(store: Store, session_id: int, *, old_start: datetime, new_start: datetime) -> None:
+    """A moved site visit takes its bus times with it."""
+    bus = await store.fetch_one(sa.select(t.visit_details.c.departs_at, t.visit_details.c.returns_at)
+                                .where(t.visit_details.c.session_id == session_id))
+    if bus is None or (bus["departs_at"] is None and bus["returns_at"] is None):
+        return
+    departs, returns = follow_move(bus["departs_at"], bus["returns_at"], old_start=old_start, new_start=new_start)
+    await store.execute(t.visit_details.update().where(t.visit_details.c.session_id == session_id)
+                        .values(departs_at=departs, returns_at=returns))
+
+
+async def _moved_buses(store: Store, changes: Sequence[Change], zone: ZoneInfo) -> dict[int, VisitBus]:
+    moved = sorted({c.session_id for c in changes if c.kind is ChangeKind.MOVED and c.session_id is not None})
+    if not moved:
+        return {}
+    rows = await store.fetch_all(
+        sa.select(t.sessions.c.id, t.sessions.c.title, t.sessions.c.title_en, t.visit_details.c.departs_at,
+                  t.visit_details.c.returns_at, t.visit_details.c.meeting_point)
+        .join(t.visit_details, t.visit_details.c.session_id == t.sessions.c.id)
+        .where(t.sessions.c.id.in_(moved), t.visit_details.c.departs_at.is_not(None)))
+    return {row["id"]: VisitBus(
+        session_id=row["id"], title=row["title"], title_en=row["title_en"],
+        departs_at=row["departs_at"].astimezone(zone),
+        returns_at=row["returns_at"].astimezone(zone) if row["returns_at"] else None,
+        meeting_point=row["meeting_point"]) for row in rows}
+
+
+def bus_lines(buses: Sequence[VisitBus]) -> list[str]:
+    """«Bus to …: leaves at 10:30 from …, returns about 12:30», in the current language."""
+    result = []
+    for bus in buses:
+        line = i18n.gettext("Bus to «%(visit)s»: leaves at %(departs)s") % {
+            "visit": event_title(bus), "departs": i18n.format_clock(bus.departs_at)}
+        if bus.meeting_point:
+            line += " " + i18n.gettext("from %(place)s") % {"place": bus.meeting_point}
+        if bus.returns_at:
+            line += ", " + i18n.gettext("returns about %(returns)s") % {"returns": i18n.format_clock(bus.returns_at)}
+        result.append(line)
+    return result
 
 
 async def _seat_waiting(store: Store, settings: Settings, event: EventView, changes: Sequence[Change], *,
@@ -193,6 +249,7 @@ async def _tell_delegates(store: Store, settings: Settings, event: EventView, ch
             by_session.setdefault(change.session_id, []).append(change)
     if not by_session:
         return 0
+    buses = await _moved_buses(store, changes, ZoneInfo(event.timezone))
     rows = await store.fetch_all(
         sa.select(t.registrations, t.registration_choices.c.session_id.label("chosen"))
         .join(t.registration_choices, t.registration_choices.c.registration_id == t.registrations.c.id)
@@ -200,24 +257,27 @@ async def _tell_delegates(store: Store, settings: Settings, event: EventView, ch
                t.registrations.c.status.in_(TOLD_STATUSES), t.registrations.c.erased_at.is_(None),
                t.registrations.c.email.is_not(None))
         .order_by(t.registrations.c.id, t.registration_choices.c.session_id))
-    people: dict[int, tuple[Row, list[Change]]] = {}
+    people: dict[int, tuple[Row, list[Change], list[VisitBus]]] = {}
     for row in rows:
-        people.setdefault(row["id"], (row, []))[1].extend(by_session[row["chosen"]])
-    for registration_id, (row, theirs) in people.items():
-        message = change_letter(settings, event, row, sort_changes(theirs), now=now)
+        person = people.setdefault(row["id"], (row, [], []))
+        person[1].extend(by_session[row["chosen"]])
+        if row["chosen"] in buses:
+            person[2].append(buses[row["chosen"]])
+    for registration_id, (row, theirs, their_buses) in people.items():
+        message = change_letter(settings, event, row, sort_changes(theirs), now=now, buses=their_buses)
         await outbox.enqueue(store, message, now=now, registration_id=registration_id)
     return len(people)
 
 
 def change_letter(settings: Settings, event: EventView, registration: Row, changes: Sequence[Change], *,
-                  now: datetime) -> EmailMessage:
+                  now: datetime, buses: Sequence[VisitBus] = ()) -> EmailMessage:
     with i18n.language(registration["language"]):
         title = event_title(event)
         token = sign_cabinet_link(settings.secret_key, registration_id=registration["id"],
                                   link_version=registration["link_version"], now=now)
         context = {
             "given_name": registration["given_name"] or "", "patronymic": registration["patronymic"] or "",
-            "event_title": title, "changes": lines(changes),
+            "event_title": title, "changes": lines(changes), "buses": bus_lines(buses),
             "dates": i18n.format_date_range(event.starts_on, event.ends_on),
             "agenda_url": f"{settings.base_url}/events/{event.slug}/agenda",
             "changes_url": f"{settings.base_url}/events/{event.slug}/changes",

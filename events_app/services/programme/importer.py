@@ -164,8 +164,14 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
                     sequence=row["sequence"] + (1 if visible else 0)))
                 changed += 1
         if session.visit is not None or (row is not None and row["kind"] == "site_visit"):
-            await details.sync_visit(store, session_id, session.visit, organisation_ids=organisation_ids,
-                                         timezone=event.timezone)
+            visit = session.visit
+            if visit is not None and row is not None:
+                visit = await details.follow_file_move(
+                    store, session_id, visit, old_start=row["starts_at"],
+                    new_start=to_utc(session.starts_at, event.timezone),
+                    new_end=to_utc(session.ends_at, event.timezone), timezone=event.timezone)
+            await details.sync_visit(store, session_id, visit, organisation_ids=organisation_ids,
+                                     timezone=event.timezone)
         speakers = [person_ids[key] for key in session.speaker_keys]
         current = [r["person_id"] for r in await store.fetch_all(
             sa.select(t.session_speakers.c.person_id).where(t.session_speakers.c.session_id == session_id)

@@ -7,7 +7,7 @@ organiser's pages, the delegate's ticket, cabinet and calendar, and the agenda e
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from events_app.domain.site_visits import (
     TransportGroup,
     TransportKind,
     VisitDetails,
+    follow_move,
     map_link,
     requirement_texts,
 )
@@ -91,6 +92,33 @@ class VisitView:
 
 def _codes(text: str | None) -> tuple[str, ...]:
     return tuple(code for code in (text or "").split() if code in Requirement.__members__.values())
+
+
+async def follow_file_move(store: Store, session_id: int, visit: VisitDetails, *, old_start: datetime,
+                           new_start: datetime, new_end: datetime, timezone: str) -> VisitDetails:
+    """The bus times to store for a re-imported visit. A file that moves a visit but keeps its
+    old bus times moves the bus too; so does a later import of that same file, whose bus would
+    now leave after the visit starts. Bus times the file itself changed are taken as written."""
+    stored = await store.fetch_one(sa.select(t.visit_details.c.departs_at, t.visit_details.c.returns_at)
+                                   .where(t.visit_details.c.session_id == session_id))
+    if stored is None:
+        return visit
+    in_file = (to_utc(visit.departs_at, timezone) if visit.departs_at else None,
+               to_utc(visit.returns_at, timezone) if visit.returns_at else None)
+    kept = follow_move(stored["departs_at"], stored["returns_at"], old_start=old_start, new_start=new_start)
+    if in_file == (stored["departs_at"], stored["returns_at"]):
+        departs, returns = kept
+    elif _bus_fits(in_file, new_start, new_end) or not _bus_fits(kept, new_start, new_end):
+        return visit
+    else:
+        departs, returns = kept
+    return replace(visit, departs_at=to_local(departs, timezone) if departs else None,
+                   returns_at=to_local(returns, timezone) if returns else None)
+
+
+def _bus_fits(bus: tuple[datetime | None, datetime | None], starts_at: datetime, ends_at: datetime) -> bool:
+    departs, returns = bus
+    return (departs is None or departs <= starts_at) and (returns is None or returns >= ends_at)
 
 
 async def sync_visit(store: Store, session_id: int, visit: VisitDetails | None, *,
