@@ -1,4 +1,9 @@
-"""The organiser's check-in view, opened by a signed link until staff accounts exist."""
+"""The check-in view behind a signed link (`events-app checkin-view-link`, valid 14 days).
+
+Organisers see the same figures in the workspace; the link is for a screen at the door or a
+colleague without a staff account: it needs no sign-in, and the only personal data it shows
+are the names in the last scans and conflicts.
+"""
 
 from __future__ import annotations
 
