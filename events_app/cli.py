@@ -6,9 +6,10 @@ import argparse
 import asyncio
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from events_app.data.backup import BackupError, backup, restore
 from events_app.data.database import Store
@@ -29,6 +30,8 @@ from events_app.services.registration.listing import list_registrations
 from events_app.services.registration.signup import decide
 from events_app.services.staff import accounts
 from events_app.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
 
 DEMO_DIR = SCHEDULES_DIR
 
@@ -113,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _with_store(settings: Settings, work):  # type: ignore[no-untyped-def]
+async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
     await check_schema(settings.database_url)
     async with Store(settings.database_url) as store:
         return await work(store)
@@ -218,6 +221,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def _serve(settings: Settings, host: str, port: int, tls: bool, workers: int = 1) -> None:
     import uvicorn
+    from starlette.applications import Starlette
 
     from events_app.app import create_app
     from events_app.web.request_log import logging_config
@@ -226,24 +230,26 @@ def _serve(settings: Settings, host: str, port: int, tls: bool, workers: int = 1
         raise CommandError("several workers need PostgreSQL (EVENTS_DATABASE_URL=postgresql://…); "
                            "SQLite serves one process")
     asyncio.run(check_schema(settings.database_url))
-    options: dict[str, object] = {}
+    certfile: str | None = None
+    keyfile: str | None = None
     if tls:
         from events_app.tls import local_names, self_signed
 
         names = local_names(host)
         cert, key, fingerprint = self_signed(settings.data_dir / "tls", names)
-        options = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+        certfile, keyfile = str(cert), str(key)
         print(f"HTTPS with a self-signed certificate for {', '.join(names)}", flush=True)
         print(f"SHA-256 fingerprint: {fingerprint}", flush=True)
         if not settings.base_url.startswith("https://"):
             print("Note: set EVENTS_BASE_URL to the https:// address phones use, so links and QR codes match.", flush=True)
     # The app writes its own access log (JSON, with request IDs), so uvicorn's is off.
     # Workers import the app themselves and read the same environment.
-    target: object = "events_app.app:app_from_environment" if workers > 1 else create_app(settings)
+    target: str | Starlette = "events_app.app:app_from_environment" if workers > 1 else create_app(settings)
     # A worker importing the service on a busy machine can take longer than uvicorn's 5 s check.
-    uvicorn.run(target, factory=workers > 1, workers=workers if workers > 1 else None,  # type: ignore[arg-type]
-                timeout_worker_healthcheck=60, host=host, port=port, proxy_headers=True, access_log=False, log_config=logging_config(),
-                forwarded_allow_ips=",".join(str(net) for net in settings.trusted_proxies) or None, **options)
+    uvicorn.run(target, factory=workers > 1, workers=workers if workers > 1 else None,
+                timeout_worker_healthcheck=60, host=host, port=port, proxy_headers=True, access_log=False,
+                log_config=logging_config(), ssl_certfile=certfile, ssl_keyfile=keyfile,
+                forwarded_allow_ips=",".join(str(net) for net in settings.trusted_proxies) or None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,19 +9,24 @@ parameters, rendered inline by `databases`), literal-rendered parameters and DDL
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.ddl import DDLElement
 
 CACHE_SIZE = 2000
 
-_cache: OrderedDict[tuple[str, Any], Compiled] = OrderedDict()
+# A compiled statement's value converters by parameter name. SQLAlchemy also allows a sequence of
+# them for a tuple-typed parameter; the statements cached here have none (IN lists are expanding).
+BindProcessors = Mapping[str, Callable[[Any], Any]]
+
+_cache: OrderedDict[tuple[str, Any], SQLCompiler] = OrderedDict()
 
 
-def compile_cached(query: ClauseElement, dialect: Dialect) -> tuple[Compiled, dict[str, Any]] | None:
+def compile_cached(query: ClauseElement, dialect: Dialect) -> tuple[SQLCompiler, MutableMapping[str, Any]] | None:
     """The compiled statement and this statement's parameter values, or None when it must be
     compiled on its own."""
     if isinstance(query, DDLElement):

@@ -66,11 +66,15 @@ class Store:
         await self.disconnect()
 
     async def fetch_all(self, query: ClauseElement) -> list[Row]:
-        return [row._mapping for row in await self._database.fetch_all(query)]  # type: ignore[attr-defined]
+        return [row._mapping for row in await self._database.fetch_all(query)]
 
     async def fetch_one(self, query: ClauseElement) -> Row | None:
         row = await self._database.fetch_one(query)
-        return None if row is None else row._mapping  # type: ignore[attr-defined]
+        return None if row is None else row._mapping
+
+    async def fetch_pairs(self, query: ClauseElement) -> dict[Any, Any]:
+        """A two-column query as a dict, first column to second: counts or seats by id."""
+        return {row[0]: row[1] for row in await self._database.fetch_all(query)}
 
     async def fetch_val(self, query: ClauseElement) -> Any:
         return await self._database.fetch_val(query)
@@ -104,7 +108,7 @@ class Store:
             async with self._database.transaction():
                 yield
 
-    async def remember(self, key: Hashable, seconds: float, load: Callable[[], Awaitable[Any]]) -> Any:
+    async def remember(self, key: Hashable, seconds: float, load: Callable[[], Awaitable[T]]) -> T:
         """`load()`'s result, reused for `seconds`: for data read on every request that changes
         rarely (a door device, an event's check-in lists). Writers call `forget(key)`.
 
@@ -135,11 +139,11 @@ class Store:
         """SQLite only: run `work` with a plain sqlite3 connection in that connection's own thread,
         holding this process's write lock. `work` begins and ends its own transaction."""
         assert self.is_sqlite and self._write_lock is not None and not self._in_transaction()
-        pool = self._database._backend._pool  # type: ignore[attr-defined]
+        pool = self._database._backend._pool
         async with self._write_lock:
             connection = await pool.acquire()
             try:
-                return await connection._execute(work, connection._conn)  # type: ignore[no-any-return]
+                return await connection._execute(work, connection._conn)
             finally:
                 await pool.release(connection)
 

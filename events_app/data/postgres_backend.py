@@ -6,15 +6,15 @@ import typing
 
 from databases.backends.postgres import PostgresBackend, PostgresConnection
 from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.sql.compiler import SQLCompiler
 
-from events_app.data.compiled_cache import compile_cached
+from events_app.data.compiled_cache import BindProcessors, compile_cached
 
 # `databases` turns the named parameters into $1, $2 … in sorted order; done once per statement.
-_layouts: dict[int, tuple[Compiled, str, list[str]]] = {}
+_layouts: dict[int, tuple[SQLCompiler, str, list[str]]] = {}
 
 
-def _layout(compiled: Compiled) -> tuple[str, list[str]]:
+def _layout(compiled: SQLCompiler) -> tuple[str, list[str]]:
     found = _layouts.get(id(compiled))
     if found is None or found[0] is not compiled:
         names = sorted(compiled.params)
@@ -32,7 +32,7 @@ class CachingPostgresConnection(PostgresConnection):
             return super()._compile(query)
         compiled, params = cached
         text, names = _layout(compiled)
-        processors = compiled._bind_processors
+        processors = typing.cast(BindProcessors, compiled._bind_processors)
         args = [processors[name](params[name]) if name in processors else params[name] for name in names]
         return text, args, compiled._result_columns
 

@@ -22,9 +22,10 @@ from databases.backends.sqlite import (
 )
 from databases.core import DatabaseURL
 from databases.interfaces import TransactionBackend
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.sql import ClauseElement
 
-from events_app.data.compiled_cache import compile_cached
+from events_app.data.compiled_cache import BindProcessors, compile_cached
 
 BUSY_TIMEOUT_MS = 30_000
 IDLE_CONNECTIONS = 16
@@ -91,9 +92,12 @@ class PooledSQLiteConnection(SQLiteConnection):
         if cached is None:
             return super()._compile(query)
         compiled, params = cached
-        processors = compiled._bind_processors
-        args = [processors[name](params[name]) if name in processors else params[name] for name in compiled.positiontup]
-        context = self._dialect.execution_ctx_cls()
+        processors = typing.cast(BindProcessors, compiled._bind_processors)
+        positions = compiled.positiontup
+        assert positions is not None  # SQLite's paramstyle is positional ("qmark")
+        args = [processors[name](params[name]) if name in processors else params[name] for name in positions]
+        # The dialect's context class is a DefaultExecutionContext; the interface type lacks its fields.
+        context = typing.cast(DefaultExecutionContext, self._dialect.execution_ctx_cls())
         context.dialect = self._dialect
         context.result_column_struct = (
             compiled._result_columns, compiled._ordered_columns, compiled._textual_ordered_columns,
@@ -103,6 +107,8 @@ class PooledSQLiteConnection(SQLiteConnection):
 
 
 class PooledSQLiteBackend(SQLiteBackend):
+    _pool: PooledSQLitePool
+
     def __init__(self, database_url: DatabaseURL | str, **options: typing.Any) -> None:
         super().__init__(database_url, **options)
         self._pool = PooledSQLitePool(self._database_url, **self._options)

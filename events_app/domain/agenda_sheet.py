@@ -17,6 +17,7 @@ from babel.dates import format_date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 HEADERS = ("Дата", "День недели", "Начало", "Окончание", "Вид", "Название", "Площадка", "Адрес", "Спикеры",
            "Мест", "Запись", "Ссылка для подключения")
@@ -111,8 +112,10 @@ def agenda_xlsx(rows: Sequence[SheetRow], *, title: str, modified: datetime | No
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.oddHeader.center.text = title.replace("&", "&&")[:200]  # "&" starts a header code
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    header = sheet.oddHeader
+    assert header is not None  # a new sheet comes with its (empty) header
+    header.center.text = title.replace("&", "&&")[:200]  # "&" starts a header code
 
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -93,20 +93,25 @@ def differences(session_id: int | None, before: SessionState | None, after: Sess
     if after is None:
         return [Change(ChangeKind.CANCELLED, before.title, before.title_en, old=_span(before), session_id=session_id,
                        when=_moment(before.starts_at))]
-    common = {"title": after.title, "title_en": after.title_en, "session_id": session_id, "when": _moment(after.starts_at)}
+    title, title_en, when = after.title, after.title_en, _moment(after.starts_at)
+
+    def change(kind: ChangeKind, old: str | None, new: str | None, named: str = title) -> Change:
+        # Every change of one session shares its title (the new one, but for a rename) and its day.
+        return Change(kind, named, title_en, old=old, new=new, session_id=session_id, when=when)
+
     changes = []
     if before.title != after.title:
-        changes.append(Change(ChangeKind.RENAMED, **{**common, "title": before.title}, old=before.title, new=after.title))
+        changes.append(change(ChangeKind.RENAMED, before.title, after.title, named=before.title))
     if before.starts_at != after.starts_at:
-        changes.append(Change(ChangeKind.MOVED, **common, old=_moment(before.starts_at), new=_moment(after.starts_at)))
+        changes.append(change(ChangeKind.MOVED, _moment(before.starts_at), _moment(after.starts_at)))
     elif before.ends_at != after.ends_at:
-        changes.append(Change(ChangeKind.RESIZED, **common, old=_moment(before.ends_at), new=_moment(after.ends_at)))
+        changes.append(change(ChangeKind.RESIZED, _moment(before.ends_at), _moment(after.ends_at)))
     if before.venue_id != after.venue_id:
-        changes.append(Change(ChangeKind.VENUE, **common, old=before.venue_name, new=after.venue_name))
+        changes.append(change(ChangeKind.VENUE, before.venue_name, after.venue_name))
     if before.capacity != after.capacity:
-        changes.append(Change(ChangeKind.CAPACITY, **common,
-                              old=None if before.capacity is None else str(before.capacity),
-                              new=None if after.capacity is None else str(after.capacity)))
+        changes.append(change(ChangeKind.CAPACITY,
+                              None if before.capacity is None else str(before.capacity),
+                              None if after.capacity is None else str(after.capacity)))
     return changes
 
 

@@ -68,7 +68,7 @@ def compose(
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
-        html_part = message.get_payload()[-1]
+        *_, html_part = message.iter_parts()  # the HTML alternative just added is the last part
         for item in inline:
             maintype, subtype = _content_type(item)
             html_part.add_related(

@@ -14,7 +14,7 @@ class Role(StrEnum):
     EXPERT = "expert"
 
 
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     "admin": N_("Administrator"),
     Role.ORGANISER: N_("Organiser"),
     Role.DOOR: N_("Door staff"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,15 @@ def moment(value: datetime, timezone: str = "Europe/Moscow") -> str:
     return value.astimezone(ZoneInfo(timezone)).strftime("%d.%m.%Y %H:%M")
 
 
+def _label_filter(labels: Mapping[str, str]) -> Callable[[str], str]:
+    """A filter that words a stored code in the reader's language; an unknown code shows as it is."""
+
+    def label(code: str) -> str:
+        return i18n.gettext(labels.get(code, code))
+
+    return label
+
+
 def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(directory),
@@ -60,10 +70,10 @@ def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
         utc_offset=i18n.format_utc_offset,
         localized=localized,
         region_name=region_name,
-        session_kind=lambda kind: i18n.gettext(SESSION_KINDS.get(kind, kind)),
-        event_format=lambda value: i18n.gettext(EVENT_FORMATS.get(value, value)),
-        venue_kind=lambda kind: i18n.gettext(VENUE_KINDS.get(kind, kind)),
-        role_label=lambda role: i18n.gettext(ROLE_LABELS.get(role, role)),
+        session_kind=_label_filter(SESSION_KINDS),
+        event_format=_label_filter(EVENT_FORMATS),
+        venue_kind=_label_filter(VENUE_KINDS),
+        role_label=_label_filter(ROLE_LABELS),
         moment=moment,
     )
     env.globals.update(date_range=i18n.format_date_range, current_language=i18n.current_language)

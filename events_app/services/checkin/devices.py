@@ -99,7 +99,7 @@ REMEMBER_SECONDS = 5.0
 
 async def authenticate(store: Store, token: str) -> Device:
     hashed = token_hash(token)
-    return await store.remember(("device", hashed), REMEMBER_SECONDS, lambda: _authenticate(store, hashed))  # type: ignore[no-any-return]
+    return await store.remember(("device", hashed), REMEMBER_SECONDS, lambda: _authenticate(store, hashed))
 
 
 async def _authenticate(store: Store, hashed: str) -> Device:

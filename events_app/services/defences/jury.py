@@ -233,6 +233,7 @@ async def export_xlsx(store: Store, event: EventView, session_id: int, *, actor:
     criteria = found.block.criteria
     book = Workbook()
     summary = book.active
+    assert summary is not None  # a new workbook has one sheet
     summary.title = "Итоги"
     summary.append(["Место", "№ слота", "Проект", "Организации", "Экспертов",
                     *[c.title for c in criteria], "Средний балл", "Ст. отклонение", "Мин.", "Макс."])
@@ -250,8 +251,8 @@ async def export_xlsx(store: Store, event: EventView, session_id: int, *, actor:
                 row.slot.position, row.slot.project_title, sheet.expert_name,
                 *[sheet.values.get(c.id) for c in criteria], sheet.remarks,
                 sheet.updated_at.astimezone(found.block.session.starts_at.tzinfo).strftime("%d.%m.%Y %H:%M"))])
-    for sheet in (summary, scores):
-        for cell in sheet[1]:
+    for page in (summary, scores):
+        for cell in page[1]:
             cell.font = Font(bold=True)
     buffer = io.BytesIO()
     book.save(buffer)

@@ -219,10 +219,10 @@ async def update_details(store: Store, event_id: int, form: Form, *, actor: Acto
             sa.select(t.sessions.c.title, t.sessions.c.starts_at, t.sessions.c.ends_at)
             .where(t.sessions.c.event_id == event_id, t.sessions.c.cancelled_at.is_(None))
             .order_by(t.sessions.c.starts_at))
-            if not (values["starts_on"] <= row["starts_at"].astimezone(zone).date()  # type: ignore[operator]
-                    and row["ends_at"].astimezone(zone).date() <= values["ends_on"])]  # type: ignore[operator]
+            if not (values["starts_on"] <= row["starts_at"].astimezone(zone).date()
+                    and row["ends_at"].astimezone(zone).date() <= values["ends_on"])]
         if outside:
-            before_start = any(starts.date() < values["starts_on"] for _, starts in outside)  # type: ignore[operator]
+            before_start = any(starts.date() < values["starts_on"] for _, starts in outside)
             raise SessionsOutsideDays(outside, "starts_on" if before_start else "ends_on")
         changed = changes(dict(current), values)
         if changed:

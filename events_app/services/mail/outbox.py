@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import HeaderParser
 from pathlib import Path
@@ -57,7 +58,7 @@ async def enqueue(store: Store, message: EmailMessage, *, now: datetime, registr
     # Outside a transaction the message would commit on its own, even if the change it
     # announces then fails; that is the bug this function exists to prevent.
     assert store._in_transaction(), "enqueue() belongs inside the transaction of the change it announces"
-    recipients = message["To"].addresses if message["To"] is not None else ()
+    recipients: Sequence[Address] = message["To"].addresses if message["To"] is not None else ()
     if len(recipients) != 1:
         raise ValueError(f"a message goes to exactly one recipient, this one has {len(recipients)}")
     text = message.as_string(policy=POLICY)
@@ -149,7 +150,7 @@ def transport_for(settings: Settings) -> Transport:
 def envelope_sender(message_text: str) -> str:
     """The address in `From`, which bounces go back to."""
     headers = HeaderParser(policy=POLICY).parsestr(message_text, headersonly=True)
-    senders = headers["From"].addresses if headers["From"] is not None else ()
+    senders: Sequence[Address] = headers["From"].addresses if headers["From"] is not None else ()
     if len(senders) != 1:
         raise ValueError("the message needs exactly one From address")
     return str(senders[0].addr_spec)

@@ -83,7 +83,7 @@ async def event_calendar(store: Store, settings: Settings, slug: str) -> bytes:
     an attachment a minute behind an edit is harmless, since the delegate's subscribed feeds
     carry every change.
     """
-    return await store.remember(("event-calendar", settings.base_url, slug), CALENDAR_TTL,  # type: ignore[no-any-return]
+    return await store.remember(("event-calendar", settings.base_url, slug), CALENDAR_TTL,
                                 lambda: feeds.event_calendar(store, slug, feeds.publication_for(settings)))
 
 

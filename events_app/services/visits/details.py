@@ -194,11 +194,11 @@ async def _groups(store: Store, session_ids: Iterable[int]) -> dict[int, list[Gr
     ids = list(session_ids)
     if not ids:
         return {}
-    taken = dict(await store.fetch_all(
+    taken = await store.fetch_pairs(
         sa.select(t.transport_seats.c.group_id, sa.func.count())
         .join(t.registrations, t.registrations.c.id == t.transport_seats.c.registration_id)
         .where(t.transport_seats.c.session_id.in_(ids), seated_condition())
-        .group_by(t.transport_seats.c.group_id)))  # type: ignore[arg-type]
+        .group_by(t.transport_seats.c.group_id))
     result: dict[int, list[GroupView]] = {}
     for row in await store.fetch_all(sa.select(t.transport_groups).where(t.transport_groups.c.session_id.in_(ids))
                                      .order_by(t.transport_groups.c.session_id, t.transport_groups.c.position)):
@@ -223,12 +223,12 @@ def _visit_query() -> sa.Select[Any]:
 
 async def _views(store: Store, rows: list[Row]) -> list[VisitView]:
     groups = await _groups(store, [row["id"] for row in rows])
-    confirmed = dict(await store.fetch_all(
+    confirmed = await store.fetch_pairs(
         sa.select(t.registration_choices.c.session_id, sa.func.count())
         .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
         .where(t.registration_choices.c.session_id.in_([row["id"] for row in rows] or [0]),
                t.registration_choices.c.status == "confirmed", t.registrations.c.status.in_(ACTIVE_STATUSES))
-        .group_by(t.registration_choices.c.session_id)))  # type: ignore[arg-type]
+        .group_by(t.registration_choices.c.session_id))
     return [VisitView(
         session_id=row["id"], event_id=row["event_id"], title=row["title"], starts_at=row["starts_at"],
         ends_at=row["ends_at"], capacity=row["capacity"], venue_name=row["venue_name"],
@@ -286,8 +286,8 @@ async def delegate_visits(store: Store, registration_id: int) -> list[DelegateVi
     zone = ZoneInfo(await store.fetch_val(
         sa.select(t.events.c.timezone).join(t.registrations, t.registrations.c.event_id == t.events.c.id)
         .where(t.registrations.c.id == registration_id)))
-    seats = dict(await store.fetch_all(sa.select(t.transport_seats.c.session_id, t.transport_seats.c.group_id)
-                                       .where(t.transport_seats.c.registration_id == registration_id)))  # type: ignore[arg-type]
+    seats = await store.fetch_pairs(sa.select(t.transport_seats.c.session_id, t.transport_seats.c.group_id)
+                                    .where(t.transport_seats.c.registration_id == registration_id))
     result = []
     for session_id, visit in sorted(visits.items(), key=lambda item: item[1].starts_at):
         group = next((g for g in visit.groups if g.id == seats.get(session_id)), None)

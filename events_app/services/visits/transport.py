@@ -131,8 +131,8 @@ async def _tell(store: Store, settings: Settings, visit: VisitView, registration
         return
     zone = await store.fetch_val(sa.select(t.events.c.timezone).where(t.events.c.id == visit.event_id))
     groups = {g.id: g for g in visit.groups}
-    seat_of = dict(await store.fetch_all(sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id)
-                                         .where(t.transport_seats.c.session_id == visit.session_id)))  # type: ignore[arg-type]
+    seat_of = await store.fetch_pairs(sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id)
+                                      .where(t.transport_seats.c.session_id == visit.session_id))
     for row in await store.fetch_all(sa.select(t.registrations).where(t.registrations.c.id.in_(registration_ids),
                                                                       t.registrations.c.email.is_not(None))):
         message = visit_change_message(

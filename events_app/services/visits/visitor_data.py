@@ -142,6 +142,7 @@ async def export_xlsx(store: Store, settings: Settings, *, member: StaffMember, 
                                  now=now, action="visitor_data.export")
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Посетители"
     sheet.append([f"Список посетителей: {visit.host_name or visit.venue_name or visit.title}"])
     sheet.append([visit.title])
