@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from events_app.clock import Clock, SystemClock
 from events_app.data.database import UNAVAILABLE_ERRORS, Store
 from events_app.data.migrate import check_schema
 from events_app.domain.errors import DomainError
@@ -21,7 +22,7 @@ from events_app.resources import STATIC_DIR
 from events_app.services.mail.outbox import OutboxSender, transport_for
 from events_app.services.visits.visitor_data import VisitorDataPurger
 from events_app.settings import Settings
-from events_app.web import checkin, defences, errors, organiser, programme, registration, visits
+from events_app.web import checkin, consultations, defences, errors, organiser, programme, registration, visits
 from events_app.web.language import LanguageMiddleware
 from events_app.web.limits import BodySizeLimitMiddleware
 from events_app.web.request_log import RequestLogMiddleware
@@ -41,7 +42,10 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready"})
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+    """The application; `clock` is the time it lives by (a fixed one in tests)."""
+    app_clock: Clock = clock or SystemClock()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         # Refuse to serve on a schema this code does not know; the message names the fix.
@@ -53,7 +57,7 @@ def create_app(settings: Settings) -> Starlette:
         visitor_data_purger = VisitorDataPurger(store, settings)
         visitor_data_purger.start()
         try:
-            yield {"store": store, "settings": settings, "outbox": outbox}
+            yield {"store": store, "settings": settings, "outbox": outbox, "clock": app_clock}
         finally:
             await visitor_data_purger.stop()
             await outbox.stop()
@@ -62,9 +66,11 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             # Routes are tried in order: the door scanner's API, the busiest path, is tried first.
-            Mount("/api/v1", routes=[*checkin.api_routes, *programme.api_routes, *registration.api_routes]),
+            Mount("/api/v1", routes=[*checkin.api_routes, *programme.api_routes, *registration.api_routes,
+                                     *consultations.api_routes]),
             *programme.routes,
             *registration.routes,
+            *consultations.routes,
             *visits.routes,
             *checkin.routes,
             *organiser.routes,
@@ -80,7 +86,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(LanguageMiddleware),
         ],
         exception_handlers={
-            **{kind: errors.database_unavailable for kind in UNAVAILABLE_ERRORS},
+            **dict.fromkeys(UNAVAILABLE_ERRORS, errors.database_unavailable),
             DomainError: errors.domain_error,
             HTTPException: errors.http_error,
             500: errors.server_error,

@@ -22,6 +22,7 @@ from events_app.domain.registration import RegistrationStatus
 from events_app.domain.staff import Role
 from events_app.resources import SCHEDULES_DIR
 from events_app.services.checkin.devices import create_device, event_id_of, revoke_device
+from events_app.services.consultations.demo import load_demo_slots
 from events_app.services.mail.outbox import deliver_due, transport_for
 from events_app.services.programme.demo import demo_start_dates, has_events
 from events_app.services.programme.exporter import export_agenda
@@ -148,6 +149,9 @@ def _demo(settings: Settings, today: date | None) -> None:
         shifted = [shift_agenda(agenda, starts[agenda.event.slug]) for agenda in agendas]
         for report in await import_agendas(store, shifted):
             print(report)
+        slots = await load_demo_slots(store, sorted((DEMO_DIR / "consultations").glob("*.toml")),
+                                      today=today or date.today(), now=datetime.now(UTC))
+        print(f"{slots} consultation slot(s) published")
 
     asyncio.run(_with_store(settings, load))
 

@@ -363,7 +363,7 @@ staff_roles = sa.Table(
     sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("role", sa.String(16), primary_key=True),
     sa.Column("visitor_data", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.CheckConstraint("role IN ('organiser', 'door', 'expert')", name="role"),
+    sa.CheckConstraint("role IN ('organiser', 'door', 'expert', 'consultant')", name="role"),
 )
 
 # A signed-in browser. Only the hash of the cookie's value is kept; the CSRF token belongs to
@@ -619,4 +619,112 @@ defence_score_values = sa.Table(
     sa.Column("score_id", sa.Integer, sa.ForeignKey("defence_scores.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("criterion_id", sa.Integer, sa.ForeignKey("defence_criteria.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
+)
+
+
+# --- Consultations with specialists, reminders, the cross-event cabinet --------------------------
+
+# A specialist's time that one person may book. The specialist is a staff account (a consultant who
+# sees their day) or just a name; `timezone` is the centre's or the event's, for showing the time.
+consultation_slots = sa.Table(
+    "consultation_slots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="SET NULL")),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("specialist_name", sa.Text, nullable=False),
+    sa.Column("specialist_staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("centre", sa.Text),
+    sa.Column("starts_at", UTCDateTime(), nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("place", sa.Text),
+    sa.Column("online_url", sa.Text),
+    # Raised when the time or place changes, so calendar clients replace their copy.
+    sa.Column("sequence", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cancelled_at", UTCDateTime()),
+    _created(),
+    _updated(),
+    sa.CheckConstraint("minutes > 0 AND minutes <= 480", name="minutes"),
+    sa.Index("ix_consultation_slots_starts", "starts_at"),
+)
+
+# One person's booking of a slot. At most one active booking per slot: the partial unique index is
+# the whole race guard, so twenty people pressing at once leave exactly one row `booked`.
+consultation_bookings = sa.Table(
+    "consultation_bookings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slot_id", sa.Integer, sa.ForeignKey("consultation_slots.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("surname", sa.Text),
+    sa.Column("given_name", sa.Text),
+    sa.Column("patronymic", sa.Text),
+    sa.Column("email", sa.Text),
+    sa.Column("phone", sa.String(16)),
+    sa.Column("organisation_name", sa.Text),
+    sa.Column("organisation_inn", sa.String(12)),
+    sa.Column("consent_version", sa.String(32), nullable=False),
+    sa.Column("consent_at", UTCDateTime(), nullable=False),
+    sa.Column("consent_ip", sa.String(45)),
+    sa.Column("language", sa.String(2), nullable=False, server_default="ru"),
+    # The booking's own link (manage, cancel, calendar file); only its holder knows it.
+    sa.Column("secret", sa.String(43), nullable=False, unique=True),
+    # What the specialist recorded: held or no-show, and a note that only staff see.
+    sa.Column("outcome", sa.String(8)),
+    sa.Column("staff_note", sa.Text),
+    sa.Column("cancelled_at", UTCDateTime()),
+    _created(),
+    _updated(),
+    sa.CheckConstraint("status IN ('booked', 'cancelled')", name="status"),
+    sa.CheckConstraint("outcome IS NULL OR outcome IN ('held', 'no_show')", name="outcome"),
+    sa.Index("uq_consultation_bookings_active_slot", "slot_id", unique=True,
+             sqlite_where=sa.text("status = 'booked'"), postgresql_where=sa.text("status = 'booked'")),
+    sa.Index("ix_consultation_bookings_email", "email"),
+)
+
+# Reminders the service owes, one row per (kind, subject): the durable schedule. A process claims due
+# rows with a conditional UPDATE (SKIP LOCKED on PostgreSQL) and marks one sent in the same
+# transaction that puts its letter in the outbox, so no reminder is sent twice or lost on restart.
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(24), nullable=False),
+    # `booking:<id>` or `registration:<id>:<YYYY-MM-DD>`.
+    sa.Column("subject", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE")),
+    # The moment the reminder is about (the consultation's start, the event day's start): when it
+    # moves, the reminder is due again for the new time.
+    sa.Column("subject_at", UTCDateTime(), nullable=False),
+    sa.Column("due_at", UTCDateTime(), nullable=False),
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claimed_at", UTCDateTime()),
+    sa.Column("sent_at", UTCDateTime()),
+    sa.Column("cancelled_at", UTCDateTime()),
+    _created(),
+    sa.UniqueConstraint("kind", "subject", name="uq_reminders_kind_subject"),
+    sa.Index("ix_reminders_due", "sent_at", "due_at"),
+)
+
+# What an organiser chose for an event's reminders; no row means the defaults.
+reminder_settings = sa.Table(
+    "reminder_settings",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("day_before_at", sa.String(5), nullable=False, server_default="10:00"),
+    sa.Column("day_before", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("consultation_day_before", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("consultation_hour_before", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+# A link to the cabinet that gathers everything one e-mail address holds across events. Only the
+# hash of the token is kept.
+cabinet_links = sa.Table(
+    "cabinet_links",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    _created(),
 )

@@ -12,6 +12,8 @@ class Role(StrEnum):
     ORGANISER = "organiser"
     DOOR = "door"
     EXPERT = "expert"
+    # A specialist who gives consultations: sees their day, records held / no-show and a note.
+    CONSULTANT = "consultant"
 
 
 ROLE_LABELS: dict[str, str] = {
@@ -19,6 +21,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.ORGANISER: N_("Organiser"),
     Role.DOOR: N_("Door staff"),
     Role.EXPERT: N_("Expert"),
+    Role.CONSULTANT: N_("Consultant"),
 }
 
 

@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from events_app.domain.consultations import SlotTaken, SlotUnavailable, TooLateToCancel
 from events_app.domain.defences import ScoringClosed
 from events_app.domain.errors import DomainError, InvalidInput, NotFound
 from events_app.domain.links import InvalidLink
@@ -21,6 +22,7 @@ logger = logging.getLogger("events_app")
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404, InvalidInput: 422, InvalidLink: 403, RegistrationGone: 410, RegistrationClosed: 409,
     TooManyRequests: 429, Forbidden: 403, NotSignedIn: 401, ScoringClosed: 409,
+    SlotTaken: 409, SlotUnavailable: 409, TooLateToCancel: 409,
 }
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "too_large", 422: "invalid_input", 500: "server_error",

@@ -150,6 +150,51 @@ SCHEMAS: dict[str, Any] = {
                                "closed": {"type": "boolean"}}}},
         },
     },
+    "ConsultationSlot": {
+        "type": "object", "required": ["id", "starts_at", "ends_at", "timezone", "topic", "specialist", "status"],
+        "properties": {
+            "id": {"type": "integer"},
+            "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
+            "timezone": {"type": "string", "description": "IANA time-zone name of the centre or event"},
+            "topic": {"type": "string"}, "specialist": {"type": "string"}, "status": {"enum": ["free", "booked"]},
+            "centre": _NULLABLE_STRING, "place": _NULLABLE_STRING, "online": {"type": "boolean"},
+            "event": {"type": ["string", "null"], "description": "slug of the event the slot belongs to"},
+        },
+    },
+    "ConsultationSlotList": {
+        "type": "object", "required": ["slots"],
+        "properties": {"slots": {"type": "array", "items": {"$ref": "#/components/schemas/ConsultationSlot"}}},
+    },
+    "BookingRequest": {
+        "type": "object", "required": ["surname", "given", "email", "phone", "organisation", "consent"],
+        "description": "The registration API's field names; given_name, organisation_name and organisation_inn "
+                       "are accepted too.",
+        "properties": {
+            "surname": {"type": "string", "maxLength": 100}, "given": {"type": "string", "maxLength": 100},
+            "patronymic": {"type": "string", "maxLength": 100}, "email": {"type": "string", "format": "email"},
+            "phone": {"type": "string", "examples": ["+7 912 345-67-89"]},
+            "organisation": {"type": "string", "maxLength": 300},
+            "inn": {"type": "string", "pattern": "^([0-9]{10}|[0-9]{12})$"},
+            "consent": {"const": True},
+        },
+    },
+    "Booking": {
+        "type": "object", "required": ["id", "status", "slot", "booking_url", "calendar_url", "cancel_until"],
+        "properties": {
+            "id": {"type": "integer"}, "status": {"enum": ["booked"]},
+            "slot": {"$ref": "#/components/schemas/ConsultationSlot"},
+            "booking_url": {"type": "string", "format": "uri"}, "calendar_url": {"type": "string", "format": "uri"},
+            "cancel_until": {"type": "string", "format": "date-time"},
+        },
+    },
+    "SlotTaken": {
+        "type": "object", "required": ["error", "next_free"],
+        "properties": {
+            "error": {"type": "object", "required": ["code", "message"],
+                      "properties": {"code": {"const": "slot_taken"}, "message": {"type": "string"}}},
+            "next_free": {"type": "array", "items": {"$ref": "#/components/schemas/ConsultationSlot"}},
+        },
+    },
     "EventList": {
         "type": "object", "required": ["events"],
         "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/EventSummary"}}},
@@ -216,6 +261,31 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
                 "responses": {"200": {"description": "Rejected", **_json("Registration")},
                               "401": {"description": "No or wrong organiser token", **_json("Error")}}}},
+            "/consultations/slots": {"get": {
+                "operationId": "listConsultationSlots", "summary": "Upcoming consultation slots, free and booked",
+                "parameters": [
+                    {"name": "topic", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "specialist", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "date", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+                     "description": "the slot's own local date"},
+                ],
+                "responses": {"200": {"description": "Slots in time order", **_json("ConsultationSlotList")},
+                              "422": {"description": "Bad filter", **_json("Error")}}}},
+            "/consultations/slots/{slot_id}/bookings": {"post": {
+                "operationId": "bookConsultation", "summary": "Book a slot: one person per slot",
+                "parameters": [{"name": "slot_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "requestBody": {"required": True, **_json("BookingRequest")},
+                "responses": {"201": {"description": "Booked; a confirmation with the calendar file is mailed",
+                                      **_json("Booking")},
+                              "404": {"description": "No such slot", **_json("Error")},
+                              "409": {"description": "Taken (slot_taken, with the next free slots) or no longer "
+                                                     "bookable (slot_unavailable)",
+                                      "content": {"application/json": {"schema": {"anyOf": [
+                                          {"$ref": "#/components/schemas/SlotTaken"},
+                                          {"$ref": "#/components/schemas/Error"}]}}}},
+                              "413": {"description": "Body over 1 MB", **_json("Error")},
+                              "422": {"description": "Invalid fields, each with its message", **_json("Error")},
+                              "429": {"description": "Too many requests from this address", **_json("Error")}}}},
             "/checkin/lists": {"get": {
                 "operationId": "checkinLists", "summary": "The device's lists with counts", "security": [{"device": []}],
                 "responses": {"200": {"description": "Lists", **_json("CheckinLists")},
