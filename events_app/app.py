@@ -25,6 +25,7 @@ from events_app.settings import Settings
 from events_app.web import checkin, consultations, defences, errors, organiser, programme, registration, visits
 from events_app.web.language import LanguageMiddleware
 from events_app.web.limits import BodySizeLimitMiddleware
+from events_app.web.public_cache import PublicCache
 from events_app.web.request_log import RequestLogMiddleware
 from events_app.web.security import SecurityHeadersMiddleware
 from events_app.web.templating import build_templates
@@ -57,7 +58,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         visitor_data_purger = VisitorDataPurger(store, settings)
         visitor_data_purger.start()
         try:
-            yield {"store": store, "settings": settings, "outbox": outbox, "clock": app_clock}
+            yield {"store": store, "settings": settings, "outbox": outbox, "clock": app_clock,
+                   "public_cache": PublicCache()}
         finally:
             await visitor_data_purger.stop()
             await outbox.stop()

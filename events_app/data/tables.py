@@ -728,3 +728,12 @@ cabinet_links = sa.Table(
     sa.Column("expires_at", UTCDateTime(), nullable=False),
     _created(),
 )
+
+# One row: moved by database triggers on every change to a programme table (migration 0010),
+# so caches of public pages and feeds can tell, with one small read, whether they are current.
+programme_version = sa.Table(
+    "programme_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
+)

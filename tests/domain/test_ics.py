@@ -9,6 +9,7 @@ import vobject
 from events_app.domain.ics import (
     FeedItem,
     build_calendar,
+    library_calendar,
     google_calendar_link,
     place_text,
     session_text,
@@ -152,3 +153,41 @@ def test_google_calendar_link_has_utc_times_the_zone_and_the_text() -> None:
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "calendar.google.com", "/calendar/render")
     assert parse_qs(parts.query) == {"action": ["TEMPLATE"], "text": ["Обед"], "dates": ["20210401T103000Z/20210401T120000Z"],
                                      "ctz": ["Europe/Moscow"], "details": ["Спикеры: —"], "location": ["Сыктывкар"]}
+
+
+def _varied_items() -> list[FeedItem]:
+    """Every kind of entry a feed holds: plain, cancelled, online, no place, another zone, long text."""
+    return [
+        ITEM,
+        replace(ITEM, uid=session_uid(50, "events.example.org"), cancelled=True, sequence=5),
+        replace(ITEM, uid=session_uid(51, "events.example.org"), location=None, geo=None, url=None,
+                description="", extra_lines=(), online_url="https://webinar.example.org/room/51?x=1&y=2",
+                categories=("Вебинар", "Онлайн")),
+        replace(ITEM, uid=session_uid(52, "events.example.org"), timezone="Europe/Samara",
+                starts_at=datetime(2021, 4, 2, 23, 30, tzinfo=UTC), ends_at=datetime(2021, 4, 3, 1, 0, tzinfo=UTC),
+                description="Строка; с запятой, двоеточием: и обратной косой \\ чертой.\n" * 12),
+    ]
+
+
+def test_calendar_built_from_remembered_parts_equals_icalendar_in_one_piece() -> None:
+    items = _varied_items()
+    for name, zone, covers in (("Практическая сессия", "Europe/Moscow", (date(2021, 4, 1), date(2021, 4, 2))),
+                               ("Мои сессии", None, None), ("Пусто", "Europe/Kirov", None)):
+        chosen = items if name != "Пусто" else []
+        expected = library_calendar(chosen, name=name, timezone=zone, covers=covers)
+
+        assert build_calendar(chosen, name=name, timezone=zone, covers=covers) == expected
+        # Asked again, every part now comes from memory: still the same bytes.
+        assert build_calendar(chosen, name=name, timezone=zone, covers=covers) == expected
+
+
+def test_calendar_after_one_session_changes_equals_icalendar_in_one_piece() -> None:
+    items = _varied_items()
+    build_calendar(items, name="Сессия", timezone="Europe/Moscow")
+    moved = [items[0], replace(items[1], title="Новое название", sequence=6,
+                               starts_at=items[1].starts_at + timedelta(hours=2)), *items[2:]]
+
+    body = build_calendar(moved, name="Сессия", timezone="Europe/Moscow")
+
+    assert body == library_calendar(moved, name="Сессия", timezone="Europe/Moscow")
+    assert "Отменено: Новое название".encode() in body.replace(b"\r\n ", b"")

@@ -11,6 +11,7 @@ from starlette.routing import Route
 from events_app.services.programme import catalogue
 from events_app.services.programme.catalogue import EventView, OrganisationView, SessionView, VenueView
 from events_app.web.openapi import openapi_document
+from events_app.web.public_cache import PAGE_SECONDS, remembered
 
 
 def _absolute(request: Request, path: str) -> str:
@@ -80,8 +81,8 @@ async def openapi(request: Request) -> Response:
 
 
 routes = [
-    Route("/events", list_events, name="api_events"),
-    Route("/events/{slug}", get_event, name="api_event"),
-    Route("/events/{slug}/sessions", list_sessions, name="api_sessions"),
+    Route("/events", remembered(list_events, seconds=PAGE_SECONDS), name="api_events"),
+    Route("/events/{slug}", remembered(get_event, seconds=PAGE_SECONDS), name="api_event"),
+    Route("/events/{slug}/sessions", remembered(list_sessions), name="api_sessions"),
     Route("/openapi.json", openapi, name="api_openapi"),
 ]

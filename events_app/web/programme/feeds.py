@@ -7,7 +7,6 @@ poll cheaply.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from starlette.routing import Route
 
 from events_app.data.database import Store
 from events_app.services.programme import feeds
+from events_app.web.public_cache import entity_tag, matches, remembered
 
 CALENDAR = "text/calendar"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,18 +23,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _publication(request: Request) -> feeds.Publication:
     return feeds.publication_for(request.state.settings)
-
-
-def entity_tag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def matches(if_none_match: str | None, tag: str) -> bool:
-    """RFC 9110, 13.1.2: `*` or any listed tag, compared weakly (a W/ prefix does not matter)."""
-    if not if_none_match:
-        return False
-    listed = [candidate.strip().removeprefix("W/") for candidate in if_none_match.split(",")]
-    return "*" in listed or tag in listed
 
 
 def document(request: Request, body: bytes, *, media_type: str, filename: str | None = None) -> Response:
@@ -78,13 +66,14 @@ def _export(build: Export, media_type: str, name: str | None) -> Callable[[Reque
         body = await build(request.state.store, slug, _publication(request))
         return document(request, body, media_type=media_type, filename=f"{slug}-{name}" if name else None)
 
-    return endpoint
+    endpoint.__qualname__ = f"export.{build.__name__}"
+    return remembered(endpoint)
 
 
 routes = [
     Route("/calendar/{token}.ics", personal_calendar, name="personal_calendar"),
-    Route("/events/{slug}/calendar.ics", event_calendar, name="event_calendar"),
-    Route("/events/{slug}/sessions/{session_id:int}.ics", session_calendar, name="session_calendar"),
+    Route("/events/{slug}/calendar.ics", remembered(event_calendar), name="event_calendar"),
+    Route("/events/{slug}/sessions/{session_id:int}.ics", remembered(session_calendar), name="session_calendar"),
     # Apps fetch these by address; shown in the browser rather than downloaded.
     Route("/events/{slug}/schedule.xml", _export(feeds.schedule_xml, "application/xml; charset=utf-8", None),
           name="schedule_xml"),

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from events_app import i18n
 from events_app.services.programme import catalogue
 from events_app.services.visits import details
+from events_app.web.public_cache import PAGE_SECONDS, remembered
 
 
 def _render(request: Request, template: str, context: dict[str, object], status_code: int = 200) -> Response:
@@ -73,10 +74,10 @@ async def switch_language(request: Request) -> Response:
 
 
 routes = [
-    Route("/", event_list, name="event_list"),
-    Route("/events/{slug}", event_page, name="event"),
-    Route("/events/{slug}/agenda", agenda_page, name="agenda"),
-    Route("/events/{slug}/sessions/{session_id:int}", session_page, name="session"),
-    Route("/events/{slug}/venues/{key}", venue_page, name="venue"),
+    Route("/", remembered(event_list, seconds=PAGE_SECONDS), name="event_list"),
+    Route("/events/{slug}", remembered(event_page, seconds=PAGE_SECONDS), name="event"),
+    Route("/events/{slug}/agenda", remembered(agenda_page, seconds=PAGE_SECONDS), name="agenda"),
+    Route("/events/{slug}/sessions/{session_id:int}", remembered(session_page, seconds=PAGE_SECONDS), name="session"),
+    Route("/events/{slug}/venues/{key}", remembered(venue_page, seconds=PAGE_SECONDS), name="venue"),
     Route("/lang/{language}", switch_language, name="switch_language"),
 ]

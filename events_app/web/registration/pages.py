@@ -22,6 +22,7 @@ from events_app.services.registration.letters import cabinet_url, personal_calen
 from events_app.services.registration.views import RegistrationView, registration_view, ticket_holder
 from events_app.services.visits import details, visitor_data
 from events_app.web.client import client_address
+from events_app.web.public_cache import PAGE_SECONDS, remembered
 
 HONEYPOT = "website"
 FIELDS = ("surname", "given_name", "patronymic", "email", "phone", "organisation_name", "organisation_inn",
@@ -217,7 +218,7 @@ async def link_request_submit(request: Request) -> Response:
 
 
 routes = [
-    Route("/events/{slug}/register", register_form, methods=["GET"], name="register"),
+    Route("/events/{slug}/register", remembered(register_form, seconds=PAGE_SECONDS), methods=["GET"], name="register"),
     Route("/events/{slug}/register", register_submit, methods=["POST"], name="register_submit"),
     Route("/events/{slug}/consent", consent_page, name="consent"),
     Route("/t/{secret}", ticket_page, name="ticket"),
