@@ -155,6 +155,13 @@ def test_events_app_commands_named_exist(page: Path, capsys: pytest.CaptureFixtu
     assert missing == []
 
 
+def test_every_setting_in_the_readme_table_is_read_by_the_service() -> None:
+    table = set(re.findall(r"^\| `(EVENTS_[A-Z_]+)` \|", README.read_text(encoding="utf-8"), re.MULTILINE))
+    read = set(re.findall(r"\"(EVENTS_[A-Z_]+)\"", (ROOT / "events_app" / "settings.py").read_text(encoding="utf-8")))
+    assert "EVENTS_DATABASE_URL" in table
+    assert table - read == set()
+
+
 def test_every_folder_in_the_readme_layout_exists() -> None:
     text = README.read_text(encoding="utf-8")
     block = text.split("## Layout", 1)[1].split("```", 2)[1]
