@@ -98,6 +98,10 @@ SCHEMAS: dict[str, Any] = {
             "consent": {"const": True, "description": "consent to personal data processing (152-FZ)"},
         },
     },
+    "LinkSent": {
+        "type": "object", "required": ["status", "message"],
+        "properties": {"status": {"type": "string", "enum": ["link_sent"]}, "message": {"type": "string"}},
+    },
     "Registration": {
         "type": "object", "required": ["id", "status", "ticket_url", "calendar_url", "choices"],
         "properties": {
@@ -243,7 +247,11 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                 "operationId": "register", "summary": "Register a delegate",
                 "parameters": [_SLUG],
                 "requestBody": {"required": True, **_json("RegistrationRequest")},
-                "responses": {"201": {"description": "Registered", **_json("Registration")}, "404": _NOT_FOUND,
+                "responses": {"201": {"description": "Registered", **_json("Registration")},
+                              "202": {"description": "Nothing registered; if this person (same e-mail, surname and "
+                                                     "given name) registered before, a letter with the cabinet "
+                                                     "link went to the address", **_json("LinkSent")},
+                              "404": _NOT_FOUND,
                               "409": {"description": "Registration is closed", **_json("Error")},
                               "413": {"description": "Body over 1 MB", **_json("Error")},
                               "422": {"description": "Invalid fields, each with its message", **_json("Error")},

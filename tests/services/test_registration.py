@@ -242,8 +242,9 @@ async def test_withdrawal_leaves_no_name_in_scan_log_or_letters_and_keeps_other_
 
     await _load(store)
     first = await _register(store, settings, 0)
-    second = await signup.register(store, settings, slug="syktyvkar-2021", data=_data(0, organisation_name="ООО «Другое»"),
-                                         consent_ip=None, language="ru", now=NOW)
+    second = await signup.register(store, settings, slug="syktyvkar-2021",
+                                   data=_data(0, given_name="Мария", organisation_name="ООО «Другое»"),
+                                   consent_ip=None, language="ru", now=NOW)
     made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name="entry-2021-04-01",
                                        name="Вход 1", now=NOW)
     gate = await devices.authenticate(store, made.token)
@@ -286,3 +287,40 @@ async def test_cabinet_link_request_with_a_control_character_is_ignored(store: S
 
     subjects = await _outbox_subjects(store)
     assert [s.split(":")[0] for s in subjects] == ["Ваш билет", "Ваш личный кабинет"]
+
+
+async def test_same_person_registering_again_gets_the_cabinet_link_and_nothing_new(
+        store: Store, settings: Settings) -> None:
+    ids = await _load(store)
+    first = await _register(store, settings, 0, sessions=[str(ids["visit-mondi"])])
+
+    with pytest.raises(signup.AlreadyRegistered):
+        await _register(store, settings, 0, email="Delegate0@Example.RU", surname="ИВАНОВА", given_name=" анна ",
+                        sessions=[str(ids["visit-mondi"])])
+
+    rows = await store.fetch_all(sa.select(t.registrations.c.id))
+    assert [row["id"] for row in rows] == [first.id]
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.tickets)) == 1
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.registration_choices)) == 1
+    letters = await store.fetch_all(sa.select(t.outbox.c.subject, t.outbox.c.recipient).order_by(t.outbox.c.id))
+    assert [(row["subject"].split(":")[0], row["recipient"]) for row in letters] == [
+        ("Ваш билет", "delegate0@example.ru"), ("Ваш личный кабинет", "delegate0@example.ru")]
+
+
+async def test_colleagues_sharing_an_assistants_address_may_each_register(store: Store, settings: Settings) -> None:
+    await _load(store)
+    await _register(store, settings, 0, email="assistant@example.ru", given_name="Анна")
+
+    second = await _register(store, settings, 1, email="assistant@example.ru", given_name="Мария")
+
+    assert second.status == "confirmed"
+
+
+async def test_a_cancelled_registration_does_not_stop_registering_again(store: Store, settings: Settings) -> None:
+    await _load(store)
+    first = await _register(store, settings, 0)
+    await store.execute(t.registrations.update().where(t.registrations.c.id == first.id).values(status="cancelled"))
+
+    again = await _register(store, settings, 0)
+
+    assert (again.status, again.id != first.id) == ("confirmed", True)

@@ -212,3 +212,23 @@ def test_door_staff_and_strangers_do_not_see_registrations(client: TestClient, d
 
     assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/organiser/login?next=")
     assert door.status_code == 403 and "Найдено" not in door.text
+
+
+def test_list_shows_each_email_and_flags_possible_duplicates(client: TestClient, database_url: str,
+                                                             tmp_path: Path) -> None:
+    ids = _prepare(database_url, tmp_path, [
+        {"surname": "Петров", "phone": "+7 912 000-11-22"},
+        {"surname": "Сидорова", "phone": "8 912 000-11-22", "organisation_name": "АО «Монди СЛПК»"},
+        {"surname": "Кузнецов", "given_name": "Олег", "organisation_name": "Лузалес"},
+        {"surname": "Кузнецов", "given_name": "Олег", "organisation_name": "ООО «Лузалес»", "email": "oleg@example.ru"}])
+    _organiser(client, database_url)
+
+    page = client.get(BASE).text
+
+    emails = re.findall(r'<span class="meta reg-email">([^<]+)</span>', page)
+    assert emails == ["delegate0@example.ru", "delegate1@example.ru", "delegate2@example.ru", "oleg@example.ru"]
+    flags = re.findall(r'<span class="duplicate-flag">⚠ Возможно, повтор: (.*?)</span>', page)
+    numbers = [re.findall(r"№(\d+)", flag) for flag in flags]
+    petrov, sidorova = ids["ООО «Участник 0»"], ids["АО «Монди СЛПК»"]
+    kuznetsov, kuznetsov_again = ids["Лузалес"], ids["ООО «Лузалес»"]
+    assert numbers == [[str(sidorova)], [str(petrov)], [str(kuznetsov_again)], [str(kuznetsov)]]

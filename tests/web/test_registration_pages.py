@@ -276,3 +276,28 @@ def test_personal_calendar_has_own_days_and_sign_ups_and_can_be_renewed(app_clie
     assert new_path != feed_path
     assert app_client.get(feed_path).status_code == 404
     assert app_client.get(new_path).status_code == 200
+
+
+def test_registering_twice_answers_like_the_cabinet_link_request_and_mails_the_link(
+        app_client: TestClient, inbox: tuple[Inbox, str], database_url: str) -> None:
+    box, _ = inbox
+    app_client.post("/events/syktyvkar-2021/register", data=_form(app_client), follow_redirects=False)
+
+    again = app_client.post("/events/syktyvkar-2021/register",
+                            data=_form(app_client, email="ANNA@example.ru", surname="иванова"), follow_redirects=False)
+    api = app_client.post("/api/v1/events/syktyvkar-2021/registrations", json={
+        "surname": "Иванова", "given_name": "Анна", "email": "Anna@Example.ru", "phone": "+79123456789",
+        "organisation_name": "ООО «Лузалес»", "position": "инженер", "region_code": "11", "category": "enterprise",
+        "days": [_form(app_client)["days"][0]], "consent": True})
+    _wait_for_letters(box, 3)
+
+    assert again.status_code == 200
+    assert ("Если с этим адресом была регистрация, письмо со ссылкой уже отправлено на ANNA@example.ru"
+            in again.text)
+    assert "уже зарегистрирован" not in again.text
+    assert api.status_code == 202, api.text
+    assert api.json()["status"] == "link_sent"
+    assert _count(database_url, t.registrations) == 1
+    subjects = [(r.rcpt_tos, r.message["Subject"].split(":")[0]) for r in box.received]
+    assert subjects == [(["anna@example.ru"], "Ваш билет"), (["anna@example.ru"], "Ваш личный кабинет"),
+                        (["anna@example.ru"], "Ваш личный кабинет")]

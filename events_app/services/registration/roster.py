@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -18,6 +18,7 @@ from events_app import i18n
 from events_app.data import tables as t
 from events_app.data.database import Row, Store
 from events_app.domain import registration_sheet
+from events_app.domain.duplicates import Registrant, possible_duplicates
 from events_app.domain.errors import N_, DomainError, InvalidInput, NotFound
 from events_app.domain.regions import is_region_code, region_by_code
 from events_app.domain.registration import (
@@ -150,6 +151,8 @@ class RegistrationPage:
     page: int
     pages: int
     sessions: list[SessionOption]  # what the visit filter and the moves offer
+    # Registration id → others of the event with the same phone, or the same name and organisation.
+    duplicates: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 async def signup_sessions(store: Store, event_id: int) -> list[SessionOption]:
@@ -256,7 +259,20 @@ async def search(store: Store, *, event_id: int, filters: Filters) -> Registrati
     page = min(filters.page, pages)
     shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     return RegistrationPage(lines=await _lines(store, shown), total=len(rows), page=page, pages=pages,
-                            sessions=await signup_sessions(store, event_id))
+                            sessions=await signup_sessions(store, event_id),
+                            duplicates=await possible_duplicates_of(store, event_id))
+
+
+async def possible_duplicates_of(store: Store, event_id: int) -> dict[int, tuple[int, ...]]:
+    """Among the event's current registrations: see `domain.duplicates.possible_duplicates`."""
+    rows = await store.fetch_all(
+        sa.select(t.registrations.c.id, t.registrations.c.surname, t.registrations.c.given_name,
+                  t.registrations.c.phone, t.registrations.c.organisation_name)
+        .where(t.registrations.c.event_id == event_id, t.registrations.c.erased_at.is_(None),
+               t.registrations.c.status.not_in([RegistrationStatus.CANCELLED.value,
+                                                RegistrationStatus.REJECTED.value])))
+    return possible_duplicates([Registrant(row["id"], row["surname"] or "", row["given_name"] or "", row["phone"],
+                                           row["organisation_name"]) for row in rows])
 
 
 async def detail(store: Store, *, event_id: int, registration_id: int) -> RegistrationLine:

@@ -18,6 +18,7 @@ from events_app.data import tables as t
 from events_app.data.database import Row, Store
 from events_app.domain.agenda import to_utc
 from events_app.domain.consent import ConsentText, consent_for
+from events_app.domain.duplicates import same_delegate
 from events_app.domain.errors import N_, DomainError, NotFound
 from events_app.domain.regions import region_by_code
 from events_app.domain.registration import (
@@ -42,6 +43,13 @@ from events_app.settings import Settings
 
 class RegistrationClosed(DomainError):
     code = "registration_closed"
+
+
+class AlreadyRegistered(DomainError):
+    """The same person registered for this event before: a letter with their cabinet link went
+    out instead. Pages answer as the cabinet-link request does, revealing nothing."""
+
+    code = "already_registered"
 
 
 class RegistrationGone(DomainError):
@@ -109,7 +117,6 @@ async def register(store: Store, settings: Settings, *, slug: str, data: Mapping
         raise RegistrationClosed(context.closed_reason)
     form = validate_registration(data, event_days=context.event.days,
                                  session_days={s.id: s.day for s in context.signup_sessions})
-    sessions = {s.id: s for s in context.signup_sessions}
     # The slow parts of the letter (QR image, calendar) are made before taking the event's lock,
     # so that delegates registering at the same moment wait only for the database writes.
     secret = new_secret()
@@ -117,35 +124,67 @@ async def register(store: Store, settings: Settings, *, slug: str, data: Mapping
     calendar = await letters.event_calendar(store, settings, slug)
     async with store.transaction():
         event = await places.lock_event(store, context.event.id)
-        if event["capacity"] is not None and await places.active_in_event(store, event["id"]) >= event["capacity"]:
-            status = RegistrationStatus.WAITLISTED
-        elif event["moderation"]:
-            status = RegistrationStatus.PENDING
+        # Checked under the event's lock, so two presses of the button cannot both register.
+        duplicate = await _registered_before(store, event["id"], form)
+        if duplicate is not None:
+            await letters.cabinet_link(store, settings, duplicate, now=now)
+            result = None
         else:
-            status = RegistrationStatus.CONFIRMED
-        registration_id, calendar_token = await _insert(store, event["id"], form, status, context.consent, consent_ip,
-                                                        language, now)
-        choices = []
-        for session_id in form.session_ids:
-            choice_status = await places.take_place(
-                store, registration_id=registration_id, session_id=session_id, capacity=sessions[session_id].capacity,
-                holds_places=status.value in ACTIVE_STATUSES, now=now)
-            choices.append(ChoiceResult(session_id, choice_status.value, None))
-        if status is RegistrationStatus.CONFIRMED:
-            await _issue_ticket(store, registration_id, now, secret=secret)
-        result = await _result(store, registration_id)
-        view = RegistrationView(
-            id=registration_id, event=context.event, status=status.value, surname=form.surname,
-            given_name=form.given_name, patronymic=form.patronymic, email=form.email, phone=form.phone,
-            organisation_name=form.organisation_name, organisation_inn=form.organisation_inn, position=form.position,
-            region=region_by_code(form.region_code), category=form.category, language=language,  # type: ignore[arg-type]
-            days=list(form.days), choices=[ChoiceView(sessions[c.session_id], c.status, c.position) for c in result.choices],
-            ticket_secret=result.ticket_secret, calendar_token=calendar_token, link_version=0, decision_reason=None,
-            event_position=result.event_position)
-        message = letters.build_message(
-            settings, view, letters.kind_after_registration(status.value), now=now,
-            ticket_qr=ticket_qr, calendar=calendar)
-        await outbox.enqueue(store, message, now=now, registration_id=registration_id)
+            result = await _register_locked(store, settings, context, event, form, consent_ip=consent_ip,
+                                            language=language, now=now, secret=secret, ticket_qr=ticket_qr,
+                                            calendar=calendar)
+    if result is None:
+        raise AlreadyRegistered(N_("This person is already registered with this e-mail address"))
+    return result
+
+
+async def _registered_before(store: Store, event_id: int, form: RegistrationForm) -> int | None:
+    """A current registration of the same person (same e-mail, surname and given name) in this event."""
+    rows = await store.fetch_all(
+        sa.select(t.registrations.c.id, t.registrations.c.email, t.registrations.c.surname,
+                  t.registrations.c.given_name)
+        .where(t.registrations.c.event_id == event_id, t.registrations.c.erased_at.is_(None),
+               t.registrations.c.status.not_in([RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value]),
+               sa.func.lower(t.registrations.c.email) == form.email.lower())
+        .order_by(t.registrations.c.id))
+    return next((row["id"] for row in rows if same_delegate(
+        email=form.email, surname=form.surname, given_name=form.given_name, other_email=row["email"],
+        other_surname=row["surname"], other_given_name=row["given_name"])), None)
+
+
+async def _register_locked(store: Store, settings: Settings, context: FormContext, event: Row,
+                           form: RegistrationForm, *, consent_ip: str | None, language: str, now: datetime,
+                           secret: str, ticket_qr: bytes, calendar: bytes) -> RegistrationResult:
+    sessions = {s.id: s for s in context.signup_sessions}
+    if event["capacity"] is not None and await places.active_in_event(store, event["id"]) >= event["capacity"]:
+        status = RegistrationStatus.WAITLISTED
+    elif event["moderation"]:
+        status = RegistrationStatus.PENDING
+    else:
+        status = RegistrationStatus.CONFIRMED
+    registration_id, calendar_token = await _insert(store, event["id"], form, status, context.consent, consent_ip,
+                                                    language, now)
+    choices = []
+    for session_id in form.session_ids:
+        choice_status = await places.take_place(
+            store, registration_id=registration_id, session_id=session_id, capacity=sessions[session_id].capacity,
+            holds_places=status.value in ACTIVE_STATUSES, now=now)
+        choices.append(ChoiceResult(session_id, choice_status.value, None))
+    if status is RegistrationStatus.CONFIRMED:
+        await _issue_ticket(store, registration_id, now, secret=secret)
+    result = await _result(store, registration_id)
+    view = RegistrationView(
+        id=registration_id, event=context.event, status=status.value, surname=form.surname,
+        given_name=form.given_name, patronymic=form.patronymic, email=form.email, phone=form.phone,
+        organisation_name=form.organisation_name, organisation_inn=form.organisation_inn, position=form.position,
+        region=region_by_code(form.region_code), category=form.category, language=language,  # type: ignore[arg-type]
+        days=list(form.days), choices=[ChoiceView(sessions[c.session_id], c.status, c.position) for c in result.choices],
+        ticket_secret=result.ticket_secret, calendar_token=calendar_token, link_version=0, decision_reason=None,
+        event_position=result.event_position)
+    message = letters.build_message(
+        settings, view, letters.kind_after_registration(status.value), now=now,
+        ticket_qr=ticket_qr, calendar=calendar)
+    await outbox.enqueue(store, message, now=now, registration_id=registration_id)
     return result
 
 

@@ -21,6 +21,9 @@ from events_app.services.registration.signup import RegistrationResult
 from events_app.web.client import client_address
 from events_app.web.errors import error_json
 
+LINK_SENT = N_("If this address was used to register, a letter with the link is on its way to %(email)s. "
+               "Check the spam folder too.")
+
 
 class Unauthorised(DomainError):
     code = "unauthorized"
@@ -70,6 +73,11 @@ async def create_registration(request: Request) -> Response:
                                              language=i18n.current_language(), now=now)
     except InvalidInput as error:
         return _translated(error)
+    except signup.AlreadyRegistered:
+        # Accepted, nothing created: the same neutral answer as the cabinet-link page.
+        request.state.outbox.notify()
+        return JSONResponse({"status": "link_sent", "message": i18n.gettext(LINK_SENT) % {"email": data.get("email")}},
+                            status_code=202)
     request.state.outbox.notify()
     return JSONResponse(_result_json(request, result), status_code=201)
 

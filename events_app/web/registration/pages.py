@@ -76,6 +76,11 @@ async def register_submit(request: Request) -> Response:
                                              language=i18n.current_language(), now=now)
     except InvalidInput as error:
         return _form_page(request, context, values, error.fields, 422, error.message)
+    except signup.AlreadyRegistered:
+        # The answer of the cabinet-link request: the page does not tell whether anyone registered.
+        request.state.outbox.notify()
+        return _render(request, "cabinet_link.html", {"sent": True, "email": str(values["email"]).strip(),
+                                                      "error": None})
     except rate_limit.TooManyRequests as error:
         response = _form_page(request, context, values, {}, 429, error.message)
         response.headers["Retry-After"] = str(error.retry_after)
