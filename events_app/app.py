@@ -20,6 +20,7 @@ from events_app.data.migrate import check_schema
 from events_app.domain.errors import DomainError
 from events_app.resources import STATIC_DIR
 from events_app.services.mail.outbox import OutboxSender, transport_for
+from events_app.services.reminders.scheduler import ReminderScheduler
 from events_app.services.visits.visitor_data import VisitorDataPurger
 from events_app.settings import Settings
 from events_app.web import checkin, consultations, defences, errors, organiser, programme, registration, visits
@@ -57,10 +58,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         outbox.start()
         visitor_data_purger = VisitorDataPurger(store, settings)
         visitor_data_purger.start()
+        reminders = ReminderScheduler(store, settings, app_clock, outbox)
+        reminders.start()
         try:
             yield {"store": store, "settings": settings, "outbox": outbox, "clock": app_clock,
                    "public_cache": PublicCache()}
         finally:
+            await reminders.stop()
             await visitor_data_purger.stop()
             await outbox.stop()
             await store.disconnect()

@@ -35,6 +35,8 @@ class Settings:
     # they are kept (EVENTS_VISITOR_DATA_KEY, EVENTS_VISITOR_DATA_DAYS).
     visitor_data_key: bytes = b""
     visitor_data_days: int = 7
+    # How often each process looks for reminders that fell due (EVENTS_REMINDER_POLL_SECONDS).
+    reminder_poll_seconds: float = 30.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,6 +71,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_trusted_proxies(read("EVENTS_TRUSTED_PROXIES", "127.0.0.1")),
         visitor_data_key=_visitor_data_key(read("EVENTS_VISITOR_DATA_KEY", ""), secret_key),
         visitor_data_days=_visitor_data_days(read("EVENTS_VISITOR_DATA_DAYS", "7")),
+        reminder_poll_seconds=_reminder_poll_seconds(read("EVENTS_REMINDER_POLL_SECONDS", "30")),
     )
 
 
@@ -207,3 +210,14 @@ def _visitor_data_days(value: str) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 365:
         raise SettingsError(f"EVENTS_VISITOR_DATA_DAYS: must be a whole number of days from 0 to 365, got {value!r}")
     return int(value)
+
+
+def _reminder_poll_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0.1 <= seconds <= 3600:
+        raise SettingsError(
+            f"EVENTS_REMINDER_POLL_SECONDS: must be a number of seconds from 0.1 to 3600, got {value!r}")
+    return seconds

@@ -1,0 +1,1 @@
+"""Reminders owed to delegates and to people who booked a consultation, kept in the database."""
