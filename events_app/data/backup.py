@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
+
+from events_app.data.migrate import ALEMBIC_VERSION
 from events_app.data.sqlite_backend import BUSY_TIMEOUT_MS
+from events_app.data.sqlite_prepared import PreparedStatement
 
 
 class BackupError(Exception):
@@ -37,13 +41,14 @@ def sqlite_path(database_url: str) -> Path:
 
 def _revision(connection: sqlite3.Connection) -> str | None:
     try:
-        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        row = PreparedStatement(sa.select(ALEMBIC_VERSION.c.version_num)).first(connection)
     except sqlite3.DatabaseError:
         return None
     return str(row[0]) if row else None
 
 
 def _check(connection: sqlite3.Connection, what: str) -> None:
+    # PRAGMA statements are SQLite's own and have no SQLAlchemy expression.
     result = connection.execute("PRAGMA integrity_check").fetchone()
     if result is None or result[0] != "ok":
         raise BackupError(f"{what} failed its integrity check: {result[0] if result else 'no answer'}")

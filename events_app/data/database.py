@@ -159,7 +159,7 @@ class Store:
         """
         assert self._in_transaction(), "serialise() only makes sense inside transaction()"
         if not self.is_sqlite:
-            await self._database.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))").bindparams(name=name))
+            await self._database.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(name))))
 
     def _in_transaction(self) -> bool:
         connection = self._database._connection  # the current task's connection, if any

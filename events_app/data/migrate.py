@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from events_app.resources import MIGRATIONS_DIR
 
 MIGRATIONS = MIGRATIONS_DIR
+# Alembic's own bookkeeping table: which revision the schema is at.
+ALEMBIC_VERSION = sa.table("alembic_version", sa.column("version_num", sa.String))
 
 
 class SchemaOutOfDate(Exception):
@@ -53,7 +55,7 @@ async def current_revision(database_url: str) -> str | None:
             )
             if not has_table:
                 return None
-            return (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+            return (await connection.execute(sa.select(ALEMBIC_VERSION.c.version_num))).scalar()
     finally:
         await engine.dispose()
 

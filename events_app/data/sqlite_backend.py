@@ -28,6 +28,9 @@ from sqlalchemy.sql import ClauseElement
 from events_app.data.compiled_cache import BindProcessors, compile_cached
 
 BUSY_TIMEOUT_MS = 30_000
+# SQLite's own transaction start that takes the write lock at once (SQLAlchemy has no expression
+# for it); shared with the door's batch path (`sqlite_checkin`).
+BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
 IDLE_CONNECTIONS = 16
 
 # WAL lets readers go on while one writer commits; NORMAL sync in WAL mode never corrupts the file
@@ -79,7 +82,7 @@ class ImmediateTransaction(SQLiteTransaction):
             return
         assert self._connection._connection is not None, "Connection is not acquired"
         self._is_root = True
-        async with self._connection._connection.execute("BEGIN IMMEDIATE") as cursor:
+        async with self._connection._connection.execute(BEGIN_IMMEDIATE) as cursor:
             await cursor.close()
 
 

@@ -4,7 +4,8 @@ Through `databases` a scan took about ten awaited statements, each a hop between
 and the connection's thread, all while holding SQLite's one write lock. Here the same reads and
 writes run as plain sqlite3 calls in one function inside one `BEGIN IMMEDIATE`, so the lock is
 held for well under a millisecond. The rule itself is `domain.checkin.decide`, shared with the
-PostgreSQL path; the statements mirror `services.checkin._record` and the same tests cover both.
+PostgreSQL path, and so are the statements: they are `checkin_queries`' expressions, compiled
+once per list kind with bound parameters (`sqlite_prepared`).
 """
 
 from __future__ import annotations
@@ -13,25 +14,65 @@ import json
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ReleaseSavepointClause, RollbackToSavepointClause, SavepointClause
+
+from events_app.data import checkin_queries as q
+from events_app.data import tables as t
+from events_app.data.sqlite_backend import BEGIN_IMMEDIATE
+from events_app.data.sqlite_prepared import PreparedStatement
 from events_app.domain.checkin import CheckinList, Passage, Scan, TicketFacts, Verdict, decide
+
+_SAVEPOINT = "door_scan"
+
+
+class _Statements:
+    """The door's statements for SQLite, each compiled once on first use."""
+
+    def __init__(self) -> None:
+        self.savepoint = PreparedStatement(SavepointClause(_SAVEPOINT))
+        self.rollback_to = PreparedStatement(RollbackToSavepointClause(_SAVEPOINT))
+        self.release = PreparedStatement(ReleaseSavepointClause(_SAVEPOINT))
+        self.logged = PreparedStatement(q.logged_scan(sa.bindparam("nonce", type_=t.scan_log.c.nonce.type)))
+        self.previous = PreparedStatement(q.previous_passages(
+            sa.bindparam("registration_id", type_=sa.Integer), sa.bindparam("list_name", type_=sa.String)))
+        self.bus = PreparedStatement(sa.select(q.bus_label_of(
+            sa.bindparam("registration_id", type_=sa.Integer), sa.bindparam("session_id", type_=sa.Integer))))
+        self.record = PreparedStatement(q.record_checkin(
+            **{name: sa.bindparam(name, type_=t.checkins.c[name].type) for name in q.CHECKIN_COLUMNS}))
+        self.log = PreparedStatement(q.log_scan(
+            **{name: sa.bindparam(name, type_=t.scan_log.c[name].type) for name in q.SCAN_LOG_COLUMNS}))
+        self._facts: dict[str, PreparedStatement] = {}
+
+    def facts(self, kind: str) -> PreparedStatement:
+        """The ticket, its registration and the list's admission, for one kind of list."""
+        found = self._facts.get(kind)
+        if found is None:
+            admitted = q.admission(kind, day=sa.bindparam("day", type_=sa.Date),
+                                   session_id=sa.bindparam("session_id", type_=sa.Integer),
+                                   group_id=sa.bindparam("group_id", type_=sa.Integer))
+            found = self._facts[kind] = PreparedStatement(q.ticket_facts(
+                sa.bindparam("secret", type_=sa.String), sa.bindparam("event_id", type_=sa.Integer), admitted))
+        return found
+
+
+_statements: _Statements | None = None
+
+
+def _prepared() -> _Statements:
+    global _statements
+    if _statements is None:
+        _statements = _Statements()
+    return _statements
 
 
 @dataclass(frozen=True)
 class OtherDevicesNonce:
     """The nonce is already in the log, sent by another device."""
-
-
-def _stored(moment: datetime) -> str:
-    # The form SQLAlchemy's DateTime uses on SQLite, in UTC (see tables.UTCDateTime).
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
-def _read(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -54,87 +95,67 @@ Outcome = dict[str, Any] | OtherDevicesNonce | Exception
 def redeem_many(connection: sqlite3.Connection, scans: list[DoorScan]) -> list[Outcome]:
     """Decide and record scans in arrival order in one transaction; each in its own savepoint, so
     that one failing scan (a nonce written meanwhile by another process) leaves the others."""
+    statements = _prepared()
     outcomes: list[Outcome] = []
     guarded = len(scans) > 1  # a lone scan needs no savepoint: its transaction is its own
-    connection.execute("BEGIN IMMEDIATE")
+    connection.execute(BEGIN_IMMEDIATE)
     try:
         for item in scans:
             if guarded:
-                connection.execute("SAVEPOINT door_scan")
+                statements.savepoint.execute(connection)
             try:
-                outcomes.append(_redeem(connection, device_id=item.device_id, event_id=item.event_id,
-                                        secret=item.secret, scan=item.scan, checkin_list=item.checkin_list,
-                                        now=item.now, timezone=item.timezone, answer_for=item.answer_for))
+                outcomes.append(_redeem(connection, statements, item))
             except sqlite3.Error as error:
                 if not guarded:
                     raise
-                connection.execute("ROLLBACK TO door_scan")
+                statements.rollback_to.execute(connection)
                 outcomes.append(error)
             if guarded:
-                connection.execute("RELEASE door_scan")
+                statements.release.execute(connection)
     except BaseException:
-        connection.execute("ROLLBACK")
+        connection.rollback()
         raise
-    connection.execute("COMMIT")
+    connection.commit()
     return outcomes
 
 
-def _redeem(connection: sqlite3.Connection, *, device_id: int, event_id: int, secret: str | None, scan: Scan,
-            checkin_list: CheckinList, now: datetime, timezone: str,
-            answer_for: Callable[[Verdict, Mapping[str, Any] | None], dict[str, Any]]) -> dict[str, Any] | OtherDevicesNonce:
-    logged = connection.execute("SELECT answer, device_id FROM scan_log WHERE nonce = ?", (scan.nonce,)).fetchone()
+def _redeem(connection: sqlite3.Connection, statements: _Statements,
+            item: DoorScan) -> dict[str, Any] | OtherDevicesNonce:
+    scan, checkin_list = item.scan, item.checkin_list
+    logged = statements.logged.first(connection, nonce=scan.nonce)
     if logged is not None:
-        return dict(json.loads(logged[0])) if logged[1] == device_id else OtherDevicesNonce()
+        return dict(json.loads(logged[0])) if logged[1] == item.device_id else OtherDevicesNonce()
     registration: dict[str, Any] | None = None
     facts = None
-    if secret is not None:
-        if checkin_list.list_name.kind == "entry":
-            admitted_sql = "EXISTS (SELECT 1 FROM registration_days d WHERE d.registration_id = r.id AND d.day = ?)"
-            admitted_args: tuple[Any, ...] = (checkin_list.day.isoformat(),)
-        else:
-            admitted_sql = ("EXISTS (SELECT 1 FROM registration_choices c WHERE c.registration_id = r.id "
-                            "AND c.session_id = ? AND c.status = 'confirmed')")
-            admitted_args = (checkin_list.list_name.session_id,)
-            if checkin_list.list_name.kind == "bus":
-                admitted_sql += (" AND EXISTS (SELECT 1 FROM transport_seats s WHERE s.registration_id = r.id "
-                                 "AND s.group_id = ?)")
-                admitted_args += (checkin_list.list_name.group_id,)
-        row = connection.execute(
-            "SELECT t.id, t.revoked_at, r.id, r.status, r.surname, r.given_name, r.patronymic, r.organisation_name, "
-            f"r.category, {admitted_sql} FROM tickets t JOIN registrations r ON r.id = t.registration_id "
-            "WHERE t.secret = ? AND r.event_id = ?", (*admitted_args, secret, event_id)).fetchone()
+    if item.secret is not None:
+        name = checkin_list.list_name
+        row = statements.facts(name.kind).first(
+            connection, secret=item.secret, event_id=item.event_id, day=checkin_list.day,
+            session_id=name.session_id, group_id=name.group_id)
         if row is not None:
-            registration = {"surname": row[4], "given_name": row[5], "patronymic": row[6],
-                            "organisation_name": row[7], "category": row[8]}
-            previous = connection.execute(
-                "SELECT c.type, c.scanned_at, d.name FROM checkins c JOIN devices d ON d.id = c.device_id "
-                "WHERE c.registration_id = ? AND c.list_name = ? ORDER BY c.id", (row[2], checkin_list.name)).fetchall()
+            ticket_id, revoked_at, registration_id, status, *attendee, admitted = row
+            registration = dict(zip(q.ATTENDEE_COLUMNS, attendee, strict=True))
+            previous = statements.previous.all(connection, registration_id=registration_id,
+                                               list_name=checkin_list.name)
             bus = None
-            if checkin_list.list_name.kind in ("bus", "visit"):
-                # Same label as checkin_lists.bus_label_of on the PostgreSQL path.
-                seat = connection.execute(
-                    "SELECT CASE WHEN g.plate IS NULL THEN g.name ELSE g.name || ' (' || g.plate || ')' END "
-                    "FROM transport_seats s JOIN transport_groups g ON g.id = s.group_id "
-                    "WHERE s.registration_id = ? AND s.session_id = ?",
-                    (row[2], checkin_list.list_name.session_id)).fetchone()
+            if name.kind in ("bus", "visit"):
+                seat = statements.bus.first(connection, registration_id=registration_id, session_id=name.session_id)
                 bus = seat[0] if seat else None
-            facts = TicketFacts(ticket_id=row[0], ticket_revoked=row[1] is not None, registration_id=row[2],
-                                status=row[3], admitted_by_list=bool(row[9]),
-                                previous=tuple(Passage(kind, _read(at), name) for kind, at, name in previous), bus=bus)
+            facts = TicketFacts(ticket_id=ticket_id, ticket_revoked=revoked_at is not None,
+                                registration_id=registration_id, status=status, admitted_by_list=bool(admitted),
+                                previous=tuple(Passage(kind, at, device) for kind, at, device in previous), bus=bus)
     verdict = decide(facts, list_name=checkin_list.list_name, list_day=checkin_list.day,
                      list_closed=checkin_list.closed, scan_type=scan.type,
-                     scanned_day=scan.scanned_at.astimezone(ZoneInfo(timezone)).date())
+                     scanned_day=scan.scanned_at.astimezone(ZoneInfo(item.timezone)).date())
     if verdict.record and facts is not None:
-        connection.execute(
-            "INSERT INTO checkins (event_id, registration_id, list_name, type, nonce, device_id, scanned_at, "
-            "recorded_at, offline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (event_id, facts.registration_id, checkin_list.name, scan.type.value, scan.nonce, device_id,
-             _stored(scan.scanned_at), _stored(now), int(scan.offline)))
-    answer = answer_for(verdict, registration)
-    connection.execute(
-        "INSERT INTO scan_log (nonce, event_id, device_id, list_name, type, ticket_id, status, reason, scanned_at, "
-        "received_at, offline, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (scan.nonce, event_id, device_id, scan.list_name, scan.type.value, facts.ticket_id if facts else None,
-         answer["status"], answer["reason"], _stored(scan.scanned_at), _stored(now), int(scan.offline),
-         json.dumps(answer, ensure_ascii=False)))
+        statements.record.execute(
+            connection, event_id=item.event_id, registration_id=facts.registration_id, list_name=checkin_list.name,
+            type=scan.type.value, nonce=scan.nonce, device_id=item.device_id, scanned_at=scan.scanned_at,
+            recorded_at=item.now, offline=scan.offline)
+    answer = item.answer_for(verdict, registration)
+    statements.log.execute(
+        connection, nonce=scan.nonce, event_id=item.event_id, device_id=item.device_id, list_name=scan.list_name,
+        type=scan.type.value, ticket_id=facts.ticket_id if facts else None, status=answer["status"],
+        reason=answer["reason"], scanned_at=scan.scanned_at, received_at=item.now, offline=scan.offline,
+        answer=json.dumps(answer, ensure_ascii=False))
     return answer

@@ -9,6 +9,7 @@ and records nothing new (the nonce is UNIQUE in both tables).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import weakref
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from events_app import i18n
+from events_app.data import checkin_queries as q
 from events_app.data import sqlite_checkin
 from events_app.data import tables as t
 from events_app.data.database import INTEGRITY_ERRORS, Row, Store
@@ -103,10 +105,7 @@ async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> 
         return replay
     ticket = None
     if secret is not None:
-        ticket = await store.fetch_one(
-            sa.select(t.tickets.c.id, t.tickets.c.revoked_at, t.tickets.c.registration_id)
-            .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
-            .where(t.tickets.c.secret == secret, t.registrations.c.event_id == device.event_id))
+        ticket = await store.fetch_one(q.ticket_of(secret, device.event_id))
     try:
         async with store.transaction():
             return await _record(store, device, scan, checkin_list, ticket, now, answer_for)
@@ -129,29 +128,24 @@ async def _record(store: Store, device: Device, scan: Scan, checkin_list: Checki
         return replay
     facts = None
     if ticket is not None and registration is not None:
-        admitted = await store.fetch_val(lists.admitted_registrations(device.event_id, checkin_list)
-                                         .where(t.registrations.c.id == registration["id"]))
-        previous = await store.fetch_all(
-            sa.select(t.checkins.c.type, t.checkins.c.scanned_at, t.devices.c.name)
-            .join(t.devices, t.devices.c.id == t.checkins.c.device_id)
-            .where(t.checkins.c.registration_id == registration["id"], t.checkins.c.list_name == checkin_list.name)
-            .order_by(t.checkins.c.id))
+        admitted = await store.fetch_val(q.is_admitted(registration["id"], q.list_admission(checkin_list)))
+        previous = await store.fetch_all(q.previous_passages(registration["id"], checkin_list.name))
         bus = None
         if checkin_list.list_name.kind in ("bus", "visit"):
-            bus = await store.fetch_val(sa.select(lists.bus_label_of(
-                registration["id"], checkin_list.list_name.session_id)))  # type: ignore[arg-type]
+            bus = await store.fetch_val(sa.select(
+                q.bus_label_of(registration["id"], checkin_list.list_name.session_id)))
         facts = TicketFacts(
             ticket_id=ticket["id"], ticket_revoked=ticket["revoked_at"] is not None,
-            registration_id=registration["id"], status=registration["status"], admitted_by_list=admitted is not None,
+            registration_id=registration["id"], status=registration["status"], admitted_by_list=bool(admitted),
             previous=tuple(Passage(row["type"], row["scanned_at"], row["name"]) for row in previous), bus=bus)
     verdict = decide_scan(facts, checkin_list, scan, device.timezone)
     if verdict.record and facts is not None:
-        await store.execute(t.checkins.insert().values(
+        await store.execute(q.record_checkin(
             event_id=device.event_id, registration_id=facts.registration_id, list_name=checkin_list.name,
             type=scan.type.value, nonce=scan.nonce, device_id=device.id, scanned_at=scan.scanned_at, recorded_at=now,
             offline=scan.offline))
     answer = answer_for(verdict, registration)
-    await store.execute(t.scan_log.insert().values(
+    await store.execute(q.log_scan(
         nonce=scan.nonce, event_id=device.event_id, device_id=device.id, list_name=scan.list_name,
         type=scan.type.value, ticket_id=facts.ticket_id if facts else None, status=answer["status"],
         reason=answer["reason"], scanned_at=scan.scanned_at, received_at=now, offline=scan.offline,
@@ -184,12 +178,12 @@ class DoorDesk:
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
+                scans = [item for item, _ in batch]
                 try:
-                    outcomes = await self.store.run_write(
-                        lambda connection: sqlite_checkin.redeem_many(connection, [item for item, _ in batch]))
+                    outcomes = await self.store.run_write(functools.partial(sqlite_checkin.redeem_many, scans=scans))
                 except Exception as error:
                     outcomes = [error] * len(batch)
-                for (_, future), result in zip(batch, outcomes):
+                for (_, future), result in zip(batch, outcomes, strict=True):
                     if not future.done():
                         future.set_result(result)
         finally:
@@ -253,7 +247,7 @@ def _other_devices_nonce() -> InvalidInput:
 
 async def _replayed(store: Store, device: Device, nonce: str) -> dict[str, Any] | None:
     """The answer already given to this device for this nonce; a nonce of another device is refused."""
-    stored = await store.fetch_one(sa.select(t.scan_log.c.answer, t.scan_log.c.device_id).where(t.scan_log.c.nonce == nonce))
+    stored = await store.fetch_one(q.logged_scan(nonce))
     if stored is None:
         return None
     if stored["device_id"] != device.id:

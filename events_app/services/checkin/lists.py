@@ -10,11 +10,12 @@ import sqlalchemy as sa
 
 from events_app import i18n
 from events_app.data import tables as t
+from events_app.data.checkin_queries import admitted_registrations, bus_label
 from events_app.data.database import Store
 from events_app.domain.agenda import SessionKind
 from events_app.domain.checkin import CheckinList, ListName, token_hash
 from events_app.domain.errors import N_, NotFound
-from events_app.domain.registration import CATEGORY_LABELS, Category, RegistrationStatus, full_name
+from events_app.domain.registration import CATEGORY_LABELS, Category, full_name
 
 
 @dataclass(frozen=True)
@@ -58,25 +59,15 @@ async def _bus_lists(store: Store, session: Any, local: datetime, closed: set[st
     """A list per bus of a site visit: its door is the bus door."""
     if session["kind"] != SessionKind.SITE_VISIT.value:
         return []
-    groups = await store.fetch_all(sa.select(t.transport_groups.c.id, t.transport_groups.c.name, t.transport_groups.c.plate)
+    groups = await store.fetch_all(sa.select(t.transport_groups.c.id, bus_label().label("label"))
                                    .where(t.transport_groups.c.session_id == session["id"])
                                    .order_by(t.transport_groups.c.position))
     result = []
     for group in groups:
         name = ListName("bus", session_id=session["id"], group_id=group["id"])
-        label = f"{group['name']} ({group['plate']})" if group["plate"] else group["name"]
-        result.append(CheckinList(str(name), f"{local:%H:%M} {label} · {session['title']}", name, local.date(),
+        result.append(CheckinList(str(name), f"{local:%H:%M} {group['label']} · {session['title']}", name, local.date(),
                                   str(name) in closed))
     return result
-
-
-def bus_label_of(registration_id: Any, session_id: int) -> sa.ScalarSelect[Any]:
-    """The bus a delegate is seated on for a visit, as the door shows it."""
-    label = sa.case((t.transport_groups.c.plate.is_(None), t.transport_groups.c.name),
-                    else_=t.transport_groups.c.name + " (" + t.transport_groups.c.plate + ")")
-    return (sa.select(label).join(t.transport_seats, t.transport_seats.c.group_id == t.transport_groups.c.id)
-            .where(t.transport_seats.c.registration_id == registration_id,
-                   t.transport_seats.c.session_id == session_id).scalar_subquery())
 
 
 def _zone(name: str) -> Any:
@@ -96,22 +87,6 @@ async def find_list(store: Store, event_id: int, name: str) -> CheckinList:
         if item.name == name:
             return item
     raise NotFound(N_("This event has no check-in list of that name"))
-
-
-def admitted_registrations(event_id: int, checkin_list: CheckinList) -> sa.Select[Any]:
-    """Ids of the registrations a list admits: confirmed, and attending that day or signed up."""
-    query = sa.select(t.registrations.c.id).where(
-        t.registrations.c.event_id == event_id, t.registrations.c.status == RegistrationStatus.CONFIRMED.value)
-    if checkin_list.list_name.kind == "entry":
-        return query.where(t.registrations.c.id.in_(
-            sa.select(t.registration_days.c.registration_id).where(t.registration_days.c.day == checkin_list.day)))
-    if checkin_list.list_name.kind == "bus":
-        query = query.where(t.registrations.c.id.in_(sa.select(t.transport_seats.c.registration_id).where(
-            t.transport_seats.c.group_id == checkin_list.list_name.group_id)))
-    return query.where(t.registrations.c.id.in_(
-        sa.select(t.registration_choices.c.registration_id).where(
-            t.registration_choices.c.session_id == checkin_list.list_name.session_id,
-            t.registration_choices.c.status == "confirmed")))
 
 
 async def lists_with_counts(store: Store, event_id: int) -> list[CheckinList]:
@@ -139,7 +114,8 @@ async def _admitted(store: Store, event_id: int, checkin_list: CheckinList) -> l
                   first_entry.c.at)
         .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
         .outerjoin(first_entry, first_entry.c.registration_id == t.registrations.c.id)
-        .where(t.tickets.c.revoked_at.is_(None), t.registrations.c.id.in_(admitted_registrations(event_id, checkin_list)))
+        .where(t.tickets.c.revoked_at.is_(None),
+               t.registrations.c.id.in_(admitted_registrations(event_id, checkin_list)))
         .order_by(t.registrations.c.surname, t.registrations.c.given_name))
     return [{
         "secret": row["secret"],
