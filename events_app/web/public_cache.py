@@ -10,10 +10,12 @@ read a cookie, a token or the staff session are never wrapped.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -71,6 +73,7 @@ class PublicCache:
         self._entries = entries
         self._max_bytes = max_bytes
         self._bytes = 0
+        self._building: dict[Key, asyncio.Future[Answer | None]] = {}
         self._monotonic = monotonic
         self.hits = 0
         self.misses = 0
@@ -94,6 +97,27 @@ class PublicCache:
             _, dropped = self._answers.popitem(last=False)
             self._bytes -= len(dropped.body)
 
+    def building(self, key: Key) -> asyncio.Future[Answer | None] | None:
+        return self._building.get(key)
+
+    @contextmanager
+    def build(self, key: Key) -> Iterator[Callable[[Answer], None]]:
+        """Mark `key` as being built; those who wait get the answer, or None if it was not kept."""
+        future: asyncio.Future[Answer | None] = asyncio.get_running_loop().create_future()
+        self._building[key] = future
+
+        def finished(answer: Answer) -> None:
+            if not future.done():
+                future.set_result(answer)
+
+        try:
+            yield finished
+        finally:
+            if self._building.get(key) is future:
+                del self._building[key]
+            if not future.done():
+                future.set_result(None)
+
     def expiry(self, seconds: float | None) -> float | None:
         return None if seconds is None else self._monotonic() + seconds
 
@@ -110,7 +134,16 @@ def remembered(endpoint: Endpoint, *, seconds: float | None = None) -> Endpoint:
         key: Key = (endpoint.__qualname__, request.url.path, request.url.query, i18n.current_language(),
                     request.headers.get("host", ""), current)
         answer = cache.get(key)
-        if answer is None:
+        if answer is not None:
+            return answer.response(request)
+        building = cache.building(key)
+        if building is not None:
+            # Someone is making this answer right now: wait for it rather than make it again, so
+            # a burst right after a change costs one build, not one per waiting connection.
+            answer = await asyncio.shield(building)
+            if answer is not None:
+                return answer.response(request)
+        with cache.build(key) as finished:
             response = await endpoint(request)
             if response.status_code != 200 or not isinstance(response.body, bytes):
                 return response
@@ -122,6 +155,7 @@ def remembered(endpoint: Endpoint, *, seconds: float | None = None) -> Endpoint:
             answer = Answer(response.body, kept, response.headers.get("etag") or entity_tag(response.body),
                             cache.expiry(seconds))
             cache.put(key, answer)
+            finished(answer)
         return answer.response(request)
 
     cached_endpoint.__name__ = endpoint.__name__

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from starlette.testclient import TestClient
 
 from events_app.app import create_app
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.services.programme.importer import import_agendas, read_agenda_files
-from events_app.web.public_cache import Answer, PublicCache
+from events_app.web.public_cache import Answer, Key, PublicCache, remembered
 from tests.conftest import SCHEDULES, load_demo, settings_for
 
 SLUG = "syktyvkar-2021"
@@ -157,3 +159,42 @@ def test_cache_forgets_expired_answers_and_keeps_within_its_bounds() -> None:
     cache.put(("page", "/big", "", "ru", "host", 1), _answer(995))
     assert cache.get(("page", "/big", "", "ru", "host", 1)) is not None
     assert cache.get(("page", "/4", "", "ru", "host", 1)) is None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_burst_of_requests_for_a_missing_answer_builds_it_once(store: Store) -> None:
+    built = 0
+    release = asyncio.Event()
+
+    async def agenda(request: Request) -> Response:
+        nonlocal built
+        built += 1
+        await release.wait()
+        return HTMLResponse("<h1>Программа</h1>")
+
+    all_missed = asyncio.Event()
+
+    class WatchedCache(PublicCache):
+        def get(self, key: Key) -> Answer | None:
+            answer = super().get(key)
+            if self.misses == 10:
+                all_missed.set()
+            return answer
+
+    endpoint = remembered(agenda)
+    cache = WatchedCache()
+
+    def request() -> Request:
+        return Request({"type": "http", "method": "GET", "path": "/events/x/agenda", "query_string": b"",
+                        "headers": [(b"host", b"events.example.org")], "state": {"store": store,
+                                                                                   "public_cache": cache}})
+
+    waiting = [asyncio.create_task(endpoint(request())) for _ in range(10)]
+    # Every request has looked and missed while the first one is still building.
+    await asyncio.wait_for(all_missed.wait(), timeout=60)
+    release.set()
+    answers = await asyncio.gather(*waiting)
+
+    assert built == 1
+    assert {answer.body for answer in answers} == {"<h1>Программа</h1>".encode()}
+    assert (cache.hits, cache.misses) == (0, 10)
