@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from events_app import cli_documents
 from events_app.data.backup import BackupError, backup, restore
 from events_app.data.database import Store
 from events_app.data.migrate import SchemaOutOfDate, check_schema, upgrade
@@ -111,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     load_backup.add_argument("file", type=Path, metavar="FILE")
 
     commands.add_parser("purge", help="delete visitor passport data of events that ended EVENTS_VISITOR_DATA_DAYS ago")
+
+    cli_documents.add_parsers(commands)
 
     demo = commands.add_parser("demo", help="load the demo schedules into an empty database")
     demo.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
@@ -300,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Visitor data deleted for {deleted} delegates.")
         elif args.command == "api-token":
             print(organiser_api_token(settings.secret_key))
+        elif args.command in cli_documents.COMMANDS:
+            cli_documents.run(settings, args)
         elif args.command == "serve":
             _serve(settings, args.host, args.port, args.tls, args.workers)
     except SettingsError as error:

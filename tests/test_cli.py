@@ -193,3 +193,36 @@ def test_create_user_makes_an_admin_then_gives_roles_and_refuses_bad_input(
     assert "No such event" in err
     assert _count(env, t.staff) == 2
     assert _count(env, t.staff_roles) == 2
+
+
+def test_badges_writes_the_pdf_and_marks_them_printed(env: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from pypdf import PdfReader
+
+    from events_app.settings import load_settings
+    from tests.services.document_support import register
+
+    main(["migrate"])
+    main(["import", str(SCHEDULES / "syktyvkar-2021.toml")])
+
+    async def delegates() -> None:
+        async with Store(f"sqlite:///{env}") as store:
+            settings = load_settings({"EVENTS_DATABASE_URL": f"sqlite:///{env}", "EVENTS_DATA_DIR": str(env.parent)})
+            await register(store, settings, 1, surname="Щукина", category="expert")
+            await register(store, settings, 2, surname="Ёлкин")
+
+    asyncio.run(delegates())
+    first, second = tmp_path / "all.pdf", tmp_path / "new.pdf"
+    capsys.readouterr()
+
+    assert main(["badges", "syktyvkar-2021", "-o", str(first), "--layout", "a6"]) == 0
+    assert main(["badges", "syktyvkar-2021", "-o", str(second), "--not-printed"]) == 0
+    assert main(["badges", "nowhere-2021", "-o", str(tmp_path / "x.pdf")]) == 1
+
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"syktyvkar-2021: 2 badge(s) written to {first}",
+                                f"syktyvkar-2021: 0 badge(s) written to {second}"]
+    assert err.strip() == "events-app: No such event"
+    pages = [page.extract_text() for page in PdfReader(first).pages]
+    assert len(pages) == 2 and "Ёлкин" in pages[0] and "Щукина" in pages[1]
+    assert _count(env, t.badge_prints) == 2

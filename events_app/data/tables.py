@@ -737,3 +737,74 @@ programme_version = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
 )
+
+
+# --- Badges, online attendance and certificates -------------------------------------------------
+
+# When a delegate's badge was last printed, so "not printed yet" can leave them out.
+badge_prints = sa.Table(
+    "badge_prints",
+    metadata,
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("printed_at", UTCDateTime(), nullable=False),
+    sa.Column("times", sa.Integer, nullable=False, server_default="1"),
+)
+
+# The organiser's own legend of a category's band on the badges: its words and its colour.
+badge_legends = sa.Table(
+    "badge_legends",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("category", sa.String(32), primary_key=True),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("colour", sa.String(7), nullable=False),
+)
+
+# A delegate's personal link to one online session (`/j/{token}`). Following it counts a join;
+# the webinar's own address is only ever given as the redirect of a live token.
+join_links = sa.Table(
+    "join_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token", sa.String(43), nullable=False, unique=True),
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("first_joined_at", UTCDateTime()),
+    sa.Column("last_joined_at", UTCDateTime()),
+    sa.Column("joins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("revoked_at", UTCDateTime()),
+    sa.UniqueConstraint("registration_id", "session_id", name="uq_join_links_registration_session"),
+    sa.Index("ix_join_links_session", "session_id"),
+)
+
+# An event's completion rule: at least `min_online` of its online sessions joined, and a door
+# check-in on `checkin_day` ('day'), on any day ('any') or none needed ('none').
+certificate_rules = sa.Table(
+    "certificate_rules",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("min_online", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("checkin", sa.String(8), nullable=False, server_default="any"),
+    sa.Column("checkin_day", sa.Date),
+    sa.Column("hours", sa.Integer),
+    sa.Column("signatory", sa.Text),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("min_online >= 0", name="min_online"),
+    sa.CheckConstraint("checkin IN ('none', 'any', 'day')", name="checkin"),
+)
+
+# An issued certificate. The PDF is drawn again from this row whenever it is asked for, so
+# erasing `holder_name` (consent withdrawn) erases it from every copy the service can hand out.
+certificates = sa.Table(
+    "certificates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("number", sa.String(24), nullable=False, unique=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id", ondelete="SET NULL")),
+    sa.Column("holder_name", sa.Text),
+    sa.Column("issued_at", UTCDateTime(), nullable=False),
+    sa.Column("revoked_at", UTCDateTime()),
+    sa.Column("erased_at", UTCDateTime()),
+    sa.UniqueConstraint("event_id", "registration_id", name="uq_certificates_event_registration"),
+)

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute
 from events_app.web.organiser import (
     agenda,
     agenda_transfer,
+    badges,
     dashboard,
     defences,
     devices,
@@ -28,6 +29,7 @@ routes: list[BaseRoute] = [
     *agenda.routes,
     *agenda_transfer.routes,
     *registrations.routes,
+    *badges.routes,
     *dashboard.routes,
     *devices.routes,
     *visits.routes,

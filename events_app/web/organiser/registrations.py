@@ -13,6 +13,7 @@ from events_app.domain.errors import N_, DomainError, NotFound
 from events_app.domain.regions import REGIONS
 from events_app.domain.registration import CATEGORY_LABELS
 from events_app.domain.staff import Role
+from events_app.services.badges import printing
 from events_app.services.registration import roster
 from events_app.services.registration.roster import STATUS_LABELS, BulkRefused, Filters
 from events_app.web.client import client_address
@@ -93,7 +94,9 @@ async def registration_detail(request: Request) -> Response:
 async def _detail_page(request: Request, line: roster.RegistrationLine, *, status_code: int = 200,
                        error: str | None = None, errors: dict[str, str] | None = None, reason: str = "") -> Response:
     sessions = await roster.signup_sessions(request.state.store, event_of(request).id)
+    badge_printed_at = await printing.printed_at(request.state.store, line.id)
     return page(request, "organiser/registrations_detail.html", {
+        "badge_printed_at": badge_printed_at,
         "r": line, "base": _base(request), "capacities": {s.id: s.capacity for s in sessions}, **_choices(),
         "notice": _notice(request), "moved": request.query_params.get("moved", ""), "error": error,
         "errors": errors or {}, "reason": reason,

@@ -1,0 +1,1 @@
+"""Badges of an event's delegates: who is printed, the category legend, the PDF."""

@@ -1,0 +1,90 @@
+"""Badges in the workspace: choose who is printed and the layout, download the PDF; a delegate's
+single badge (someone who arrived without one); the legend of the category bands."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from events_app import i18n
+from events_app.domain.badges import LAYOUT_LABELS, Layout
+from events_app.domain.errors import N_, InvalidInput
+from events_app.domain.registration import CATEGORY_LABELS, Category
+from events_app.domain.staff import Role
+from events_app.services.badges import printing
+from events_app.services.badges.printing import BadgeFilters
+from events_app.web.client import client_address
+from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+
+ORGANISERS = (Role.ORGANISER,)
+
+
+def _days(request: Request) -> list[date]:
+    event = event_of(request)
+    return [date.fromordinal(day) for day in range(event.starts_on.toordinal(), event.ends_on.toordinal() + 1)]
+
+
+async def _badges_page(request: Request, *, status_code: int = 200, error: InvalidInput | None = None,
+                       values: dict[str, tuple[str, str]] | None = None) -> Response:
+    store, event = request.state.store, event_of(request)
+    legends = await printing.legends(store, event.id)
+    shown = {category: values[category] if values and category in values else (legend.label, legend.colour)
+             for category, legend in legends.items()}
+    return page(request, "organiser/badges.html", {
+        "layouts": LAYOUT_LABELS, "category_labels": CATEGORY_LABELS, "days": _days(request), "legend": shown,
+        "unprinted": await printing.count_unprinted(store, event.id),
+        "chosen_category": request.query_params.get("category", ""),
+        "saved": request.query_params.get("saved") == "1",
+        "error": error.message if error else None, "errors": error.fields if error else {},
+    }, status_code=status_code)
+
+
+async def badges_page(request: Request) -> Response:
+    return await _badges_page(request)
+
+
+async def badges_pdf(request: Request) -> Response:
+    form = await request.form()
+    layout_value, category = str(form.get("layout", Layout.A4_8.value)), str(form.get("category", ""))
+    day_value, registration = str(form.get("day", "")), str(form.get("registration_id", ""))
+    try:
+        layout = Layout(layout_value)
+    except ValueError:
+        return await _badges_page(request, status_code=422, error=InvalidInput(N_("Choose a layout")))
+    day = next((d for d in _days(request) if d.isoformat() == day_value), None)
+    filters = BadgeFilters(
+        category=category if category in Category.__members__.values() else "", day=day,
+        not_printed=form.get("not_printed") == "on",
+        registration_ids=(int(registration),) if registration.isdigit() and len(registration) < 10 else ())
+    event = event_of(request)
+    batch = await printing.print_badges(request.state.store, request.state.settings, event_id=event.id,
+                                        filters=filters, layout=layout, now=now(), actor=member_of(request),
+                                        ip=client_address(request))
+    name = f"{event.slug}-badges{'-' + registration if filters.registration_ids else ''}-{now():%Y%m%d-%H%M}.pdf"
+    return Response(batch.pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "no-store", "X-Badge-Count": str(batch.count)})
+
+
+async def save_legend(request: Request) -> Response:
+    form = await request.form()
+    values = {category.value: (str(form.get(f"label_{category.value}", ""))[:200],
+                               str(form.get(f"colour_{category.value}", ""))[:20]) for category in Category}
+    try:
+        await printing.save_legend(request.state.store, event_id=event_of(request).id, entries=values,
+                                   actor=member_of(request), now=now(), ip=client_address(request))
+    except InvalidInput as error:
+        error.fields = {name: i18n.gettext(text) for name, text in error.fields.items()}
+        return await _badges_page(request, status_code=422, error=error, values=values)
+    return RedirectResponse(f"/organiser/events/{event_of(request).slug}/badges?saved=1#legend", status_code=303)
+
+
+PATH = "/organiser/events/{slug}/badges"
+routes = [
+    staff_route(PATH, badges_page, roles=ORGANISERS, name="organiser_badges"),
+    staff_route(PATH + "/print", badges_pdf, methods=("POST",), roles=ORGANISERS, name="organiser_badges_print"),
+    staff_route(PATH + "/legend", save_legend, methods=("POST",), roles=ORGANISERS, name="organiser_badges_legend"),
+]
