@@ -82,7 +82,7 @@ def test_wheel_carries_templates_static_schedules_locale_and_migrations(installe
         assert expected, name
         assert expected <= members, sorted(expected - members)[:10]
     package = ROOT / "events_app"
-    for folder in (package / "locale", package / "data" / "migrations"):
+    for folder in (package / "locale", package / "data" / "migrations", package / "fonts"):
         expected = {f"events_app/{folder.relative_to(package).as_posix()}/{path}" for path in _files(folder)}
         assert expected <= members, sorted(expected - members)[:10]
     assert "events_app/data/migrations/script.py.mako" in members
