@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,6 +35,7 @@ KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
 E = TypeVar("E")
+Choice = TypeVar("Choice", bound=Enum)
 
 
 @dataclass(frozen=True)
@@ -117,14 +119,14 @@ class _Reader:
             return None
         return value
 
-    def choice(self, name: str, enum: type[E], required: bool = True) -> E | None:
+    def choice(self, name: str, enum: type[Choice], required: bool = True) -> Choice | None:
         value = self.text(name, required)
         if value is None:
             return None
         try:
-            return enum(value)  # type: ignore[call-arg]
+            return enum(value)
         except ValueError:
-            allowed = ", ".join(member.value for member in enum)  # type: ignore[attr-defined]
+            allowed = ", ".join(member.value for member in enum)
             self.error(name, f"unknown value {value!r}; expected one of: {allowed}")
             return None
 
@@ -327,8 +329,8 @@ def _event(file: str, table: dict[str, Any], errors: list[AgendaError]) -> Event
         r.error("consent_version" if consent_version is None else "consent_text",
                 "give both consent_version and consent_text, or neither")
     return _complete(r, before, lambda: Event(
-        slug=slug, title=title, format=fmt, city=city, region_code=region,  # type: ignore[arg-type]
-        timezone=timezone, starts_on=starts_on, ends_on=ends_on, status=status,  # type: ignore[arg-type]
+        slug=slug, title=title, format=fmt, city=city, region_code=region,  # type: ignore[arg-type]  # built only when no field was missing
+        timezone=timezone, starts_on=starts_on, ends_on=ends_on, status=status,  # type: ignore[arg-type]  # built only when no field was missing
         title_en=r.text("title_en"), description=r.text("description"),
         organiser_keys=r.keys("organisers"), partner_keys=r.keys("partners"), note=r.text("note"),
         capacity=capacity, moderation=r.boolean("moderation"), registration_opens=opens,
@@ -347,7 +349,7 @@ def _organisation(file: str, path: str, table: dict[str, Any], errors: list[Agen
         except InvalidINN as error:
             r.error("inn", f"invalid INN {inn!r}: {error}")
     return _complete(r, before, lambda: Organisation(
-        key=key, name=name, short_name=r.text("short_name"), inn=inn,  # type: ignore[arg-type]
+        key=key, name=name, short_name=r.text("short_name"), inn=inn,  # type: ignore[arg-type]  # built only when no field was missing
         region_code=r.region("region", required=False), website=r.url("website"),
     ))
 
@@ -366,7 +368,7 @@ def _venue(file: str, path: str, table: dict[str, Any], errors: list[AgendaError
     if longitude is not None and not -180 <= longitude <= 180:
         r.error("longitude", f"{longitude} is not between -180 and 180")
     return _complete(r, before, lambda: Venue(
-        key=key, name=name, kind=kind, address=address, latitude=latitude, longitude=longitude,  # type: ignore[arg-type]
+        key=key, name=name, kind=kind, address=address, latitude=latitude, longitude=longitude,  # type: ignore[arg-type]  # built only when no field was missing
         organisation_key=r.text("organisation"), description=r.text("description"),
     ))
 
@@ -376,7 +378,7 @@ def _person(file: str, path: str, table: dict[str, Any], errors: list[AgendaErro
     r = _Reader(file, path, table, _PERSON_FIELDS, errors)
     key, name = r.key("key"), r.text("name", required=True)
     return _complete(r, before, lambda: Person(
-        key=key, name=name, position=r.text("position"), organisation_key=r.text("organisation"),  # type: ignore[arg-type]
+        key=key, name=name, position=r.text("position"), organisation_key=r.text("organisation"),  # type: ignore[arg-type]  # built only when no field was missing
     ))
 
 
@@ -401,7 +403,7 @@ def _session(file: str, path: str, table: dict[str, Any], errors: list[AgendaErr
         else:
             visit = _visit(file, f"{path}.visit", table["visit"], errors)
     return _complete(r, before, lambda: Session(
-        key=key, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, venue_key=venue,  # type: ignore[arg-type]
+        key=key, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, venue_key=venue,  # type: ignore[arg-type]  # built only when no field was missing
         title_en=r.text("title_en"), description=r.text("description"), capacity=capacity,
         signup_required=r.boolean("signup_required"), speaker_keys=r.keys("speakers"),
         online_url=r.url("online_url"), illustrative=r.boolean("illustrative"), visit=visit,
@@ -459,7 +461,7 @@ def _transport(file: str, path: str, table: dict[str, Any], errors: list[AgendaE
     if phone is not None and not re.fullmatch(r"\+?[0-9 ()-]{6,20}", phone):
         r.error("curator_phone", f"{phone!r} is not a phone number")
     return _complete(r, before, lambda: TransportGroup(
-        key=key, name=name, seats=seats, kind=kind, plate=r.text("plate"),  # type: ignore[arg-type]
+        key=key, name=name, seats=seats, kind=kind, plate=r.text("plate"),  # type: ignore[arg-type]  # built only when no field was missing
         curator_name=r.text("curator"), curator_phone=phone,
     ))
 
@@ -499,8 +501,9 @@ def render_agenda(agenda: Agenda) -> str:
     for name in ("organisations", "venues", "people", "sessions"):
         for index, table in enumerate(document[name]):
             lines += ["", f"[[{name}]]", *_toml_table(table)]
-            if name == "sessions" and agenda.sessions[index].visit is not None:
-                lines += _visit_lines(agenda.sessions[index].visit)  # type: ignore[arg-type]
+            visit = agenda.sessions[index].visit if name == "sessions" else None
+            if visit is not None:
+                lines += _visit_lines(visit)
     return "\n".join(lines) + "\n"
 
 

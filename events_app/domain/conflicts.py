@@ -136,9 +136,9 @@ def delegate_overlaps(sessions: Sequence[PlannedSession], choices: Mapping[int, 
 
 def distance_km(a: Place, b: Place) -> float | None:
     """Great-circle (haversine) distance, or None when a place has no coordinates."""
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return None
-    lat1, lon1, lat2, lon2 = (math.radians(v) for v in (a.latitude, a.longitude, b.latitude, b.longitude))  # type: ignore[arg-type]
+    lat1, lon1, lat2, lon2 = (math.radians(v) for v in (a.latitude, a.longitude, b.latitude, b.longitude))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
@@ -168,7 +168,7 @@ def travel_too_short(sessions: Sequence[PlannedSession], venues: Mapping[int, Pl
         if not later:
             continue
         following = min(later, key=lambda s: (s.starts_at, s.ref))
-        first, second = venues[visit.venue_id], venues[following.venue_id]  # type: ignore[index]
+        first, second = venues[visit.venue_id], venues[following.venue_id]  # type: ignore[index]  # only sessions with a known venue were kept
         if first.id == second.id and set_minutes is None:
             continue
         needed = travel_minutes(first, second, set_minutes=set_minutes)

@@ -188,7 +188,7 @@ def project_result(slot_id: int, sheets: Sequence[ExpertSheet]) -> ProjectResult
 def ranked(results: Sequence[ProjectResult]) -> list[ProjectResult]:
     """Best mean first. Equal means share a rank and the next rank skips ("1, 2, 2, 4"); projects
     without scores come last, unranked, in their slot order."""
-    scored = sorted((r for r in results if r.mean is not None), key=lambda r: -r.mean)  # type: ignore[operator]
+    scored = sorted((r for r in results if r.mean is not None), key=lambda r: -r.mean)  # type: ignore[operator]  # the filter left only scored ones
     answer: list[ProjectResult] = []
     for index, result in enumerate(scored):
         previous = answer[-1] if answer else None

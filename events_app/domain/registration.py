@@ -215,9 +215,9 @@ def validate_registration(
     if errors:
         raise InvalidInput(N_("Please correct the marked fields"), fields=errors)
     return RegistrationForm(
-        surname=surname, given_name=given_name, patronymic=patronymic, email=email,  # type: ignore[arg-type]
-        phone=phone, organisation_name=organisation, organisation_inn=inn, position=position,  # type: ignore[arg-type]
-        region_code=region, category=category, days=days, session_ids=session_ids,  # type: ignore[arg-type]
+        surname=surname, given_name=given_name, patronymic=patronymic, email=email,  # type: ignore[arg-type]  # all set when no error
+        phone=phone, organisation_name=organisation, organisation_inn=inn, position=position,  # type: ignore[arg-type]  # all set when no error
+        region_code=region, category=category, days=days, session_ids=session_ids,  # type: ignore[arg-type]  # all set when no error
     )
 
 

@@ -58,7 +58,7 @@ async def _insert_or_count(store: Store, key: str, window_start: datetime) -> No
     if store.is_sqlite:
         from sqlalchemy.dialects.sqlite import insert
     else:
-        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # same upsert API, other class
     statement = insert(t.rate_limits).values(key=key, window_start=window_start, hits=1)
     # Two processes may open the same window at once: the second one counts instead.
     await store.execute(statement.on_conflict_do_update(

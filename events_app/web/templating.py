@@ -62,7 +62,7 @@ def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
     env.filters.update(
         day=i18n.format_day,
         full_date=i18n.format_full_date,

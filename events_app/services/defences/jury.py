@@ -11,6 +11,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -222,8 +223,8 @@ def _cell(value: object) -> object:
     return value
 
 
-def _number(value: object) -> float | None:
-    return None if value is None else round(float(value), 2)  # type: ignore[arg-type]
+def _number(value: Fraction | float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
 
 
 async def export_xlsx(store: Store, event: EventView, session_id: int, *, actor: StaffMember, ip: str | None,

@@ -8,13 +8,12 @@ organisers and of partners.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from events_app.data import tables as t
-from events_app.data.database import Store
+from events_app.data.database import Row, Store
 from events_app.domain.agenda_file import KEY_PATTERN
 from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.inn import MSG_CHECKSUM, MSG_DIGITS, InvalidINN, validate_inn
@@ -49,10 +48,10 @@ class EventOrganisation:
 
 
 
-def _organisation_row(row: Mapping[str, object]) -> OrganisationRow:
-    return OrganisationRow(id=int(row["id"]), key=str(row["key"]), name=str(row["name"]),  # type: ignore[call-overload]
-                           short_name=row["short_name"], inn=row["inn"], region_code=row["region_code"],  # type: ignore[arg-type]
-                           website=row["website"])  # type: ignore[arg-type]
+def _organisation_row(row: Row) -> OrganisationRow:
+    return OrganisationRow(id=int(row["id"]), key=str(row["key"]), name=str(row["name"]),
+                           short_name=row["short_name"], inn=row["inn"], region_code=row["region_code"],
+                           website=row["website"])
 
 
 async def all_organisations(store: Store) -> list[OrganisationRow]:

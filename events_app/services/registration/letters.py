@@ -99,7 +99,10 @@ async def _send(store: Store, settings: Settings, registration_id: int, kind: Ki
 
 
 def kind_after_registration(status: str) -> Kind:
-    return {"confirmed": "confirmed", "pending": "pending", "waitlisted": "waitlisted"}[status]  # type: ignore[return-value]
+    return _KIND_AFTER_REGISTRATION[status]
+
+
+_KIND_AFTER_REGISTRATION: dict[str, Kind] = {"confirmed": "confirmed", "pending": "pending", "waitlisted": "waitlisted"}
 
 
 async def promoted(store: Store, settings: Settings, promotion: Promotion, *, now: datetime) -> None:

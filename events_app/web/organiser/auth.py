@@ -121,7 +121,7 @@ def staff_route(path: str, endpoint: Callable[[Request], Awaitable[Response]], *
 
     guarded.__name__ = route_name
     route = Route(path, guarded, methods=list(methods), name=route_name)
-    route.staff = StaffRouteInfo(path=path, methods=tuple(methods), roles=wanted, name=route_name)  # type: ignore[attr-defined]
+    route.staff = StaffRouteInfo(path=path, methods=tuple(methods), roles=wanted, name=route_name)  # type: ignore[attr-defined]  # our own tag on Starlette's route
     return route
 
 

@@ -115,7 +115,8 @@ async def move(request: Request) -> Response:
             raise DomainError(N_("Choose a session and where to move the delegate"))
         await roster.move(
             store, request.state.settings, event_id=event.id, registration_id=registration_id,
-            session_id=int(session), to=to, actor=member_of(request), ip=client_address(request),  # type: ignore[arg-type]
+            session_id=int(session), to="waitlist" if to == "waitlist" else "confirmed", actor=member_of(request),
+            ip=client_address(request),
             now=now())
     except DomainError as error:
         line = await roster.detail(store, event_id=event.id, registration_id=registration_id)
