@@ -177,7 +177,7 @@ async def _register_locked(store: Store, settings: Settings, context: FormContex
         id=registration_id, event=context.event, status=status.value, surname=form.surname,
         given_name=form.given_name, patronymic=form.patronymic, email=form.email, phone=form.phone,
         organisation_name=form.organisation_name, organisation_inn=form.organisation_inn, position=form.position,
-        region=region_by_code(form.region_code), category=form.category, language=language,  # type: ignore[arg-type]
+        region=region_by_code(form.region_code), category=form.category, language=language,  # type: ignore[arg-type]  # code checked by the form
         days=list(form.days), choices=[ChoiceView(sessions[c.session_id], c.status, c.position) for c in result.choices],
         ticket_secret=result.ticket_secret, calendar_token=calendar_token, link_version=0, decision_reason=None,
         event_position=result.event_position)
