@@ -135,6 +135,6 @@ async def _insert(store: Store, item: Owed) -> None:
     if store.is_sqlite:
         from sqlalchemy.dialects.sqlite import insert
     else:
-        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # same upsert API, other class
     await store.execute(insert(_reminders).values(**values).on_conflict_do_nothing(
         index_elements=[_reminders.c.kind, _reminders.c.subject]))
