@@ -131,9 +131,9 @@ async def _record(store: Store, device: Device, scan: Scan, checkin_list: Checki
         admitted = await store.fetch_val(q.is_admitted(registration["id"], q.list_admission(checkin_list)))
         previous = await store.fetch_all(q.previous_passages(registration["id"], checkin_list.name))
         bus = None
-        visit_id = checkin_list.list_name.session_id
-        if checkin_list.list_name.kind in ("bus", "visit") and visit_id is not None:
-            bus = await store.fetch_val(sa.select(q.bus_label_of(registration["id"], visit_id)))
+        if checkin_list.list_name.kind in ("bus", "visit"):
+            bus = await store.fetch_val(sa.select(
+                q.bus_label_of(registration["id"], checkin_list.list_name.session_id)))
         facts = TicketFacts(
             ticket_id=ticket["id"], ticket_revoked=ticket["revoked_at"] is not None,
             registration_id=registration["id"], status=registration["status"], admitted_by_list=bool(admitted),
