@@ -96,9 +96,10 @@ async def test_full_visit_puts_delegates_on_its_waiting_list_and_a_cancellation_
     assert [(c.status, c.position) for c in after_third.choices] == [("confirmed", None)]
     assert [(c.status, c.position) for c in after_fourth.choices] == [("waitlisted", 1)]
     subjects = await _outbox_subjects(store)
-    assert subjects[-1] == "Место за вами: Практическая сессия по развитию промышленных кластеров России"
+    assert subjects[-2:] == ["Место за вами: Практическая сессия по развитию промышленных кластеров России",
+                             "Ваша регистрация отменена: Практическая сессия по развитию промышленных кластеров России"]
     recipients = [row["recipient"] for row in await store.fetch_all(sa.select(t.outbox.c.recipient).order_by(t.outbox.c.id))]
-    assert recipients[-1] == "delegate2@example.ru"
+    assert recipients[-2:] == ["delegate2@example.ru", "delegate1@example.ru"]
 
 
 async def test_cancelled_ticket_secret_no_longer_works(store: Store, settings: Settings) -> None:
@@ -188,6 +189,10 @@ async def test_changing_choices_keeps_a_kept_place_and_frees_a_dropped_one(store
     assert [(c.session_id, c.status) for c in changed.choices] == [(ids["visit-luzales"], "confirmed")]
     promoted = await signup.registration_result(store, second.id)
     assert [(c.session_id, c.status) for c in promoted.choices] == [(ids["visit-mondi"], "confirmed")]
+    letters = await store.fetch_all(sa.select(t.outbox.c.recipient, t.outbox.c.subject, t.outbox.c.message)
+                                    .order_by(t.outbox.c.id))
+    receipt = letters[-1]
+    assert (receipt["recipient"], receipt["subject"].split(":")[0]) == ("delegate0@example.ru", "Ваш выбор сохранён")
 
 
 async def test_registration_after_the_event_is_refused(store: Store, settings: Settings) -> None:

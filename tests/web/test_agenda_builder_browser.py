@@ -191,6 +191,10 @@ def test_organiser_builds_publishes_and_the_delegate_is_told(server: Server, pla
             expect(block(LUZALES).locator(".block-time")).to_have_text(expected, timeout=WAIT_MS)
 
         page.get_by_role("button", name="Опубликовать").click()
+        # Open conflicts: publishing names them and asks once more.
+        expect(page.locator("h1")).to_have_text("Опубликовать с открытыми конфликтами?", timeout=WAIT_MS)
+        expect(page.locator(".confirm-items .conflict").first).to_contain_text("пересекаются на площадке")
+        page.get_by_role("button", name="Всё равно опубликовать").click()
         expect(page.locator("h1")).to_have_text("Версия 1", timeout=WAIT_MS)
         expect(page.locator(".changelog")).to_contain_text(f"{LUZALES} перенесено с 13:30 на 14:00")
     finally:

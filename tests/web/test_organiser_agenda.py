@@ -156,7 +156,8 @@ def test_publish_applies_the_draft_and_the_version_page_reads_the_change(client:
         signup_required="on",
         title="Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ»"))
 
-    published = client.post(BASE + "/publish", data={"csrf_token": csrf}, follow_redirects=False)
+    # Only 0 min from Лузалес to Алграф now: a conflict, published knowingly.
+    published = client.post(BASE + "/publish", data={"csrf_token": csrf, "confirm": "yes"}, follow_redirects=False)
     version = client.get(published.headers["location"])
     versions = client.get(BASE + "/versions")
 
@@ -233,3 +234,22 @@ def test_edit_form_shows_the_session_and_new_form_takes_the_cell(client: TestCli
     assert re.search(r'id="f-day" name="day" type="date" value="2021-04-02"', new.text)
     assert re.search(r'id="f-end" name="end" type="time" value="17:15"', new.text)
     assert re.search(rf'<option value="{venue}" selected>', new.text)
+
+
+def test_publishing_with_open_conflicts_names_them_and_asks_once_more(client: TestClient, database_url: str) -> None:
+    csrf = _organiser(client, database_url)
+    luzales, mondi = _session_id(database_url, "visit-luzales"), _session_id(database_url, "visit-mondi")
+    mondi_row = _query(database_url, sa.select(t.sessions).where(t.sessions.c.id == mondi))[0]
+    # Лузалес moved onto Монди's venue and time: a venue overlap.
+    client.post(f"{BASE}/sessions/s{luzales}/place", headers={"X-CSRF-Token": csrf}, json={
+        "day": "2021-04-01", "start": "10:00", "end": "11:30", "venue": str(mondi_row["venue_id"])})
+
+    asked = client.post(BASE + "/publish", data={"csrf_token": csrf})
+    nothing = _query(database_url, sa.select(t.agenda_publications))
+    done = client.post(BASE + "/publish", data={"csrf_token": csrf, "confirm": "yes"}, follow_redirects=False)
+
+    assert "<h1>Опубликовать с открытыми конфликтами?</h1>" in asked.text
+    named = re.findall(r'<li class="conflict">([^<]+)</li>', asked.text)
+    assert any("пересекаются на площадке" in line and "Лузалес" in line for line in named), named
+    assert nothing == []
+    assert done.headers["location"] == f"{BASE}/versions/1"

@@ -293,3 +293,19 @@ def test_changed_consent_text_without_a_new_version_is_refused(client: TestClien
     assert response.status_code == 422
     assert field_error(response.text, "consent_version").startswith("Текст изменился")
     assert event_row(database_url)["consent_text"] == "Согласие."
+
+
+def test_taking_the_event_back_to_a_draft_asks_once_more(client: TestClient, database_url: str) -> None:
+    add_staff(database_url, "org@example.ru", role="organiser", event="syktyvkar-2021")
+    csrf = sign_in(client, "org@example.ru")
+
+    asked = client.post(SETTINGS + "/status", data={"status": "draft", "csrf_token": csrf})
+    still = client.get("/events/syktyvkar-2021")
+    done = client.post(SETTINGS + "/status", data={"status": "draft", "confirm": "yes", "csrf_token": csrf},
+                       follow_redirects=False)
+
+    assert "<h1>Вернуть мероприятие в черновик?</h1>" in asked.text
+    assert '<input type="hidden" name="status" value="draft">' in asked.text
+    assert still.status_code == 200
+    assert done.status_code == 303
+    assert event_row(database_url)["status"] == "draft"

@@ -301,3 +301,23 @@ def test_registering_twice_answers_like_the_cabinet_link_request_and_mails_the_l
     subjects = [(r.rcpt_tos, r.message["Subject"].split(":")[0]) for r in box.received]
     assert subjects == [(["anna@example.ru"], "Ваш билет"), (["anna@example.ru"], "Ваш личный кабинет"),
                         (["anna@example.ru"], "Ваш личный кабинет")]
+
+
+def test_cancelling_asks_once_more_then_cancels_and_sends_a_short_letter(
+        app_client: TestClient, inbox: tuple[Inbox, str]) -> None:
+    box, _ = inbox
+    cabinet = app_client.post("/events/syktyvkar-2021/register", data=_form(app_client)).url.path
+    assert 'action="https://events.example.org' + cabinet + '/cancel"' in app_client.get(cabinet).text
+
+    asked = app_client.post(f"{cabinet}/cancel")
+    still = app_client.get(cabinet)
+    done = app_client.post(f"{cabinet}/cancel", data={"confirm": "yes"})
+    _wait_for_letters(box, 2)
+
+    assert "<h1>Отменить регистрацию?</h1>" in asked.text
+    assert "Да, отменить регистрацию" in asked.text and "Нет, оставить регистрацию" in asked.text
+    assert "Регистрация подтверждена" in still.text
+    assert "Регистрация отменена" in done.text or "Ваша регистрация отменена" in done.text
+    letter = box.received[1].message
+    assert letter["Subject"] == "Ваша регистрация отменена: Практическая сессия по развитию промышленных кластеров России"
+    assert "Билет больше не действует" in letter.get_body(("plain",)).get_content()

@@ -23,7 +23,8 @@ from events_app.services.programme import feeds
 from events_app.services.registration.views import RegistrationView, registration_view
 from events_app.settings import Settings
 
-Kind = Literal["confirmed", "pending", "waitlisted", "promoted", "approved", "rejected", "link"]
+Kind = Literal["confirmed", "pending", "waitlisted", "promoted", "approved", "rejected", "link", "cancelled",
+               "changed"]
 
 SUBJECTS: dict[str, str] = {
     "confirmed": N_("Your ticket: %(event)s"),
@@ -33,6 +34,8 @@ SUBJECTS: dict[str, str] = {
     "promoted": N_("A place is yours: %(event)s"),
     "rejected": N_("Your application is declined: %(event)s"),
     "link": N_("Your delegate cabinet: %(event)s"),
+    "cancelled": N_("Your registration is cancelled: %(event)s"),
+    "changed": N_("Your choice is saved: %(event)s"),
 }
 QR_CONTENT_ID = "ticket-qr@events"
 
@@ -121,3 +124,13 @@ async def decision(store: Store, settings: Settings, registration_id: int, *, no
 
 async def cabinet_link(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
     await _send(store, settings, registration_id, "link", now=now)
+
+
+async def cancelled(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
+    """A short receipt: someone who cancelled by mistake (or did not cancel at all) hears of it."""
+    await _send(store, settings, registration_id, "cancelled", now=now)
+
+
+async def changed(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
+    """What the delegate now holds after changing days or sessions in the cabinet."""
+    await _send(store, settings, registration_id, "changed", now=now)

@@ -298,6 +298,7 @@ async def change_choices(store: Store, settings: Settings, registration_id: int,
                                         holds_places=row["status"] in ACTIVE_STATUSES, now=now)
         await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id).values(updated_at=now))
         await _after_release(store, settings, locked_event, freed, now=now)
+        await letters.changed(store, settings, registration_id, now=now)
         return await _result(store, registration_id)
 
 
@@ -309,6 +310,7 @@ async def cancel(store: Store, settings: Settings, registration_id: int, *, now:
         # Read again under the lock: an organiser's decision may have committed meanwhile.
         await _live_registration(store, registration_id)
         await _end(store, settings, event, registration_id, RegistrationStatus.CANCELLED, None, now=now)
+        await letters.cancelled(store, settings, registration_id, now=now)
 
 
 async def _end(store: Store, settings: Settings, event: Row, registration_id: int, status: RegistrationStatus,

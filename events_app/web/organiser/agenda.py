@@ -217,6 +217,20 @@ async def discard_all(request: Request) -> Response:
 
 async def publish(request: Request) -> Response:
     event = event_of(request)
+    form = await request.form()
+    if form.get("confirm") != "yes":
+        workspace = await _workspace(request)
+        if workspace.conflicts:
+            # Delegates are told at once: open conflicts are named and publishing asked once more.
+            return page(request, "organiser/confirm.html", {
+                "title": gettext("Publish with open conflicts?"),
+                "text": gettext("Delegates whose sessions change get a letter as soon as you publish. "
+                                "These conflicts are still open:"),
+                "items": [conflict_text(c) for c in workspace.conflicts],
+                "action": f"/organiser/events/{event.slug}/agenda/publish", "hidden": [],
+                "confirm_label": gettext("Publish anyway"),
+                "back_url": f"/organiser/events/{event.slug}/agenda", "back_label": gettext("Back to the agenda"),
+            })
     result = await publishing.publish(request.state.store, request.state.settings, event, actor=member_of(request),
                                       now=now(), ip=client_address(request))
     return RedirectResponse(f"/organiser/events/{event.slug}/agenda/versions/{result.number}", status_code=303)

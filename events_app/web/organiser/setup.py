@@ -100,6 +100,16 @@ async def save_details(request: Request) -> Response:
 
 async def change_status(request: Request) -> Response:
     form = await _form(request)
+    if form.get("status") == "draft" and form.get("confirm") != "yes":
+        # The public page answers 404 at once and registration stops: asked once more.
+        return page(request, "organiser/confirm.html", {
+            "title": gettext("Take the event back to a draft?"),
+            "text": gettext("Its public page and programme disappear at once, registration stops and links "
+                            "that delegates already have answer «not found» until you publish it again."),
+            "items": [], "action": f"{_base(request)}/status", "hidden": [("status", "draft")],
+            "confirm_label": gettext("Yes, take it back to a draft"),
+            "back_url": _base(request), "back_label": gettext("No, keep it published"),
+        })
     await events.set_status(request.state.store, event_of(request).id, form.get("status", ""),
                                  actor=_actor(request))
     return RedirectResponse(f"{_base(request)}?saved=1", status_code=303)

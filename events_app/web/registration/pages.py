@@ -167,6 +167,17 @@ async def cabinet_choices(request: Request) -> Response:
 
 async def cabinet_cancel(request: Request) -> Response:
     view = await _cabinet_registration(request)
+    form = await request.form()
+    if form.get("confirm") != "yes":
+        return _render(request, "confirm.html", {
+            "title": i18n.gettext("Cancel your registration?"),
+            "text": i18n.gettext("Your ticket stops working and your places go to the people waiting for them. "
+                                 "To take part again you would have to register anew, if places are left."),
+            "action": request.url_for("cabinet_cancel", token=request.path_params["token"]),
+            "confirm_label": i18n.gettext("Yes, cancel my registration"),
+            "back_url": request.url_for("cabinet", token=request.path_params["token"]),
+            "back_label": i18n.gettext("No, keep my registration"),
+        })
     await signup.cancel(request.state.store, request.state.settings, view.id, now=_now())
     request.state.outbox.notify()
     return _render(request, "message.html", {
