@@ -23,7 +23,7 @@ from events_app.services.mail.outbox import OutboxSender, transport_for
 from events_app.services.reminders.scheduler import ReminderScheduler
 from events_app.services.visits.visitor_data import VisitorDataPurger
 from events_app.settings import Settings
-from events_app.web import checkin, consultations, defences, errors, organiser, programme, registration, visits
+from events_app.web import cabinet, checkin, consultations, defences, errors, organiser, programme, registration, visits
 from events_app.web.language import LanguageMiddleware
 from events_app.web.limits import BodySizeLimitMiddleware
 from events_app.web.public_cache import PublicCache
@@ -75,6 +75,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             Mount("/api/v1", routes=[*checkin.api_routes, *programme.api_routes, *registration.api_routes,
                                      *consultations.api_routes]),
             *programme.routes,
+            *cabinet.routes,
             *registration.routes,
             *consultations.routes,
             *visits.routes,

@@ -185,7 +185,9 @@ def test_link_request_never_reveals_whether_an_address_is_registered(app_client:
 
     assert known.replace("anna@example.ru", "X") == unknown.replace("nobody@example.ru", "X")
     assert [r.rcpt_tos for r in box.received] == [["anna@example.ru"], ["anna@example.ru"]]
-    assert box.received[1].message["Subject"].startswith("Ваш личный кабинет: ")
+    # One letter with the cabinet across events (issue 17), which links each registration's own cabinet.
+    assert box.received[1].message["Subject"] == "Ваши регистрации и записи"
+    assert "https://events.example.org/cabinet/all/" in box.received[1].message.get_body(("plain",)).get_content()
 
 
 def test_altered_cabinet_link_is_refused(app_client: TestClient) -> None:

@@ -17,6 +17,7 @@ from events_app.domain.regions import REGIONS
 from events_app.domain.registration import CATEGORY_LABELS, Category
 from events_app.domain.tickets import qr_png, qr_svg, ticket_url
 from events_app.services import rate_limit
+from events_app.services.cabinet import access
 from events_app.services.registration import signup
 from events_app.services.registration.letters import cabinet_url, personal_calendar_url
 from events_app.services.registration.views import RegistrationView, registration_view, ticket_holder
@@ -213,7 +214,7 @@ async def link_request_form(request: Request) -> Response:
 
 
 async def link_request_submit(request: Request) -> Response:
-    store, now = request.state.store, _now()
+    store, now = request.state.store, request.state.clock.now()
     form = await request.form()
     email = str(form.get("email", "")).strip()
     if "@" not in email or len(email) > 254:
@@ -227,7 +228,7 @@ async def link_request_submit(request: Request) -> Response:
                                                             "error": i18n.gettext(error.message)}, status_code=429)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
-    await signup.send_cabinet_links(store, request.state.settings, email=email, now=now)
+    await access.request_link(store, request.state.settings, email=email, language=i18n.current_language(), now=now)
     request.state.outbox.notify()
     # The same answer whether or not the address is registered: the page reveals nothing.
     return _render(request, "cabinet_link.html", {"sent": True, "email": email, "error": None})

@@ -1,0 +1,1 @@
+"""One cabinet for one e-mail address: everything it holds across events, behind a mailed link."""
