@@ -35,12 +35,17 @@ def app_client(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
 
 
 def _prepare(url: str) -> int:
-    """Delegate 1 in two events in two zones, and a consultation slot; the slot's id."""
+    """Delegate 1 in two events in two zones with a certificate from the first, and a consultation
+    slot; the slot's id."""
     async def run() -> int:
         async with Store(url) as store:
             for slug, zone in (("samara-2026", "Europe/Samara"), ("kirov-2026", "Europe/Kirov")):
                 event_id = await add_event(store, slug=slug, timezone=zone, day=date(2026, 4, 2))
-                await add_delegate(store, event_id, date(2026, 4, 2), n=1)
+                registration_id = await add_delegate(store, event_id, date(2026, 4, 2), n=1)
+                if slug.startswith("samara"):
+                    await store.execute(t.certificates.insert().values(
+                        number="2026-SAM-0001", event_id=event_id, registration_id=registration_id,
+                        holder_name="Иванов Пётр", issued_at=NOW))
             return await add_slot(store)
 
     return asyncio.run(run())
@@ -81,7 +86,8 @@ def test_the_link_lists_registrations_and_bookings_across_events(app_client: Tes
     page = app_client.get(link.group(1))
 
     assert page.headers["cache-control"] == "private, no-store"
-    assert page.text.count('<li class="cabinet-item') == 3
+    assert page.text.count('<li class="cabinet-item') == 4
+    assert "№ 2026-SAM-0001" in page.text and "Сертификаты" in page.text
     assert "Практическая сессия samara-2026" in page.text and "Практическая сессия kirov-2026" in page.text
     assert "Субсидии для участников кластеров" in page.text
     assert page.text.count("/cabinet/") >= 2 and "/consultations/b/" in page.text

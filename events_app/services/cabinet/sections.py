@@ -93,7 +93,20 @@ async def consultation_bookings(store: Store, settings: Settings, email: str, no
     return Section("consultations", N_("Consultation bookings"), items) if items else None
 
 
-LOADERS: list[SectionLoader] = [registrations, consultation_bookings]
+async def certificates(store: Store, settings: Settings, email: str, now: datetime) -> Section | None:
+    """Certificates issued to this address's registrations (revoked and erased ones are left out)."""
+    c, r, e = t.certificates, t.registrations, t.events
+    rows = await store.fetch_all(
+        sa.select(c.c.number, c.c.issued_at, e.c.title, e.c.starts_on, e.c.ends_on, e.c.city)
+        .select_from(c.join(r, r.c.id == c.c.registration_id).join(e, e.c.id == c.c.event_id))
+        .where(r.c.email == email, r.c.erased_at.is_(None), c.c.revoked_at.is_(None), c.c.erased_at.is_(None))
+        .order_by(c.c.issued_at))
+    items = [Item(title=f"{row['title']} · № {row['number']}", status=N_("Certificate issued"),
+                  days=(row["starts_on"], row["ends_on"]), where=row["city"]) for row in rows]
+    return Section("certificates", N_("Certificates"), items) if items else None
+
+
+LOADERS: list[SectionLoader] = [registrations, consultation_bookings, certificates]
 
 
 def register(loader: SectionLoader) -> None:
