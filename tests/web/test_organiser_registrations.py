@@ -232,3 +232,22 @@ def test_list_shows_each_email_and_flags_possible_duplicates(client: TestClient,
     petrov, sidorova = ids["ООО «Участник 0»"], ids["АО «Монди СЛПК»"]
     kuznetsov, kuznetsov_again = ids["Лузалес"], ids["ООО «Лузалес»"]
     assert numbers == [[str(sidorova)], [str(petrov)], [str(kuznetsov_again)], [str(kuznetsov)]]
+
+
+def test_a_place_awaiting_approval_reads_awaiting_confirmation_for_delegate_and_organiser(
+        client: TestClient, database_url: str, tmp_path: Path) -> None:
+    from events_app.domain.links import sign_cabinet_link
+
+    ids = _prepare(database_url, tmp_path, [{"surname": "Петров", "sessions": "VISIT"}], moderation=True)
+    secret = settings_for(database_url, tmp_path / "data").secret_key
+    token = sign_cabinet_link(secret, registration_id=ids["ООО «Участник 0»"], link_version=0, now=datetime.now(UTC))
+
+    cabinet = client.get(f"/cabinet/{token}").text
+    _organiser(client, database_url)
+    listed = client.get(BASE).text
+    detail = client.get(f"{BASE}/{ids['ООО «Участник 0»']}").text
+
+    assert re.findall(r'<span class="badge pending">([^<]+)</span>', cabinet) == ["Ожидает подтверждения"]
+    assert "Место за вами" not in cabinet
+    assert re.findall(r'<span class="choice choice-confirmed">[^<]* — ([^<]+)</span>', listed) == ["ожидает подтверждения"]
+    assert "ожидает подтверждения" in detail and "место подтверждено" not in detail
