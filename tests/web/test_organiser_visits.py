@@ -85,6 +85,10 @@ def test_fill_the_buses_and_print_the_manifest(workspace: Any) -> None:
     filled = client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/assign", data={"csrf_token": csrf})
 
     assert refused.status_code == 403
+    assert re.findall(r'<p class="notice seating-report" role="status">([^<]+)</p>', filled.text) == [
+        "Рассажено сейчас: 3. Остались без места: 0. Писем поставлено в очередь: 3."]
+    bus_letters = _fetch(database_url, sa.select(t.outbox.c.subject).where(t.outbox.c.subject.like("Ваш автобус:%")))
+    assert len(bus_letters) == 3
     assert "Автобус 1 (К 123 ОР 11) — 3 / 20" in filled.text and "Автобус 2 (К 456 ОР 11) — 0 / 20" in filled.text
     manifest_link = re.search(r'href="(/organiser/events/syktyvkar-2021/visits/\d+/buses/\d+/manifest)"', filled.text)
     assert manifest_link
@@ -219,3 +223,23 @@ def test_manifest_of_a_full_bus_prints_on_one_a4_sheet(workspace: Any) -> None:
         browser.close()
 
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
+
+
+def test_fill_the_buses_says_who_is_left_without_a_seat(workspace: Any) -> None:
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    for n in range(3):
+        register(client, mondi, n)
+
+    async def shrink() -> None:
+        async with Store(database_url) as store:
+            await store.execute(t.transport_groups.update().where(t.transport_groups.c.session_id == mondi)
+                                .values(seats=1))
+
+    asyncio.run(shrink())
+    csrf = sign_in(client, "plain@example.ru")
+
+    filled = client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/assign", data={"csrf_token": csrf})
+
+    assert re.findall(r'<p class="notice seating-report" role="status">([^<]+)</p>', filled.text) == [
+        "Рассажено сейчас: 2. Остались без места: 1. Писем поставлено в очередь: 2."]

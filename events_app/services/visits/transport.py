@@ -46,6 +46,31 @@ async def assign(store: Store, *, member: StaffMember, event_id: int, session_id
     return len(seated)
 
 
+@dataclass(frozen=True)
+class SeatingReport:
+    """What «Fill the buses» did, in numbers the organiser is shown."""
+
+    seated: int       # given a seat just now
+    not_seated: int   # holding a place on the visit, still without a seat (the buses are full)
+    letters: int      # letters queued to those seated just now
+
+
+async def fill_and_tell(store: Store, settings: Settings, *, member: StaffMember, event_id: int, session_id: int,
+                        ip: str | None, now: datetime) -> SeatingReport:
+    """Seat everyone without a seat and write to each of them which bus is theirs."""
+    async with store.transaction():
+        await places.lock_event(store, event_id)
+        await details.get_visit(store, event_id, session_id)
+        seated = await seating.fill_buses(store, session_id, now=now)
+        visit = await details.get_visit(store, event_id, session_id)
+        letters = await _tell(store, settings, visit, sorted(seated), "seated", now=now)
+        not_seated = len(await passengers(store, session_id, None))
+        await audit.record(store, actor=member, action="visits.assign", subject=f"session {session_id}", now=now,
+                           event_id=event_id, ip=ip,
+                           details={"seated": len(seated), "not_seated": not_seated, "letters": letters})
+    return SeatingReport(seated=len(seated), not_seated=not_seated, letters=letters)
+
+
 async def move(store: Store, settings: Settings, *, member: StaffMember, event_id: int, session_id: int,
                registration_id: int, group_id: int, ip: str | None, now: datetime) -> None:
     """Put a delegate on another bus of the same visit, if it has a free seat, and tell them."""
@@ -108,7 +133,8 @@ async def change_times(store: Store, settings: Settings, *, member: StaffMember,
     return len(riders)
 
 
-SUBJECTS = {"bus": N_("Your bus has changed: %(visit)s"), "time": N_("New departure time: %(visit)s")}
+SUBJECTS = {"bus": N_("Your bus has changed: %(visit)s"), "time": N_("New departure time: %(visit)s"),
+            "seated": N_("Your bus: %(visit)s")}
 
 
 def visit_change_message(settings: Settings, visit: VisitView, group: GroupView | None, *, name: str, email: str,
@@ -126,13 +152,15 @@ def visit_change_message(settings: Settings, visit: VisitView, group: GroupView 
 
 
 async def _tell(store: Store, settings: Settings, visit: VisitView, registration_ids: list[int], reason: str, *,
-                now: datetime) -> None:
+                now: datetime) -> int:
+    """Queue one letter to each of these delegates who still has an address; gives how many."""
     if not registration_ids:
-        return
+        return 0
     zone = await store.fetch_val(sa.select(t.events.c.timezone).where(t.events.c.id == visit.event_id))
     groups = {g.id: g for g in visit.groups}
     seat_of = await store.fetch_pairs(sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id)
                                       .where(t.transport_seats.c.session_id == visit.session_id))
+    told = 0
     for row in await store.fetch_all(sa.select(t.registrations).where(t.registrations.c.id.in_(registration_ids),
                                                                       t.registrations.c.email.is_not(None))):
         message = visit_change_message(
@@ -140,6 +168,8 @@ async def _tell(store: Store, settings: Settings, visit: VisitView, registration
             name=full_name(row["surname"], row["given_name"], row["patronymic"]), email=row["email"],
             language=row["language"], zone=zone, reason=reason, now=now)
         await outbox.enqueue(store, message, now=now, registration_id=row["id"])
+        told += 1
+    return told
 
 
 @dataclass(frozen=True)

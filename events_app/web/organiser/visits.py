@@ -42,7 +42,12 @@ async def visit_page(request: Request) -> Response:
     return page(request, "organiser/visits_detail.html", {
         "visit": visit, "buses": buses, "unseated": unseated, "zone": ZoneInfo(event.timezone),
         "may_see_visitor_data": member_of(request).may_see_visitor_data(event.id),
-        "notice": request.query_params.get("done"), "error": request.query_params.get("error")})
+        "notice": request.query_params.get("done"), "error": request.query_params.get("error"),
+        "report": {name: _count(request.query_params.get(name)) for name in ("seated", "not_seated", "letters")}})
+
+
+def _count(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 def _back(event_slug: str, session_id: int, **query: str) -> Response:
@@ -54,9 +59,12 @@ def _back(event_slug: str, session_id: int, **query: str) -> Response:
 async def assign_seats(request: Request) -> Response:
     event = event_of(request)
     session_id = _int(request.path_params["session_id"], "session_id")
-    await transport.assign(request.state.store, member=member_of(request), event_id=event.id, session_id=session_id,
-                           ip=client_address(request), now=now())
-    return _back(event.slug, session_id, done="assigned")
+    report = await transport.fill_and_tell(request.state.store, request.state.settings, member=member_of(request),
+                                           event_id=event.id, session_id=session_id, ip=client_address(request),
+                                           now=now())
+    request.state.outbox.notify()
+    return _back(event.slug, session_id, done="assigned", seated=str(report.seated),
+                 not_seated=str(report.not_seated), letters=str(report.letters))
 
 
 async def move_delegate(request: Request) -> Response:
