@@ -162,7 +162,8 @@ def _demo(settings: Settings, today: date | None) -> None:
 def _registrations(settings: Settings, slug: str, status: str | None) -> None:
     rows = asyncio.run(_with_store(settings, lambda store: list_registrations(store, slug, status=status)))
     for row in rows:
-        print(f"{row.id}\t{row.status}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.full_name}\t{row.organisation}\t{row.email}")
+        print(f"{row.id}\t{row.status}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.full_name}\t{row.organisation}"
+              f"\t{row.email}")
     print(f"{len(rows)} registration(s)", file=sys.stderr)
 
 
@@ -248,7 +249,8 @@ def _serve(settings: Settings, host: str, port: int, tls: bool, workers: int = 1
         print(f"HTTPS with a self-signed certificate for {', '.join(names)}", flush=True)
         print(f"SHA-256 fingerprint: {fingerprint}", flush=True)
         if not settings.base_url.startswith("https://"):
-            print("Note: set EVENTS_BASE_URL to the https:// address phones use, so links and QR codes match.", flush=True)
+            print("Note: set EVENTS_BASE_URL to the https:// address phones use, so links and QR codes match.",
+                  flush=True)
     # The app writes its own access log (JSON, with request IDs), so uvicorn's is off.
     # Workers import the app themselves and read the same environment.
     target: str | Starlette = "events_app.app:app_from_environment" if workers > 1 else create_app(settings)
@@ -284,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             token = sign_checkin_view_link(settings.secret_key, event_id=event_id, now=datetime.now(UTC))
             print(f"Check-in view: {settings.base_url}/organiser/checkin/{token}")
         elif args.command == "revoke-device":
-            asyncio.run(_with_store(settings, lambda store: revoke_device(store, args.device_id, now=datetime.now(UTC))))
+            asyncio.run(_with_store(settings,
+                                    lambda store: revoke_device(store, args.device_id, now=datetime.now(UTC))))
             print(f"Device {args.device_id} is disconnected.")
         elif args.command == "backup":
             report = backup(settings.database_url, args.file)

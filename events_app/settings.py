@@ -108,7 +108,7 @@ def _database_url(value: str, data_dir: Path) -> str:
                 "EVENTS_DATABASE_URL: a PostgreSQL URL is postgresql://user[:password]@host:port/dbname"
             )
         try:
-            parts.port
+            _ = parts.port  # reading the port is what checks it
         except ValueError as error:
             raise SettingsError(f"EVENTS_DATABASE_URL: bad port: {error}") from error
         return "postgresql" + value[len(scheme):]
@@ -152,7 +152,7 @@ def _smtp_url(value: str) -> str | None:
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise SettingsError(f"EVENTS_SMTP_URL: must be smtp://host:port or smtps://host:port, got {value!r}")
     try:
-        parts.port
+        _ = parts.port  # reading the port is what checks it
     except ValueError as error:
         raise SettingsError(f"EVENTS_SMTP_URL: bad port: {error}") from error
     return value
@@ -167,7 +167,8 @@ def _mail_from(value: str, base_url: str) -> str:
     local, at, domain = address.partition("@")
     if not (local and at and domain) or "@" in domain or re.search(r"[\s<>]", address):
         raise SettingsError(
-            f"EVENTS_MAIL_FROM: must be an address like noreply@example.org or Name <noreply@example.org>, got {value!r}"
+            "EVENTS_MAIL_FROM: must be an address like noreply@example.org or Name <noreply@example.org>, "
+            f"got {value!r}"
         )
     return value
 

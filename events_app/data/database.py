@@ -37,8 +37,8 @@ T = TypeVar("T")
 INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 # The database is not there (server down, network cut, file unreadable): a 503, not a 500.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
-    ConnectionError, TimeoutError, sqlite3.OperationalError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
-    asyncpg.AdminShutdownError,
+    ConnectionError, TimeoutError, sqlite3.OperationalError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError,
 )
 
 

@@ -172,7 +172,8 @@ class _Reader:
     def region(self, name: str, required: bool) -> str | None:
         value = self.text(name, required)
         if value is not None and not is_region_code(value):
-            self.error(name, f"unknown region code {value!r}; use the two-digit code, e.g. \"11\" for the Komi Republic")
+            self.error(name, f"unknown region code {value!r}; "
+                             "use the two-digit code, e.g. \"11\" for the Komi Republic")
             return None
         return value
 
@@ -270,11 +271,11 @@ def parse_agenda(data: dict[str, Any], *, file: str) -> Agenda:
             check_ref(f"{path}.visit.host", session.visit.host_key, organisation_keys, "organisation")
         if event is not None:
             if session.starts_at.date() < event.starts_on or session.starts_at.date() > event.ends_on:
-                errors.append(AgendaError(file, f"{path}.starts_at",
-                                          f"{session.starts_at:%Y-%m-%d %H:%M} is outside the event's days ({_days(event)})"))
+                errors.append(AgendaError(file, f"{path}.starts_at", f"{session.starts_at:%Y-%m-%d %H:%M} "
+                                          f"is outside the event's days ({_days(event)})"))
             elif session.ends_at.date() > event.ends_on:
-                errors.append(AgendaError(file, f"{path}.ends_at",
-                                          f"{session.ends_at:%Y-%m-%d %H:%M} is outside the event's days ({_days(event)})"))
+                errors.append(AgendaError(file, f"{path}.ends_at", f"{session.ends_at:%Y-%m-%d %H:%M} "
+                                          f"is outside the event's days ({_days(event)})"))
 
     if errors or event is None:
         raise AgendaFileError(errors)
@@ -516,7 +517,8 @@ def _visit_lines(visit: VisitDetails) -> list[str]:
     }))]
     for group in visit.transport:
         lines += ["", "[[sessions.visit.transport]]", *_toml_table(_drop_empty({
-            "key": group.key, "name": group.name, "kind": group.kind.value if group.kind is not TransportKind.BUS else None,
+            "key": group.key, "name": group.name,
+            "kind": group.kind.value if group.kind is not TransportKind.BUS else None,
             "seats": group.seats, "plate": group.plate, "curator": group.curator_name,
             "curator_phone": group.curator_phone,
         }))]

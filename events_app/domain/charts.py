@@ -135,7 +135,8 @@ def timeline_chart(*, chart_id: str, title: str, days: Sequence[Day], daily_labe
         x = left + step * index + (step - width) / 2
         column = (bottom - top) * day.count / daily_max
         parts.append(f'<rect class="bar" x="{x:.1f}" y="{bottom - column:.1f}" width="{width:.1f}"'
-                     f' height="{column:.1f}" data-value="{day.count}"><title>{escape(day.label)}: {day.count}</title></rect>')
+                     f' height="{column:.1f}" data-value="{day.count}">'
+                     f'<title>{escape(day.label)}: {day.count}</title></rect>')
         points.append(f"{x + width / 2:.1f},{bottom - (bottom - top) * day.cumulative / total_max:.1f}")
     parts.append(f'<polyline class="line" fill="none" points="{" ".join(points)}"/>')
     parts.append(_text(left, height - 4, days[0].label, "chart-label"))

@@ -38,8 +38,10 @@ class ConflictKind(StrEnum):
 MESSAGES: dict[ConflictKind, str] = {
     ConflictKind.VENUE_OVERLAP: N_("«%(first)s» and «%(second)s» overlap at %(venue)s"),
     ConflictKind.SPEAKER_OVERLAP: N_("%(speaker)s speaks at «%(first)s» and «%(second)s» at the same time"),
-    ConflictKind.DELEGATE_OVERLAP: N_("%(count)s delegates are signed up for both «%(first)s» and «%(second)s», which overlap"),
-    ConflictKind.TRAVEL_TIME: N_("Only %(gap)s min between «%(first)s» and «%(second)s»; the trip needs about %(needed)s min"),
+    ConflictKind.DELEGATE_OVERLAP: N_("%(count)s delegates are signed up for both «%(first)s» and «%(second)s», "
+                                      "which overlap"),
+    ConflictKind.TRAVEL_TIME: N_("Only %(gap)s min between «%(first)s» and «%(second)s»; "
+                                 "the trip needs about %(needed)s min"),
     ConflictKind.OUTSIDE_DAYS: N_("«%(first)s» is outside the event's days"),
     ConflictKind.CAPACITY_BELOW_SIGNUPS: N_("«%(first)s» has %(capacity)s places but %(count)s confirmed sign-ups"),
     ConflictKind.BUS_LEAVES_LATE: N_(

@@ -10,9 +10,9 @@ regions admitted in 2022 have no dedicated IANA zone and use Moscow time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = ["Region", "REGIONS", "region_by_code", "is_region_code"]
 

@@ -204,7 +204,8 @@ def validate_registration(
     try:
         category = Category(raw_category)
     except ValueError:
-        errors["category"] = N_("Choose who you represent") if not raw_category else N_("Choose a category from the list")
+        errors["category"] = (N_("Choose who you represent") if not raw_category
+                              else N_("Choose a category from the list"))
 
     days = _days(data.get("days"), event_days, errors)
     session_ids = _sessions(data.get("sessions"), session_days, days, errors)

@@ -66,7 +66,7 @@ class BodySizeLimitMiddleware:
 async def _refuse(scope: Scope, send: Send) -> None:
     is_api = scope.get("path", "").startswith("/api/")
     if is_api:
-        body = '{"error": {"code": "too_large", "message": "The request body is larger than 1 MB"}}'.encode()
+        body = b'{"error": {"code": "too_large", "message": "The request body is larger than 1 MB"}}'
         content_type = b"application/json"
     else:
         body = "Запрос больше 1 МБ: он не принят. / The request is larger than 1 MB.".encode()

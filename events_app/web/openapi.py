@@ -59,7 +59,8 @@ SCHEMAS: dict[str, Any] = {
     },
     "Session": {
         "type": "object",
-        "required": ["id", "key", "kind", "title", "starts_at", "ends_at", "venue", "signup_required", "speakers", "url"],
+        "required": ["id", "key", "kind", "title", "starts_at", "ends_at", "venue", "signup_required", "speakers",
+                     "url"],
         "properties": {
             "id": {"type": "integer"}, "key": {"type": "string"},
             "kind": {"enum": [kind.value for kind in SessionKind]},
@@ -71,7 +72,8 @@ SCHEMAS: dict[str, Any] = {
             "signup_required": {"type": "boolean"}, "online_url": _NULLABLE_STRING,
             "speakers": {"type": "array", "items": {
                 "type": "object", "required": ["name"],
-                "properties": {"name": {"type": "string"}, "position": _NULLABLE_STRING, "organisation": _NULLABLE_STRING}}},
+                "properties": {"name": {"type": "string"}, "position": _NULLABLE_STRING,
+                               "organisation": _NULLABLE_STRING}}},
             "url": {"type": "string", "format": "uri"},
         },
     },
@@ -158,7 +160,8 @@ SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["id", "starts_at", "ends_at", "timezone", "topic", "specialist", "status"],
         "properties": {
             "id": {"type": "integer"},
-            "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
             "timezone": {"type": "string", "description": "IANA time-zone name of the centre or event"},
             "topic": {"type": "string"}, "specialist": {"type": "string"}, "status": {"enum": ["free", "booked"]},
             "centre": _NULLABLE_STRING, "place": _NULLABLE_STRING, "online": {"type": "boolean"},
@@ -224,7 +227,8 @@ def openapi_document(base_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Events API", "version": "1.0.0",
-                 "description": "Programmes of practical sessions and site visits. Times carry the event's UTC offset."},
+                 "description": "Programmes of practical sessions and site visits. "
+                                "Times carry the event's UTC offset."},
         "servers": [{"url": f"{base_url}/api/v1"}],
         "paths": {
             "/events": {"get": {"operationId": "listEvents", "summary": "Published events",
@@ -263,7 +267,8 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                               "401": {"description": "No or wrong organiser token", **_json("Error")},
                               "404": {"description": "No such registration", **_json("Error")}}}},
             "/registrations/{registration_id}/reject": {"post": {
-                "operationId": "rejectRegistration", "summary": "Reject a registration, with the reason mailed to the delegate",
+                "operationId": "rejectRegistration",
+                "summary": "Reject a registration, with the reason mailed to the delegate",
                 "security": [{"organiser": []}], "parameters": [_REGISTRATION],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
@@ -295,7 +300,8 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                               "422": {"description": "Invalid fields, each with its message", **_json("Error")},
                               "429": {"description": "Too many requests from this address", **_json("Error")}}}},
             "/checkin/lists": {"get": {
-                "operationId": "checkinLists", "summary": "The device's lists with counts", "security": [{"device": []}],
+                "operationId": "checkinLists", "summary": "The device's lists with counts",
+                "security": [{"device": []}],
                 "responses": {"200": {"description": "Lists", **_json("CheckinLists")},
                               "401": {"description": "No or revoked device token", **_json("Error")}}}},
             "/checkin/redeem": {"post": {

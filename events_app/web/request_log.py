@@ -57,7 +57,8 @@ class RequestLogMiddleware:
             if access_log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
                 access_log.info("request", extra={"fields": {
-                    "request_id": request_id, "method": scope.get("method"), "path": scope.get("path"), "status": status,
+                    "request_id": request_id, "method": scope.get("method"), "path": scope.get("path"),
+                    "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "client": client[0] if client else None}})
             REQUEST_ID.reset(token)

@@ -270,7 +270,8 @@ def parse_session_form(data: Mapping[str, str], speakers: Sequence[str], *, work
         speaker_ids=tuple(speaker_ids))
 
 
-def form_values(item: PlannedItem | None, *, day: date | None = None, start: str = "", venue: str = "") -> dict[str, str]:
+def form_values(item: PlannedItem | None, *, day: date | None = None, start: str = "",
+                venue: str = "") -> dict[str, str]:
     """A session form's fields as text: an existing session's, or a new one's from the grid cell."""
     if item is None:
         begin = _parse_clock(start) or time(10)
@@ -314,7 +315,8 @@ async def save_draft(store: Store, workspace: Workspace, ref: str | None, fields
                     await store.execute(t.session_drafts.insert().values(
                         event_id=event.id, session_id=item.session_id, **values))
                 else:
-                    await store.execute(t.session_drafts.update().where(t.session_drafts.c.id == updated).values(**values))
+                    await store.execute(t.session_drafts.update().where(t.session_drafts.c.id == updated)
+                                        .values(**values))
         await audit.record(store, actor=actor, action="agenda.draft_remove" if removed else "agenda.draft_save",
                            subject=f"{event.slug}/{ref}", event_id=event.id, now=now, ip=ip,
                            details={"title": fields.title, "starts_at": fields.starts_at.isoformat(),
@@ -339,8 +341,9 @@ async def remove(store: Store, workspace: Workspace, ref: str, *, actor: StaffMe
         async with store.transaction():
             await store.execute(t.session_drafts.delete().where(
                 t.session_drafts.c.id == int(ref[1:]), t.session_drafts.c.event_id == workspace.event.id))
-            await audit.record(store, actor=actor, action="agenda.draft_discard", subject=f"{workspace.event.slug}/{ref}",
-                               event_id=workspace.event.id, now=now, ip=ip, details={"title": item.fields.title})
+            await audit.record(store, actor=actor, action="agenda.draft_discard",
+                               subject=f"{workspace.event.slug}/{ref}", event_id=workspace.event.id, now=now, ip=ip,
+                               details={"title": item.fields.title})
         return
     await save_draft(store, workspace, ref, item.fields, actor=actor, now=now, ip=ip, removed=True)
 

@@ -58,7 +58,8 @@ async def event_checkin(store: Store, event_id: int) -> EventCheckin:
     for item in await checkin_lists.lists_with_counts(store, event_id):
         times = [row["scanned_at"] for row in await store.fetch_all(
             sa.select(t.checkins.c.scanned_at).where(t.checkins.c.event_id == event_id,
-                                                     t.checkins.c.list_name == item.name, t.checkins.c.type == "entry"))]
+                                                     t.checkins.c.list_name == item.name,
+                                                     t.checkins.c.type == "entry"))]
         reports.append(ListReport(
             checkin_list=item, arrivals=_quarter_hours(times, zone),
             last_scans=await _scans(store, event_id, item.name, zone, limit=10),

@@ -96,7 +96,8 @@ async def get_block(store: Store, event: EventView, session_id: int) -> BlockVie
         .outerjoin(t.defence_applications, t.defence_applications.c.id == t.defence_slots.c.application_id)
         .where(t.defence_slots.c.session_id == session_id)
         .order_by(t.defence_slots.c.position, t.defence_slots.c.id))
-    times = rules.slot_times(session.starts_at, [rules.SlotLength(r["talk_minutes"], r["question_minutes"]) for r in rows])
+    times = rules.slot_times(session.starts_at,
+                             [rules.SlotLength(r["talk_minutes"], r["question_minutes"]) for r in rows])
     slots = [SlotView(
         id=row["id"], session_id=session_id, position=index + 1, project_title=row["project_title"],
         organisations=row["organisations"], regions=row["regions"], presenters=row["presenters"],
@@ -104,7 +105,7 @@ async def get_block(store: Store, event: EventView, session_id: int) -> BlockVie
         application_id=row["application_id"], starts_at=timing.starts_at, questions_at=timing.questions_at,
         ends_at=timing.ends_at, has_slides=row["slides_file"] is not None,
         slides_published=row["slides_published_at"] is not None,
-    ) for index, (row, timing) in enumerate(zip(rows, times))]
+    ) for index, (row, timing) in enumerate(zip(rows, times, strict=True))]
     criteria = await store.fetch_all(sa.select(t.defence_criteria).where(t.defence_criteria.c.session_id == session_id)
                                      .order_by(t.defence_criteria.c.position, t.defence_criteria.c.id))
     experts = await store.fetch_all(

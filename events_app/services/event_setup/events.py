@@ -240,8 +240,9 @@ async def set_status(store: Store, event_id: int, status: str, *, actor: Actor) 
         slug = await store.fetch_val(sa.select(t.events.c.slug).where(t.events.c.id == event_id))
         await store.execute(t.events.update().where(t.events.c.id == event_id)
                             .values(status=status, updated_at=actor.now))
-        await audit.record(store, actor=actor.member, action="event.publish" if status == "published" else "event.draft",
-                           subject=str(slug), event_id=event_id, ip=actor.ip, now=actor.now)
+        await audit.record(store, actor=actor.member,
+                           action="event.publish" if status == "published" else "event.draft", subject=str(slug),
+                           event_id=event_id, ip=actor.ip, now=actor.now)
 
 
 def _local_moment(form: Form, name: str, errors: dict[str, str]) -> datetime | None:
@@ -293,8 +294,10 @@ async def update_registration(store: Store, event_id: int, form: Form, *, actor:
     before: dict[str, object] = {
         "capacity": settings.capacity, "moderation": settings.moderation, "consent_version": settings.consent_version,
         "consent_text": settings.consent_text,
-        "registration_opens_at": to_utc(settings.registration_opens, settings.timezone) if settings.registration_opens else None,
-        "registration_closes_at": to_utc(settings.registration_closes, settings.timezone) if settings.registration_closes else None,
+        "registration_opens_at": (to_utc(settings.registration_opens, settings.timezone)
+                                  if settings.registration_opens else None),
+        "registration_closes_at": (to_utc(settings.registration_closes, settings.timezone)
+                                   if settings.registration_closes else None),
     }
     changed = changes(before, values)
     if not changed:
@@ -372,7 +375,8 @@ async def save_venue(store: Store, event_id: int, venue_id: int | None, form: Fo
     if errors:
         raise InvalidInput(N_("The venue could not be saved"), fields=errors)
     values = {"key": key, "name": name, "kind": kind, "address": text_field(form, "address"), "latitude": latitude,
-              "longitude": longitude, "organisation_id": organisation_id, "description": text_field(form, "description")}
+              "longitude": longitude, "organisation_id": organisation_id,
+              "description": text_field(form, "description")}
     async with store.transaction():
         if venue_id is None:
             await store.insert(t.venues.insert().values(event_id=event_id, **values).returning(t.venues.c.id))

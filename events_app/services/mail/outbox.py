@@ -320,7 +320,8 @@ class OutboxSender:
                     continue
                 delay = await self._until_next_due()
             except Exception:
-                logger.exception("outbox delivery round failed; next round on notify() or within %s s", self.poll_interval)
+                logger.exception("outbox delivery round failed; next round on notify() or within %s s",
+                                 self.poll_interval)
             try:
                 await asyncio.wait_for(self._wake.wait(), delay)
             except TimeoutError:

@@ -179,7 +179,8 @@ def parse_day(event: EventView, value: str | None) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(N_("The day must be written as YYYY-MM-DD"), fields={"day": f"{value!r} is not a date"}) from None
+        raise InvalidInput(N_("The day must be written as YYYY-MM-DD"),
+                           fields={"day": f"{value!r} is not a date"}) from None
     if day not in event.days:
         raise InvalidInput(N_("That day is not one of the event's days"),
                            fields={"day": f"the event runs {event.starts_on} – {event.ends_on}"})
@@ -269,7 +270,8 @@ async def _venues(store: Store, conditions: list[Any]) -> dict[int, VenueView]:
 
 async def _sessions(store: Store, event: EventView, conditions: list[Any]) -> list[SessionView]:
     rows = await store.fetch_all(
-        sa.select(t.sessions).where(*conditions).order_by(t.sessions.c.starts_at, t.sessions.c.ends_at, t.sessions.c.id))
+        sa.select(t.sessions).where(*conditions)
+        .order_by(t.sessions.c.starts_at, t.sessions.c.ends_at, t.sessions.c.id))
     if not rows:
         return []
     venue_ids = {row["venue_id"] for row in rows if row["venue_id"] is not None}
@@ -298,7 +300,8 @@ async def _sessions(store: Store, event: EventView, conditions: list[Any]) -> li
     ) for row in rows]
 
 
-async def _defence_slots(store: Store, blocks: Sequence[Row], zone: ZoneInfo) -> dict[int, tuple[defences.PublicSlot, ...]]:
+async def _defence_slots(store: Store, blocks: Sequence[Row],
+                         zone: ZoneInfo) -> dict[int, tuple[defences.PublicSlot, ...]]:
     """Each defence block's slots, timed one after another from the block's start."""
     if not blocks:
         return {}
@@ -312,5 +315,5 @@ async def _defence_slots(store: Store, blocks: Sequence[Row], zone: ZoneInfo) ->
             defences.SlotLength(row["talk_minutes"], row["question_minutes"]) for row in own])
         answer[block["id"]] = tuple(defences.PublicSlot(
             project_title=row["project_title"], organisations=row["organisations"], presenters=row["presenters"],
-            starts_at=timing.starts_at, ends_at=timing.ends_at) for row, timing in zip(own, times))
+            starts_at=timing.starts_at, ends_at=timing.ends_at) for row, timing in zip(own, times, strict=True))
     return answer

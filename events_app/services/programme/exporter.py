@@ -35,8 +35,10 @@ async def load_agenda(store: Store, slug: str) -> Agenda:
         .join(t.organisations, t.organisations.c.id == t.event_organisations.c.organisation_id)
         .where(t.event_organisations.c.event_id == event_id)
         .order_by(t.event_organisations.c.role, t.event_organisations.c.position))
-    venue_rows = await store.fetch_all(sa.select(t.venues).where(t.venues.c.event_id == event_id).order_by(t.venues.c.id))
-    person_rows = await store.fetch_all(sa.select(t.people).where(t.people.c.event_id == event_id).order_by(t.people.c.id))
+    venue_rows = await store.fetch_all(sa.select(t.venues).where(t.venues.c.event_id == event_id)
+                                       .order_by(t.venues.c.id))
+    person_rows = await store.fetch_all(sa.select(t.people).where(t.people.c.event_id == event_id)
+                                        .order_by(t.people.c.id))
     session_rows = await store.fetch_all(
         sa.select(t.sessions).where(t.sessions.c.event_id == event_id, t.sessions.c.cancelled_at.is_(None))
         .order_by(t.sessions.c.starts_at, t.sessions.c.id))
@@ -72,8 +74,10 @@ async def load_agenda(store: Store, slug: str) -> Agenda:
         organiser_keys=tuple(row["key"] for row in links if row["role"] == "organiser"),
         partner_keys=tuple(row["key"] for row in links if row["role"] == "partner"),
         capacity=event_row["capacity"], moderation=bool(event_row["moderation"]),
-        registration_opens=to_local(event_row["registration_opens_at"], zone) if event_row["registration_opens_at"] else None,
-        registration_closes=to_local(event_row["registration_closes_at"], zone) if event_row["registration_closes_at"] else None,
+        registration_opens=(to_local(event_row["registration_opens_at"], zone)
+                            if event_row["registration_opens_at"] else None),
+        registration_closes=(to_local(event_row["registration_closes_at"], zone)
+                             if event_row["registration_closes_at"] else None),
         consent_version=event_row["consent_version"], consent_text=event_row["consent_text"],
     )
     return Agenda(

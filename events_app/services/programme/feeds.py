@@ -215,7 +215,8 @@ async def personal_calendar(store: Store, token: str, publication: Publication) 
                 continue
         elif session.day not in days:
             continue
-        lines: tuple[str, ...] = ("Лист ожидания: место пока не подтверждено",) if choices.get(session.id) == "waitlisted" else ()
+        waiting = choices.get(session.id) == "waitlisted"
+        lines: tuple[str, ...] = ("Лист ожидания: место пока не подтверждено",) if waiting else ()
         lines += visit_lines.get(session.id, ())
         items.append(calendar_item(event, session, publication, extra_lines=lines))
     return calendar_bytes(tuple(items), name=f"{event.title}: моя программа", timezone=event.timezone,

@@ -95,7 +95,8 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
     event = agenda.event
     organisation_ids: dict[str, int] = {}
     for organisation in agenda.organisations:
-        organisation_ids[organisation.key] = await _upsert(store, t.organisations, t.organisations.c.key == organisation.key, {
+        found = t.organisations.c.key == organisation.key
+        organisation_ids[organisation.key] = await _upsert(store, t.organisations, found, {
             "key": organisation.key, "name": organisation.name, "short_name": organisation.short_name,
             "inn": organisation.inn, "region_code": organisation.region_code, "website": organisation.website,
         })
@@ -107,8 +108,10 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
         "starts_on": event.starts_on, "ends_on": event.ends_on, "status": event.status.value,
         "description": event.description, "note": event.note, "capacity": event.capacity,
         "moderation": event.moderation, "consent_version": event.consent_version, "consent_text": event.consent_text,
-        "registration_opens_at": to_utc(event.registration_opens, event.timezone) if event.registration_opens else None,
-        "registration_closes_at": to_utc(event.registration_closes, event.timezone) if event.registration_closes else None,
+        "registration_opens_at": (to_utc(event.registration_opens, event.timezone)
+                                  if event.registration_opens else None),
+        "registration_closes_at": (to_utc(event.registration_closes, event.timezone)
+                                   if event.registration_closes else None),
     }
     if existing_event is None:
         event_id = await store.insert(t.events.insert().values(
@@ -116,7 +119,8 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
     else:
         event_id = int(existing_event["id"])
         if any(existing_event[name] != value for name, value in event_values.items()):
-            await store.execute(t.events.update().where(t.events.c.id == event_id).values(**event_values, updated_at=now))
+            await store.execute(t.events.update().where(t.events.c.id == event_id)
+                                .values(**event_values, updated_at=now))
 
     await store.execute(t.event_organisations.delete().where(t.event_organisations.c.event_id == event_id))
     for role, keys in (("organiser", event.organiser_keys), ("partner", event.partner_keys)):
@@ -158,7 +162,8 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
             restored = row["cancelled_at"] is not None
             if differs or restored:
                 # Calendar clients only replace an event whose SEQUENCE went up.
-                visible = restored or any(row[name] != values[name] for name in ("starts_at", "ends_at", "venue_id", "title"))
+                visible = restored or any(row[name] != values[name]
+                                          for name in ("starts_at", "ends_at", "venue_id", "title"))
                 await store.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(
                     **values, cancelled_at=None, updated_at=now,
                     sequence=row["sequence"] + (1 if visible else 0)))
@@ -197,14 +202,16 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
     return ImportReport(event.slug, existing_event is None, added, changed, cancelled)
 
 
-async def _sync_keyed(store: Store, table: sa.Table, event_id: int, items: list[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+async def _sync_keyed(store: Store, table: sa.Table, event_id: int,
+                      items: list[tuple[str, dict[str, Any]]]) -> dict[str, int]:
     """Upsert rows keyed by (event, key); delete the ones no longer listed. Gives key → id."""
     stored = {row["key"]: row for row in await store.fetch_all(sa.select(table).where(table.c.event_id == event_id))}
     ids: dict[str, int] = {}
     for key, values in items:
         row = stored.get(key)
         if row is None:
-            ids[key] = await store.insert(table.insert().values(event_id=event_id, key=key, **values).returning(table.c.id))
+            ids[key] = await store.insert(table.insert().values(event_id=event_id, key=key, **values)
+                                          .returning(table.c.id))
         else:
             ids[key] = int(row["id"])
             if any(row[name] != value for name, value in values.items()):

@@ -293,7 +293,8 @@ async def decide_many(store: Store, settings: Settings, *, event_id: int, regist
     """
     ids = sorted(set(registration_ids))
     if not ids:
-        raise InvalidInput(N_("Choose at least one registration"), fields={"ids": N_("Choose at least one registration")})
+        raise InvalidInput(N_("Choose at least one registration"),
+                           fields={"ids": N_("Choose at least one registration")})
     reason = " ".join(reason.split())
     if not approve and not reason:
         raise InvalidInput(N_("Give the reason for the rejection: the delegate will receive it"),
@@ -319,8 +320,9 @@ async def decide_many(store: Store, settings: Settings, *, event_id: int, regist
             await signup.decide(store, settings, registration_id, approve=approve,
                                       reason=None if approve else reason, now=now)
             row = rows[registration_id]
+            name = full_name(row['surname'], row['given_name'], row['patronymic'])
             await audit.record(store, actor=actor, action="registration.approve" if approve else "registration.reject",
-                               subject=f"{registration_id} {full_name(row['surname'], row['given_name'], row['patronymic'])}",
+                               subject=f"{registration_id} {name}",
                                event_id=event_id, details={"registration_id": registration_id, "reason": reason or None,
                                                            "batch": len(ids)}, ip=ip, now=now)
     return len(ids)
@@ -379,7 +381,8 @@ async def move(store: Store, settings: Settings, *, event_id: int, registration_
             await places.confirm_from_waitlist(store, registration_id=registration_id, session_id=session_id, now=now)
             await letters.promoted(store, settings, places.Promotion(registration_id, session_id), now=now)
         await audit.record(store, actor=actor, action=f"registration.move_to_{to}",
-                           subject=f"{registration_id} {full_name(row['surname'], row['given_name'], row['patronymic'])}"
+                           subject=f"{registration_id} "
+                                   f"{full_name(row['surname'], row['given_name'], row['patronymic'])}"
                                    f" · {session['title']}",
                            event_id=event_id, details={"registration_id": registration_id, "session_id": session_id,
                                                        "before": {"confirmed": confirmed, "waiting": waiting},

@@ -177,8 +177,9 @@ async def _register_locked(store: Store, settings: Settings, context: FormContex
         id=registration_id, event=context.event, status=status.value, surname=form.surname,
         given_name=form.given_name, patronymic=form.patronymic, email=form.email, phone=form.phone,
         organisation_name=form.organisation_name, organisation_inn=form.organisation_inn, position=form.position,
-        region=region_by_code(form.region_code), category=form.category, language=language,  # type: ignore[arg-type]  # code checked by the form
-        days=list(form.days), choices=[ChoiceView(sessions[c.session_id], c.status, c.position) for c in result.choices],
+        region=region_by_code(form.region_code),  # type: ignore[arg-type]  # code checked by the form
+        category=form.category, language=language, days=list(form.days),
+        choices=[ChoiceView(sessions[c.session_id], c.status, c.position) for c in result.choices],
         ticket_secret=result.ticket_secret, calendar_token=calendar_token, link_version=0, decision_reason=None,
         event_position=result.event_position)
     message = letters.build_message(
@@ -284,7 +285,8 @@ async def change_choices(store: Store, settings: Settings, registration_id: int,
     async with store.transaction():
         locked_event = await places.lock_event(store, row["event_id"])
         row = await _live_registration(store, registration_id)
-        await store.execute(t.registration_days.delete().where(t.registration_days.c.registration_id == registration_id))
+        await store.execute(t.registration_days.delete()
+                            .where(t.registration_days.c.registration_id == registration_id))
         for day in form.days:
             await store.execute(t.registration_days.insert().values(registration_id=registration_id, day=day))
         existing = {r["session_id"] for r in await store.fetch_all(sa.select(t.registration_choices.c.session_id)
@@ -296,7 +298,8 @@ async def change_choices(store: Store, settings: Settings, registration_id: int,
                 await places.take_place(store, registration_id=registration_id, session_id=session_id,
                                         capacity=capacities[session_id],
                                         holds_places=row["status"] in ACTIVE_STATUSES, now=now)
-        await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id).values(updated_at=now))
+        await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id)
+                            .values(updated_at=now))
         await _after_release(store, settings, locked_event, freed, now=now)
         await letters.changed(store, settings, registration_id, now=now)
         return await _result(store, registration_id)
@@ -368,8 +371,8 @@ async def decide(store: Store, settings: Settings, registration_id: int, *, appr
                 status=RegistrationStatus.CONFIRMED.value, decision_reason=None, updated_at=now))
             await _issue_ticket(store, registration_id, now)
         else:
-            await _end(store, settings, event, registration_id, RegistrationStatus.REJECTED, reason.strip() if reason else None,
-                       now=now)
+            await _end(store, settings, event, registration_id, RegistrationStatus.REJECTED,
+                       reason.strip() if reason else None, now=now)
         await letters.decision(store, settings, registration_id, now=now)
         return await _result(store, registration_id)
 

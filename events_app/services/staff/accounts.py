@@ -102,7 +102,8 @@ async def grant_role(store: Store, *, staff_id: int, event_id: int, role: Role, 
         if email is None:
             raise NotFound(N_("No such account"))
         await store.execute(t.staff_roles.delete().where(
-            t.staff_roles.c.staff_id == staff_id, t.staff_roles.c.event_id == event_id, t.staff_roles.c.role == role.value))
+            t.staff_roles.c.staff_id == staff_id, t.staff_roles.c.event_id == event_id,
+            t.staff_roles.c.role == role.value))
         await store.execute(t.staff_roles.insert().values(
             staff_id=staff_id, event_id=event_id, role=role.value,
             visitor_data=visitor_data and role is Role.ORGANISER))
@@ -118,7 +119,8 @@ async def revoke_role(store: Store, *, staff_id: int, event_id: int, role: Role,
         if email is None:
             raise NotFound(N_("No such account"))
         await store.execute(t.staff_roles.delete().where(
-            t.staff_roles.c.staff_id == staff_id, t.staff_roles.c.event_id == event_id, t.staff_roles.c.role == role.value))
+            t.staff_roles.c.staff_id == staff_id, t.staff_roles.c.event_id == event_id,
+            t.staff_roles.c.role == role.value))
         await audit.record(store, actor=actor, action="staff.revoke", subject=f"{email}: {role.value}", now=now,
                            event_id=event_id, ip=ip)
 

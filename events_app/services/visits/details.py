@@ -150,9 +150,11 @@ async def sync_visit(store: Store, session_id: int, visit: VisitDetails | None, 
                         "curator_name": group.curator_name, "curator_phone": group.curator_phone, "position": position}
         row = stored.pop(group.key, None)
         if row is None:
-            await store.execute(t.transport_groups.insert().values(session_id=session_id, key=group.key, **group_values))
+            await store.execute(t.transport_groups.insert()
+                                .values(session_id=session_id, key=group.key, **group_values))
         elif any(row[name] != value for name, value in group_values.items()):
-            await store.execute(t.transport_groups.update().where(t.transport_groups.c.id == row["id"]).values(**group_values))
+            await store.execute(t.transport_groups.update().where(t.transport_groups.c.id == row["id"])
+                                .values(**group_values))
     if stored:
         gone = [row["id"] for row in stored.values()]
         await store.execute(t.transport_seats.delete().where(t.transport_seats.c.group_id.in_(gone)))

@@ -21,7 +21,8 @@ from events_app.services.visits import details
 async def seats_of_visit(store: Store, session_id: int) -> list[tuple[int, int, str]]:
     """(registration, group, organisation key) of every seat that counts on this visit."""
     rows = await store.fetch_all(
-        sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id, t.registrations.c.organisation_name)
+        sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id,
+                  t.registrations.c.organisation_name)
         .join(t.registrations, t.registrations.c.id == t.transport_seats.c.registration_id)
         .where(t.transport_seats.c.session_id == session_id, details.seated_condition()))
     return [(row["registration_id"], row["group_id"], organisation_key(row["organisation_name"])) for row in rows]

@@ -79,7 +79,8 @@ async def save(store: Store, settings: Settings, registration_id: int, data: Map
     if not await visits_asking(store, registration_id):
         raise NotAskedFor(N_("None of your visits asks for passport data"))
     fields = validate_visitor_fields(dict(data), today=now.date())
-    event_id = await store.fetch_val(sa.select(t.registrations.c.event_id).where(t.registrations.c.id == registration_id))
+    event_id = await store.fetch_val(sa.select(t.registrations.c.event_id)
+                                     .where(t.registrations.c.id == registration_id))
     sealed = seal(fields, key=settings.visitor_data_key, registration_id=registration_id)
     async with store.transaction():
         await store.execute(t.visitor_data.delete().where(t.visitor_data.c.registration_id == registration_id))
@@ -152,7 +153,7 @@ async def export_xlsx(store: Store, settings: Settings, *, member: StaffMember, 
         sheet.append([number, row.name, row.organisation, row.position, f.passport_series if f else "",
                       f.passport_number if f else "", f.birth_date.strftime("%d.%m.%Y") if f else "",
                       f.citizenship if f else "нет данных"])
-    for column, width in zip("ABCDEFGH", (5, 36, 34, 28, 14, 16, 14, 22)):
+    for column, width in zip("ABCDEFGH", (5, 36, 34, 28, 14, 16, 14, 22), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)

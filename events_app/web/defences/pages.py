@@ -55,7 +55,8 @@ async def apply_submit(request: Request) -> Response:
                                  status_code=400)
     event = await catalogue.get_event(store, request.path_params["slug"])
     try:
-        await rate_limit.hit(store, applications.APPLICATIONS_PER_ADDRESS, client_address(request) or "unknown", now=now)
+        await rate_limit.hit(store, applications.APPLICATIONS_PER_ADDRESS, client_address(request) or "unknown",
+                             now=now)
         await applications.submit(store, request.state.settings, event, values,
                                           language=i18n.current_language(), ip=client_address(request), now=now)
     except InvalidInput as error:

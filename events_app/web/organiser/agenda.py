@@ -177,7 +177,8 @@ async def place_session(request: Request) -> Response:
         data = await request.json() if is_json else dict(await request.form())
     except ValueError:
         data = {}
-    values = {name: str(data.get(name, "") if isinstance(data, dict) else "") for name in ("day", "start", "end", "venue")}
+    values = {name: str(data.get(name, "") if isinstance(data, dict) else "")
+              for name in ("day", "start", "end", "venue")}
     try:
         saved = await drafts.place(request.state.store, workspace, ref, actor=member_of(request), now=now(),
                                           ip=client_address(request), **values)
@@ -243,7 +244,8 @@ async def versions_page(request: Request) -> Response:
 
 async def version_page(request: Request) -> Response:
     version = await publishing.version(request.state.store, event_of(request), request.path_params["number"])
-    return page(request, "organiser/agenda_version.html", {"version": version, "lines": publishing.lines(version.changes)})
+    return page(request, "organiser/agenda_version.html",
+                {"version": version, "lines": publishing.lines(version.changes)})
 
 
 BASE = "/organiser/events/{slug}/agenda"

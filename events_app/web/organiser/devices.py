@@ -45,7 +45,8 @@ async def _checkin_page(request: Request, *, created: NewDevice | None = None, v
     if request.query_params.get("partial") == "1":
         return page(request, "checkin_view_lists.html", context)
     lists = await checkin_lists.lists_of_event(store, event.id)
-    context.update(devices=await devices.list_devices(store, event.id), lists=[(item.name, item.title) for item in lists],
+    context.update(devices=await devices.list_devices(store, event.id),
+                   lists=[(item.name, item.title) for item in lists],
                    list_titles={item.name: item.title for item in lists}, values=values or {}, errors={}, message=None,
                    created=None, revoked=request.query_params.get("revoked") == "1")
     if created is not None:

@@ -91,7 +91,8 @@ async def change_password(request: Request) -> Response:
     form = await request.form()
     member = member_of(request)
     try:
-        await accounts.change_password(request.state.store, member=member, current=str(form.get("current_password", "")),
+        await accounts.change_password(request.state.store, member=member,
+                                    current=str(form.get("current_password", "")),
                                     new=str(form.get("new_password", "")), now=now(), ip=client_address(request))
     except InvalidInput as error:
         return page(request, "organiser/account.html", {"errors": error.fields, "saved": False}, status_code=422)

@@ -21,7 +21,8 @@ async def blocks(request: Request) -> Response:
     store, event, member = request.state.store, event_of(request), member_of(request)
     found = []
     for block in await jury.expert_blocks(store, event, member):
-        found.append((block, await stage.state(store, event, block.session.id), await jury.own_sheets(store, block, member)))
+        found.append((block, await stage.state(store, event, block.session.id),
+                      await jury.own_sheets(store, block, member)))
     return page(request, "organiser/jury.html", {"blocks": found})
 
 

@@ -59,7 +59,8 @@ async def registrations(request: Request) -> Response:
 async def decide(request: Request) -> Response:
     form = await request.form()
     filters = Filters.parse({key: str(value) for key, value in form.items()})
-    ids = [int(value) for value in form.getlist("ids") if isinstance(value, str) and value.isdigit() and len(value) < 10]
+    ids = [int(value) for value in form.getlist("ids")
+           if isinstance(value, str) and value.isdigit() and len(value) < 10]
     approve = form.get("decision") == "approve"
     reason = str(form.get("reason", ""))[:2000]
     back = str(form.get("back", ""))  # a registration's page the decision was made on

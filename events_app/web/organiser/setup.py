@@ -50,8 +50,9 @@ def _base(request: Request) -> str:
 def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     if "organisations" in context:
         context["organisation_options"] = [(item.key, item.name) for item in context["organisations"]]
-    return page(request, template, {**_choices(), "errors": {}, "message": None, "saved": request.query_params.get("saved") == "1",
-                                    **context}, status_code=status_code)
+    return page(request, template, {**_choices(), "errors": {}, "message": None,
+                                    "saved": request.query_params.get("saved") == "1", **context},
+                status_code=status_code)
 
 
 def _refused(request: Request, template: str, error: InvalidInput, context: dict[str, Any]) -> Response:

@@ -80,8 +80,9 @@ async def change_status(request: Request) -> Response:
     form = await _form(request)
     staff_id = request.path_params["staff_id"]
     try:
-        await accounts.set_account_disabled(request.state.store, staff_id=staff_id, disabled=form.get("disabled") == "1",
-                                         actor=member_of(request), ip=client_address(request), now=now())
+        await accounts.set_account_disabled(request.state.store, staff_id=staff_id,
+                                         disabled=form.get("disabled") == "1", actor=member_of(request),
+                                         ip=client_address(request), now=now())
     except InvalidInput as error:
         return await _staff_page(request, error=error, failed_account=staff_id)
     return RedirectResponse(f"/organiser/staff?done=status#account-{staff_id}", status_code=303)

@@ -73,7 +73,8 @@ async def move_delegate(request: Request) -> Response:
     form = await request.form()
     try:
         await transport.move(request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
-                             session_id=session_id, registration_id=_int(form.get("registration_id"), "registration_id"),
+                             session_id=session_id,
+                             registration_id=_int(form.get("registration_id"), "registration_id"),
                              group_id=_int(form.get("group_id"), "group_id"), ip=client_address(request), now=now())
     except transport.BusFull:
         return _back(event.slug, session_id, error="full")
@@ -105,7 +106,8 @@ async def change_times(request: Request) -> Response:
 
 async def manifest_page(request: Request) -> Response:
     event = event_of(request)
-    manifest = await transport.manifest(request.state.store, event.id, _int(request.path_params["session_id"], "session_id"),
+    manifest = await transport.manifest(request.state.store, event.id,
+                                        _int(request.path_params["session_id"], "session_id"),
                                         _int(request.path_params["group_id"], "group_id"))
     return page(request, "manifest.html", {"manifest": manifest, "zone": ZoneInfo(event.timezone)})
 

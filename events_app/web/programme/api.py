@@ -45,7 +45,8 @@ def session_json(request: Request, event: EventView, session: SessionView) -> di
         "starts_at": session.starts_at.isoformat(), "ends_at": session.ends_at.isoformat(),
         "venue": _venue(session.venue) if session.venue else None, "capacity": session.capacity,
         "signup_required": session.signup_required, "online_url": session.online_url,
-        "speakers": [{"name": s.name, "position": s.position, "organisation": s.organisation} for s in session.speakers],
+        "speakers": [{"name": s.name, "position": s.position, "organisation": s.organisation}
+                     for s in session.speakers],
         "url": _absolute(request, f"/events/{event.slug}/sessions/{session.id}"),
     }
 

@@ -123,7 +123,8 @@ async def _cabinet_registration(request: Request) -> RegistrationView:
     try:
         view = await registration_view(request.state.store, claim.registration_id)
     except DomainError:
-        raise InvalidLink(N_("This link no longer works: the registration was cancelled and its data erased.")) from None
+        raise InvalidLink(N_("This link no longer works: "
+                             "the registration was cancelled and its data erased.")) from None
     if view.link_version != claim.link_version:
         raise InvalidLink(N_("This link no longer works. Ask for a new one with your e-mail address."))
     return view
@@ -163,7 +164,8 @@ async def cabinet_choices(request: Request) -> Response:
     except InvalidInput as error:
         return await _cabinet_page(request, view, errors=error.fields, message=error.message, status_code=422)
     request.state.outbox.notify()
-    return RedirectResponse(str(request.url_for("cabinet", token=request.path_params["token"])) + "?saved=1", status_code=303)
+    return RedirectResponse(str(request.url_for("cabinet", token=request.path_params["token"])) + "?saved=1",
+                            status_code=303)
 
 
 async def cabinet_cancel(request: Request) -> Response:

@@ -29,7 +29,8 @@ async def _registration(request: Request) -> RegistrationView:
     try:
         view = await registration_view(request.state.store, claim.registration_id)
     except DomainError:
-        raise InvalidLink(N_("This link no longer works: the registration was cancelled and its data erased.")) from None
+        raise InvalidLink(N_("This link no longer works: "
+                             "the registration was cancelled and its data erased.")) from None
     if view.link_version != claim.link_version:
         raise InvalidLink(N_("This link no longer works. Ask for a new one with your e-mail address."))
     return view

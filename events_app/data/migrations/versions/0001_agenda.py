@@ -1,7 +1,7 @@
 """agenda: events, organisations, venues, people, sessions
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27
 """
 
