@@ -7,7 +7,7 @@ the facts it needs, and gives `Conflict`s naming the sessions involved by their 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -67,6 +67,7 @@ class PlannedSession:
     session_id: int | None = None
     departs_at: datetime | None = None  # a site visit's bus
     returns_at: datetime | None = None
+    title_en: str | None = None  # for letters in English
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,17 @@ def delegate_overlaps(sessions: Sequence[PlannedSession], choices: Mapping[int, 
         a, b = sorted((by_id[first], by_id[second]), key=lambda s: (s.starts_at, s.ref))
         found.append(Conflict(ConflictKind.DELEGATE_OVERLAP, (a.ref, b.ref),
                               {"count": count, "first": a.title, "second": b.title}))
+    return found
+
+
+def overlaps_among(chosen: Sequence[PlannedSession],
+                   touched: Collection[int]) -> list[tuple[PlannedSession, PlannedSession]]:
+    """One delegate's sessions that run at the same time, where at least one of the two is among
+    `touched` (the sessions a publication changed): what their change letter has to point out."""
+    found = []
+    for a, b in _pairs(chosen):
+        if _overlap(a, b) and (a.session_id in touched or b.session_id in touched):
+            found.append((a, b))
     return found
 
 

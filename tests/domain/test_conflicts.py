@@ -158,3 +158,14 @@ def test_bus_leaving_at_the_start_and_back_at_the_end_is_fine() -> None:
     visit = session("s5", at(13), at(15), kind="site_visit", departs_at=at(13), returns_at=at(15))
 
     assert find_conflicts([visit], venues=VENUES, days=[date(2021, 4, 1)], timezone="Europe/Moscow") == []
+
+
+def test_overlaps_among_a_delegates_sessions_only_where_a_changed_one_is_involved() -> None:
+    from events_app.domain.conflicts import overlaps_among
+
+    a = session("s1", at(10), at(12), session_id=1)
+    b = session("s2", at(11), at(13), session_id=2)
+    c = session("s3", at(11), at(11, 30), session_id=3)
+
+    assert [(x.ref, y.ref) for x, y in overlaps_among([c, b, a], {2})] == [("s1", "s2"), ("s3", "s2")]
+    assert overlaps_among([a, b], {3}) == []

@@ -271,3 +271,26 @@ async def test_bus_set_to_leave_after_the_visit_starts_is_a_conflict_in_the_buil
     conflicts = workspace.conflicts_of(f"s{luzales['id']}")
     assert [(c.kind.value, c.values["departs"], c.values["starts"]) for c in conflicts] == [
         ("bus_leaves_late", "13:45", "13:30")]
+
+
+async def test_change_letter_names_the_delegates_sessions_that_now_overlap_and_how_to_change(
+        store: Store, event: EventView, organiser: StaffMember, settings: Settings) -> None:
+    luzales, algraf, mondi = [await _session(store, k) for k in ("visit-luzales", "visit-algraf", "visit-mondi")]
+    await _delegate(store, event, "anna@example.ru", [int(luzales["id"]), int(algraf["id"]), int(mondi["id"])])
+    await _delegate(store, event, "john@example.org", [int(luzales["id"]), int(algraf["id"])], language="en")
+    await _delegate(store, event, "solo@example.ru", [int(luzales["id"])])
+    await _move(store, event, organiser, "visit-luzales", "15:00", "16:30")
+
+    await publishing.publish(store, settings, event, actor=organiser, now=NOW)
+
+    letters = _letters([dict(r) for r in await store.fetch_all(sa.select(t.outbox))])
+    anna = letters["anna@example.ru"]
+    assert "Теперь пересекаются по времени занятия, на которые вы записаны:" in anna
+    clash = [line for line in anna.splitlines() if line.startswith("- «")]
+    assert clash == ["- «Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства "
+                     "плит МДФ»» (1 апреля, четверг, 15:00–16:30) и «Посещение ООО «Алграф»: промышленный технопарк» "
+                     "(1 апреля, четверг, 15:30–17:00)"]
+    assert "снимите отметку с одного из занятий и нажмите «Сохранить»" in anna
+    assert "These sessions you signed up for now overlap:" in letters["john@example.org"]
+    assert "- «Visit to Luzales" in letters["john@example.org"]
+    assert "пересекаются" not in letters["solo@example.ru"]

@@ -31,6 +31,7 @@ from events_app.domain.changelog import (
     is_visible,
     sort_changes,
 )
+from events_app.domain.conflicts import PlannedSession, overlaps_among
 from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.links import sign_cabinet_link
 from events_app.domain.mail import compose, mailbox
@@ -263,14 +264,45 @@ async def _tell_delegates(store: Store, settings: Settings, event: EventView, ch
         person[1].extend(by_session[row["chosen"]])
         if row["chosen"] in buses:
             person[2].append(buses[row["chosen"]])
+    chosen = await _chosen_sessions(store, list(people))
     for registration_id, (row, theirs, their_buses) in people.items():
-        message = change_letter(settings, event, row, sort_changes(theirs), now=now, buses=their_buses)
+        clashes = overlaps_among(chosen.get(registration_id, []), set(by_session))
+        message = change_letter(settings, event, row, sort_changes(theirs), now=now, buses=their_buses,
+                                clashes=clashes)
         await outbox.enqueue(store, message, now=now, registration_id=registration_id)
     return len(people)
 
 
+async def _chosen_sessions(store: Store, registration_ids: list[int]) -> dict[int, list[PlannedSession]]:
+    """Registration id → the sessions it holds a place or a place in line for, as now published."""
+    result: dict[int, list[PlannedSession]] = {}
+    for start in range(0, len(registration_ids), 500):
+        rows = await store.fetch_all(
+            sa.select(t.registration_choices.c.registration_id, t.sessions)
+            .join(t.sessions, t.sessions.c.id == t.registration_choices.c.session_id)
+            .where(t.registration_choices.c.registration_id.in_(registration_ids[start:start + 500]),
+                   t.sessions.c.cancelled_at.is_(None)))
+        for row in rows:
+            result.setdefault(row["registration_id"], []).append(PlannedSession(
+                ref=f"s{row['id']}", title=row["title"], kind=row["kind"], starts_at=row["starts_at"],
+                ends_at=row["ends_at"], session_id=row["id"], title_en=row["title_en"]))
+    return result
+
+
+def clash_lines(clashes: Sequence[tuple[PlannedSession, PlannedSession]], zone: ZoneInfo) -> list[str]:
+    """«A» (1 April, 10:00–11:30) and «B» (11:00–12:00), in the current language."""
+    def when(session: PlannedSession) -> str:
+        starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+        return f"{i18n.format_day(starts.date())}, {i18n.format_clock(starts)}–{i18n.format_clock(ends)}"
+
+    return [i18n.gettext("«%(first)s» (%(first_when)s) and «%(second)s» (%(second_when)s)") % {
+        "first": event_title(a), "first_when": when(a), "second": event_title(b), "second_when": when(b)}
+        for a, b in clashes]
+
+
 def change_letter(settings: Settings, event: EventView, registration: Row, changes: Sequence[Change], *,
-                  now: datetime, buses: Sequence[VisitBus] = ()) -> EmailMessage:
+                  now: datetime, buses: Sequence[VisitBus] = (),
+                  clashes: Sequence[tuple[PlannedSession, PlannedSession]] = ()) -> EmailMessage:
     with i18n.language(registration["language"]):
         title = event_title(event)
         token = sign_cabinet_link(settings.secret_key, registration_id=registration["id"],
@@ -278,6 +310,7 @@ def change_letter(settings: Settings, event: EventView, registration: Row, chang
         context = {
             "given_name": registration["given_name"] or "", "patronymic": registration["patronymic"] or "",
             "event_title": title, "changes": lines(changes), "buses": bus_lines(buses),
+            "clashes": clash_lines(clashes, ZoneInfo(event.timezone)),
             "dates": i18n.format_date_range(event.starts_on, event.ends_on),
             "agenda_url": f"{settings.base_url}/events/{event.slug}/agenda",
             "changes_url": f"{settings.base_url}/events/{event.slug}/changes",
