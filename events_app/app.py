@@ -23,7 +23,18 @@ from events_app.services.mail.outbox import OutboxSender, transport_for
 from events_app.services.reminders.scheduler import ReminderScheduler
 from events_app.services.visits.visitor_data import VisitorDataPurger
 from events_app.settings import Settings
-from events_app.web import cabinet, checkin, consultations, defences, errors, organiser, programme, registration, visits
+from events_app.web import (
+    attendance,
+    cabinet,
+    checkin,
+    consultations,
+    defences,
+    errors,
+    organiser,
+    programme,
+    registration,
+    visits,
+)
 from events_app.web.language import LanguageMiddleware
 from events_app.web.limits import BodySizeLimitMiddleware
 from events_app.web.public_cache import PublicCache
@@ -79,6 +90,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             *registration.routes,
             *consultations.routes,
             *visits.routes,
+            *attendance.routes,
             *checkin.routes,
             *organiser.routes,
             *defences.routes,

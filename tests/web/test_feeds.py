@@ -95,15 +95,20 @@ def test_syktyvkar_visit_at_ten_is_at_ten_moscow_time(client: TestClient) -> Non
     assert item.geo.value == "61.785;50.76"
 
 
-def test_webinar_carries_its_speakers_and_link(client: TestClient) -> None:
+def test_webinar_carries_its_speakers_and_says_the_link_is_personal(client: TestClient) -> None:
     webinar = _sessions(client, "proclusters-2022", kind="webinar")[0]
 
-    item = _events(_calendar(client, f"/events/proclusters-2022/sessions/{webinar['id']}.ics"))[0]
+    path = f"/events/proclusters-2022/sessions/{webinar['id']}.ics"
+    item = _events(_calendar(client, path))[0]
 
     assert "Спикеры:\n— Дмитрий Игоревич Королев (заместитель директора" in item.description.value
     assert "— Юлия Артамонова (исполнительный директор АНО ДПО «Институт экономики знаний»)\n" in item.description.value
-    assert f"Ссылка для подключения: {webinar['online_url']}" in item.description.value
-    assert item.conference.value == webinar["online_url"]
+    assert "Ссылка для подключения — личная: в письме участника" in item.description.value
+    assert webinar["online_url"] is None
+    assert "webinar.example.org" not in client.get(path).text
+    assert "webinar.example.org" not in client.get("/events/proclusters-2022/calendar.ics").text
+    assert "webinar.example.org" not in client.get("/events/proclusters-2022/schedule.xml").text
+    assert not hasattr(item, "conference")
 
 
 def test_unchanged_feed_is_answered_304_and_a_changed_one_in_full(client: TestClient, database_url: str) -> None:

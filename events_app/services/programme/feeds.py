@@ -7,7 +7,7 @@ schedule files and spreadsheets show the programme as it stands.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
@@ -20,6 +20,7 @@ from events_app.data.database import Store
 from events_app.domain import agenda_sheet, frab, ics
 from events_app.domain.agenda import SESSION_KIND_LABELS
 from events_app.domain.errors import N_, NotFound
+from events_app.services.attendance import join_links
 from events_app.services.programme import catalogue
 from events_app.services.programme.catalogue import EventView, SessionView
 from events_app.services.visits import details
@@ -27,6 +28,8 @@ from events_app.settings import Settings
 
 # Conference apps need a room for every session; a lunch or a transfer may have no venue.
 GENERAL_ROOM = "Общая программа"
+# Public documents never carry a webinar's address: each delegate has their own join link.
+PERSONAL_LINK_LINE = "Ссылка для подключения — личная: в письме участника, в личном кабинете и в личном календаре"
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,12 @@ class Publication:
 
 
 def calendar_item(event: EventView, session: SessionView, publication: Publication, *,
-                  extra_lines: Sequence[str] = ()) -> ics.FeedItem:
-    """A session as a calendar entry. The personal feed passes its own lines (meeting point, bus)."""
+                  extra_lines: Sequence[str] = (), join_url: str | None = None) -> ics.FeedItem:
+    """A session as a calendar entry. The personal feed passes its own lines (meeting point, bus)
+    and the delegate's own join link; every other feed says where the personal link is."""
+    if session.online_url and join_url is None:
+        extra_lines = (*extra_lines, PERSONAL_LINK_LINE)
+    session = replace(session, online_url=join_url) if session.online_url else session
     venue = session.venue
     geo = None
     if venue is not None and venue.latitude is not None and venue.longitude is not None:
@@ -143,7 +150,7 @@ async def _schedule(store: Store, slug: str, publication: Publication, extension
         abstract=session.description or "",
         persons=tuple(speaker.name for speaker in session.speakers),
         url=publication.session_url(event, session.id),
-        online_url=session.online_url,
+        online_url=None,
     ) for session in sessions if session.cancelled_at is None]
     return conference, talks
 
@@ -169,7 +176,7 @@ async def _agenda_rows(store: Store, slug: str, publication: Publication
         speakers=tuple(speaker.name for speaker in session.speakers),
         places=session.capacity,
         signup_required=session.signup_required,
-        online_url=session.online_url or "",
+        online_url="",
     ) for session in sessions]
     moments = [session.updated_at for session in sessions if session.updated_at is not None]
     return event, rows, max(moments, default=None)
@@ -196,7 +203,7 @@ async def personal_calendar(store: Store, token: str, publication: Publication) 
     """A delegate's own calendar: the general programme of their days and the sessions they
     signed up for (a place in line is said so), with cancelled ones kept as cancelled."""
     row = await store.fetch_one(
-        sa.select(t.registrations.c.id, t.registrations.c.status, t.events.c.slug)
+        sa.select(t.registrations.c.id, t.registrations.c.status, t.registrations.c.event_id, t.events.c.slug)
         .join(t.events, t.events.c.id == t.registrations.c.event_id)
         .where(t.registrations.c.calendar_token == token, t.registrations.c.erased_at.is_(None)))
     if row is None or row["status"] in ("cancelled", "rejected"):
@@ -208,6 +215,10 @@ async def personal_calendar(store: Store, token: str, publication: Publication) 
         sa.select(t.registration_choices.c.session_id, t.registration_choices.c.status)
         .where(t.registration_choices.c.registration_id == row["id"]))}
     visit_lines = await details.feed_lines(store, row["id"])
+    confirmed = {session_id for session_id, status in choices.items() if status == "confirmed"}
+    links = {link.session_id: link.url for link in await join_links.links_for(
+        store, publication.base_url, registration_id=row["id"], event_id=row["event_id"], timezone=event.timezone,
+        status=row["status"], days=days, confirmed_sessions=confirmed)}
     items = []
     for session in await catalogue.list_feed_sessions(store, event):
         if session.signup_required:
@@ -218,6 +229,6 @@ async def personal_calendar(store: Store, token: str, publication: Publication) 
         waiting = choices.get(session.id) == "waitlisted"
         lines: tuple[str, ...] = ("Лист ожидания: место пока не подтверждено",) if waiting else ()
         lines += visit_lines.get(session.id, ())
-        items.append(calendar_item(event, session, publication, extra_lines=lines))
+        items.append(calendar_item(event, session, publication, extra_lines=lines, join_url=links.get(session.id)))
     return calendar_bytes(tuple(items), name=f"{event.title}: моя программа", timezone=event.timezone,
                           covers=(event.starts_on, event.ends_on))

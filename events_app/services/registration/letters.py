@@ -6,6 +6,7 @@ change that causes it commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Literal
@@ -17,10 +18,11 @@ from events_app.domain.links import sign_cabinet_link
 from events_app.domain.mail import Attachment, compose, mailbox
 from events_app.domain.registration import Promotion
 from events_app.domain.tickets import qr_png, ticket_url
+from events_app.services.attendance.join_links import OnlineLink
 from events_app.services.mail import outbox
 from events_app.services.mail.templates import event_title, render
 from events_app.services.programme import feeds
-from events_app.services.registration.views import RegistrationView, registration_view
+from events_app.services.registration.views import RegistrationView, online_links, registration_view
 from events_app.settings import Settings
 
 Kind = Literal["confirmed", "pending", "waitlisted", "promoted", "approved", "rejected", "link", "cancelled",
@@ -51,7 +53,7 @@ def personal_calendar_url(settings: Settings, token: str | None) -> str | None:
 
 def build_message(settings: Settings, registration: RegistrationView, kind: Kind, *, now: datetime,
                   ticket_qr: bytes | None = None, calendar: bytes | None = None,
-                  session_id: int | None = None) -> EmailMessage:
+                  session_id: int | None = None, online: Sequence[OnlineLink] = ()) -> EmailMessage:
     """The letter for a registration, rendered in its language. A ticketed letter carries the QR
     code inline and the event's calendar attached."""
     event = registration.event
@@ -66,6 +68,7 @@ def build_message(settings: Settings, registration: RegistrationView, kind: Kind
     with i18n.language(registration.language):
         context = {
             "r": registration, "kind": kind, "session": session, "ticket_url": ticket, "qr_cid": QR_CONTENT_ID,
+            "online": online,
             "dates": i18n.format_date_range(event.starts_on, event.ends_on),
             "cabinet_url": cabinet_url(settings, registration, now=now),
             "calendar_url": personal_calendar_url(settings, registration.calendar_token),
@@ -97,7 +100,9 @@ async def _send(store: Store, settings: Settings, registration_id: int, kind: Ki
                 session_id: int | None = None) -> None:
     registration = await registration_view(store, registration_id)
     calendar = await event_calendar(store, settings, registration.event.slug) if registration.ticket_secret else None
-    message = build_message(settings, registration, kind, now=now, calendar=calendar, session_id=session_id)
+    online = await online_links(store, settings.base_url, registration)
+    message = build_message(settings, registration, kind, now=now, calendar=calendar, session_id=session_id,
+                            online=online)
     await outbox.enqueue(store, message, now=now, registration_id=registration_id)
 
 

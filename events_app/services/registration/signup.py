@@ -31,12 +31,13 @@ from events_app.domain.registration import (
     validate_registration,
 )
 from events_app.domain.tickets import new_secret, qr_png, ticket_url
+from events_app.services.attendance import join_links
 from events_app.services.checkin import door
 from events_app.services.mail import outbox
 from events_app.services.programme import catalogue
 from events_app.services.programme.catalogue import EventView, SessionView
 from events_app.services.registration import letters, places
-from events_app.services.registration.views import ChoiceView, RegistrationView
+from events_app.services.registration.views import ChoiceView, RegistrationView, online_links
 from events_app.services.visits import details, visitor_data
 from events_app.settings import Settings
 
@@ -184,7 +185,7 @@ async def _register_locked(store: Store, settings: Settings, context: FormContex
         event_position=result.event_position)
     message = letters.build_message(
         settings, view, letters.kind_after_registration(status.value), now=now,
-        ticket_qr=ticket_qr, calendar=calendar)
+        ticket_qr=ticket_qr, calendar=calendar, online=await online_links(store, settings.base_url, view))
     await outbox.enqueue(store, message, now=now, registration_id=registration_id)
     return result
 
@@ -347,6 +348,7 @@ async def withdraw_consent(store: Store, settings: Settings, registration_id: in
         await outbox.forget_registration(store, registration_id)
         await door.forget_attendee(store, registration_id)
         await visitor_data.forget(store, registration_id)
+        await join_links.revoke_for_registration(store, registration_id, now=now)
     if row["email"]:
         outbox.forget_files(settings, row["email"])
 

@@ -13,6 +13,8 @@ from events_app.domain.errors import N_, NotFound
 from events_app.domain.regions import Region, region_by_code
 from events_app.domain.registration import Category, ChoiceStatus, full_name
 from events_app.domain.tickets import is_secret
+from events_app.services.attendance import join_links
+from events_app.services.attendance.join_links import OnlineLink
 from events_app.services.programme import catalogue
 from events_app.services.programme.catalogue import EventView, SessionView
 from events_app.services.registration import places
@@ -106,3 +108,10 @@ async def ticket_holder(store: Store, secret: str) -> RegistrationView:
     if registration_id is None:
         raise NotFound(N_("There is no valid ticket at this address"))
     return await registration_view(store, int(registration_id))
+
+
+async def online_links(store: Store, base_url: str, view: RegistrationView) -> list[OnlineLink]:
+    """The online sessions the delegate may join, each with their own join link."""
+    return await join_links.links_for(
+        store, base_url, registration_id=view.id, event_id=view.event.id, timezone=view.event.timezone,
+        status=view.status, days=view.days, confirmed_sessions={c.session.id for c in view.choices if c.confirmed})

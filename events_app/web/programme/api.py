@@ -39,12 +39,14 @@ def _venue(venue: VenueView) -> dict[str, Any]:
 
 
 def session_json(request: Request, event: EventView, session: SessionView) -> dict[str, Any]:
+    # `online_url` stays in the shape but is always null: a webinar's address is given to each
+    # delegate as their own join link (`/j/{token}`), never to the public.
     return {
         "id": session.id, "key": session.key, "kind": session.kind, "title": session.title,
         "title_en": session.title_en, "description": session.description,
         "starts_at": session.starts_at.isoformat(), "ends_at": session.ends_at.isoformat(),
         "venue": _venue(session.venue) if session.venue else None, "capacity": session.capacity,
-        "signup_required": session.signup_required, "online_url": session.online_url,
+        "signup_required": session.signup_required, "online_url": None,
         "speakers": [{"name": s.name, "position": s.position, "organisation": s.organisation}
                      for s in session.speakers],
         "url": _absolute(request, f"/events/{event.slug}/sessions/{session.id}"),

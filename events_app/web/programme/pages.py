@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -50,7 +51,9 @@ async def session_page(request: Request) -> Response:
     event = await catalogue.get_event(store, request.path_params["slug"])
     session = await catalogue.get_session(store, event, request.path_params["session_id"])
     visit = (await details.visits_by_session(store, [session.id])).get(session.id)
-    return _render(request, "session.html", {"event": event, "session": session, "visit": visit,
+    # The webinar's address is personal (`/j/{token}`): neither the page nor its calendar links carry it.
+    return _render(request, "session.html", {"event": event, "session": replace(session, online_url=None),
+                                             "online": bool(session.online_url), "visit": visit,
                                              "zone": ZoneInfo(event.timezone)})
 
 

@@ -20,7 +20,7 @@ from events_app.services import rate_limit
 from events_app.services.cabinet import access
 from events_app.services.registration import signup
 from events_app.services.registration.letters import cabinet_url, personal_calendar_url
-from events_app.services.registration.views import RegistrationView, registration_view, ticket_holder
+from events_app.services.registration.views import RegistrationView, online_links, registration_view, ticket_holder
 from events_app.services.visits import details, visitor_data
 from events_app.web.client import client_address
 from events_app.web.public_cache import PAGE_SECONDS, remembered
@@ -101,6 +101,7 @@ async def ticket_page(request: Request) -> Response:
     settings = request.state.settings
     return _render(request, "ticket.html", {
         "my_visits": await details.delegate_visits(request.state.store, holder.id),
+        "online": await online_links(request.state.store, settings.base_url, holder),
         "r": holder, "ticket_url": ticket_url(settings.base_url, holder.ticket_secret or ""),
         "calendar_url": personal_calendar_url(settings, holder.calendar_token),
     })
@@ -144,6 +145,7 @@ async def _cabinet_page(request: Request, view: RegistrationView, *, errors: dic
         "chosen": {c.session.id for c in view.choices},
         "sessions": context.signup_sessions, "closed_reason": context.closed_reason, "visits": context.visits,
         "my_visits": await details.delegate_visits(request.state.store, view.id),
+        "online": await online_links(request.state.store, settings.base_url, view),
         "visitor_data": await visitor_data.visitor_data_status(request.state.store, view.id),
         "saved": request.query_params.get("saved") == "1",
         "calendar_renewed": request.query_params.get("calendar") == "1",

@@ -1,0 +1,1 @@
+"""Online attendance: personal join links, and the attendance of every delegate at every session."""
