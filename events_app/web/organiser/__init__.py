@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute
 from events_app.web.organiser import (
     agenda,
     agenda_transfer,
+    consultations,
     badges,
     dashboard,
     defences,
@@ -35,4 +36,5 @@ routes: list[BaseRoute] = [
     *visits.routes,
     *defences.routes,
     *jury.routes,
+    *consultations.routes,
 ]
