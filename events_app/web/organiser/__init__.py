@@ -10,8 +10,8 @@ from starlette.routing import BaseRoute
 from events_app.web.organiser import (
     agenda,
     agenda_transfer,
-    consultations,
     badges,
+    consultations,
     dashboard,
     defences,
     devices,
