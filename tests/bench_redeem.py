@@ -63,8 +63,11 @@ end
 request = function()
   counter = counter + 1
   local secret = secrets[math.random(#secrets)]
-  local body = '{"secret":"' .. secret .. '","list":"' .. list .. '","type":"entry","nonce":"bench-' .. id .. '-' .. counter .. '-' .. math.random(1000000000) .. '","scanned_at":"%s"}'
-  return wrk.format("POST", "/api/v1/checkin/redeem", {["Content-Type"]="application/json", ["Authorization"]="Bearer %s"}, body)
+  local nonce = "bench-" .. id .. "-" .. counter .. "-" .. math.random(1000000000)
+  local body = '{"secret":"' .. secret .. '","list":"' .. list .. '","type":"entry","nonce":"' .. nonce
+    .. '","scanned_at":"%s"}'
+  local headers = {["Content-Type"]="application/json", ["Authorization"]="Bearer %s"}
+  return wrk.format("POST", "/api/v1/checkin/redeem", headers, body)
 end
 '''
 
@@ -87,8 +90,8 @@ def _wait(port: int) -> None:
 
 def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, float]:
     output = subprocess.run(
-        ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+        ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--latency",
+         "-s", str(script), f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
 
     def ms(label: str) -> float:
         match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
@@ -184,7 +187,8 @@ def main() -> None:
             bare.wait(timeout=30)
 
     backend = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"{args.connections} connections for {args.seconds} s each, {os.cpu_count()} CPUs, one server process, {backend}")
+    print(f"{args.connections} connections for {args.seconds} s each, {os.cpu_count()} CPUs, one server process, "
+          f"{backend}")
     for label, figures in (("redeem", redeem), ("bare Starlette JSON", baseline)):
         print(f"  {label:<20} {figures['rps']:8.0f} req/s  p50 {figures['p50']:7.2f} ms  p99 {figures['p99']:7.2f} ms  "
               f"errors {int(figures['errors'])}")

@@ -134,7 +134,7 @@ def load_demo(database_url: str) -> None:
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path) -> Iterator["TestClient"]:
+def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
     from starlette.testclient import TestClient
 
     from events_app.app import create_app

@@ -42,7 +42,8 @@ def test_serve_refuses_an_out_of_date_schema_before_listening(env: Path, capsys:
     assert "The database schema is out of date" in capsys.readouterr().err
 
 
-def test_import_then_export_writes_the_same_format(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_then_export_writes_the_same_format(env: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate"]) == 0
     assert main(["import", *map(str, DEMO_FILES)]) == 0
     out = tmp_path / "out.toml"
@@ -55,7 +56,8 @@ def test_import_then_export_writes_the_same_format(env: Path, tmp_path: Path, ca
     assert lines[-1] == "syktyvkar-2021: updated; sessions added 0, changed 0, cancelled 0"
 
 
-def test_import_errors_name_file_and_path_and_store_nothing(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_errors_name_file_and_path_and_store_nothing(env: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     main(["migrate"])
     bad = tmp_path / "bad.toml"
     bad.write_text((SCHEDULES / "kaluga-2021.toml").read_text(encoding="utf-8").replace(
@@ -102,7 +104,8 @@ def test_demo_loads_once_with_dates_from_next_week(env: Path, capsys: pytest.Cap
     assert dates["syktyvkar-2021"].weekday() == date(2021, 4, 1).weekday()
 
 
-def test_bad_setting_exits_with_one_line(env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_setting_exits_with_one_line(env: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("EVENTS_BASE_URL", "ftp://x")
 
     assert main(["migrate"]) == 2
@@ -183,7 +186,8 @@ def test_create_user_makes_an_admin_then_gives_roles_and_refuses_bad_input(
     assert "door@example.ru given the role expert in kirov-2020." in out
 
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert main(["create-user", "x@example.ru", "--role", "organiser", "--event", "kirov-2020", "--password-stdin"]) == 1
+    assert main(["create-user", "x@example.ru", "--role", "organiser", "--event", "kirov-2020",
+                 "--password-stdin"]) == 1
     assert main(["create-user", "y@example.ru", "--role", "organiser"]) == 1
     monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
     assert main(["create-user", "z@example.ru", "--role", "organiser", "--event", "nope", "--password-stdin"]) == 1

@@ -34,15 +34,24 @@ def test_postgresql_url_is_accepted(tmp_path: Path) -> None:
     assert not settings.is_sqlite
 
 
+MAIL_FROM_FORM = "EVENTS_MAIL_FROM: must be an address like noreply@example.org or Name <noreply@example.org>, got "
+
+
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("EVENTS_DATABASE_URL", "mysql://root@localhost/events", "EVENTS_DATABASE_URL: unsupported database 'mysql'; use sqlite:///… or postgresql://…"),
-    ("EVENTS_DATABASE_URL", "postgresql://localhost", "EVENTS_DATABASE_URL: a PostgreSQL URL is postgresql://user[:password]@host:port/dbname"),
-    ("EVENTS_DATABASE_URL", "sqlite:///no/such/folder/x.db", "EVENTS_DATABASE_URL: folder 'no/such/folder' of the SQLite file does not exist"),
-    ("EVENTS_BASE_URL", "events.example.org", "EVENTS_BASE_URL: must be an absolute http:// or https:// URL, got 'events.example.org'"),
+    ("EVENTS_DATABASE_URL", "mysql://root@localhost/events",
+     "EVENTS_DATABASE_URL: unsupported database 'mysql'; use sqlite:///… or postgresql://…"),
+    ("EVENTS_DATABASE_URL", "postgresql://localhost",
+     "EVENTS_DATABASE_URL: a PostgreSQL URL is postgresql://user[:password]@host:port/dbname"),
+    ("EVENTS_DATABASE_URL", "sqlite:///no/such/folder/x.db",
+     "EVENTS_DATABASE_URL: folder 'no/such/folder' of the SQLite file does not exist"),
+    ("EVENTS_BASE_URL", "events.example.org",
+     "EVENTS_BASE_URL: must be an absolute http:// or https:// URL, got 'events.example.org'"),
     ("EVENTS_SECRET_KEY", "short", "EVENTS_SECRET_KEY: must be at least 32 characters long"),
-    ("EVENTS_SMTP_URL", "mail.example.org:25", "EVENTS_SMTP_URL: must be smtp://host:port or smtps://host:port, got 'mail.example.org:25'"),
-    ("EVENTS_MAIL_FROM", "Оргкомитет noreply.example.org", "EVENTS_MAIL_FROM: must be an address like noreply@example.org or Name <noreply@example.org>, got 'Оргкомитет noreply.example.org'"),
-    ("EVENTS_MAIL_FROM", "noreply@example.org\r\nBcc: all@example.org", "EVENTS_MAIL_FROM: must be an address like noreply@example.org or Name <noreply@example.org>, got 'noreply@example.org\\r\\nBcc: all@example.org'"),
+    ("EVENTS_SMTP_URL", "mail.example.org:25",
+     "EVENTS_SMTP_URL: must be smtp://host:port or smtps://host:port, got 'mail.example.org:25'"),
+    ("EVENTS_MAIL_FROM", "Оргкомитет noreply.example.org", MAIL_FROM_FORM + "'Оргкомитет noreply.example.org'"),
+    ("EVENTS_MAIL_FROM", "noreply@example.org\r\nBcc: all@example.org",
+     MAIL_FROM_FORM + "'noreply@example.org\\r\\nBcc: all@example.org'"),
     ("EVENTS_TRUSTED_PROXIES", "10.0.0.0/8, proxy", "EVENTS_TRUSTED_PROXIES: 'proxy' is not an address or network"),
 ])
 def test_bad_value_stops_with_one_line_naming_the_variable(tmp_path: Path, name: str, value: str, message: str) -> None:

@@ -39,6 +39,7 @@ async def _rush_with_backup(base: str, env: dict[str, str], backup_file: Path) -
     attempted: set[str] = set()
     before_backup: set[str] = set()
     stop = asyncio.Event()
+    acknowledgement = asyncio.Condition()  # notified on each acknowledged registration
     counter = iter(range(100_000))
     async with httpx.AsyncClient(timeout=60) as client:
         for _ in range(200):
@@ -55,21 +56,24 @@ async def _rush_with_backup(base: str, env: dict[str, str], backup_file: Path) -
                 n = next(counter)
                 email = f"delegate{n}@example.ru"
                 attempted.add(email)
-                response = await client.post(f"{base}/api/v1/events/syktyvkar-2021/registrations", headers=headers, json={
+                url = f"{base}/api/v1/events/syktyvkar-2021/registrations"
+                response = await client.post(url, headers=headers, json={
                     "surname": "Петрова", "given_name": "Мария", "email": email, "phone": "+79120000000",
                     "organisation_name": f"ООО «Участник {n}»", "position": "инженер", "region_code": "11",
                     "category": "enterprise", "days": [day], "consent": True})
                 if response.status_code == 201:
-                    acknowledged.add(email)
+                    async with acknowledgement:
+                        acknowledged.add(email)
+                        acknowledgement.notify_all()
 
         async def take_backup() -> None:
-            while len(acknowledged) < 40:
-                await asyncio.sleep(0.01)
+            async with acknowledgement:
+                await acknowledgement.wait_for(lambda: len(acknowledged) >= 40)
             before_backup.update(acknowledged)
             done = await asyncio.to_thread(_cli, env, "backup", str(backup_file))
             assert done.returncode == 0, done.stderr
-            while len(acknowledged) < len(before_backup) + 40:  # writes go on after the backup
-                await asyncio.sleep(0.01)
+            async with acknowledgement:  # writes go on after the backup
+                await acknowledgement.wait_for(lambda: len(acknowledged) >= len(before_backup) + 40)
             stop.set()
 
         clients = [asyncio.create_task(delegate(number)) for number in range(8)]
@@ -83,7 +87,8 @@ def test_backup_during_a_registration_rush_restores_every_acknowledged_registrat
     env = _env(tmp_path / "live", port)
     assert _cli(env, "migrate").returncode == 0
     start = date.today() + timedelta(days=30)
-    assert _cli(env, "import", str(ROOT / "schedules" / "syktyvkar-2021.toml"), "--shift-to", start.isoformat()).returncode == 0
+    imported = _cli(env, "import", str(ROOT / "schedules" / "syktyvkar-2021.toml"), "--shift-to", start.isoformat())
+    assert imported.returncode == 0
     server = subprocess.Popen([str(BIN / "events-app"), "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     backup_file = tmp_path / "backup.db"

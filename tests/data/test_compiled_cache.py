@@ -30,7 +30,8 @@ async def test_in_lists_and_limits_of_different_lengths(store: Store) -> None:
     two = await store.fetch_all(sa.select(t.organisations.c.key).where(t.organisations.c.key.in_(["org-1", "org-2"]))
                                 .order_by(t.organisations.c.key))
     three = await store.fetch_all(sa.select(t.organisations.c.key)
-                                  .where(t.organisations.c.key.in_(["org-3", "org-4", "org-5"])).order_by(t.organisations.c.key))
+                                  .where(t.organisations.c.key.in_(["org-3", "org-4", "org-5"]))
+                                  .order_by(t.organisations.c.key))
     limited = [await store.fetch_all(sa.select(t.organisations.c.key).order_by(t.organisations.c.key).limit(n))
                for n in (1, 4)]
 

@@ -44,7 +44,8 @@ async def test_two_stores_on_one_sqlite_file_both_write(sqlite_url: str) -> None
     """Two handles stand for two processes (a CLI import while the server runs)."""
     agenda = read_agenda_files([SCHEDULES / "kaluga-2021.toml"])[0]
     async with Store(sqlite_url) as first, Store(sqlite_url) as second:
-        jobs = [import_agendas(first if n % 2 else second, [replace(agenda, event=replace(agenda.event, slug=f"k-{n:02d}"))])
+        jobs = [import_agendas(first if n % 2 else second,
+                               [replace(agenda, event=replace(agenda.event, slug=f"k-{n:02d}"))])
                 for n in range(40)]
         results = await asyncio.gather(*jobs, return_exceptions=True)
         count = await first.fetch_val(sa.select(sa.func.count()).select_from(t.events))

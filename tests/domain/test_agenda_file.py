@@ -83,7 +83,8 @@ def test_session_ending_before_it_starts_is_reported_with_its_path() -> None:
 
 
 def test_unknown_venue_is_reported() -> None:
-    assert _errors(_with('venue = "mondi"', 'venue = "luzales"')) == ["s.toml: sessions[0].venue: unknown venue 'luzales'"]
+    assert _errors(_with('venue = "mondi"', 'venue = "luzales"')) == [
+        "s.toml: sessions[0].venue: unknown venue 'luzales'"]
 
 
 def test_unknown_time_zone_is_reported() -> None:

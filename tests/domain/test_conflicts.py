@@ -58,7 +58,8 @@ def test_speaker_in_two_places_at_once() -> None:
     c = session("s3", at(11), at(12), venue_id=3, speaker_ids=(7,))
 
     assert speaker_overlaps([a, b, c], {7: "Иванов И. И.", 8: "Петрова А. С."}) == [
-        Conflict(ConflictKind.SPEAKER_OVERLAP, ("s1", "s2"), {"speaker": "Петрова А. С.", "first": "S1", "second": "S2"})]
+        Conflict(ConflictKind.SPEAKER_OVERLAP, ("s1", "s2"),
+                 {"speaker": "Петрова А. С.", "first": "S1", "second": "S2"})]
 
 
 def test_delegates_signed_up_for_overlapping_sessions_are_counted_per_pair() -> None:
@@ -111,7 +112,8 @@ def test_session_outside_the_event_days() -> None:
 
     found = outside_days([inside, before, overnight], [date(2021, 4, 1), date(2021, 4, 2)], "Europe/Moscow")
 
-    assert [(c.kind, c.refs) for c in found] == [(ConflictKind.OUTSIDE_DAYS, ("s3",)), (ConflictKind.OUTSIDE_DAYS, ("s2",))]
+    assert [(c.kind, c.refs) for c in found] == [(ConflictKind.OUTSIDE_DAYS, ("s3",)),
+                                                 (ConflictKind.OUTSIDE_DAYS, ("s2",))]
 
 
 def test_capacity_below_confirmed_signups() -> None:

@@ -102,8 +102,10 @@ def test_ranked_shares_a_place_on_equal_means_and_skips_the_next() -> None:
 
 def test_ranked_ties_exactly_where_floats_would_not() -> None:
     # 0.1-style thirds: float sums of these differ in the last bit; fractions do not.
-    first = rules.project_result(1, [rules.ExpertSheet(1, {1: 1, 2: 2, 3: 4}), rules.ExpertSheet(2, {1: 3, 2: 3, 3: 3})])
-    second = rules.project_result(2, [rules.ExpertSheet(1, {1: 3, 2: 3, 3: 3}), rules.ExpertSheet(2, {1: 4, 2: 2, 3: 1})])
+    first = rules.project_result(1, [rules.ExpertSheet(1, {1: 1, 2: 2, 3: 4}),
+                                     rules.ExpertSheet(2, {1: 3, 2: 3, 3: 3})])
+    second = rules.project_result(2, [rules.ExpertSheet(1, {1: 3, 2: 3, 3: 3}),
+                                      rules.ExpertSheet(2, {1: 4, 2: 2, 3: 1})])
     assert [r.rank for r in rules.ranked([first, second])] == [1, 1]
 
 

@@ -18,7 +18,8 @@ from tests.conftest import ROOT
 
 # The c3voc schemas are not copied into this repository: CI puts a copy of shared/ beside the
 # clone; elsewhere EVENTS_SCHEDULE_SCHEMAS names the folder that holds them.
-SCHEDULE_FORMAT = Path(os.environ.get("EVENTS_SCHEDULE_SCHEMAS", ROOT.parent / "shared" / "reference" / "schedule-format"))
+SCHEDULE_FORMAT = Path(os.environ.get("EVENTS_SCHEDULE_SCHEMAS",
+                                      ROOT.parent / "shared" / "reference" / "schedule-format"))
 
 
 def _schema_file(name: str) -> Path:
@@ -104,7 +105,8 @@ def test_xml_has_a_day_for_every_event_day_and_talks_in_their_rooms() -> None:
     ]
     first = root.find("day/room/event")
     assert first is not None
-    assert {child.tag: child.text for child in first if len(child) == 0} | {"persons": first.findtext("persons/person")} == {
+    fields = {child.tag: child.text for child in first if len(child) == 0}
+    assert fields | {"persons": first.findtext("persons/person")} == {
         "room": "Конференц-зал", "title": "Занятие 5", "subtitle": None, "type": "workshop",
         "date": "2021-04-01T09:30:00+03:00", "start": "09:30", "duration": "01:30", "abstract": None,
         "slug": "syktyvkar_2021-session-5", "track": "Практическое занятие", "language": "ru",
@@ -126,7 +128,8 @@ def test_json_matches_the_xml_and_the_schema() -> None:
     assert [list(day["rooms"]) for day in conference["days"]] == [["Конференц-зал"], [], ["Этнопарк"]]
     talk = conference["days"][0]["rooms"]["Конференц-зал"][0]
     assert (talk["id"], talk["guid"], talk["date"], talk["end"], talk["duration"]) == (
-        5, stable_guid("session-5@events.example.org"), "2021-04-01T09:30:00+03:00", "2021-04-01T11:00:00+03:00", "01:30")
+        5, stable_guid("session-5@events.example.org"), "2021-04-01T09:30:00+03:00", "2021-04-01T11:00:00+03:00",
+        "01:30")
     assert talk["persons"] == [{"name": "Юлия Артамонова"}]
     assert talk["links"] == [{"url": "https://webinar.example.org/1", "title": "Ссылка для подключения", "type": "web"}]
 

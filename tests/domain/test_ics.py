@@ -9,8 +9,8 @@ import vobject
 from events_app.domain.ics import (
     FeedItem,
     build_calendar,
-    library_calendar,
     google_calendar_link,
+    library_calendar,
     place_text,
     session_text,
     session_uid,
@@ -75,7 +75,8 @@ def test_times_carry_the_full_zone_name_and_a_matching_vtimezone() -> None:
     start = calendar.vevent.dtstart
     assert calendar.vtimezone.tzid.value == "Europe/Moscow"
     assert start.params["X-VOBJ-ORIGINAL-TZID"] == ["Europe/Moscow"]
-    assert (start.value.replace(tzinfo=None), start.value.utcoffset()) == (datetime(2021, 4, 1, 13, 30), timedelta(hours=3))
+    assert (start.value.replace(tzinfo=None), start.value.utcoffset()) == (datetime(2021, 4, 1, 13, 30),
+                                                                           timedelta(hours=3))
 
 
 def test_event_fields_read_back_as_written() -> None:
@@ -122,7 +123,8 @@ def test_same_items_give_the_same_bytes() -> None:
 
 
 def test_empty_feed_still_has_its_zone_and_parses() -> None:
-    calendar = _parse(build_calendar([], name="Пусто", timezone="Europe/Kirov", covers=(date(2020, 8, 20), date(2020, 8, 20))))
+    calendar = _parse(build_calendar([], name="Пусто", timezone="Europe/Kirov",
+                                     covers=(date(2020, 8, 20), date(2020, 8, 20))))
 
     assert calendar.vtimezone.tzid.value == "Europe/Kirov"
     assert calendar.contents.get("vevent") is None
@@ -151,8 +153,9 @@ def test_google_calendar_link_has_utc_times_the_zone_and_the_text() -> None:
 
     parts = urlsplit(link)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "calendar.google.com", "/calendar/render")
-    assert parse_qs(parts.query) == {"action": ["TEMPLATE"], "text": ["Обед"], "dates": ["20210401T103000Z/20210401T120000Z"],
-                                     "ctz": ["Europe/Moscow"], "details": ["Спикеры: —"], "location": ["Сыктывкар"]}
+    assert parse_qs(parts.query) == {"action": ["TEMPLATE"], "text": ["Обед"],
+                                     "dates": ["20210401T103000Z/20210401T120000Z"], "ctz": ["Europe/Moscow"],
+                                     "details": ["Спикеры: —"], "location": ["Сыктывкар"]}
 
 
 def _varied_items() -> list[FeedItem]:

@@ -97,7 +97,7 @@ def test_html_with_inline_image_and_attachment() -> None:
     assert image["Content-ID"] == "<logo@events>"
     assert image.get_content_disposition() == "inline"
     assert image.get_content() == LOGO
-    files = [part for part in message.iter_attachments()]
+    files = list(message.iter_attachments())
     assert [(part.get_filename(), part.get_content_type()) for part in files] == [
         ("Программа сессии.ics", "text/calendar")]
     assert files[0].get_payload(decode=True) == CALENDAR

@@ -51,7 +51,7 @@ def test_assign_seats_never_exceeds_seats_and_leaves_the_rest_unseated() -> None
 
     assert len(seating) == 40
     assert max(Counter(seating.values()).values()) == 20
-    assert sorted(set(r.registration_id for r in riders) - set(seating)) == [41, 42, 43, 44, 45]
+    assert sorted({r.registration_id for r in riders} - set(seating)) == [41, 42, 43, 44, 45]
 
 
 def test_assign_seats_balances_buses_when_they_are_not_full() -> None:
@@ -190,7 +190,8 @@ def test_agenda_file_names_every_visit_error() -> None:
     with pytest.raises(AgendaFileError) as unknown_host:
         parse_agenda_text((AGENDA % {**GOOD, "host": "nobody"}).replace(
             'key = "bus-1"\nname = "Автобус 2"', 'key = "bus-2"\nname = "Автобус 2"'), file="v.toml")
-    assert [str(e) for e in unknown_host.value.errors] == ["v.toml: sessions[0].visit.host: unknown organisation 'nobody'"]
+    assert [str(e) for e in unknown_host.value.errors] == [
+        "v.toml: sessions[0].visit.host: unknown organisation 'nobody'"]
 
 
 def test_only_a_site_visit_may_have_a_visit_table() -> None:
