@@ -59,6 +59,14 @@ class StaffMember:
     def event_ids(self) -> frozenset[int]:
         return frozenset(self.roles)
 
+    def organised_events(self) -> frozenset[int]:
+        return frozenset(event_id for event_id, roles in self.roles.items() if Role.ORGANISER in roles)
+
+    @property
+    def reads_audit_log(self) -> bool:
+        """The audit log is for administrators and organisers: the navigation offers it to no one else."""
+        return self.is_admin or bool(self.organised_events())
+
 
 def require_role(member: StaffMember, event_id: int, *roles: Role) -> None:
     if not member.has_role(event_id, *roles):

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from events_app.domain.errors import N_, InvalidInput
-from events_app.domain.staff import Forbidden, Role
+from events_app.domain.staff import Forbidden
 from events_app.services.programme import catalogue
 from events_app.services.staff import accounts, audit
 from events_app.web.client import client_address
@@ -101,8 +101,8 @@ async def change_password(request: Request) -> Response:
 
 async def audit_log(request: Request) -> Response:
     member = member_of(request)
-    organised = frozenset(event_id for event_id, roles in member.roles.items() if Role.ORGANISER in roles)
-    if not member.is_admin and not organised:
+    organised = member.organised_events()
+    if not member.reads_audit_log:
         raise Forbidden(N_("The audit log is for organisers and administrators"))
     entries = await audit.entries(request.state.store, event_ids=None if member.is_admin else organised,
                                   own_staff_id=member.id, action=request.query_params.get("action") or None)
