@@ -4,6 +4,8 @@ phone, another event's organiser is refused, and an event's reminders are set.""
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,3 +122,35 @@ def test_organiser_sets_the_events_reminders(workspace: TestClient, database_url
     assert (settings.day_before_at.isoformat(), settings.day_before, settings.consultation_day_before,
             settings.consultation_hour_before) == ("12:30:00", True, True, False)
     assert 'href="/organiser/events/kirov-2020/reminders"' in workspace.get("/organiser/events/kirov-2020").text
+
+
+def _subjects(url: str) -> list[tuple[str, str]]:
+    async def run() -> list[tuple[str, str]]:
+        async with Store(url) as store:
+            rows = await store.fetch_all(sa.select(t.outbox.c.recipient, t.outbox.c.message).order_by(t.outbox.c.id))
+        return [(row["recipient"], str(email.message_from_string(row["message"], policy=email.policy.default)
+                                       ["Subject"])) for row in rows]
+
+    return asyncio.run(run())
+
+
+def test_moving_or_cancelling_a_booked_slot_tells_its_holder(workspace: TestClient, database_url: str) -> None:
+    csrf = sign_in(workspace, "kirov@example.ru")
+    workspace.post("/organiser/consultations", data={
+        "csrf_token": csrf, "topic": "Маркетинг", "specialist_name": "Олькова Анна",
+        "event_id": str(_event_id(database_url, "kirov-2020")), "starts_at": START, "minutes": "30", "place": "Киров"})
+    slot_id = workspace.get("/api/v1/consultations/slots", params={"topic": "Маркетинг"}).json()["slots"][0]["id"]
+    booked = workspace.post(f"/api/v1/consultations/slots/{slot_id}/bookings", json=person(7),
+                            headers={"X-Forwarded-For": "198.51.100.7"}).json()
+
+    workspace.post(f"/organiser/consultations/{slot_id}/move",
+                   data={"csrf_token": csrf, "starts_at": "2035-01-17T11:00"})
+    workspace.post(f"/organiser/consultations/{slot_id}/cancel", data={"csrf_token": csrf})
+
+    assert [subject.split(":")[0] for _, subject in _subjects(database_url)] == [
+        "Вы записаны на консультацию", "Консультация перенесена", "Центр отменил консультацию"]
+    assert "17 января" in _subjects(database_url)[1][1] and "11:00" in _subjects(database_url)[1][1]
+    status = _fetch_one(database_url, sa.select(t.consultation_bookings.c.status)
+                        .where(t.consultation_bookings.c.id == booked["id"]))
+    assert status == {"status": "cancelled"}
+    assert workspace.get("/api/v1/consultations/slots", params={"topic": "Маркетинг"}).json()["slots"] == []

@@ -20,12 +20,16 @@ from events_app.settings import Settings
 SUBJECTS = {
     "booked": N_("Consultation booked: %(topic)s, %(when)s"),
     "cancelled": N_("Consultation cancelled: %(topic)s, %(when)s"),
+    "moved": N_("Consultation moved: %(topic)s, now %(when)s"),
+    "withdrawn": N_("Consultation cancelled by the centre: %(topic)s, %(when)s"),
     "consultation_24h": N_("Reminder: consultation tomorrow, %(when)s"),
     "consultation_1h": N_("Reminder: your consultation starts in less than an hour, %(when)s"),
 }
 LEADS = {
     "booked": N_("You have booked a consultation."),
     "cancelled": N_("Your consultation is cancelled; the slot is free for others."),
+    "moved": N_("The centre has moved your consultation to a new time. The calendar file is attached."),
+    "withdrawn": N_("The centre has cancelled this consultation. We are sorry: please book another time."),
     "consultation_24h": N_("Your consultation is tomorrow."),
     "consultation_1h": N_("Less than an hour is left before your consultation with the specialist."),
 }
@@ -70,3 +74,9 @@ async def booked(store: Store, settings: Settings, booking: BookingView, *, cale
 
 async def cancelled(store: Store, settings: Settings, booking: BookingView, *, calendar: bytes, now: datetime) -> None:
     await outbox.enqueue(store, build(settings, booking, "cancelled", now=now, calendar=calendar), now=now)
+
+
+async def changed(store: Store, settings: Settings, booking: BookingView, kind: str, *, calendar: bytes,
+                  now: datetime) -> None:
+    """The centre moved (`moved`) or cancelled (`withdrawn`) the slot of this booking."""
+    await outbox.enqueue(store, build(settings, booking, kind, now=now, calendar=calendar), now=now)

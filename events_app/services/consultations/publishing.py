@@ -15,11 +15,13 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.agenda import to_utc
+from events_app.domain.consultations import BookingStatus
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.staff import Forbidden, Role, StaffMember
-from events_app.services.consultations import slots
+from events_app.services.consultations import bookings, letters, slots
 from events_app.services.consultations.slots import SlotForm, SlotView
 from events_app.services.staff.accounts import normalise_email
+from events_app.settings import Settings
 
 
 def managed_events(member: StaffMember) -> frozenset[int] | None:
@@ -48,7 +50,8 @@ async def publish(store: Store, member: StaffMember, data: Mapping[str, Any], *,
     return await slots.publish(store, SlotForm(**{**form.__dict__, "specialist_staff_id": staff_id}), now=now)
 
 
-async def move(store: Store, member: StaffMember, slot_id: int, starts_at: str, *, now: datetime) -> None:
+async def move(store: Store, settings: Settings, member: StaffMember, slot_id: int, starts_at: str, *,
+               now: datetime) -> None:
     slot = await slots.get_slot(store, slot_id)
     if not may_manage(member, slot.event_id):
         raise Forbidden(N_("You may change slots only of the events you organise"))
@@ -57,14 +60,42 @@ async def move(store: Store, member: StaffMember, slot_id: int, starts_at: str, 
     except ValueError:
         raise InvalidInput(N_("Please correct the marked fields"),
                            fields={"starts_at": N_("Enter the date and time of the start")}) from None
-    await slots.move(store, slot_id, starts_at=moment, now=now)
+    async with store.transaction():
+        await slots.move(store, slot_id, starts_at=moment, now=now)
+        await _tell_holder(store, settings, slot_id, "moved", now=now)
 
 
-async def cancel(store: Store, member: StaffMember, slot_id: int, *, now: datetime) -> None:
+async def cancel(store: Store, settings: Settings, member: StaffMember, slot_id: int, *, now: datetime) -> None:
+    """Cancel the slot; its booking, if any, is cancelled with it and its holder told."""
     slot = await slots.get_slot(store, slot_id)
     if not may_manage(member, slot.event_id):
         raise Forbidden(N_("You may change slots only of the events you organise"))
-    await slots.cancel_slot(store, slot_id, now=now)
+    if slot.cancelled:
+        return
+    async with store.transaction():
+        await slots.cancel_slot(store, slot_id, now=now)
+        booking_id = await _active_booking(store, slot_id)
+        if booking_id is not None:
+            await store.execute(t.consultation_bookings.update().where(t.consultation_bookings.c.id == booking_id)
+                                .values(status=BookingStatus.CANCELLED.value, cancelled_at=now, updated_at=now))
+            booking = await bookings.get_booking(store, booking_id)
+            await letters.changed(store, settings, booking, "withdrawn",
+                                  calendar=bookings.booking_calendar(settings, booking), now=now)
+
+
+async def _active_booking(store: Store, slot_id: int) -> int | None:
+    booking_id: int | None = await store.fetch_val(sa.select(t.consultation_bookings.c.id).where(
+        t.consultation_bookings.c.slot_id == slot_id,
+        t.consultation_bookings.c.status == BookingStatus.BOOKED.value))
+    return booking_id
+
+
+async def _tell_holder(store: Store, settings: Settings, slot_id: int, kind: str, *, now: datetime) -> None:
+    booking_id = await _active_booking(store, slot_id)
+    if booking_id is not None:
+        booking = await bookings.get_booking(store, booking_id)
+        await letters.changed(store, settings, booking, kind, calendar=bookings.booking_calendar(settings, booking),
+                              now=now)
 
 
 async def _event_timezone(store: Store, event_id: Any) -> str | None:

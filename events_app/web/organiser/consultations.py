@@ -54,15 +54,19 @@ async def slot_publish(request: Request) -> Response:
 async def slot_move(request: Request) -> Response:
     values = _form_values(await request.form())
     try:
-        await publishing.move(request.state.store, member_of(request), request.path_params["slot_id"],
+        await publishing.move(request.state.store, request.state.settings, member_of(request),
+                              request.path_params["slot_id"],
                               values.get("starts_at", ""), now=now())
     except InvalidInput as error:
         return await _slots_page(request, errors=error.fields, status_code=422)
+    request.state.outbox.notify()
     return RedirectResponse(BASE + "?saved=1", status_code=303)
 
 
 async def slot_cancel(request: Request) -> Response:
-    await publishing.cancel(request.state.store, member_of(request), request.path_params["slot_id"], now=now())
+    await publishing.cancel(request.state.store, request.state.settings, member_of(request),
+                            request.path_params["slot_id"], now=now())
+    request.state.outbox.notify()
     return RedirectResponse(BASE + "?saved=1", status_code=303)
 
 
