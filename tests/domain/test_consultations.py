@@ -51,3 +51,19 @@ def test_booking_closes_when_the_slot_starts_or_is_cancelled() -> None:
 def test_cancellation_is_open_until_two_hours_before() -> None:
     assert may_cancel(starts_at=START, now=START - timedelta(hours=2, seconds=1))
     assert not may_cancel(starts_at=START, now=START - timedelta(hours=2))
+
+
+def test_a_long_cyrillic_reminder_subject_folds_and_reads_back_whole() -> None:
+    import email
+    import email.policy
+
+    from events_app.domain.mail import POLICY, compose
+
+    subject = ("Напоминание: до консультации осталось менее часа, 1 апреля, среда, 10:00 — "
+               "«Реестр промышленных кластеров Минпромторга России»")
+    text = compose(sender="noreply@example.org", recipient="Петрова Мария <maria@example.org>", subject=subject,
+                   text="…").as_string(policy=POLICY)
+
+    header = text.split("\r\n\r\n", 1)[0].split("\r\n")
+    assert all(len(line) <= 78 for line in header)
+    assert email.message_from_string(text, policy=email.policy.default)["Subject"] == subject
