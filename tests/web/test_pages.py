@@ -166,3 +166,28 @@ def test_event_page_leads_to_registration_and_programme(client: TestClient) -> N
     actions = page.split('<p class="actions">')[1].split("</p>")[0]
     assert 'href="http://testserver/events/syktyvkar-2021/register">Зарегистрироваться</a>' in actions
     assert 'href="http://testserver/events/syktyvkar-2021/agenda">Программа</a>' in actions
+
+
+def test_a_two_month_programme_offers_only_its_session_days_week_by_week(client: TestClient,
+                                                                         database_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from events_app.services.registration import signup
+
+    async def offered() -> list[str]:
+        async with Store(database_url) as store:
+            # While registration is open (the demo's dates are in the past).
+            context = await signup.form_context(store, "proclusters-2022", now=datetime(2022, 8, 1, tzinfo=UTC))
+            return [day.isoformat() for week in context.day_groups for day in week.days]
+
+    agenda = client.get("/events/proclusters-2022/agenda").text
+
+    tabs = re.findall(r'<nav class="tabs".*?</nav>', agenda, re.S)
+    days = [day for nav in tabs for day in re.findall(r'\?day=([0-9-]+)"', nav)]
+    weeks = re.findall(r'<span class="week-label">([^<]+)</span>', agenda)
+    boxes = asyncio.run(offered())
+
+    assert len(days) == 10 and len(set(days)) == 10
+    assert len(weeks) == 9
+    assert weeks[-1] == "24–30 октября 2022 г." or weeks[-1].startswith("24")
+    assert boxes == days

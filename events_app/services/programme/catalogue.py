@@ -197,6 +197,14 @@ def parse_kind(value: str | None) -> SessionKind | None:
         raise InvalidInput(N_("Unknown kind of session"), fields={"kind": f"expected one of: {allowed}"}) from None
 
 
+async def session_days(store: Store, event: EventView) -> list[date]:
+    """The local days on which the event's current sessions start."""
+    zone = ZoneInfo(event.timezone)
+    starts = await store.fetch_all(sa.select(t.sessions.c.starts_at).where(
+        t.sessions.c.event_id == event.id, t.sessions.c.cancelled_at.is_(None)))
+    return sorted({row["starts_at"].astimezone(zone).date() for row in starts})
+
+
 async def list_sessions(store: Store, event: EventView, *, day: date | None = None,
                         kind: SessionKind | None = None, signup_only: bool = False) -> list[SessionView]:
     """The event's current sessions in time order, optionally one day's, one kind's, or only

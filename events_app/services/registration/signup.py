@@ -20,6 +20,7 @@ from events_app.domain.agenda import to_utc
 from events_app.domain.consent import ConsentText, consent_for
 from events_app.domain.duplicates import same_delegate
 from events_app.domain.errors import N_, DomainError, NotFound
+from events_app.domain.programme_days import Week, by_week, offered_days
 from events_app.domain.regions import region_by_code
 from events_app.domain.registration import (
     ACTIVE_STATUSES,
@@ -69,6 +70,8 @@ class FormContext:
     closed_reason: str | None
     # Site visits among the sessions (meeting point, requirements), shown before choosing.
     visits: dict[int, details.VisitView] = field(default_factory=dict)
+    # The days offered to tick: those with sessions, by week for a long programme.
+    day_groups: list[Week] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -93,10 +96,12 @@ async def form_context(store: Store, slug: str, *, now: datetime) -> FormContext
     row = await store.fetch_one(sa.select(t.events).where(t.events.c.id == event.id))
     assert row is not None
     sessions = await catalogue.list_sessions(store, event, signup_only=True)
+    days = offered_days(event.days, await catalogue.session_days(store, event))
     return FormContext(event=event, signup_sessions=sessions,
                        consent=consent_for(row["consent_version"], row["consent_text"]),
                        closed_reason=_closed_reason(row, now),
-                       visits=await details.visits_by_session(store, [s.id for s in sessions]))
+                       visits=await details.visits_by_session(store, [s.id for s in sessions]),
+                       day_groups=by_week(days, event_days=event.days))
 
 
 def _closed_reason(event: Row, now: datetime) -> str | None:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from events_app import i18n
 from events_app.services.programme import catalogue
+from events_app.domain.programme_days import by_week, offered_days
 from events_app.services.visits import details
 from events_app.web.public_cache import PAGE_SECONDS, remembered
 
@@ -39,10 +40,12 @@ async def event_page(request: Request) -> Response:
 async def agenda_page(request: Request) -> Response:
     store = request.state.store
     event = await catalogue.get_event(store, request.path_params["slug"])
-    day = catalogue.parse_day(event, request.query_params.get("day")) or event.starts_on
+    days = offered_days(event.days, await catalogue.session_days(store, event))
+    day = catalogue.parse_day(event, request.query_params.get("day")) or days[0]
     sessions = await catalogue.list_sessions(store, event, day=day)
     return _render(request, "agenda.html", {
         "event": event, "day": day, "slots": catalogue.group_by_time(sessions),
+        "weeks": by_week(days, event_days=event.days),
     })
 
 

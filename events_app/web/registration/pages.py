@@ -49,7 +49,7 @@ def _form_page(request: Request, context: signup.FormContext, values: dict[str, 
                errors: dict[str, str], status_code: int = 200, message: str | None = None) -> Response:
     return _render(request, "register.html", {
         "event": context.event, "sessions": context.signup_sessions, "closed_reason": context.closed_reason,
-        "visits": context.visits,
+        "visits": context.visits, "day_groups": context.day_groups,
         "values": values, "errors": {name: i18n.gettext(text) for name, text in errors.items()},
         "message": i18n.gettext(message) if message else None,
         "regions": sorted(REGIONS, key=lambda r: r.name_en if i18n.current_language() == "en" else r.name_ru),
@@ -144,6 +144,7 @@ async def _cabinet_page(request: Request, view: RegistrationView, *, errors: dic
         "message": i18n.gettext(message) if message else None,
         "chosen": {c.session.id for c in view.choices},
         "sessions": context.signup_sessions, "closed_reason": context.closed_reason, "visits": context.visits,
+        "day_groups": context.day_groups,
         "my_visits": await details.delegate_visits(request.state.store, view.id),
         "online": await online_links(request.state.store, settings.base_url, view),
         "visitor_data": await visitor_data.visitor_data_status(request.state.store, view.id),
