@@ -26,6 +26,7 @@ from events_app.settings import Settings
 from events_app.web import (
     attendance,
     cabinet,
+    certificates,
     checkin,
     consultations,
     defences,
@@ -91,6 +92,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             *consultations.routes,
             *visits.routes,
             *attendance.routes,
+            *certificates.routes,
             *checkin.routes,
             *organiser.routes,
             *defences.routes,

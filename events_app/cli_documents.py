@@ -12,8 +12,11 @@ from typing import Any
 from events_app.data.database import Store
 from events_app.data.migrate import check_schema
 from events_app.domain.badges import Layout
+from events_app.domain.errors import N_, DomainError
 from events_app.domain.registration import Category
 from events_app.services.badges import printing
+from events_app.services.certificates import issuing
+from events_app.services.mail.outbox import deliver_due, transport_for
 from events_app.settings import Settings
 
 COMMANDS = ("badges", "certificates")
@@ -31,6 +34,11 @@ def add_parsers(commands: Any) -> None:
                         help="only delegates registered for this day")
     badges.add_argument("--not-printed", action="store_true", help="only badges never printed before")
 
+    certificates = commands.add_parser("certificates", help="list who meets the event's completion rule, or issue")
+    certificates.add_argument("slug")
+    certificates.add_argument("--issue", action="store_true",
+                              help="issue certificates to those who qualify and have none yet, and e-mail them")
+
 
 async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[Any]]) -> Any:
     await check_schema(settings.database_url)
@@ -41,6 +49,8 @@ async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[Any]
 def run(settings: Settings, args: argparse.Namespace) -> None:
     if args.command == "badges":
         _badges(settings, args)
+    elif args.command == "certificates":
+        _certificates(settings, args)
 
 
 def _badges(settings: Settings, args: argparse.Namespace) -> None:
@@ -54,3 +64,27 @@ def _badges(settings: Settings, args: argparse.Namespace) -> None:
     batch: printing.BadgeBatch = asyncio.run(_with_store(settings, work))
     args.output.write_bytes(batch.pdf)
     print(f"{args.slug}: {batch.count} badge(s) written to {args.output}")
+
+
+def _certificates(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(store: Store) -> tuple[issuing.Preview, list[str]]:
+        event_id = await printing.event_id_by_slug(store, args.slug)
+        numbers: list[str] = []
+        if args.issue:
+            numbers = await issuing.issue(store, settings, event_id=event_id, now=datetime.now(UTC),
+                                          actor_label="cli")
+            # The letters are in the outbox; deliver them now rather than wait for the server.
+            await deliver_due(store, transport_for(settings))
+        return await issuing.preview(store, event_id), numbers
+
+    found, numbers = asyncio.run(_with_store(settings, work))
+    if found.rule is None:
+        raise DomainError(N_("Set the completion rule first"))
+    for candidate in found.candidates:
+        mark = candidate.certificate or ("qualifies" if candidate.qualifies else "-")
+        print(f"{candidate.registration_id}\t{candidate.name}\t{candidate.online_joined}/{found.online_sessions}\t"
+              f"{','.join(day.isoformat() for day in candidate.checked_in_days) or '-'}\t{mark}")
+    if args.issue:
+        print(f"{args.slug}: {len(numbers)} certificate(s) issued and e-mailed")
+    else:
+        print(f"{args.slug}: {found.qualifying} of {len(found.candidates)} qualify; --issue issues them")

@@ -230,3 +230,43 @@ def test_badges_writes_the_pdf_and_marks_them_printed(env: Path, tmp_path: Path,
     pages = [page.extract_text() for page in PdfReader(first).pages]
     assert len(pages) == 2 and "Ёлкин" in pages[0] and "Щукина" in pages[1]
     assert _count(env, t.badge_prints) == 2
+
+
+def test_certificates_lists_who_qualifies_then_issues(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from events_app.domain.certificates import CheckinRule, CompletionRule
+    from events_app.services.certificates import issuing
+    from events_app.settings import load_settings
+    from tests.services.document_support import load_event, register
+    from tests.services.test_certificates import _attend
+
+    main(["migrate"])
+
+    async def prepare() -> None:
+        async with Store(f"sqlite:///{env}") as store:
+            settings = load_settings({"EVENTS_DATABASE_URL": f"sqlite:///{env}", "EVENTS_DATA_DIR": str(env.parent)})
+            ids = await load_event(store, "proclusters-2022")
+            for n, (surname, webinars) in enumerate([("Шестова", 6), ("Пятова", 5)]):
+                result = await register(store, settings, n, slug="proclusters-2022", surname=surname,
+                                        days=("2022-10-27",))
+                await _attend(store, ids, result.id, webinars=webinars, days=(date(2022, 10, 27),))
+            rule = CompletionRule(min_online=6, checkin=CheckinRule.DAY, checkin_day=date(2022, 10, 27))
+            await issuing.save_rule(store, event_id=ids["event"], actor=None, now=datetime.now(UTC), rule=rule)
+
+    assert main(["certificates", "proclusters-2022"]) == 1  # not imported yet
+    asyncio.run(prepare())
+    capsys.readouterr()
+
+    assert main(["certificates", "proclusters-2022"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert main(["certificates", "proclusters-2022", "--issue"]) == 0
+    issued = capsys.readouterr().out.splitlines()
+
+    assert listed[-1] == "proclusters-2022: 1 of 2 qualify; --issue issues them"
+    assert [line.split("\t")[1:] for line in listed[:-1]] == [
+        ["Пятова Анна Сергеевна", "5/8", "2022-10-27", "-"],
+        ["Шестова Анна Сергеевна", "6/8", "2022-10-27", "qualifies"]]
+    assert issued[-1] == "proclusters-2022: 1 certificate(s) issued and e-mailed"
+    assert issued[1].split("\t")[-1].startswith("20")
+    assert _count(env, t.certificates) == 1

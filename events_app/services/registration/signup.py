@@ -33,6 +33,7 @@ from events_app.domain.registration import (
 )
 from events_app.domain.tickets import new_secret, qr_png, ticket_url
 from events_app.services.attendance import join_links
+from events_app.services.certificates import issuing as certificates
 from events_app.services.checkin import door
 from events_app.services.mail import outbox
 from events_app.services.programme import catalogue
@@ -354,6 +355,7 @@ async def withdraw_consent(store: Store, settings: Settings, registration_id: in
         await door.forget_attendee(store, registration_id)
         await visitor_data.forget(store, registration_id)
         await join_links.revoke_for_registration(store, registration_id, now=now)
+        await certificates.erase_holder(store, registration_id, now=now)
     if row["email"]:
         outbox.forget_files(settings, row["email"])
 

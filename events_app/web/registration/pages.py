@@ -18,6 +18,7 @@ from events_app.domain.registration import CATEGORY_LABELS, Category
 from events_app.domain.tickets import qr_png, qr_svg, ticket_url
 from events_app.services import rate_limit
 from events_app.services.cabinet import access
+from events_app.services.certificates import issuing
 from events_app.services.registration import signup
 from events_app.services.registration.letters import cabinet_url, personal_calendar_url
 from events_app.services.registration.views import RegistrationView, online_links, registration_view, ticket_holder
@@ -147,6 +148,7 @@ async def _cabinet_page(request: Request, view: RegistrationView, *, errors: dic
         "day_groups": context.day_groups,
         "my_visits": await details.delegate_visits(request.state.store, view.id),
         "online": await online_links(request.state.store, settings.base_url, view),
+        "certificates": await issuing.of_registration(request.state.store, view.id),
         "visitor_data": await visitor_data.visitor_data_status(request.state.store, view.id),
         "saved": request.query_params.get("saved") == "1",
         "calendar_renewed": request.query_params.get("calendar") == "1",

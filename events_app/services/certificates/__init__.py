@@ -1,0 +1,1 @@
+"""Certificates of completion: the rule, issuing, revoking, verification and the register."""
