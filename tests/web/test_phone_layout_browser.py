@@ -67,7 +67,7 @@ def test_public_and_delegate_pages_do_not_scroll_sideways_at_360_px(server: Serv
         _shot(phone, f"phone-{name}")
         widths[name] = _width(phone)
 
-    assert widths == {name: 360 for name in pages}
+    assert widths == dict.fromkeys(pages, 360)
 
 
 def test_checkbox_errors_read_as_a_sentence_not_a_word_per_line(server: Server, phone: Page) -> None:
