@@ -108,25 +108,35 @@ async def synchronise(store: Store, *, now: datetime) -> None:
         chunk = subjects[start:start + 500]
         for found in await store.fetch_all(sa.select(_reminders).where(_reminders.c.subject.in_(chunk))):
             existing[(found["kind"], found["subject"])] = found
+    inserts: list[Owed] = []
+    updates: list[sa.Update] = []
     for key, item in wanted.items():
         row = existing.get(key)
         if row is None:
-            await _insert(store, item)
+            inserts.append(item)
         elif row["subject_at"] != item.subject_at:
             # The consultation or the day moved: a reminder is owed for the new time, sent or not.
-            await store.execute(_reminders.update().where(
+            updates.append(_reminders.update().where(
                 _reminders.c.id == row["id"], _reminders.c.subject_at == row["subject_at"]).values(
                 subject_at=item.subject_at, due_at=item.due_at, sent_at=None, cancelled_at=None,
                 claimed_by=None, claimed_at=None))
         elif row["sent_at"] is None and (row["due_at"] != item.due_at or row["cancelled_at"] is not None):
-            await store.execute(_reminders.update().where(_reminders.c.id == row["id"], _reminders.c.sent_at.is_(None))
-                                .values(due_at=item.due_at, cancelled_at=None))
+            updates.append(_reminders.update().where(_reminders.c.id == row["id"], _reminders.c.sent_at.is_(None))
+                           .values(due_at=item.due_at, cancelled_at=None))
     waiting = await store.fetch_all(sa.select(_reminders.c.id, _reminders.c.kind, _reminders.c.subject).where(
         _reminders.c.sent_at.is_(None), _reminders.c.cancelled_at.is_(None)))
     gone = [row["id"] for row in waiting if (row["kind"], row["subject"]) not in wanted]
     if gone:
-        await store.execute(_reminders.update().where(_reminders.c.id.in_(gone), _reminders.c.sent_at.is_(None))
-                            .values(cancelled_at=now))
+        updates.append(_reminders.update().where(_reminders.c.id.in_(gone), _reminders.c.sent_at.is_(None))
+                       .values(cancelled_at=now))
+    if not inserts and not updates:
+        return  # the usual poll: nothing changed, no write lock taken
+    # One transaction: on SQLite one commit for the whole pass rather than one per row.
+    async with store.transaction():
+        for item in inserts:
+            await _insert(store, item)
+        for statement in updates:
+            await store.execute(statement)
 
 
 async def _insert(store: Store, item: Owed) -> None:

@@ -60,9 +60,11 @@ class ReminderScheduler:
 
     async def run_once(self) -> int:
         """One round now; the number of reminders queued."""
-        total = 0
+        total, planned = 0, False
         while True:
-            report = await run_due(self.store, self.settings, worker=self.worker, now=self.clock.now())
+            report = await run_due(self.store, self.settings, worker=self.worker, now=self.clock.now(),
+                                   planned=planned)
+            planned = True
             total += len(report.sent)
             if not report.more:
                 break

@@ -63,9 +63,12 @@ async def claim(store: Store, *, worker: str, now: datetime, batch: int) -> list
     return list(rows)
 
 
-async def run_due(store: Store, settings: Settings, *, worker: str, now: datetime, batch: int = 50) -> RoundReport:
-    """One round: bring the plan up to date, then send up to `batch` due reminders."""
-    await plan.synchronise(store, now=now)
+async def run_due(store: Store, settings: Settings, *, worker: str, now: datetime, batch: int = 50,
+                  planned: bool = False) -> RoundReport:
+    """One round: bring the plan up to date (unless the caller just did), then send up to `batch`
+    due reminders."""
+    if not planned:
+        await plan.synchronise(store, now=now)
     sent: list[int] = []
     skipped: list[int] = []
     rows = await claim(store, worker=worker, now=now, batch=batch)
