@@ -1,32 +1,28 @@
 """The programme as a spreadsheet that organisers print and mail: .xlsx and .csv, in Russian.
 
-The CSV is what Excel with Russian regional settings opens by double-click without a wizard:
-UTF-8 with a byte-order mark (otherwise Excel reads Cyrillic as cp1251) and `;` between
-fields (the list separator of that locale; a comma would put each row in one cell).
+The writing itself (text never a formula, a CSV that Excel with Russian settings opens by
+double-click) is `spreadsheet`'s; this module says which columns the programme has.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from babel.dates import format_date
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 
-HEADERS = ("Дата", "День недели", "Начало", "Окончание", "Вид", "Название", "Площадка", "Адрес", "Спикеры",
-           "Мест", "Запись", "Ссылка для подключения")
-WIDTHS = (11, 12, 8, 10, 20, 60, 30, 40, 40, 6, 12, 30)
-WRAPPED = {"Название", "Площадка", "Адрес", "Спикеры"}
+from events_app.domain.spreadsheet import Column, Sheet, to_csv, to_xlsx
+
+COLUMNS = (
+    Column("Дата", 11, number_format="DD.MM.YYYY"), Column("День недели", 12),
+    Column("Начало", 8, number_format="HH:MM"), Column("Окончание", 10, number_format="HH:MM"), Column("Вид", 20),
+    Column("Название", 60, wrap=True), Column("Площадка", 30, wrap=True), Column("Адрес", 40, wrap=True),
+    Column("Спикеры", 40, wrap=True), Column("Мест", 6), Column("Запись", 12), Column("Ссылка для подключения", 30),
+)
+HEADERS = tuple(column.header for column in COLUMNS)
 SHEET_TITLE = "Программа"
 SIGNUP_REQUIRED = "обязательна"
-# A cell starting with one of these is a formula to a spreadsheet program.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -50,73 +46,11 @@ def _cells(row: SheetRow) -> list[object]:
             SIGNUP_REQUIRED if row.signup_required else "", row.online_url]
 
 
-def _inert(text: str) -> str:
-    """Text that a spreadsheet program shows as text, never runs as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def agenda_csv(rows: Sequence[SheetRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in _cells(row)])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    return _inert(str(value))
+    return to_csv(COLUMNS, [_cells(row) for row in rows])
 
 
 def agenda_xlsx(rows: Sequence[SheetRow], *, title: str, modified: datetime | None = None) -> bytes:
     """One sheet, a row per session; laid out to print on landscape pages with the header repeated."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = SHEET_TITLE
-    workbook.properties.title = title
-    workbook.properties.language = "ru-RU"
-    if modified is not None:
-        # Naive UTC: what openpyxl writes into the document properties.
-        workbook.properties.created = workbook.properties.modified = modified.replace(tzinfo=None)
-
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EEF4")
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for row in rows:
-        sheet.append(_cells(row))
-    wrapped = {index for index, header in enumerate(HEADERS, start=1) if header in WRAPPED}
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                # openpyxl stores a string that starts with "=" as a formula unless told otherwise.
-                cell.data_type = "s"
-            cell.alignment = Alignment(vertical="top", wrap_text=cell.column in wrapped)
-        cells[0].number_format = "DD.MM.YYYY"
-        cells[2].number_format = cells[3].number_format = "HH:MM"
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    header = sheet.oddHeader
-    assert header is not None  # a new sheet comes with its (empty) header
-    header.center.text = title.replace("&", "&&")[:200]  # "&" starts a header code
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet = Sheet(SHEET_TITLE, COLUMNS, [_cells(row) for row in rows], fit_to_width=True, page_header=title)
+    return to_xlsx([sheet], title=title, modified=modified)

@@ -124,6 +124,26 @@ def is_visible(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
     return any(before[name] != after[name] for name in VISIBLE_FIELDS)
 
 
+def raises_sequence(before: Mapping[str, Any], after: Mapping[str, Any] | None) -> bool:
+    """Whether a stored session's SEQUENCE must go up when `before` (its row) becomes `after`.
+
+    The one rule for every writer of `sessions` (the agenda import and publishing): calendar
+    clients only replace an event whose SEQUENCE rose, so it rises when the session is cancelled
+    (`after` is None), when a cancelled session comes back, and when its time, place or title
+    changes; a new capacity or description alone is not news to a calendar.
+    """
+    if after is None:
+        return True
+    if before["cancelled_at"] is not None and after.get("cancelled_at") is None:
+        return True
+    return is_visible(before, after)
+
+
+def next_sequence(before: Mapping[str, Any], after: Mapping[str, Any] | None) -> int:
+    """The SEQUENCE to store with `after` (None: the session is cancelled)."""
+    return int(before["sequence"]) + (1 if raises_sequence(before, after) else 0)
+
+
 def sort_changes(changes: Sequence[Change]) -> list[Change]:
     return sorted(changes, key=lambda c: (c.when or "", c.title, list(ChangeKind).index(c.kind)))
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from events_app.domain.errors import N_
+from events_app.domain.registration import ENDED, RegistrationStatus
 
 
 class ScanType(StrEnum):
@@ -137,9 +138,9 @@ def _decide(facts: TicketFacts | None, *, list_name: ListName, list_day: date, l
             scan_type: ScanType, scanned_day: date) -> Verdict:
     if facts is None:
         return Verdict(Reason.UNKNOWN_TICKET, None, False)
-    if facts.status in ("cancelled", "rejected") or facts.ticket_revoked:
+    if facts.status in ENDED or facts.ticket_revoked:
         return Verdict(Reason.CANCELLED, None, False)
-    if facts.status != "confirmed":
+    if facts.status != RegistrationStatus.CONFIRMED:
         return Verdict(Reason.NOT_APPROVED, None, False)
     if list_closed:
         return Verdict(Reason.LIST_CLOSED, None, False)

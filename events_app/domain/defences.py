@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from fractions import Fraction
 from math import sqrt
 
@@ -21,6 +22,24 @@ from events_app.domain.errors import N_, DomainError, InvalidInput
 MAX_SLOT_MINUTES = 180
 PDF_MAGIC = b"%PDF-"
 SLIDES_MAX_BYTES = 20 * 1024 * 1024  # web/limits.py lets this one route past the 1 MB body limit
+
+
+class ApplicationStatus(StrEnum):
+    """Where a team's defence application stands; a new one waits for the organiser's decision."""
+
+    WAITING = "waiting"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class StagePhase(StrEnum):
+    """What the stage screen of a defence block shows: nothing yet, a team's talk, the jury's
+    questions, or the end of the block."""
+
+    IDLE = "idle"
+    TALK = "talk"
+    QUESTIONS = "questions"
+    DONE = "done"
 
 
 class ScoringClosed(DomainError):

@@ -52,8 +52,20 @@ class RegistrationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-# Registrations that hold places: a pending one keeps its places while it waits for approval.
-ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED.value, RegistrationStatus.PENDING.value)
+# The named groups of registration statuses, each for one question the service asks; use these
+# instead of listing statuses where a rule needs them. Plain strings, ready for SQL `IN (...)`.
+#
+# Which registrations hold places (count against capacity, get seats, are on door lists): a
+# pending one keeps its places while it waits for approval.
+HOLDING_PLACES: tuple[str, ...] = (RegistrationStatus.CONFIRMED.value, RegistrationStatus.PENDING.value)
+# Which delegates are still coming in any form (the organiser's counts, who a draft change touches,
+# who a visit's host must know of): those holding places and those in line for one.
+STILL_COMING: tuple[str, ...] = (*HOLDING_PLACES, RegistrationStatus.WAITLISTED.value)
+# Who is told by letter when the programme changes: those holding a confirmed place or a place in
+# line; a pending application learns the programme when it is decided.
+TOLD_OF_CHANGES: tuple[str, ...] = (RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value)
+# Registrations that are over: the delegate withdrew or the organiser declined.
+ENDED: tuple[str, ...] = (RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value)
 
 
 class ChoiceStatus(StrEnum):

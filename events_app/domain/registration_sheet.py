@@ -1,29 +1,27 @@
 """An event's registrations as a spreadsheet for organisers: .xlsx and .csv, Russian headers.
 
-The CSV follows the agenda's (`agenda_sheet`): UTF-8 with a byte-order mark and `;` between
-fields, which Excel with Russian regional settings opens by double-click with Cyrillic intact and
-each field in its own column. Text a spreadsheet would run as a formula is written inert.
+Written by `spreadsheet`, like the programme: a CSV Excel with Russian regional settings opens
+by double-click, and text a spreadsheet would run as a formula written inert.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from events_app.domain.spreadsheet import Column, Sheet, to_csv, to_xlsx
 
-from events_app.domain.agenda_sheet import FORMULA_STARTS
-
-HEADERS = ("№", "Статус", "Фамилия", "Имя", "Отчество", "Организация", "ИНН", "Должность", "Регион", "Категория",
-           "E-mail", "Телефон", "Дни", "Записи", "Зарегистрирован", "Причина отказа")
-WIDTHS = (7, 14, 18, 14, 18, 36, 13, 24, 26, 24, 28, 14, 22, 50, 17, 30)
+COLUMNS = tuple(Column(header, width, wrap=True, number_format=number_format) for header, width, number_format in (
+    ("№", 7, None), ("Статус", 14, None), ("Фамилия", 18, None), ("Имя", 14, None), ("Отчество", 18, None),
+    ("Организация", 36, None), ("ИНН", 13, None), ("Должность", 24, None), ("Регион", 26, None),
+    ("Категория", 24, None), ("E-mail", 28, None), ("Телефон", 14, None), ("Дни", 22, None), ("Записи", 50, None),
+    ("Зарегистрирован", 17, "DD.MM.YYYY HH:MM"), ("Причина отказа", 30, None)))
+HEADERS = tuple(column.header for column in COLUMNS)
 SHEET_TITLE = "Регистрации"
+# A stored phone number (+7 and digits, checked at registration) is no formula: kept as it is.
+PHONE = re.compile(r"\+\d{11}")
 
 
 @dataclass(frozen=True)
@@ -54,61 +52,9 @@ def _cells(row: SheetRow) -> list[object]:
             row.decision_reason]
 
 
-def _inert(text: str) -> str:
-    # A stored phone number (+7 and digits, checked at registration) is no formula: keep it as is.
-    if PHONE.fullmatch(text):
-        return text
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-PHONE = re.compile(r"\+\d{11}")
-
-
 def registrations_csv(rows: Sequence[SheetRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in _cells(row)])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _csv_cell(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
-    if isinstance(value, int):
-        return str(value)
-    return _inert(str(value))
+    return to_csv(COLUMNS, [_cells(row) for row in rows], as_is=PHONE)
 
 
 def registrations_xlsx(rows: Sequence[SheetRow], *, title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = SHEET_TITLE
-    workbook.properties.title = title
-    workbook.properties.language = "ru-RU"
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EEF4")
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for row in rows:
-        sheet.append(_cells(row))
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                # openpyxl stores a string that starts with "=" as a formula unless told otherwise.
-                cell.data_type = "s"
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-        cells[14].number_format = "DD.MM.YYYY HH:MM"
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return to_xlsx([Sheet(SHEET_TITLE, COLUMNS, [_cells(row) for row in rows], freeze="C2")], title=title)

@@ -13,12 +13,10 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.checkin import CheckinList
-from events_app.domain.registration import ACTIVE_STATUSES, ChoiceStatus, RegistrationStatus
+from events_app.domain.registration import HOLDING_PLACES, STILL_COMING, ChoiceStatus
 from events_app.services.checkin import lists
 
 TOP_REGIONS = 8  # the rest are summed as "other": 89 regions do not fit on a phone
-# Registrations that still count: those withdrawn or turned down are left out of the breakdowns.
-CURRENT_STATUSES = (*ACTIVE_STATUSES, RegistrationStatus.WAITLISTED.value)
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,8 @@ async def dashboard(store: Store, *, event_id: int, timezone: str) -> Dashboard:
         sa.select(t.registrations.c.status, t.registrations.c.region_code, t.registrations.c.category,
                   t.registrations.c.created_at)
         .where(t.registrations.c.event_id == event_id).order_by(t.registrations.c.id))
-    current = [row for row in rows if row["status"] in CURRENT_STATUSES]
+    # Those who withdrew or were turned down are left out of the breakdowns.
+    current = [row for row in rows if row["status"] in STILL_COMING]
     return Dashboard(
         received=len(rows),
         by_status=dict(Counter(row["status"] for row in rows)),
@@ -95,7 +94,7 @@ async def session_fills(store: Store, event_id: int) -> list[SessionFill]:
     choices = t.registration_choices
     holding = (sa.select(choices.c.session_id, choices.c.status, sa.func.count().label("n"))
                .join(t.registrations, t.registrations.c.id == choices.c.registration_id)
-               .where(t.registrations.c.event_id == event_id, t.registrations.c.status.in_(ACTIVE_STATUSES))
+               .where(t.registrations.c.event_id == event_id, t.registrations.c.status.in_(HOLDING_PLACES))
                .group_by(choices.c.session_id, choices.c.status))
     counts = {(row["session_id"], row["status"]): int(row["n"]) for row in await store.fetch_all(holding)}
     sessions = await store.fetch_all(

@@ -1,4 +1,5 @@
-"""Domain errors and HTTP errors mapped once: JSON under /api/, a styled page elsewhere."""
+"""Domain errors and HTTP errors mapped once: JSON under /api/, a styled page elsewhere, and the
+field messages and status of a refused form (`web/organiser/forms.py` uses them)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
               503: "unavailable"}
 
 
+def status_for(error: DomainError) -> int:
+    """The HTTP status a domain error answers with, on a page, in the API and for a refused form."""
+    return next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400)
+
+
+def field_messages(error: DomainError) -> dict[str, str]:
+    """The error's messages by field name, in the request's language: what a form shows beside
+    each field it refuses, and what the API returns under `fields`."""
+    return {name: gettext(text) for name, text in error.fields.items()}
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -53,12 +65,11 @@ def error_page(request: Request, status: int, message: str, title: str | None = 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400)
+    status = status_for(exc)
     if exc.code == "unauthorized" and not isinstance(exc, NotSignedIn):
         status = 401 if _is_api(request) else 403
     if _is_api(request):
-        response: Response = error_json(status, exc.code, gettext(exc.message),
-                                        {name: gettext(text) for name, text in exc.fields.items()})
+        response: Response = error_json(status, exc.code, gettext(exc.message), field_messages(exc))
     else:
         title = gettext("No access") if isinstance(exc, Forbidden) else None
         response = error_page(request, status, gettext(exc.message), title)

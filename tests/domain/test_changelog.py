@@ -6,7 +6,16 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from events_app import i18n
-from events_app.domain.changelog import Change, ChangeKind, SessionState, describe, differences, is_visible
+from events_app.domain.changelog import (
+    Change,
+    ChangeKind,
+    SessionState,
+    describe,
+    differences,
+    is_visible,
+    next_sequence,
+    raises_sequence,
+)
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 TITLE = "Посещение ООО «Лузалес»"
@@ -79,6 +88,19 @@ def test_only_time_place_and_title_are_visible_to_calendars() -> None:
 
     assert is_visible(before, {**before, "capacity": 10}) is False
     assert is_visible(before, {**before, "venue_id": 4}) is True
+
+
+def test_sequence_rises_for_time_place_title_cancelling_and_restoring_only() -> None:
+    before = {"starts_at": at(11), "ends_at": at(12), "venue_id": 3, "title": TITLE, "capacity": 40,
+              "cancelled_at": None, "sequence": 2}
+
+    assert next_sequence(before, {**before, "capacity": 10}) == 2
+    assert next_sequence(before, {**before, "ends_at": at(13)}) == 3
+    assert next_sequence(before, {**before, "title": "Другое название"}) == 3
+    assert next_sequence(before, None) == 3
+    cancelled = {**before, "cancelled_at": at(9)}
+    assert raises_sequence(cancelled, {**cancelled, "cancelled_at": None}) is True
+    assert raises_sequence(cancelled, {**cancelled, "capacity": 10}) is False
 
 
 def test_describe_uses_the_given_day_label() -> None:

@@ -224,7 +224,8 @@ async def test_the_export_holds_every_sheet_and_is_audited(store: Store) -> None
     assert summary[1][:5] == [1, 1, "Плиты МДФ", "ООО «Плиты МДФ»", 1]
     assert summary[1][5:10] == [8.0, 7.0, 6.0, 5.0, 6.5]
     scores = [[cell.value for cell in row] for row in book["Оценки"].iter_rows()]
-    assert scores[1][:8] == [1, "Плиты МДФ", "Анна", 8, 7, 6, 5, "'=HYPERLINK(\"x\")"]
+    assert scores[1][:8] == [1, "Плиты МДФ", "Анна", 8, 7, 6, 5, "=HYPERLINK(\"x\")"]
+    assert book["Оценки"]["H2"].data_type == "s"  # stored as text: the remark never runs as a formula
     entry = await store.fetch_one(sa.select(t.audit_log).where(t.audit_log.c.action == "defence.export"))
     assert entry is not None and (entry["actor"], entry["ip"]) == ("organiser@example.ru", "203.0.113.9")
 

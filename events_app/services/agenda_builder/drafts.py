@@ -21,13 +21,11 @@ from events_app.data.database import Store
 from events_app.domain.agenda import SessionKind, to_utc
 from events_app.domain.conflicts import Conflict, Place, PlannedSession, find_conflicts
 from events_app.domain.errors import N_, InvalidInput, NotFound
+from events_app.domain.registration import STILL_COMING, ChoiceStatus
 from events_app.domain.site_visits import follow_move
 from events_app.domain.staff import StaffMember
 from events_app.services.programme.catalogue import EventView
 from events_app.services.staff import audit
-
-# Registrations whose choices still hold a place or a place in line.
-ACTIVE_REGISTRATION = ("confirmed", "waitlisted", "pending")
 
 
 @dataclass(frozen=True)
@@ -188,12 +186,12 @@ async def _signups(store: Store, event_id: int) -> tuple[dict[int, int], dict[in
         sa.select(t.registration_choices.c.registration_id, t.registration_choices.c.session_id,
                   t.registration_choices.c.status)
         .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
-        .where(t.registrations.c.event_id == event_id, t.registrations.c.status.in_(ACTIVE_REGISTRATION),
+        .where(t.registrations.c.event_id == event_id, t.registrations.c.status.in_(STILL_COMING),
                t.registrations.c.erased_at.is_(None)))
     confirmed: dict[int, int] = {}
     chosen: dict[int, set[int]] = {}
     for row in rows:
-        if row["status"] == "confirmed":
+        if row["status"] == ChoiceStatus.CONFIRMED:
             confirmed[row["session_id"]] = confirmed.get(row["session_id"], 0) + 1
         chosen.setdefault(row["registration_id"], set()).add(row["session_id"])
     return confirmed, {key: frozenset(value) for key, value in chosen.items()}

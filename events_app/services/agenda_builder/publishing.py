@@ -28,13 +28,14 @@ from events_app.domain.changelog import (
     SessionState,
     describe,
     differences,
-    is_visible,
+    next_sequence,
     sort_changes,
 )
 from events_app.domain.conflicts import PlannedSession, overlaps_among
 from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.links import sign_cabinet_link
 from events_app.domain.mail import compose, mailbox
+from events_app.domain.registration import TOLD_OF_CHANGES, full_name
 from events_app.domain.site_visits import follow_move
 from events_app.domain.staff import StaffMember
 from events_app.services.mail import outbox
@@ -45,8 +46,6 @@ from events_app.services.staff import audit
 from events_app.settings import Settings
 
 SUBJECT = N_("Programme changes: %(event)s")
-# Delegates told about a change: those still coming, holding a place or a place in line.
-TOLD_STATUSES = ("confirmed", "waitlisted")
 
 @dataclass(frozen=True)
 class Version:
@@ -168,15 +167,14 @@ async def _apply(store: Store, draft: Row, *, event_id: int, draft_event: bool, 
             await store.execute(t.sessions.delete().where(t.sessions.c.id == session_id))
         else:
             await store.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(
-                cancelled_at=now, updated_at=now, sequence=row["sequence"] + 1))
+                cancelled_at=now, updated_at=now, sequence=next_sequence(row, None)))
         return differences(session_id, before, None)
     changes = differences(session_id, before, after)
     if row["starts_at"] != values["starts_at"]:
         await _move_bus(store, session_id, old_start=row["starts_at"], new_start=values["starts_at"])
     if any(row[name] != value for name, value in values.items()):
-        # Calendar clients only replace an event whose SEQUENCE went up.
         await store.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(
-            **values, updated_at=now, sequence=row["sequence"] + (1 if is_visible(row, values) else 0)))
+            **values, updated_at=now, sequence=next_sequence(row, values)))
     await _set_speakers(store, session_id, speakers)
     return changes
 
@@ -255,7 +253,7 @@ async def _tell_delegates(store: Store, settings: Settings, event: EventView, ch
         sa.select(t.registrations, t.registration_choices.c.session_id.label("chosen"))
         .join(t.registration_choices, t.registration_choices.c.registration_id == t.registrations.c.id)
         .where(t.registrations.c.event_id == event.id, t.registration_choices.c.session_id.in_(sorted(by_session)),
-               t.registrations.c.status.in_(TOLD_STATUSES), t.registrations.c.erased_at.is_(None),
+               t.registrations.c.status.in_(TOLD_OF_CHANGES), t.registrations.c.erased_at.is_(None),
                t.registrations.c.email.is_not(None))
         .order_by(t.registrations.c.id, t.registration_choices.c.session_id))
     people: dict[int, tuple[Row, list[Change], list[VisitBus]]] = {}
@@ -320,7 +318,7 @@ def change_letter(settings: Settings, event: EventView, registration: Row, chang
         text = render("agenda_changes.txt", context)
         html = render("agenda_changes.html", context)
         subject = i18n.gettext(SUBJECT) % {"event": title}
-    name = " ".join(p for p in (registration["surname"], registration["given_name"], registration["patronymic"]) if p)
+    name = full_name(registration["surname"], registration["given_name"], registration["patronymic"])
     return compose(sender=settings.mail_from, recipient=mailbox(name, registration["email"]), subject=subject,
                    text=text, html=html, date=now)
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.errors import N_, DomainError
+from events_app.domain.registration import RegistrationStatus
 from events_app.domain.tickets import ticket_url
 from events_app.services.consultations import bookings
 from events_app.services.consultations.letters import booking_url
@@ -69,7 +70,7 @@ async def registrations(store: Store, settings: Settings, email: str, now: datet
         except DomainError:
             continue
         actions = [Action(N_("Delegate cabinet"), cabinet_url(settings, view, now=now))]
-        if view.ticket_secret and view.status == "confirmed":
+        if view.ticket_secret and view.status == RegistrationStatus.CONFIRMED:
             actions.append(Action(N_("Open the ticket"), ticket_url(settings.base_url, view.ticket_secret)))
         calendar = personal_calendar_url(settings, view.calendar_token)
         if calendar and view.status != "cancelled":

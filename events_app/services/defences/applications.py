@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Row, Store
 from events_app.domain import defences as rules
+from events_app.domain.defences import ApplicationStatus
 from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.links import InvalidLink, read_defence_cabinet_link
 from events_app.domain.staff import Forbidden, Role, StaffMember
@@ -91,7 +92,7 @@ async def submit(store: Store, settings: Settings, event: EventView, form: Mappi
         raise InvalidInput(N_("This event has no project defences."))
     async with store.transaction():
         application_id = await store.insert(t.defence_applications.insert().values(
-            event_id=event.id, status="waiting", language=language, consent_at=now, consent_ip=ip,
+            event_id=event.id, status=ApplicationStatus.WAITING.value, language=language, consent_at=now, consent_ip=ip,
             link_version=0, created_at=now, updated_at=now,
             **{**values, "regions": values["regions"] or None}).returning(t.defence_applications.c.id))
         row = await _row(store, application_id)
@@ -133,7 +134,7 @@ async def list_applications(store: Store, event: EventView) -> list[ApplicationV
     """Waiting first, then accepted, then declined; each in arrival order."""
     rows = await store.fetch_all(sa.select(t.defence_applications).where(t.defence_applications.c.event_id == event.id)
                                  .order_by(t.defence_applications.c.id))
-    order = {"waiting": 0, "accepted": 1, "rejected": 2}
+    order = {status.value: number for number, status in enumerate(ApplicationStatus)}
     return sorted(await _views(store, event, list(rows)), key=lambda a: (order[a.status], a.id))
 
 
@@ -164,7 +165,8 @@ async def decide(store: Store, settings: Settings, event: EventView, application
             slot_starts_at = block.slot(slot_id).starts_at
         elif existing is not None:
             raise InvalidInput(N_("Remove the team's slot from its block first"))
-        status = {"accept": "accepted", "reject": "rejected", "wait": "waiting"}[decision]
+        status = {"accept": ApplicationStatus.ACCEPTED, "reject": ApplicationStatus.REJECTED,
+                  "wait": ApplicationStatus.WAITING}[decision].value
         await store.execute(t.defence_applications.update().where(t.defence_applications.c.id == application_id)
                             .values(status=status, updated_at=now))
         await audit.record(store, actor=actor, action=f"defence.application_{decision}", subject=row["project_title"],
@@ -193,7 +195,7 @@ async def cabinet(store: Store, settings: Settings, token: str, *, now: datetime
 async def upload_slides(store: Store, settings: Settings, token: str, data: bytes, *, now: datetime) -> None:
     """The team's slides: a PDF by its content, within the size limit; replaces earlier ones."""
     view = await cabinet(store, settings, token, now=now)
-    if view.application.status != "accepted":
+    if view.application.status != ApplicationStatus.ACCEPTED:
         raise InvalidInput(N_("Slides can be uploaded once the application is accepted"),
                            fields={"slides": N_("The application is not accepted yet")})
     rules.check_slides("", data)

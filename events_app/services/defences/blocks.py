@@ -17,6 +17,7 @@ from events_app.data import tables as t
 from events_app.data.database import Row, Store
 from events_app.domain import defences as rules
 from events_app.domain.agenda import SessionKind
+from events_app.domain.defences import ApplicationStatus, StagePhase
 from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.staff import Forbidden, Role, StaffMember
 from events_app.services.programme import catalogue
@@ -130,7 +131,7 @@ async def ensure_block_state(store: Store, session_id: int) -> None:
     """The block's row, created on first need (inside the caller's transaction)."""
     if await block_state(store, session_id) is None:
         await store.execute(t.defence_blocks.insert().values(
-            session_id=session_id, reveal_experts=False, stage_phase="idle", stage_version=0))
+            session_id=session_id, reveal_experts=False, stage_phase=StagePhase.IDLE.value, stage_version=0))
 
 
 def slot_values(form: Mapping[str, str]) -> dict[str, object]:
@@ -245,9 +246,9 @@ async def remove_slot(store: Store, event: EventView, slot_id: int, *,
         if row["application_id"] is not None:
             await store.execute(t.defence_applications.update()
                                 .where(t.defence_applications.c.id == row["application_id"])
-                                .values(status="waiting", updated_at=now))
+                                .values(status=ApplicationStatus.WAITING.value, updated_at=now))
         await store.execute(t.defence_blocks.update().where(t.defence_blocks.c.stage_slot_id == slot_id)
-                            .values(stage_slot_id=None, stage_phase="idle", stage_started_at=None,
+                            .values(stage_slot_id=None, stage_phase=StagePhase.IDLE.value, stage_started_at=None,
                                     stage_paused_at=None, stage_version=t.defence_blocks.c.stage_version + 1))
         await _renumber(store, session_id, await _order(store, session_id))
         await touch_block(store, session_id, now)

@@ -7,27 +7,23 @@ until the organiser closes the block's scoring; after that every change is refus
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain import defences as rules
+from events_app.domain import spreadsheet
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.staff import Forbidden, StaffMember
 from events_app.services.defences import blocks, letters
 from events_app.services.programme.catalogue import EventView
 from events_app.services.staff import audit
 from events_app.settings import Settings
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -216,13 +212,6 @@ async def send_remarks(store: Store, settings: Settings, event: EventView, sessi
     return sent
 
 
-def _cell(value: object) -> object:
-    # A remark typed as "=..." must stay text, not become a formula in the organiser's Excel.
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _number(value: Fraction | float | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
@@ -232,32 +221,23 @@ async def export_xlsx(store: Store, event: EventView, session_id: int, *, actor:
     """Every sheet (one row per expert and project) and the results, in Russian; audited."""
     found = await results(store, event, session_id)
     criteria = found.block.criteria
-    book = Workbook()
-    summary = book.active
-    assert summary is not None  # a new workbook has one sheet
-    summary.title = "Итоги"
-    summary.append(["Место", "№ слота", "Проект", "Организации", "Экспертов",
-                    *[c.title for c in criteria], "Средний балл", "Ст. отклонение", "Мин.", "Макс."])
-    for row in found.rows:
-        result = row.result
-        summary.append([_cell(value) for value in (
-            result.rank, row.slot.position, row.slot.project_title, row.slot.organisations, result.experts,
-            *[_number(result.criterion_means.get(c.id)) for c in criteria], _number(result.mean),
-            _number(result.spread_sd), _number(result.lowest), _number(result.highest))])
-    scores = book.create_sheet("Оценки")
-    scores.append(["№ слота", "Проект", "Эксперт", *[c.title for c in criteria], "Замечания", "Изменено"])
-    for row in sorted(found.rows, key=lambda r: r.slot.position):
-        for sheet in row.sheets:
-            scores.append([_cell(value) for value in (
-                row.slot.position, row.slot.project_title, sheet.expert_name,
-                *[sheet.values.get(c.id) for c in criteria], sheet.remarks,
-                sheet.updated_at.astimezone(found.block.session.starts_at.tzinfo).strftime("%d.%m.%Y %H:%M"))])
-    for page in (summary, scores):
-        for cell in page[1]:
-            cell.font = Font(bold=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
+    # A remark typed as "=..." stays text, never a formula in the organiser's Excel (`spreadsheet`).
+    summary = spreadsheet.Sheet("Итоги", [spreadsheet.Column(header) for header in (
+        "Место", "№ слота", "Проект", "Организации", "Экспертов", *[c.title for c in criteria],
+        "Средний балл", "Ст. отклонение", "Мин.", "Макс.")], [[
+            row.result.rank, row.slot.position, row.slot.project_title, row.slot.organisations, row.result.experts,
+            *[_number(row.result.criterion_means.get(c.id)) for c in criteria], _number(row.result.mean),
+            _number(row.result.spread_sd), _number(row.result.lowest), _number(row.result.highest)]
+            for row in found.rows])
+    zone = found.block.session.starts_at.tzinfo
+    scores = spreadsheet.Sheet("Оценки", [spreadsheet.Column(header) for header in (
+        "№ слота", "Проект", "Эксперт", *[c.title for c in criteria], "Замечания", "Изменено")], [[
+            row.slot.position, row.slot.project_title, sheet.expert_name,
+            *[sheet.values.get(c.id) for c in criteria], sheet.remarks,
+            sheet.updated_at.astimezone(zone).strftime("%d.%m.%Y %H:%M")]
+            for row in sorted(found.rows, key=lambda r: r.slot.position) for sheet in row.sheets])
+    content = spreadsheet.to_xlsx([summary, scores], title=f"{found.block.session.title}: оценки жюри")
     async with store.transaction():
         await audit.record(store, actor=actor, action="defence.export", subject=found.block.session.title,
                            event_id=event.id, details={"session_id": session_id, "format": "xlsx"}, ip=ip, now=now)
-    return buffer.getvalue()
+    return content

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain import defences as rules
+from events_app.domain.defences import StagePhase
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.staff import StaffMember
 from events_app.services.defences import blocks
@@ -26,7 +27,7 @@ ACTIONS = ("start", "next", "next_project", "back", "pause", "resume", "reset")
 @dataclass(frozen=True)
 class StageState:
     block: blocks.BlockView
-    phase: str  # idle, talk, questions, done
+    phase: StagePhase
     current: blocks.SlotView | None
     following: blocks.SlotView | None
     started_at: datetime | None
@@ -37,7 +38,7 @@ class StageState:
     def phase_minutes(self) -> int:
         if self.current is None:
             return 0
-        return self.current.talk_minutes if self.phase == "talk" else self.current.question_minutes
+        return self.current.talk_minutes if self.phase is StagePhase.TALK else self.current.question_minutes
 
     def as_json(self, now: datetime) -> dict[str, object]:
         """What the projector needs: times as ISO moments and the server's clock for the countdown."""
@@ -49,7 +50,7 @@ class StageState:
                     "talk_minutes": view.talk_minutes, "question_minutes": view.question_minutes,
                     "starts_at": view.starts_at.isoformat()}
         return {
-            "block": self.block.session.title, "phase": self.phase, "version": self.version,
+            "block": self.block.session.title, "phase": self.phase.value, "version": self.version,
             "current": slot(self.current), "next": slot(self.following),
             "phase_seconds": self.phase_minutes * 60,
             "started_at": self.started_at.isoformat() if self.started_at else None,
@@ -64,14 +65,14 @@ class StageState:
 async def state(store: Store, event: EventView, session_id: int) -> StageState:
     block = await blocks.get_block(store, event, session_id)
     row = await blocks.block_state(store, session_id)
-    phase = row["stage_phase"] if row else "idle"
+    phase = StagePhase(row["stage_phase"]) if row else StagePhase.IDLE
     current = next((slot for slot in block.slots if row and slot.id == row["stage_slot_id"]), None)
-    if phase in ("talk", "questions") and current is None:
-        phase = "idle"
+    if phase in (StagePhase.TALK, StagePhase.QUESTIONS) and current is None:
+        phase = StagePhase.IDLE
     if current is not None:
         following = next((slot for slot in block.slots if slot.position == current.position + 1), None)
     else:
-        following = block.slots[0] if phase == "idle" and block.slots else None
+        following = block.slots[0] if phase is StagePhase.IDLE and block.slots else None
     return StageState(block=block, phase=phase, current=current, following=following,
                       started_at=row["stage_started_at"] if row and current else None,
                       paused_at=row["stage_paused_at"] if row and current else None,
@@ -83,11 +84,13 @@ def _step(now_state: StageState, action: str, now: datetime) -> dict[str, object
     slots = now_state.block.slots
     current, phase = now_state.current, now_state.phase
 
-    def show(slot: blocks.SlotView | None, new_phase: str) -> dict[str, object]:
+    def show(slot: blocks.SlotView | None, new_phase: StagePhase) -> dict[str, object]:
         if slot is None:
-            return {"stage_slot_id": None, "stage_phase": "done" if new_phase == "done" else "idle",
-                    "stage_started_at": None, "stage_paused_at": None}
-        return {"stage_slot_id": slot.id, "stage_phase": new_phase, "stage_started_at": now, "stage_paused_at": None}
+            empty = StagePhase.DONE if new_phase is StagePhase.DONE else StagePhase.IDLE
+            return {"stage_slot_id": None, "stage_phase": empty.value, "stage_started_at": None,
+                    "stage_paused_at": None}
+        return {"stage_slot_id": slot.id, "stage_phase": new_phase.value, "stage_started_at": now,
+                "stage_paused_at": None}
 
     def neighbour(step: int) -> blocks.SlotView | None:
         if current is None:
@@ -95,25 +98,27 @@ def _step(now_state: StageState, action: str, now: datetime) -> dict[str, object
         return next((slot for slot in slots if slot.position == current.position + step), None)
 
     if action == "reset":
-        return show(None, "idle")
+        return show(None, StagePhase.IDLE)
     if action == "start":
         if not slots:
             raise InvalidInput(N_("The block has no slots yet"))
-        return show(slots[0], "talk")
+        return show(slots[0], StagePhase.TALK)
     if action in ("next", "next_project"):
         if current is None:
-            return show(slots[0], "talk") if slots and phase == "idle" else show(None, "done")
-        if action == "next" and phase == "talk":
-            return show(current, "questions")
+            return (show(slots[0], StagePhase.TALK) if slots and phase is StagePhase.IDLE
+                    else show(None, StagePhase.DONE))
+        if action == "next" and phase is StagePhase.TALK:
+            return show(current, StagePhase.QUESTIONS)
         following = neighbour(1)
-        return show(following, "talk") if following else show(None, "done")
+        return show(following, StagePhase.TALK) if following else show(None, StagePhase.DONE)
     if action == "back":
         if current is None:
-            return show(slots[-1], "questions") if slots and phase == "done" else show(None, "idle")
-        if phase == "questions":
-            return show(current, "talk")
+            return (show(slots[-1], StagePhase.QUESTIONS) if slots and phase is StagePhase.DONE
+                    else show(None, StagePhase.IDLE))
+        if phase is StagePhase.QUESTIONS:
+            return show(current, StagePhase.TALK)
         previous = neighbour(-1)
-        return show(previous, "talk") if previous else show(None, "idle")
+        return show(previous, StagePhase.TALK) if previous else show(None, StagePhase.IDLE)
     if action == "pause":
         if current is None or now_state.paused_at is not None:
             return {}

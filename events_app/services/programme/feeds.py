@@ -20,6 +20,7 @@ from events_app.data.database import Store
 from events_app.domain import agenda_sheet, frab, ics
 from events_app.domain.agenda import SESSION_KIND_LABELS
 from events_app.domain.errors import N_, NotFound
+from events_app.domain.registration import ENDED, ChoiceStatus
 from events_app.services.attendance import join_links
 from events_app.services.programme import catalogue
 from events_app.services.programme.catalogue import EventView, SessionView
@@ -206,7 +207,7 @@ async def personal_calendar(store: Store, token: str, publication: Publication) 
         sa.select(t.registrations.c.id, t.registrations.c.status, t.registrations.c.event_id, t.events.c.slug)
         .join(t.events, t.events.c.id == t.registrations.c.event_id)
         .where(t.registrations.c.calendar_token == token, t.registrations.c.erased_at.is_(None)))
-    if row is None or row["status"] in ("cancelled", "rejected"):
+    if row is None or row["status"] in ENDED:
         raise NotFound(N_("This calendar link does not work any more. The cabinet gives the current one."))
     event = await catalogue.get_event(store, row["slug"])
     days = {r["day"] for r in await store.fetch_all(
@@ -215,7 +216,7 @@ async def personal_calendar(store: Store, token: str, publication: Publication) 
         sa.select(t.registration_choices.c.session_id, t.registration_choices.c.status)
         .where(t.registration_choices.c.registration_id == row["id"]))}
     visit_lines = await details.feed_lines(store, row["id"])
-    confirmed = {session_id for session_id, status in choices.items() if status == "confirmed"}
+    confirmed = {session_id for session_id, status in choices.items() if status == ChoiceStatus.CONFIRMED}
     links = {link.session_id: link.url for link in await join_links.links_for(
         store, publication.base_url, registration_id=row["id"], event_id=row["event_id"], timezone=event.timezone,
         status=row["status"], days=days, confirmed_sessions=confirmed)}
@@ -226,7 +227,7 @@ async def personal_calendar(store: Store, token: str, publication: Publication) 
                 continue
         elif session.day not in days:
             continue
-        waiting = choices.get(session.id) == "waitlisted"
+        waiting = choices.get(session.id) == ChoiceStatus.WAITLISTED
         lines: tuple[str, ...] = ("Лист ожидания: место пока не подтверждено",) if waiting else ()
         lines += visit_lines.get(session.id, ())
         items.append(calendar_item(event, session, publication, extra_lines=lines, join_url=links.get(session.id)))

@@ -1,8 +1,9 @@
 """Loading agenda files into the database: all files checked first, then one transaction.
 
 Re-importing updates in place by stable keys. A session that changes its time, place or title
-gets a higher `sequence` (calendar clients rely on it); a session that disappears from the file
-of a published event is cancelled, not deleted, so feeds can tell subscribers it is gone.
+gets a higher `sequence` (calendar clients rely on it; the rule is `changelog.raises_sequence`,
+shared with publishing); a session that disappears from the file of a published event is
+cancelled, not deleted, so feeds can tell subscribers it is gone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.agenda import Agenda, EventStatus, Organisation, shift_agenda, to_utc
 from events_app.domain.agenda_file import AgendaError, AgendaFileError, parse_agenda_text
+from events_app.domain.changelog import next_sequence
 from events_app.services.visits import details
 
 
@@ -161,12 +163,9 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
             differs = any(row[name] != value for name, value in values.items())
             restored = row["cancelled_at"] is not None
             if differs or restored:
-                # Calendar clients only replace an event whose SEQUENCE went up.
-                visible = restored or any(row[name] != values[name]
-                                          for name in ("starts_at", "ends_at", "venue_id", "title"))
+                after = {**values, "cancelled_at": None}
                 await store.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(
-                    **values, cancelled_at=None, updated_at=now,
-                    sequence=row["sequence"] + (1 if visible else 0)))
+                    **after, updated_at=now, sequence=next_sequence(row, after)))
                 changed += 1
         if session.visit is not None or (row is not None and row["kind"] == "site_visit"):
             visit = session.visit
@@ -196,7 +195,7 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
             await store.execute(t.sessions.delete().where(t.sessions.c.id == row["id"]))
         else:
             await store.execute(t.sessions.update().where(t.sessions.c.id == row["id"]).values(
-                cancelled_at=now, updated_at=now, sequence=row["sequence"] + 1))
+                cancelled_at=now, updated_at=now, sequence=next_sequence(row, None)))
         cancelled += 1
     await _drop_unused_venues(store, event_id, set(venue_ids.values()))
     return ImportReport(event.slug, existing_event is None, added, changed, cancelled)

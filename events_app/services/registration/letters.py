@@ -16,7 +16,7 @@ from events_app.data.database import Store
 from events_app.domain.errors import N_
 from events_app.domain.links import sign_cabinet_link
 from events_app.domain.mail import Attachment, compose, mailbox
-from events_app.domain.registration import Promotion
+from events_app.domain.registration import Promotion, RegistrationStatus
 from events_app.domain.tickets import qr_png, ticket_url
 from events_app.services.attendance.join_links import OnlineLink
 from events_app.services.mail import outbox
@@ -123,8 +123,8 @@ async def after_moved_to_moderation(store: Store, settings: Settings, registrati
 
 async def decision(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
     registration = await registration_view(store, registration_id)
-    await _send(store, settings, registration_id, "approved" if registration.status == "confirmed" else "rejected",
-                now=now)
+    approved = registration.status == RegistrationStatus.CONFIRMED
+    await _send(store, settings, registration_id, "approved" if approved else "rejected", now=now)
 
 
 async def cabinet_link(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Row, Store
-from events_app.domain.registration import ACTIVE_STATUSES, ChoiceStatus, Promotion, RegistrationStatus
+from events_app.domain.registration import HOLDING_PLACES, ChoiceStatus, Promotion, RegistrationStatus
 from events_app.services.visits import seating
 
 
@@ -35,7 +35,7 @@ async def _confirmed_in_session(store: Store, session_id: int) -> int:
 async def active_in_event(store: Store, event_id: int) -> int:
     return int(await store.fetch_val(
         sa.select(sa.func.count()).select_from(t.registrations)
-        .where(t.registrations.c.event_id == event_id, t.registrations.c.status.in_(ACTIVE_STATUSES))))
+        .where(t.registrations.c.event_id == event_id, t.registrations.c.status.in_(HOLDING_PLACES))))
 
 
 async def take_place(store: Store, *, registration_id: int, session_id: int, capacity: int | None,
@@ -61,7 +61,7 @@ async def promote_sessions(store: Store, session_ids: Iterable[int], *, now: dat
             .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
             .where(t.registration_choices.c.session_id == session_id,
                    t.registration_choices.c.status == ChoiceStatus.WAITLISTED.value,
-                   t.registrations.c.status.in_(ACTIVE_STATUSES))
+                   t.registrations.c.status.in_(HOLDING_PLACES))
             .order_by(t.registration_choices.c.id))
         if free is not None:
             if free <= 0:
@@ -75,8 +75,11 @@ async def promote_sessions(store: Store, session_ids: Iterable[int], *, now: dat
     return promoted
 
 
-async def promote_event(store: Store, event: Row, *, now: datetime) -> list[Promotion]:
+async def promote_event(store: Store, event_id: int, *, now: datetime) -> list[Promotion]:
     """Admit registrations waiting for a place in the event, in arrival order."""
+    event = await store.fetch_one(sa.select(t.events.c.id, t.events.c.capacity, t.events.c.moderation)
+                                  .where(t.events.c.id == event_id))
+    assert event is not None  # the caller has just released a place in this event
     if event["capacity"] is None:
         waiting_count = None
     else:
@@ -117,7 +120,7 @@ async def waitlist_position(store: Store, choice_id: int, session_id: int) -> in
         .where(t.registration_choices.c.session_id == session_id,
                t.registration_choices.c.status == ChoiceStatus.WAITLISTED.value,
                t.registration_choices.c.id < choice_id,
-               t.registrations.c.status.in_(ACTIVE_STATUSES)))
+               t.registrations.c.status.in_(HOLDING_PLACES)))
     return int(ahead) + 1
 
 
@@ -138,7 +141,7 @@ async def session_counts(store: Store, session_id: int) -> tuple[int, int]:
         .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
         .where(t.registration_choices.c.session_id == session_id,
                t.registration_choices.c.status == ChoiceStatus.WAITLISTED.value,
-               t.registrations.c.status.in_(ACTIVE_STATUSES)))
+               t.registrations.c.status.in_(HOLDING_PLACES)))
     return await _confirmed_in_session(store, session_id), int(waiting)
 
 
@@ -163,7 +166,7 @@ async def send_to_waitlist(store: Store, *, registration_id: int, session_id: in
         .where(t.registration_choices.c.session_id == session_id,
                t.registration_choices.c.status == ChoiceStatus.WAITLISTED.value,
                t.registration_choices.c.registration_id != registration_id,
-               t.registrations.c.status.in_(ACTIVE_STATUSES))
+               t.registrations.c.status.in_(HOLDING_PLACES))
         .order_by(t.registration_choices.c.id))
     if free is not None:
         waiting = waiting.limit(free)

@@ -22,8 +22,8 @@ from events_app.domain.duplicates import Registrant, possible_duplicates
 from events_app.domain.errors import N_, DomainError, InvalidInput, NotFound
 from events_app.domain.regions import is_region_code, region_by_code
 from events_app.domain.registration import (
-    ACTIVE_STATUSES,
     CATEGORY_LABELS,
+    HOLDING_PLACES,
     Category,
     ChoiceStatus,
     RegistrationStatus,
@@ -243,7 +243,7 @@ async def _waitlist_positions(store: Store, session_ids: set[int]) -> dict[int, 
         .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
         .where(t.registration_choices.c.session_id.in_(sorted(session_ids)),
                t.registration_choices.c.status == ChoiceStatus.WAITLISTED.value,
-               t.registrations.c.status.in_(ACTIVE_STATUSES))
+               t.registrations.c.status.in_(HOLDING_PLACES))
         .order_by(t.registration_choices.c.id))
     seen: dict[int, int] = {}
     positions = {}
@@ -358,7 +358,7 @@ async def move(store: Store, settings: Settings, *, event_id: int, registration_
             t.registration_choices.c.session_id == session_id))
         if session is None or choice is None:
             raise NotFound(N_("This delegate has not signed up for this session"))
-        if row["status"] not in ACTIVE_STATUSES:
+        if row["status"] not in HOLDING_PLACES:
             raise DomainError(N_("Only a confirmed registration or one awaiting approval holds places in sessions"))
         confirmed, waiting = await places.session_counts(store, session_id)
         promoted: list[int] = []

@@ -23,8 +23,9 @@ from events_app.domain.errors import N_, DomainError, NotFound
 from events_app.domain.programme_days import Week, by_week, offered_days
 from events_app.domain.regions import region_by_code
 from events_app.domain.registration import (
-    ACTIVE_STATUSES,
     EMAIL_PATTERN,
+    ENDED,
+    HOLDING_PLACES,
     ChoiceStatus,
     RegistrationForm,
     RegistrationStatus,
@@ -151,7 +152,7 @@ async def _registered_before(store: Store, event_id: int, form: RegistrationForm
         sa.select(t.registrations.c.id, t.registrations.c.email, t.registrations.c.surname,
                   t.registrations.c.given_name)
         .where(t.registrations.c.event_id == event_id, t.registrations.c.erased_at.is_(None),
-               t.registrations.c.status.not_in([RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value]),
+               t.registrations.c.status.not_in(ENDED),
                sa.func.lower(t.registrations.c.email) == form.email.lower())
         .order_by(t.registrations.c.id))
     return next((row["id"] for row in rows if same_delegate(
@@ -175,7 +176,7 @@ async def _register_locked(store: Store, settings: Settings, context: FormContex
     for session_id in form.session_ids:
         choice_status = await places.take_place(
             store, registration_id=registration_id, session_id=session_id, capacity=sessions[session_id].capacity,
-            holds_places=status.value in ACTIVE_STATUSES, now=now)
+            holds_places=status.value in HOLDING_PLACES, now=now)
         choices.append(ChoiceResult(session_id, choice_status.value, None))
     if status is RegistrationStatus.CONFIRMED:
         await _issue_ticket(store, registration_id, now, secret=secret)
@@ -247,14 +248,14 @@ async def _live_registration(store: Store, registration_id: int) -> Row:
     row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == registration_id))
     if row is None:
         raise NotFound(N_("No such registration"))
-    if row["status"] in (RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value) or row["erased_at"]:
+    if row["status"] in ENDED or row["erased_at"]:
         raise RegistrationGone(N_("This registration has been cancelled"))
     return row
 
 
 async def _after_release(store: Store, settings: Settings, event: Row, freed: set[int], *, now: datetime) -> None:
     """Give freed places to the first in line, and tell them."""
-    admitted = await places.promote_event(store, event, now=now)
+    admitted = await places.promote_event(store, event["id"], now=now)
     for promotion in admitted:
         if not event["moderation"]:
             await _issue_ticket(store, promotion.registration_id, now)
@@ -304,7 +305,7 @@ async def change_choices(store: Store, settings: Settings, registration_id: int,
             if session_id not in existing:
                 await places.take_place(store, registration_id=registration_id, session_id=session_id,
                                         capacity=capacities[session_id],
-                                        holds_places=row["status"] in ACTIVE_STATUSES, now=now)
+                                        holds_places=row["status"] in HOLDING_PLACES, now=now)
         await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id)
                             .values(updated_at=now))
         await _after_release(store, settings, locked_event, freed, now=now)
@@ -343,7 +344,7 @@ async def withdraw_consent(store: Store, settings: Settings, registration_id: in
         row = await store.fetch_one(sa.select(t.registrations).where(t.registrations.c.id == registration_id))
         if row is None or row["erased_at"] is not None:
             raise NotFound(N_("No such registration"))
-        if row["status"] not in (RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value):
+        if row["status"] not in ENDED:
             await _end(store, settings, event, registration_id, RegistrationStatus.CANCELLED, None, now=now)
         await store.execute(t.registrations.update().where(t.registrations.c.id == registration_id).values(
             surname=None, given_name=None, patronymic=None, email=None, phone=None, organisation_name=None,
@@ -395,7 +396,7 @@ async def send_cabinet_links(store: Store, settings: Settings, *, email: str, no
         return
     rows = await store.fetch_all(sa.select(t.registrations.c.id).where(
         t.registrations.c.email == address, t.registrations.c.erased_at.is_(None),
-        t.registrations.c.status.not_in([RegistrationStatus.CANCELLED.value, RegistrationStatus.REJECTED.value])))
+        t.registrations.c.status.not_in(ENDED)))
     if not rows:
         return
     async with store.transaction():

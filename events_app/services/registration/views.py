@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.domain.errors import N_, NotFound
+from events_app.domain.errors import N_, DomainError, NotFound
+from events_app.domain.links import InvalidLink, read_cabinet_link
 from events_app.domain.regions import Region, region_by_code
-from events_app.domain.registration import Category, ChoiceStatus, full_name
+from events_app.domain.registration import Category, ChoiceStatus, RegistrationStatus, full_name
 from events_app.domain.tickets import is_secret
 from events_app.services.attendance import join_links
 from events_app.services.attendance.join_links import OnlineLink
@@ -85,7 +86,7 @@ async def registration_view(store: Store, registration_id: int) -> RegistrationV
     ticket = await store.fetch_val(sa.select(t.tickets.c.secret).where(
         t.tickets.c.registration_id == registration_id, t.tickets.c.revoked_at.is_(None)))
     event_position = None
-    if row["status"] == "waitlisted":
+    if row["status"] == RegistrationStatus.WAITLISTED:
         event_position = await places.event_waitlist_position(store, row["event_id"], registration_id)
     region = region_by_code(row["region_code"])
     assert region is not None
@@ -97,6 +98,21 @@ async def registration_view(store: Store, registration_id: int) -> RegistrationV
         days=days, choices=choices, ticket_secret=ticket, calendar_token=row["calendar_token"],
         link_version=row["link_version"], decision_reason=row["decision_reason"], event_position=event_position,
     )
+
+
+async def cabinet_registration(store: Store, secret_key: str, token: str, *, now: datetime) -> RegistrationView:
+    """The registration a signed cabinet link opens, checked once for every page behind the link
+    (the cabinet itself, the visitor-data form): a link to an erased registration, or one made
+    before the delegate asked for a new link, no longer works."""
+    claim = read_cabinet_link(secret_key, token, now=now)
+    try:
+        view = await registration_view(store, claim.registration_id)
+    except DomainError:
+        raise InvalidLink(
+            N_("This link no longer works: the registration was cancelled and its data erased.")) from None
+    if view.link_version != claim.link_version:
+        raise InvalidLink(N_("This link no longer works. Ask for a new one with your e-mail address."))
+    return view
 
 
 async def ticket_holder(store: Store, secret: str) -> RegistrationView:

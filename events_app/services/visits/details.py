@@ -19,7 +19,7 @@ from events_app.data import tables as t
 from events_app.data.database import Row, Store
 from events_app.domain.agenda import to_local, to_utc
 from events_app.domain.errors import N_, NotFound
-from events_app.domain.registration import ACTIVE_STATUSES
+from events_app.domain.registration import HOLDING_PLACES, ChoiceStatus
 from events_app.domain.site_visits import (
     Requirement,
     TransportGroup,
@@ -186,10 +186,10 @@ async def details_for_export(store: Store, event_id: int, timezone: str) -> dict
 def seated_condition() -> Any:
     """Seats that count: their delegate still holds a confirmed place on the visit."""
     return sa.and_(
-        t.registrations.c.status.in_(ACTIVE_STATUSES),
+        t.registrations.c.status.in_(HOLDING_PLACES),
         sa.exists().where(t.registration_choices.c.registration_id == t.transport_seats.c.registration_id,
                           t.registration_choices.c.session_id == t.transport_seats.c.session_id,
-                          t.registration_choices.c.status == "confirmed"))
+                          t.registration_choices.c.status == ChoiceStatus.CONFIRMED.value))
 
 
 async def _groups(store: Store, session_ids: Iterable[int]) -> dict[int, list[GroupView]]:
@@ -229,7 +229,8 @@ async def _views(store: Store, rows: list[Row]) -> list[VisitView]:
         sa.select(t.registration_choices.c.session_id, sa.func.count())
         .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
         .where(t.registration_choices.c.session_id.in_([row["id"] for row in rows] or [0]),
-               t.registration_choices.c.status == "confirmed", t.registrations.c.status.in_(ACTIVE_STATUSES))
+               t.registration_choices.c.status == ChoiceStatus.CONFIRMED.value,
+               t.registrations.c.status.in_(HOLDING_PLACES))
         .group_by(t.registration_choices.c.session_id))
     return [VisitView(
         session_id=row["id"], event_id=row["event_id"], title=row["title"], starts_at=row["starts_at"],
@@ -281,7 +282,7 @@ async def delegate_visits(store: Store, registration_id: int) -> list[DelegateVi
     session_ids = [row["session_id"] for row in await store.fetch_all(
         sa.select(t.registration_choices.c.session_id).where(
             t.registration_choices.c.registration_id == registration_id,
-            t.registration_choices.c.status == "confirmed"))]
+            t.registration_choices.c.status == ChoiceStatus.CONFIRMED.value))]
     visits = await visits_by_session(store, session_ids)
     if not visits:
         return []

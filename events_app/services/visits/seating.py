@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.domain.registration import ACTIVE_STATUSES, Promotion
+from events_app.domain.registration import HOLDING_PLACES, ChoiceStatus, Promotion
 from events_app.domain.site_visits import Bus, Rider, assign_seats, organisation_key
 from events_app.services.visits import details
 
@@ -42,8 +42,9 @@ async def fill_buses(store: Store, session_id: int, *, now: datetime) -> dict[in
         t.transport_seats.c.registration_id.not_in(
             sa.select(t.registration_choices.c.registration_id)
             .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
-            .where(t.registration_choices.c.session_id == session_id, t.registration_choices.c.status == "confirmed",
-                   t.registrations.c.status.in_(ACTIVE_STATUSES)))))
+            .where(t.registration_choices.c.session_id == session_id,
+                   t.registration_choices.c.status == ChoiceStatus.CONFIRMED.value,
+                   t.registrations.c.status.in_(HOLDING_PLACES)))))
     seats = await seats_of_visit(store, session_id)
     on_board: dict[int, list[str]] = {}
     for _, group_id, organisation in seats:
@@ -51,8 +52,9 @@ async def fill_buses(store: Store, session_id: int, *, now: datetime) -> dict[in
     waiting = await store.fetch_all(
         sa.select(t.registrations.c.id, t.registrations.c.organisation_name)
         .join(t.registration_choices, t.registration_choices.c.registration_id == t.registrations.c.id)
-        .where(t.registration_choices.c.session_id == session_id, t.registration_choices.c.status == "confirmed",
-               t.registrations.c.status.in_(ACTIVE_STATUSES),
+        .where(t.registration_choices.c.session_id == session_id,
+               t.registration_choices.c.status == ChoiceStatus.CONFIRMED.value,
+               t.registrations.c.status.in_(HOLDING_PLACES),
                t.registrations.c.id.not_in([registration for registration, _, _ in seats] or [0]))
         .order_by(t.registration_choices.c.id))
     buses = [Bus(row["id"], row["seats"], tuple(on_board.get(row["id"], ()))) for row in groups]

@@ -19,7 +19,7 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.errors import N_, DomainError, InvalidInput, NotFound
 from events_app.domain.mail import compose, mailbox
-from events_app.domain.registration import ACTIVE_STATUSES, full_name
+from events_app.domain.registration import HOLDING_PLACES, ChoiceStatus, full_name
 from events_app.domain.staff import StaffMember
 from events_app.services.mail import outbox
 from events_app.services.mail.templates import render
@@ -84,8 +84,9 @@ async def move(store: Store, settings: Settings, *, member: StaffMember, event_i
             sa.select(t.registration_choices.c.id)
             .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
             .where(t.registration_choices.c.registration_id == registration_id,
-                   t.registration_choices.c.session_id == session_id, t.registration_choices.c.status == "confirmed",
-                   t.registrations.c.status.in_(ACTIVE_STATUSES)))
+                   t.registration_choices.c.session_id == session_id,
+                   t.registration_choices.c.status == ChoiceStatus.CONFIRMED.value,
+                   t.registrations.c.status.in_(HOLDING_PLACES)))
         if holds is None:
             raise NotFound(N_("This delegate holds no place on this visit"))
         current = await store.fetch_val(sa.select(t.transport_seats.c.group_id).where(
@@ -196,7 +197,8 @@ async def passengers(store: Store, session_id: int, group_id: int | None) -> lis
                            sa.false().label("by_hand"))
                  .join(t.registration_choices, t.registration_choices.c.registration_id == t.registrations.c.id)
                  .where(t.registration_choices.c.session_id == session_id,
-                        t.registration_choices.c.status == "confirmed", t.registrations.c.status.in_(ACTIVE_STATUSES),
+                        t.registration_choices.c.status == ChoiceStatus.CONFIRMED.value,
+                        t.registrations.c.status.in_(HOLDING_PLACES),
                         t.registrations.c.id.not_in(sa.select(t.transport_seats.c.registration_id).where(
                             t.transport_seats.c.session_id == session_id))))
     else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,12 +17,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from openpyxl import Workbook
 
 from events_app.data import tables as t
 from events_app.data.database import Store
+from events_app.domain import spreadsheet
 from events_app.domain.errors import N_, DomainError
-from events_app.domain.registration import ACTIVE_STATUSES, full_name
+from events_app.domain.registration import HOLDING_PLACES, STILL_COMING, ChoiceStatus, full_name
 from events_app.domain.staff import Forbidden, StaffMember
 from events_app.domain.visitor_data import (
     VISITOR_CONSENT_VERSION,
@@ -52,7 +51,7 @@ async def visits_asking(store: Store, registration_id: int) -> list[VisitView]:
         sa.select(t.registration_choices.c.session_id)
         .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
         .where(t.registration_choices.c.registration_id == registration_id,
-               t.registrations.c.status.in_([*ACTIVE_STATUSES, "waitlisted"])))]
+               t.registrations.c.status.in_(STILL_COMING)))]
     visits = await details.visits_by_session(store, session_ids)
     return [visit for visit in visits.values() if visit.requires_passport]
 
@@ -119,8 +118,9 @@ async def visitors(store: Store, settings: Settings, *, member: StaffMember, eve
                   t.visitor_data.c.sealed)
         .join(t.registration_choices, t.registration_choices.c.registration_id == t.registrations.c.id)
         .outerjoin(t.visitor_data, t.visitor_data.c.registration_id == t.registrations.c.id)
-        .where(t.registration_choices.c.session_id == session_id, t.registration_choices.c.status == "confirmed",
-               t.registrations.c.status.in_(ACTIVE_STATUSES))
+        .where(t.registration_choices.c.session_id == session_id,
+               t.registration_choices.c.status == ChoiceStatus.CONFIRMED.value,
+               t.registrations.c.status.in_(HOLDING_PLACES))
         .order_by(t.registrations.c.surname, t.registrations.c.given_name))
     result = [Visitor(row["id"], full_name(row["surname"], row["given_name"], row["patronymic"]),
                       row["organisation_name"] or "", row["position"] or "",
@@ -132,8 +132,10 @@ async def visitors(store: Store, settings: Settings, *, member: StaffMember, eve
     return visit, result
 
 
-XLSX_HEADERS = ["№", "ФИО", "Организация", "Должность", "Серия паспорта", "Номер паспорта", "Дата рождения",
-                "Гражданство"]
+COLUMNS = tuple(spreadsheet.Column(header, width) for header, width in (
+    ("№", 5), ("ФИО", 36), ("Организация", 34), ("Должность", 28), ("Серия паспорта", 14), ("Номер паспорта", 16),
+    ("Дата рождения", 14), ("Гражданство", 22)))
+XLSX_HEADERS = [column.header for column in COLUMNS]
 
 
 async def export_xlsx(store: Store, settings: Settings, *, member: StaffMember, event_id: int, session_id: int,
@@ -141,23 +143,15 @@ async def export_xlsx(store: Store, settings: Settings, *, member: StaffMember, 
     """The enterprise's list as a spreadsheet (file name, bytes); the export is audited."""
     visit, rows = await visitors(store, settings, member=member, event_id=event_id, session_id=session_id, ip=ip,
                                  now=now, action="visitor_data.export")
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "Посетители"
-    sheet.append([f"Список посетителей: {visit.host_name or visit.venue_name or visit.title}"])
-    sheet.append([visit.title])
-    sheet.append(XLSX_HEADERS)
+    heading = f"Список посетителей: {visit.host_name or visit.venue_name or visit.title}"
+    cells = []
     for number, row in enumerate(rows, start=1):
         f = row.fields
-        sheet.append([number, row.name, row.organisation, row.position, f.passport_series if f else "",
+        cells.append([number, row.name, row.organisation, row.position, f.passport_series if f else "",
                       f.passport_number if f else "", f.birth_date.strftime("%d.%m.%Y") if f else "",
                       f.citizenship if f else "нет данных"])
-    for column, width in zip("ABCDEFGH", (5, 36, 34, 28, 14, 16, 14, 22), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return f"visitors-{session_id}.xlsx", buffer.getvalue()
+    sheet = spreadsheet.Sheet("Посетители", COLUMNS, cells, above=(heading, visit.title))
+    return f"visitors-{session_id}.xlsx", spreadsheet.to_xlsx([sheet], title=heading)
 
 
 async def purge(store: Store, settings: Settings, *, today: date) -> int:

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from events_app.domain.agenda import SESSION_KIND_LABELS
 from events_app.domain.conflicts import Conflict
@@ -23,6 +23,8 @@ from events_app.i18n import gettext
 from events_app.services.agenda_builder import drafts, publishing
 from events_app.services.agenda_builder.drafts import PlannedItem, VenueOption, Workspace
 from events_app.web.client import client_address
+from events_app.web.errors import field_messages, status_for
+from events_app.web.organiser import forms
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
 ORGANISER = (Role.ORGANISER,)
@@ -122,12 +124,15 @@ async def agenda_page(request: Request) -> Response:
 
 
 def _form_page(request: Request, workspace: Workspace, item: PlannedItem | None, values: dict[str, Any],
-               *, errors: dict[str, str] | None = None, message: str | None = None, status_code: int = 200) -> Response:
-    return page(request, "organiser/agenda_session.html", {
-        "workspace": workspace, "item": item, "values": values, "errors": errors or {}, "message": message,
-        "kinds": _kinds(), "speakers": values.get("speakers", []),
+               error: InvalidInput | None = None) -> Response:
+    context = {
+        "workspace": workspace, "item": item, "values": values, "kinds": _kinds(),
+        "speakers": values.get("speakers", []),
         "conflicts": [conflict_text(c) for c in workspace.conflicts_of(item.ref)] if item else [],
-    }, status_code=status_code)
+    }
+    if error is None:
+        return forms.show(request, "organiser/agenda_session.html", context)
+    return forms.refuse(request, "organiser/agenda_session.html", error, context)
 
 
 async def new_session_form(request: Request) -> Response:
@@ -157,15 +162,13 @@ async def save_session(request: Request) -> Response:
         saved = await drafts.save_draft(request.state.store, workspace, ref, fields, actor=member_of(request),
                                                now=now(), ip=client_address(request))
     except InvalidInput as error:
-        return _form_page(request, workspace, item, {**values, "speakers": speakers},
-                          errors={name: gettext(text) for name, text in error.fields.items()},
-                          message=gettext(error.message), status_code=422)
+        return _form_page(request, workspace, item, {**values, "speakers": speakers}, error)
     return _back_to_grid(request, values["day"], saved)
 
 
 def _back_to_grid(request: Request, day: str | date, ref: str | None = None) -> Response:
     anchor = f"#block-{ref}" if ref else ""
-    return RedirectResponse(f"/organiser/events/{event_of(request).slug}/agenda?day={day}{anchor}", status_code=303)
+    return forms.done(f"/organiser/events/{event_of(request).slug}/agenda?day={day}{anchor}")
 
 
 async def place_session(request: Request) -> Response:
@@ -186,7 +189,7 @@ async def place_session(request: Request) -> Response:
         if not is_json:
             raise
         return JSONResponse({"error": {"code": error.code, "message": gettext(error.message),
-                                       "fields": {n: gettext(t) for n, t in error.fields.items()}}}, status_code=422)
+                                       "fields": field_messages(error)}}, status_code=status_for(error))
     if not is_json:
         return _back_to_grid(request, values["day"], saved)
     updated = await _workspace(request)
@@ -234,7 +237,7 @@ async def publish(request: Request) -> Response:
             })
     result = await publishing.publish(request.state.store, request.state.settings, event, actor=member_of(request),
                                       now=now(), ip=client_address(request))
-    return RedirectResponse(f"/organiser/events/{event.slug}/agenda/versions/{result.number}", status_code=303)
+    return forms.done(f"/organiser/events/{event.slug}/agenda/versions/{result.number}")
 
 
 async def versions_page(request: Request) -> Response:

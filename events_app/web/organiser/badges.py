@@ -7,9 +7,8 @@ from datetime import date
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from events_app import i18n
 from events_app.domain.badges import LAYOUT_LABELS, Layout
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.registration import CATEGORY_LABELS, Category
@@ -17,7 +16,9 @@ from events_app.domain.staff import Role
 from events_app.services.badges import printing
 from events_app.services.badges.printing import BadgeFilters
 from events_app.web.client import client_address
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.errors import status_for
+from events_app.web.organiser import forms
+from events_app.web.organiser.auth import event_of, member_of, now, staff_route
 
 ORGANISERS = (Role.ORGANISER,)
 
@@ -27,19 +28,24 @@ def _days(request: Request) -> list[date]:
     return [date.fromordinal(day) for day in range(event.starts_on.toordinal(), event.ends_on.toordinal() + 1)]
 
 
-async def _badges_page(request: Request, *, status_code: int = 200, error: InvalidInput | None = None,
+async def _badges_page(request: Request, *, error: InvalidInput | None = None,
                        values: dict[str, tuple[str, str]] | None = None) -> Response:
     store, event = request.state.store, event_of(request)
     legends = await printing.legends(store, event.id)
     shown = {category: values[category] if values and category in values else (legend.label, legend.colour)
              for category, legend in legends.items()}
-    return page(request, "organiser/badges.html", {
+    context = {
         "layouts": LAYOUT_LABELS, "category_labels": CATEGORY_LABELS, "days": _days(request), "legend": shown,
         "unprinted": await printing.count_unprinted(store, event.id),
         "chosen_category": request.query_params.get("category", ""),
-        "saved": request.query_params.get("saved") == "1",
-        "error": error.message if error else None, "errors": error.fields if error else {},
-    }, status_code=status_code)
+        "saved": request.query_params.get("saved") == "1", "error": None,
+    }
+    if error is None:
+        return forms.show(request, "organiser/badges.html", context)
+    refused = forms.refusal(error)  # the page names its message above the form `error`
+    return forms.show(request, "organiser/badges.html", {**context, "errors": refused["errors"],
+                                                         "error": refused["message"]},
+                      status_code=status_for(error))
 
 
 async def badges_page(request: Request) -> Response:
@@ -53,7 +59,7 @@ async def badges_pdf(request: Request) -> Response:
     try:
         layout = Layout(layout_value)
     except ValueError:
-        return await _badges_page(request, status_code=422, error=InvalidInput(N_("Choose a layout")))
+        return await _badges_page(request, error=InvalidInput(N_("Choose a layout")))
     day = next((d for d in _days(request) if d.isoformat() == day_value), None)
     filters = BadgeFilters(
         category=category if category in Category.__members__.values() else "", day=day,
@@ -77,9 +83,8 @@ async def save_legend(request: Request) -> Response:
         await printing.save_legend(request.state.store, event_id=event_of(request).id, entries=values,
                                    actor=member_of(request), now=now(), ip=client_address(request))
     except InvalidInput as error:
-        error.fields = {name: i18n.gettext(text) for name, text in error.fields.items()}
-        return await _badges_page(request, status_code=422, error=error, values=values)
-    return RedirectResponse(f"/organiser/events/{event_of(request).slug}/badges?saved=1#legend", status_code=303)
+        return await _badges_page(request, error=error, values=values)
+    return forms.done(f"/organiser/events/{event_of(request).slug}/badges?saved=1#legend")
 
 
 PATH = "/organiser/events/{slug}/badges"

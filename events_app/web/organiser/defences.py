@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from events_app import i18n
+from events_app.domain.defences import ApplicationStatus
 from events_app.domain.errors import InvalidInput
 from events_app.domain.links import sign_stage_link
 from events_app.domain.staff import Role
@@ -16,6 +17,8 @@ from events_app.services.defences import applications as defence_applications
 from events_app.services.defences import blocks as defences
 from events_app.services.defences import jury, stage
 from events_app.web.client import client_address
+from events_app.web.errors import status_for
+from events_app.web.organiser import forms
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
 BASE = "/organiser/events/{slug}/defences"
@@ -23,16 +26,11 @@ ORGANISER = (Role.ORGANISER,)
 
 
 def _back(request: Request, suffix: str = "", query: str = "") -> Response:
-    target = f"/organiser/events/{event_of(request).slug}/defences{suffix}" + (f"?{query}" if query else "")
-    return RedirectResponse(target, status_code=303)
+    return forms.done(f"/organiser/events/{event_of(request).slug}/defences{suffix}" + (f"?{query}" if query else ""))
 
 
 def _who(request: Request) -> dict[str, Any]:
     return {"actor": member_of(request), "ip": client_address(request), "now": now()}
-
-
-def _errors(error: InvalidInput) -> dict[str, str]:
-    return {name: i18n.gettext(text) for name, text in error.fields.items()}
 
 
 async def index(request: Request) -> Response:
@@ -40,24 +38,30 @@ async def index(request: Request) -> Response:
     blocks = await defences.list_blocks(store, event)
     applications = await defence_applications.list_applications(store, event)
     return page(request, "organiser/defences.html", {
-        "blocks": blocks, "waiting": sum(1 for a in applications if a.status == "waiting"),
+        "blocks": blocks, "waiting": sum(1 for a in applications if a.status == ApplicationStatus.WAITING),
         "applications_count": len(applications),
     })
 
 
-async def _block_page(request: Request, session_id: int, *, errors: dict[str, str] | None = None,
-                      message: str | None = None, values: dict[str, str] | None = None,
-                      status_code: int = 200) -> Response:
+async def _block_page(request: Request, session_id: int, *, error: InvalidInput | None = None,
+                      values: dict[str, str] | None = None, field_prefix: str = "") -> Response:
+    """The block's page; after a refused form its messages, the fields named with `field_prefix`
+    (the criterion form's fields are `criterion_title`, ... on a page with other forms)."""
     store, event = request.state.store, event_of(request)
     block = await defences.get_block(store, event, session_id)
     assigned = {expert.id for expert in block.experts}
     stage_token = sign_stage_link(request.state.settings.secret_key, session_id=session_id, now=now())
-    return page(request, "organiser/defences_block.html", {
-        "block": block, "errors": errors or {}, "message": message, "values": values or {},
+    context = {
+        "block": block, "values": values or {},
         "candidates": [e for e in await defences.event_experts(store, event) if e.id not in assigned],
         "stage_url": f"{request.state.settings.base_url}/stage/{stage_token}",
         "done": request.query_params.get("done", ""),
-    }, status_code=status_code)
+    }
+    if error is None:
+        return forms.show(request, "organiser/defences_block.html", context)
+    refused = forms.refusal(error)
+    refused["errors"] = {f"{field_prefix}{name}": text for name, text in refused["errors"].items()}
+    return forms.show(request, "organiser/defences_block.html", {**context, **refused}, status_code=status_for(error))
 
 
 async def block_page(request: Request) -> Response:
@@ -66,35 +70,36 @@ async def block_page(request: Request) -> Response:
 
 async def add_slot(request: Request) -> Response:
     session_id = request.path_params["session_id"]
-    form = {name: str(value) for name, value in (await request.form()).items()}
+    form = await forms.submitted(request)
     try:
         await defences.add_slot(request.state.store, event_of(request), session_id, form, **_who(request))
     except InvalidInput as error:
-        return await _block_page(request, session_id, errors=_errors(error), values=form,
-                                 message=i18n.gettext(error.message), status_code=422)
+        return await _block_page(request, session_id, error=error, values=form)
     return _back(request, f"/{session_id}", "done=slot")
 
 
 async def edit_slot(request: Request) -> Response:
     store, event = request.state.store, event_of(request)
     slot_id = request.path_params["slot_id"]
-    errors: dict[str, str] = {}
+    refused: InvalidInput | None = None
     values: dict[str, str] = {}
     if request.method == "POST":
-        values = {name: str(value) for name, value in (await request.form()).items()}
+        values = await forms.submitted(request)
         try:
             session_id = await defences.update_slot(store, event, slot_id, values, **_who(request))
             return _back(request, f"/{session_id}", "done=slot")
         except InvalidInput as error:
-            errors = _errors(error)
+            refused = error
     block = await defences.slot_block(store, event, slot_id)
     slot = block.slot(slot_id)
     if not values:
         values = {"project_title": slot.project_title, "organisations": slot.organisations,
                   "regions": slot.regions or "", "presenters": slot.presenters,
                   "talk_minutes": str(slot.talk_minutes), "question_minutes": str(slot.question_minutes)}
-    return page(request, "organiser/defences_slot.html", {"block": block, "slot": slot, "values": values,
-                                                          "errors": errors}, status_code=422 if errors else 200)
+    context = {"block": block, "slot": slot, "values": values}
+    if refused is None:
+        return forms.show(request, "organiser/defences_slot.html", context)
+    return forms.refuse(request, "organiser/defences_slot.html", refused, context)
 
 
 async def move_slot(request: Request) -> Response:
@@ -113,12 +118,11 @@ async def remove_slot(request: Request) -> Response:
 
 async def add_criterion(request: Request) -> Response:
     session_id = request.path_params["session_id"]
-    form = {name: str(value) for name, value in (await request.form()).items()}
+    form = await forms.submitted(request)
     try:
         await defences.add_criterion(request.state.store, event_of(request), session_id, form, **_who(request))
     except InvalidInput as error:
-        return await _block_page(request, session_id, errors={f"criterion_{k}": v for k, v in _errors(error).items()},
-                                 values=form, message=i18n.gettext(error.message), status_code=422)
+        return await _block_page(request, session_id, error=error, values=form, field_prefix="criterion_")
     return _back(request, f"/{session_id}", "done=criteria#criteria")
 
 
@@ -135,7 +139,7 @@ async def remove_criterion(request: Request) -> Response:
         await defences.remove_criterion(request.state.store, event_of(request), session_id,
                                         request.path_params["criterion_id"], **_who(request))
     except InvalidInput as error:
-        return await _block_page(request, session_id, message=i18n.gettext(error.message), status_code=422)
+        return await _block_page(request, session_id, error=error)
     return _back(request, f"/{session_id}", "done=criteria#criteria")
 
 
@@ -147,8 +151,7 @@ async def assign_expert(request: Request) -> Response:
         await defences.assign_expert(request.state.store, event_of(request), session_id,
                                      int(staff_id) if staff_id.isdigit() else 0, **_who(request))
     except InvalidInput as error:
-        return await _block_page(request, session_id, errors=_errors(error), message=i18n.gettext(error.message),
-                                 status_code=422)
+        return await _block_page(request, session_id, error=error)
     return _back(request, f"/{session_id}", "done=jury#jury")
 
 
@@ -218,10 +221,9 @@ async def decide(request: Request) -> Response:
             talk_minutes=str(form.get("talk_minutes", "15")), question_minutes=str(form.get("question_minutes", "5")),
             **_who(request))
     except InvalidInput as error:
-        return page(request, "organiser/defences_applications.html", {
+        return forms.refuse(request, "organiser/defences_applications.html", error, {
             "applications": await defence_applications.list_applications(store, event),
-            "blocks": [session for session, _count in await defences.list_blocks(store, event)],
-            "done": "", "message": i18n.gettext(error.message)}, status_code=422)
+            "blocks": [session for session, _count in await defences.list_blocks(store, event)], "done": ""})
     request.state.outbox.notify()
     return _back(request, "/applications", f"done=decided#application-{request.path_params['application_id']}")
 

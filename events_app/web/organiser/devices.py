@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from events_app.domain.checkin import REASON_MESSAGES, Reason
 from events_app.domain.errors import InvalidInput
@@ -22,6 +22,7 @@ from events_app.services.checkin import report as checkin_report
 from events_app.services.checkin.devices import NewDevice
 from events_app.web.checkin.view import CHART_HEIGHT, CHART_WIDTH, bars
 from events_app.web.client import client_address
+from events_app.web.organiser import forms
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
 ORGANISER = (Role.ORGANISER,)
@@ -47,17 +48,15 @@ async def _checkin_page(request: Request, *, created: NewDevice | None = None, v
     lists = await checkin_lists.lists_of_event(store, event.id)
     context.update(devices=await devices.list_devices(store, event.id),
                    lists=[(item.name, item.title) for item in lists],
-                   list_titles={item.name: item.title for item in lists}, values=values or {}, errors={}, message=None,
-                   created=None, revoked=request.query_params.get("revoked") == "1")
+                   list_titles={item.name: item.title for item in lists}, values=values or {}, created=None,
+                   revoked=request.query_params.get("revoked") == "1")
     if created is not None:
         url = f"{request.state.settings.base_url}/pair/{created.pairing_code}"
         context["created"] = {"name": (values or {}).get("name", ""), "url": url, "qr": _pairing_qr(url),
                               "token": created.token}
     if error is not None:
-        context.update(errors={name: gettext(text) for name, text in error.fields.items()},
-                       message=gettext(error.message))
-        return page(request, "organiser/checkin.html", context, status_code=422)
-    return page(request, "organiser/checkin.html", context)
+        return forms.refuse(request, "organiser/checkin.html", error, context)
+    return forms.show(request, "organiser/checkin.html", context)
 
 
 async def checkin_page(request: Request) -> Response:
@@ -82,7 +81,7 @@ async def revoke_device(request: Request) -> Response:
     await devices.revoke_event_device(request.state.store, event_id=event_of(request).id,
                                       device_id=request.path_params["device_id"], actor=member_of(request),
                                       ip=client_address(request), now=now())
-    return RedirectResponse(f"/organiser/events/{event_of(request).slug}/checkin?revoked=1#devices", status_code=303)
+    return forms.done(f"/organiser/events/{event_of(request).slug}/checkin?revoked=1#devices")
 
 
 routes = [

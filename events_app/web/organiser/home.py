@@ -6,7 +6,7 @@ import hmac
 import secrets
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from events_app.domain.errors import N_, InvalidInput
@@ -14,6 +14,8 @@ from events_app.domain.staff import Forbidden
 from events_app.services.programme import catalogue
 from events_app.services.staff import accounts, audit
 from events_app.web.client import client_address
+from events_app.web.errors import status_for
+from events_app.web.organiser import forms
 from events_app.web.organiser.auth import (
     SESSION_COOKIE,
     current_member,
@@ -33,7 +35,7 @@ def _secure(request: Request) -> bool:
 
 async def login_form(request: Request) -> Response:
     if await current_member(request) is not None:
-        return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+        return forms.done(safe_next(request.query_params.get("next")))
     return _login_page(request, {}, status_code=200)
 
 
@@ -58,9 +60,10 @@ async def login(request: Request) -> Response:
         signed_in = await accounts.sign_in(request.state.store, email=email, password=password,
                                         ip=client_address(request), now=now())
     except InvalidInput as error:
-        return _login_page(request, {"values": {"email": email}, "message": error.message}, status_code=422)
+        return _login_page(request, {"values": {"email": email}, **forms.refusal(error)},
+                           status_code=status_for(error))
     target = safe_next(str(form.get("next", "")))
-    response = RedirectResponse(target, status_code=303)
+    response = forms.done(target)
     response.set_cookie(SESSION_COOKIE, signed_in.token, max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
                         httponly=True, samesite="lax", secure=_secure(request), path="/")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/organiser/login")
@@ -69,7 +72,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     await accounts.sign_out(request.state.store, request.cookies.get(SESSION_COOKIE, ""))
-    response = RedirectResponse("/organiser/login", status_code=303)
+    response = forms.done("/organiser/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -84,7 +87,7 @@ async def home(request: Request) -> Response:
 
 
 async def account(request: Request) -> Response:
-    return page(request, "organiser/account.html", {"errors": {}, "saved": request.query_params.get("saved") == "1"})
+    return forms.show(request, "organiser/account.html", {"saved": request.query_params.get("saved") == "1"})
 
 
 async def change_password(request: Request) -> Response:
@@ -92,11 +95,11 @@ async def change_password(request: Request) -> Response:
     member = member_of(request)
     try:
         await accounts.change_password(request.state.store, member=member,
-                                    current=str(form.get("current_password", "")),
-                                    new=str(form.get("new_password", "")), now=now(), ip=client_address(request))
+                                       current=str(form.get("current_password", "")),
+                                       new=str(form.get("new_password", "")), now=now(), ip=client_address(request))
     except InvalidInput as error:
-        return page(request, "organiser/account.html", {"errors": error.fields, "saved": False}, status_code=422)
-    return RedirectResponse("/organiser/account?saved=1", status_code=303)
+        return forms.refuse(request, "organiser/account.html", error, {"saved": False})
+    return forms.done("/organiser/account?saved=1")
 
 
 async def audit_log(request: Request) -> Response:

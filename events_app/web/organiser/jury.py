@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from events_app import i18n
 from events_app.domain.defences import ScoringClosed
-from events_app.domain.errors import InvalidInput
+from events_app.domain.errors import DomainError, InvalidInput
 from events_app.domain.staff import Role
 from events_app.services.defences import jury, stage
 from events_app.web.client import client_address
+from events_app.web.organiser import forms
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
 BASE = "/organiser/events/{slug}/jury"
@@ -26,18 +26,19 @@ async def blocks(request: Request) -> Response:
     return page(request, "organiser/jury.html", {"blocks": found})
 
 
-async def _sheet_page(request: Request, *, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                      message: str | None = None, status_code: int = 200) -> Response:
+async def _sheet_page(request: Request, *, values: dict[str, str] | None = None,
+                      error: DomainError | None = None) -> Response:
     found = await jury.jury_slot(request.state.store, event_of(request), request.path_params["slot_id"],
                                  member_of(request))
     if values is None:
         values = {"remarks": found.own.remarks if found.own else ""}
         if found.own:
             values.update({f"criterion-{cid}": str(value) for cid, value in found.own.values.items()})
-    return page(request, "organiser/jury_sheet.html", {
-        "found": found, "block": found.block, "slot": found.slot, "values": values, "errors": errors or {},
-        "message": message, "saved": request.query_params.get("saved") == "1",
-    }, status_code=status_code)
+    context = {"found": found, "block": found.block, "slot": found.slot, "values": values,
+               "saved": request.query_params.get("saved") == "1"}
+    if error is None:
+        return forms.show(request, "organiser/jury_sheet.html", context)
+    return forms.refuse(request, "organiser/jury_sheet.html", error, context)
 
 
 async def sheet(request: Request) -> Response:
@@ -45,17 +46,14 @@ async def sheet(request: Request) -> Response:
 
 
 async def submit(request: Request) -> Response:
-    form = {name: str(value) for name, value in (await request.form()).items()}
+    form = await forms.submitted(request)
     try:
         await jury.submit(request.state.store, event_of(request), request.path_params["slot_id"], member_of(request),
                           form, ip=client_address(request), now=now())
-    except ScoringClosed as error:
-        return await _sheet_page(request, values=form, message=i18n.gettext(error.message), status_code=409)
-    except InvalidInput as error:
-        return await _sheet_page(request, values=form, message=i18n.gettext(error.message), status_code=422,
-                                 errors={name: i18n.gettext(text) for name, text in error.fields.items()})
-    return RedirectResponse(f"/organiser/events/{event_of(request).slug}/jury/slots/{request.path_params['slot_id']}"
-                            "?saved=1", status_code=303)
+    except (ScoringClosed, InvalidInput) as error:  # 409 and 422: `web.errors.status_for`
+        return await _sheet_page(request, values=form, error=error)
+    return forms.done(f"/organiser/events/{event_of(request).slug}/jury/slots/{request.path_params['slot_id']}"
+                      "?saved=1")
 
 
 routes = [

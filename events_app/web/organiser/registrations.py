@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from events_app import i18n
 from events_app.domain.errors import N_, DomainError, NotFound
@@ -17,6 +17,7 @@ from events_app.services.badges import printing
 from events_app.services.registration import roster
 from events_app.services.registration.roster import STATUS_LABELS, BulkRefused, Filters
 from events_app.web.client import client_address
+from events_app.web.organiser import forms
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
 ORGANISERS = (Role.ORGANISER,)
@@ -79,9 +80,9 @@ async def decide(request: Request) -> Response:
                                 problems=getattr(error, "problems", []), reason=reason, selected=set(ids))
     outcome = f"done={'approved' if approve else 'rejected'}&count={count}"
     if back.isdigit():
-        return RedirectResponse(f"{_base(request)}/{back}?{outcome}", status_code=303)
+        return forms.done(f"{_base(request)}/{back}?{outcome}")
     query = filters.query()
-    return RedirectResponse(f"{_base(request)}?{query + '&' if query else ''}{outcome}", status_code=303)
+    return forms.done(f"{_base(request)}?{query + '&' if query else ''}{outcome}")
 
 
 
@@ -122,7 +123,7 @@ async def move(request: Request) -> Response:
     except DomainError as error:
         line = await roster.detail(store, event_id=event.id, registration_id=registration_id)
         return await _detail_page(request, line, status_code=409, error=error.message)
-    return RedirectResponse(f"{_base(request)}/{registration_id}?moved={to}", status_code=303)
+    return forms.done(f"{_base(request)}/{registration_id}?moved={to}")
 
 
 async def export(request: Request) -> Response:

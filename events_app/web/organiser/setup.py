@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from events_app.domain.agenda import EventFormat, VenueKind
 from events_app.domain.errors import N_, InvalidInput
@@ -16,7 +16,8 @@ from events_app.i18n import gettext
 from events_app.services.event_setup import events, organisations
 from events_app.services.event_setup.events import Actor, SessionsOutsideDays, VenueInUse
 from events_app.web.client import client_address
-from events_app.web.organiser.auth import ADMIN, event_of, member_of, now, page, staff_route
+from events_app.web.organiser import forms
+from events_app.web.organiser.auth import ADMIN, event_of, member_of, now, staff_route
 from events_app.web.templating import EVENT_FORMATS, VENUE_KINDS, region_name
 
 ORGANISER = (Role.ORGANISER,)
@@ -34,76 +35,63 @@ def _actor(request: Request) -> Actor:
     return Actor(member=member_of(request), ip=client_address(request), now=now())
 
 
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {name: value for name, value in form.items() if isinstance(value, str) and name != "csrf_token"}
-
-
-def _errors(error: InvalidInput) -> dict[str, str]:
-    return {name: gettext(text) for name, text in error.fields.items()}
-
-
 def _base(request: Request) -> str:
     return f"/organiser/events/{event_of(request).slug}/settings"
 
 
-def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+def _setup_page(request: Request, template: str, context: dict[str, Any],
+                error: InvalidInput | None = None) -> Response:
+    """A set-up form (`forms.show`, or `forms.refuse` with an error) with the lists its fields offer."""
+    full: dict[str, Any] = {**_choices(), "saved": request.query_params.get("saved") == "1", **context}
     if "organisations" in context:
-        context["organisation_options"] = [(item.key, item.name) for item in context["organisations"]]
-    return page(request, template, {**_choices(), "errors": {}, "message": None,
-                                    "saved": request.query_params.get("saved") == "1", **context},
-                status_code=status_code)
-
-
-def _refused(request: Request, template: str, error: InvalidInput, context: dict[str, Any]) -> Response:
-    return _render(request, template, {"errors": _errors(error), "message": gettext(error.message), **context},
-                   status_code=422)
+        full["organisation_options"] = [(item.key, item.name) for item in context["organisations"]]
+    return forms.show(request, template, full) if error is None else forms.refuse(request, template, error, full)
 
 
 # --- A new event ---------------------------------------------------------------------------------
 
 async def new_event_form(request: Request) -> Response:
-    return _render(request, "organiser/setup_new.html", {"values": {"timezone": "Europe/Moscow"}})
+    return _setup_page(request, "organiser/setup_new.html", {"values": {"timezone": "Europe/Moscow"}})
 
 
 async def new_event(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     try:
         slug = await events.create_event(request.state.store, form, actor=_actor(request))
     except InvalidInput as error:
-        return _refused(request, "organiser/setup_new.html", error, {"values": form})
-    return RedirectResponse(f"/organiser/events/{slug}/settings?created=1", status_code=303)
+        return _setup_page(request, "organiser/setup_new.html", {"values": form}, error)
+    return forms.done(f"/organiser/events/{slug}/settings?created=1")
 
 
 # --- Settings overview, details and publication ------------------------------------------------
 
 async def settings_page(request: Request) -> Response:
     settings = await events.event_settings(request.state.store, event_of(request).id)
-    return _render(request, "organiser/setup.html", {"settings": settings,
+    return _setup_page(request, "organiser/setup.html", {"settings": settings,
                                                      "created": request.query_params.get("created") == "1"})
 
 
 async def details_form(request: Request) -> Response:
     settings = await events.event_settings(request.state.store, event_of(request).id)
-    return _render(request, "organiser/setup_details.html", {"values": settings.details_form(), "outside": []})
+    return _setup_page(request, "organiser/setup_details.html", {"values": settings.details_form(), "outside": []})
 
 
 async def save_details(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     try:
         await events.update_details(request.state.store, event_of(request).id, form, actor=_actor(request))
     except SessionsOutsideDays as error:
-        return _refused(request, "organiser/setup_details.html", error, {"values": form, "outside": error.sessions})
+        return _setup_page(request, "organiser/setup_details.html", {"values": form, "outside": error.sessions}, error)
     except InvalidInput as error:
-        return _refused(request, "organiser/setup_details.html", error, {"values": form, "outside": []})
-    return RedirectResponse(f"{_base(request)}/details?saved=1", status_code=303)
+        return _setup_page(request, "organiser/setup_details.html", {"values": form, "outside": []}, error)
+    return forms.done(f"{_base(request)}/details?saved=1")
 
 
 async def change_status(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     if form.get("status") == "draft" and form.get("confirm") != "yes":
         # The public page answers 404 at once and registration stops: asked once more.
-        return page(request, "organiser/confirm.html", {
+        return forms.show(request, "organiser/confirm.html", {
             "title": gettext("Take the event back to a draft?"),
             "text": gettext("Its public page and programme disappear at once, registration stops and links "
                             "that delegates already have answer «not found» until you publish it again."),
@@ -113,7 +101,7 @@ async def change_status(request: Request) -> Response:
         })
     await events.set_status(request.state.store, event_of(request).id, form.get("status", ""),
                                  actor=_actor(request))
-    return RedirectResponse(f"{_base(request)}?saved=1", status_code=303)
+    return forms.done(f"{_base(request)}?saved=1")
 
 
 # --- Venues --------------------------------------------------------------------------------------
@@ -122,11 +110,9 @@ async def _venues_page(request: Request, *, values: dict[str, str], error: Inval
     store, event = request.state.store, event_of(request)
     context = {"venues": await events.venues(store, event.id),
                "organisations": await organisations.all_organisations(store), "values": values, "in_use": []}
-    if error is None:
-        return _render(request, "organiser/setup_venues.html", context)
     if isinstance(error, VenueInUse):
         context["in_use"] = error.sessions
-    return _refused(request, "organiser/setup_venues.html", error, context)
+    return _setup_page(request, "organiser/setup_venues.html", context, error)
 
 
 async def venues_page(request: Request) -> Response:
@@ -134,12 +120,12 @@ async def venues_page(request: Request) -> Response:
 
 
 async def add_venue(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     try:
         await events.save_venue(request.state.store, event_of(request).id, None, form, actor=_actor(request))
     except InvalidInput as error:
         return await _venues_page(request, values=form, error=error)
-    return RedirectResponse(f"{_base(request)}/venues?saved=1", status_code=303)
+    return forms.done(f"{_base(request)}/venues?saved=1")
 
 
 async def _venue_page(request: Request, values: dict[str, str] | None = None,
@@ -148,9 +134,7 @@ async def _venue_page(request: Request, values: dict[str, str] | None = None,
     found = await events.venue(store, event.id, request.path_params["venue_id"])
     context = {"venue": found, "values": values if values is not None else found.form(),
                "organisations": await organisations.all_organisations(store)}
-    if error is None:
-        return _render(request, "organiser/setup_venue.html", context)
-    return _refused(request, "organiser/setup_venue.html", error, context)
+    return _setup_page(request, "organiser/setup_venue.html", context, error)
 
 
 async def venue_page(request: Request) -> Response:
@@ -158,13 +142,13 @@ async def venue_page(request: Request) -> Response:
 
 
 async def save_venue(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     try:
         await events.save_venue(request.state.store, event_of(request).id, request.path_params["venue_id"],
                                      form, actor=_actor(request))
     except InvalidInput as error:
         return await _venue_page(request, form, error)
-    return RedirectResponse(f"{_base(request)}/venues?saved=1", status_code=303)
+    return forms.done(f"{_base(request)}/venues?saved=1")
 
 
 async def remove_venue(request: Request) -> Response:
@@ -173,7 +157,7 @@ async def remove_venue(request: Request) -> Response:
                                        actor=_actor(request))
     except VenueInUse as error:
         return await _venues_page(request, values={"kind": "hall"}, error=error)
-    return RedirectResponse(f"{_base(request)}/venues?saved=1", status_code=303)
+    return forms.done(f"{_base(request)}/venues?saved=1")
 
 
 # --- Organisations -------------------------------------------------------------------------------
@@ -185,9 +169,7 @@ async def _organisations_page(request: Request, *, values: dict[str, str] | None
     context = {"listed": {role: [item for item in listed if item.role == role] for role in organisations.ROLES},
                "organisations": await organisations.all_organisations(store),
                "values": values or {"role": "partner", "existing_role": "partner"}}
-    if error is None:
-        return _render(request, "organiser/setup_organisations.html", context)
-    return _refused(request, "organiser/setup_organisations.html", error, context)
+    return _setup_page(request, "organiser/setup_organisations.html", context, error)
 
 
 async def organisations_page(request: Request) -> Response:
@@ -195,31 +177,29 @@ async def organisations_page(request: Request) -> Response:
 
 
 async def add_new_organisation(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     try:
         await organisations.add_new_organisation(request.state.store, event_of(request).id, form, actor=_actor(request))
     except InvalidInput as error:
         return await _organisations_page(request, values=form, error=error)
-    return RedirectResponse(f"{_base(request)}/organisations?saved=1", status_code=303)
+    return forms.done(f"{_base(request)}/organisations?saved=1")
 
 
 async def link_organisation(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     try:
         await organisations.link_organisation(request.state.store, event_of(request).id, form.get("existing", ""),
                                             form.get("existing_role", ""), actor=_actor(request))
     except InvalidInput as error:
         return await _organisations_page(request, values=form, error=error)
-    return RedirectResponse(f"{_base(request)}/organisations?saved=1", status_code=303)
+    return forms.done(f"{_base(request)}/organisations?saved=1")
 
 
 async def _organisation_page(request: Request, values: dict[str, str] | None = None,
                              error: InvalidInput | None = None) -> Response:
     found = await organisations.organisation(request.state.store, request.path_params["key"])
     context = {"organisation": found, "values": values if values is not None else found.form()}
-    if error is None:
-        return _render(request, "organiser/setup_organisation.html", context)
-    return _refused(request, "organiser/setup_organisation.html", error, context)
+    return _setup_page(request, "organiser/setup_organisation.html", context, error)
 
 
 async def organisation_page(request: Request) -> Response:
@@ -227,17 +207,17 @@ async def organisation_page(request: Request) -> Response:
 
 
 async def save_organisation(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     try:
         await organisations.update_organisation(request.state.store, event_of(request).id, request.path_params["key"],
                                               form, actor=_actor(request))
     except InvalidInput as error:
         return await _organisation_page(request, form, error)
-    return RedirectResponse(f"{_base(request)}/organisations?saved=1", status_code=303)
+    return forms.done(f"{_base(request)}/organisations?saved=1")
 
 
 async def arrange_organisation(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     store, event, key, role = request.state.store, event_of(request), request.path_params["key"], form.get("role", "")
     action = form.get("action", "")
     if action == "remove":
@@ -245,26 +225,26 @@ async def arrange_organisation(request: Request) -> Response:
     else:
         await organisations.move_organisation(store, event.id, key, role, -1 if action == "up" else 1,
                                             actor=_actor(request))
-    return RedirectResponse(f"{_base(request)}/organisations?saved=1", status_code=303)
+    return forms.done(f"{_base(request)}/organisations?saved=1")
 
 
 # --- Registration settings -----------------------------------------------------------------------
 
 async def registration_form(request: Request) -> Response:
     settings = await events.event_settings(request.state.store, event_of(request).id)
-    return _render(request, "organiser/setup_registration.html",
+    return _setup_page(request, "organiser/setup_registration.html",
                    {"settings": settings, "values": settings.registration_form()})
 
 
 async def save_registration(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     store, event = request.state.store, event_of(request)
     try:
         await events.update_registration(store, event.id, form, actor=_actor(request))
     except InvalidInput as error:
         settings = await events.event_settings(store, event.id)
-        return _refused(request, "organiser/setup_registration.html", error, {"settings": settings, "values": form})
-    return RedirectResponse(f"{_base(request)}/registration?saved=1", status_code=303)
+        return _setup_page(request, "organiser/setup_registration.html", {"settings": settings, "values": form}, error)
+    return forms.done(f"{_base(request)}/registration?saved=1")
 
 
 S = "/organiser/events/{slug}/settings"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from events_app.domain.errors import InvalidInput
 from events_app.domain.staff import ROLE_LABELS, Role
@@ -14,12 +14,8 @@ from events_app.i18n import gettext
 from events_app.services.programme import catalogue
 from events_app.services.staff import accounts
 from events_app.web.client import client_address
-from events_app.web.organiser.auth import ADMIN, member_of, now, page, staff_route
-
-
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {name: value for name, value in form.items() if isinstance(value, str) and name != "csrf_token"}
+from events_app.web.organiser import forms
+from events_app.web.organiser.auth import ADMIN, member_of, now, staff_route
 
 
 async def _staff_page(request: Request, *, values: dict[str, str] | None = None, error: InvalidInput | None = None,
@@ -29,14 +25,11 @@ async def _staff_page(request: Request, *, values: dict[str, str] | None = None,
         "accounts": await accounts.accounts(store),
         "events": [(event.slug, event.title) for event in await catalogue.list_all_events(store)],
         "roles": [(role.value, gettext(ROLE_LABELS[role])) for role in Role],
-        "values": values or {}, "errors": {}, "message": None, "failed_account": failed_account,
-        "done": request.query_params.get("done", ""),
+        "values": values or {}, "failed_account": failed_account, "done": request.query_params.get("done", ""),
     }
     if error is None:
-        return page(request, "organiser/staff.html", context)
-    context.update(errors={name: gettext(text) for name, text in error.fields.items()},
-                   message=gettext(error.message))
-    return page(request, "organiser/staff.html", context, status_code=422)
+        return forms.show(request, "organiser/staff.html", context)
+    return forms.refuse(request, "organiser/staff.html", error, context)
 
 
 async def staff_page(request: Request) -> Response:
@@ -44,7 +37,7 @@ async def staff_page(request: Request) -> Response:
 
 
 async def create_account(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     try:
         await accounts.create_staff(request.state.store, email=form.get("email", ""), name=form.get("name", ""),
                                  password=form.get("password", ""), is_admin=form.get("is_admin") == "1", now=now(),
@@ -52,11 +45,11 @@ async def create_account(request: Request) -> Response:
     except InvalidInput as error:
         form.pop("password", None)
         return await _staff_page(request, values=form, error=error)
-    return RedirectResponse("/organiser/staff?done=created", status_code=303)
+    return forms.done("/organiser/staff?done=created")
 
 
 async def grant(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     staff_id = request.path_params["staff_id"]
     try:
         await accounts.grant_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
@@ -64,20 +57,20 @@ async def grant(request: Request) -> Response:
                                      actor=member_of(request), ip=client_address(request), now=now())
     except InvalidInput as error:
         return await _staff_page(request, error=error, failed_account=staff_id)
-    return RedirectResponse(f"/organiser/staff?done=granted#account-{staff_id}", status_code=303)
+    return forms.done(f"/organiser/staff?done=granted#account-{staff_id}")
 
 
 async def revoke(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     staff_id = request.path_params["staff_id"]
     await accounts.revoke_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
                                   role=form.get("role", ""), actor=member_of(request), ip=client_address(request),
                                   now=now())
-    return RedirectResponse(f"/organiser/staff?done=revoked#account-{staff_id}", status_code=303)
+    return forms.done(f"/organiser/staff?done=revoked#account-{staff_id}")
 
 
 async def change_status(request: Request) -> Response:
-    form = await _form(request)
+    form = await forms.submitted(request)
     staff_id = request.path_params["staff_id"]
     try:
         await accounts.set_account_disabled(request.state.store, staff_id=staff_id,
@@ -85,7 +78,7 @@ async def change_status(request: Request) -> Response:
                                          ip=client_address(request), now=now())
     except InvalidInput as error:
         return await _staff_page(request, error=error, failed_account=staff_id)
-    return RedirectResponse(f"/organiser/staff?done=status#account-{staff_id}", status_code=303)
+    return forms.done(f"/organiser/staff?done=status#account-{staff_id}")
 
 
 routes = [

@@ -7,13 +7,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.staff import Role
 from events_app.services.visits import details, transport, visitor_data
 from events_app.web.client import client_address
+from events_app.web.organiser import forms
 from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
 
 BASE = "/organiser/events/{slug}/visits"
@@ -52,8 +53,7 @@ def _count(value: str | None) -> int:
 
 def _back(event_slug: str, session_id: int, **query: str) -> Response:
     suffix = "&".join(f"{key}={value}" for key, value in query.items())
-    return RedirectResponse(f"/organiser/events/{event_slug}/visits/{session_id}" + (f"?{suffix}" if suffix else ""),
-                            status_code=303)
+    return forms.done(f"/organiser/events/{event_slug}/visits/{session_id}" + (f"?{suffix}" if suffix else ""))
 
 
 async def assign_seats(request: Request) -> Response:
@@ -70,7 +70,7 @@ async def assign_seats(request: Request) -> Response:
 async def move_delegate(request: Request) -> Response:
     event = event_of(request)
     session_id = _int(request.path_params["session_id"], "session_id")
-    form = await request.form()
+    form = await forms.submitted(request)
     try:
         await transport.move(request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
                              session_id=session_id,
@@ -84,7 +84,7 @@ async def move_delegate(request: Request) -> Response:
 async def change_times(request: Request) -> Response:
     event = event_of(request)
     session_id = _int(request.path_params["session_id"], "session_id")
-    form = await request.form()
+    form = await forms.submitted(request)
     zone = ZoneInfo(event.timezone)
 
     def moment(name: str, required: bool) -> datetime | None:

@@ -11,8 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from events_app import i18n
-from events_app.domain.errors import N_, DomainError, InvalidInput
-from events_app.domain.links import InvalidLink, read_cabinet_link
+from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.regions import REGIONS
 from events_app.domain.registration import CATEGORY_LABELS, Category
 from events_app.domain.tickets import qr_png, qr_svg, ticket_url
@@ -21,7 +20,13 @@ from events_app.services.cabinet import access
 from events_app.services.certificates import issuing
 from events_app.services.registration import signup
 from events_app.services.registration.letters import cabinet_url, personal_calendar_url
-from events_app.services.registration.views import RegistrationView, online_links, registration_view, ticket_holder
+from events_app.services.registration.views import (
+    RegistrationView,
+    cabinet_registration,
+    online_links,
+    registration_view,
+    ticket_holder,
+)
 from events_app.services.visits import details, visitor_data
 from events_app.web.client import client_address
 from events_app.web.public_cache import PAGE_SECONDS, remembered
@@ -121,15 +126,8 @@ async def ticket_qr_png(request: Request) -> Response:
 
 
 async def _cabinet_registration(request: Request) -> RegistrationView:
-    claim = read_cabinet_link(request.state.settings.secret_key, request.path_params["token"], now=_now())
-    try:
-        view = await registration_view(request.state.store, claim.registration_id)
-    except DomainError:
-        raise InvalidLink(N_("This link no longer works: "
-                             "the registration was cancelled and its data erased.")) from None
-    if view.link_version != claim.link_version:
-        raise InvalidLink(N_("This link no longer works. Ask for a new one with your e-mail address."))
-    return view
+    return await cabinet_registration(request.state.store, request.state.settings.secret_key,
+                                      request.path_params["token"], now=_now())
 
 
 async def _cabinet_page(request: Request, view: RegistrationView, *, errors: dict[str, str] | None = None,

@@ -14,10 +14,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from events_app import i18n
-from events_app.domain.errors import N_, DomainError, InvalidInput
-from events_app.domain.links import InvalidLink, read_cabinet_link
+from events_app.domain.errors import InvalidInput
 from events_app.domain.visitor_data import VISITOR_CONSENT_TEXT
-from events_app.services.registration.views import RegistrationView, registration_view
+from events_app.services.registration.views import RegistrationView, cabinet_registration
 from events_app.services.visits import visitor_data
 from events_app.web.client import client_address
 
@@ -25,15 +24,8 @@ FIELDS = ("passport_series", "passport_number", "birth_date", "citizenship", "vi
 
 
 async def _registration(request: Request) -> RegistrationView:
-    claim = read_cabinet_link(request.state.settings.secret_key, request.path_params["token"], now=datetime.now(UTC))
-    try:
-        view = await registration_view(request.state.store, claim.registration_id)
-    except DomainError:
-        raise InvalidLink(N_("This link no longer works: "
-                             "the registration was cancelled and its data erased.")) from None
-    if view.link_version != claim.link_version:
-        raise InvalidLink(N_("This link no longer works. Ask for a new one with your e-mail address."))
-    return view
+    return await cabinet_registration(request.state.store, request.state.settings.secret_key,
+                                      request.path_params["token"], now=datetime.now(UTC))
 
 
 async def _page(request: Request, view: RegistrationView, *, values: dict[str, Any], errors: dict[str, str],
