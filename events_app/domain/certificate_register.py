@@ -1,19 +1,22 @@
-"""The register of an event's issued certificates as a spreadsheet (.xlsx), Russian headers."""
+"""The register of an event's issued certificates as a spreadsheet (.xlsx), Russian headers.
+
+Written by `spreadsheet`, like every other list organisers download: a holder's name or an
+organisation that starts like a formula stays text.
+"""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from events_app.domain.spreadsheet import Column, Sheet, to_xlsx
 
-from events_app.domain.agenda_sheet import FORMULA_STARTS
-
-HEADERS = ("№ сертификата", "ФИО", "Организация", "Выдан", "Отозван", "Онлайн-сессий", "Дни на входе")
-WIDTHS = (26, 36, 36, 17, 17, 14, 30)
+MOMENT = "DD.MM.YYYY HH:MM"
+COLUMNS = (Column("№ сертификата", 26), Column("ФИО", 36), Column("Организация", 36),
+           Column("Выдан", 17, number_format=MOMENT), Column("Отозван", 17, number_format=MOMENT),
+           Column("Онлайн-сессий", 14), Column("Дни на входе", 30))
+HEADERS = tuple(column.header for column in COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -27,28 +30,7 @@ class RegisterRow:
     checked_in_days: str
 
 
-def _inert(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def register_xlsx(rows: Sequence[RegisterRow], *, title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Сертификаты"
-    workbook.properties.title = title
-    sheet.append(list(HEADERS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([row.number, _inert(row.holder), _inert(row.organisation), row.issued_at, row.revoked_at,
-                      row.online_joined, row.checked_in_days])
-    for index, width in enumerate(WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    for column in ("D", "E"):
-        for cell in sheet[column][1:]:
-            cell.number_format = "DD.MM.YYYY HH:MM"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    cells = [[row.number, row.holder, row.organisation, row.issued_at, row.revoked_at, row.online_joined,
+              row.checked_in_days] for row in rows]
+    return to_xlsx([Sheet("Сертификаты", COLUMNS, cells)], title=title)
