@@ -6,15 +6,15 @@ from datetime import date
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from events_app import i18n
 from events_app.domain.certificates import CHECKIN_LABELS, CheckinRule, CompletionRule
 from events_app.domain.errors import N_, DomainError, InvalidInput
 from events_app.domain.staff import Role
 from events_app.services.certificates import issuing
 from events_app.web.client import client_address
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser import forms
+from events_app.web.organiser.auth import event_of, member_of, now, staff_route
 
 ORGANISERS = (Role.ORGANISER,)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,12 +36,12 @@ async def _page(request: Request, *, status_code: int = 200, error: DomainError 
     shown = values or {"min_online": str(rule.min_online), "checkin": rule.checkin.value,
                        "checkin_day": rule.checkin_day.isoformat() if rule.checkin_day else "",
                        "hours": str(rule.hours or ""), "signatory": rule.signatory}
-    return page(request, "organiser/certificates.html", {
+    refused = forms.refusal(error) if error else {"errors": {}, "message": None}
+    return forms.show(request, "organiser/certificates.html", {
         "preview": found, "values": shown, "checkin_labels": CHECKIN_LABELS, "days": _days(request),
         "issued": await issuing.issued(request.state.store, event_of(request).id), "base": _base(request),
         "done": request.query_params.get("done", ""), "count": request.query_params.get("count", ""),
-        "error": i18n.gettext(error.message) if error else None,
-        "errors": {name: i18n.gettext(text) for name, text in error.fields.items()} if error else {},
+        "error": refused["message"], "errors": refused["errors"],  # the page names its summary `error`
     }, status_code=status_code)
 
 
@@ -74,7 +74,7 @@ async def save_rule(request: Request) -> Response:
                                 actor=member_of(request), now=now(), ip=client_address(request))
     except InvalidInput as error:
         return await _page(request, status_code=422, error=error, values=values)
-    return RedirectResponse(f"{_base(request)}?done=rule", status_code=303)
+    return forms.done(f"{_base(request)}?done=rule")
 
 
 async def issue(request: Request) -> Response:
@@ -84,13 +84,13 @@ async def issue(request: Request) -> Response:
     except DomainError as error:
         return await _page(request, status_code=409, error=error)
     request.state.outbox.notify()
-    return RedirectResponse(f"{_base(request)}?done=issued&count={len(numbers)}", status_code=303)
+    return forms.done(f"{_base(request)}?done=issued&count={len(numbers)}")
 
 
 async def revoke(request: Request) -> Response:
     await issuing.revoke(request.state.store, event_id=event_of(request).id, number=request.path_params["number"],
                          now=now(), actor=member_of(request), ip=client_address(request))
-    return RedirectResponse(f"{_base(request)}?done=revoked#issued", status_code=303)
+    return forms.done(f"{_base(request)}?done=revoked#issued")
 
 
 async def register(request: Request) -> Response:
