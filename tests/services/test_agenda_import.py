@@ -17,9 +17,16 @@ from tests.conftest import DEMO_FILES, SCHEDULES
 
 
 async def _snapshot(store: Store) -> dict[str, list[dict[str, object]]]:
-    """Every row of every table, in a stable order: equal snapshots mean nothing changed."""
+    """Every row of every table, in a stable order: equal snapshots mean nothing changed.
+
+    Except the programme version: a counter that says "look again" to the caches of public pages.
+    A re-import rewrites the event's links and speakers even when they are the same, so it may move
+    the counter; that costs one rebuilt page, never a stale one.
+    """
     result = {}
     for table in t.metadata.sorted_tables:
+        if table is t.programme_version:
+            continue
         rows = await store.fetch_all(sa.select(table).order_by(*table.primary_key.columns))
         result[table.name] = [dict(row) for row in rows]
     return result
