@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from events_app.data.migrate import ALEMBIC_VERSION
+from events_app.data.prepared import PreparedStatement
 from events_app.data.sqlite_backend import BUSY_TIMEOUT_MS
-from events_app.data.sqlite_prepared import PreparedStatement
 
 
 class BackupError(Exception):

@@ -84,13 +84,34 @@ def ticket_of(secret: Any, event_id: Any) -> sa.Select[Any]:
             .where(t.tickets.c.secret == secret, t.registrations.c.event_id == event_id))
 
 
-def ticket_facts(secret: Any, event_id: Any, admitted: sa.ColumnElement[bool]) -> sa.Select[Any]:
-    """A ticket of the event with its registration and whether the list admits it, in one read."""
+def ticket_with_registration(secret: Any, event_id: Any) -> sa.Select[Any]:
+    """A ticket of the event by its secret, with what the door needs of its registration."""
     return (sa.select(t.tickets.c.id, t.tickets.c.revoked_at, t.registrations.c.id.label("registration_id"),
-                      t.registrations.c.status, *(t.registrations.c[name] for name in ATTENDEE_COLUMNS),
-                      admitted.label("admitted"))
+                      t.registrations.c.status, *(t.registrations.c[name] for name in ATTENDEE_COLUMNS))
             .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
             .where(t.tickets.c.secret == secret, t.registrations.c.event_id == event_id))
+
+
+def ticket_facts(secret: Any, event_id: Any, admitted: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """`ticket_with_registration` and whether the list admits it (an `admission`), in one read."""
+    return ticket_with_registration(secret, event_id).add_columns(admitted.label("admitted"))
+
+
+def scan_context(nonce: Any, registration_id: Any, list_name: Any, admitted: sa.ColumnElement[bool],
+                 session_id: Any) -> sa.Select[Any]:
+    """Everything a scan reads once its registration is locked, in one statement: the answer
+    already logged for the nonce and its device, whether the list admits the registration, the
+    delegate's bus on the visit, then the earlier passages (one row each; one row of NULLs if none).
+    """
+    head = sa.select(
+        logged_scan(nonce).with_only_columns(t.scan_log.c.answer).scalar_subquery().label("logged_answer"),
+        logged_scan(nonce).with_only_columns(t.scan_log.c.device_id).scalar_subquery().label("logged_device"),
+        is_admitted(registration_id, admitted).scalar_subquery().label("admitted"),
+        bus_label_of(registration_id, session_id).label("bus"),
+    ).subquery("head")
+    passages = previous_passages(registration_id, list_name).add_columns(t.checkins.c.id.label("passage")).subquery()
+    return (sa.select(head, passages.c.type, passages.c.scanned_at, passages.c.name)
+            .select_from(head.outerjoin(passages, sa.true())).order_by(passages.c.passage))
 
 
 def is_admitted(registration_id: Any, admitted: sa.ColumnElement[bool]) -> sa.Select[Any]:

@@ -147,6 +147,14 @@ class Store:
             finally:
                 await pool.release(connection)
 
+    async def run_postgres(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """PostgreSQL only: run `work` on a pooled asyncpg connection of its own, outside any
+        `transaction()` (the door's hot path, `postgres_checkin`, runs its statements there)."""
+        assert not self.is_sqlite
+        pool = self._database._backend._pool
+        async with pool.acquire() as connection:
+            return await work(connection)
+
     def forget(self, key: Hashable) -> None:
         self._remembered.pop(key, None)
         self._loading.pop(key, None)

@@ -5,27 +5,24 @@ and the connection's thread, all while holding SQLite's one write lock. Here the
 writes run as plain sqlite3 calls in one function inside one `BEGIN IMMEDIATE`, so the lock is
 held for well under a millisecond. The rule itself is `domain.checkin.decide`, shared with the
 PostgreSQL path, and so are the statements: they are `checkin_queries`' expressions, compiled
-once per list kind with bound parameters (`sqlite_prepared`).
+once per list kind with bound parameters (`prepared`).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ReleaseSavepointClause, RollbackToSavepointClause, SavepointClause
 
 from events_app.data import checkin_queries as q
 from events_app.data import tables as t
+from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome, verdict_of
+from events_app.data.prepared import PreparedStatement
 from events_app.data.sqlite_backend import BEGIN_IMMEDIATE
-from events_app.data.sqlite_prepared import PreparedStatement
-from events_app.domain.checkin import CheckinList, Passage, Scan, TicketFacts, Verdict, decide
+from events_app.domain.checkin import Passage, TicketFacts
 
 _SAVEPOINT = "door_scan"
 
@@ -68,28 +65,6 @@ def _prepared() -> _Statements:
     if _statements is None:
         _statements = _Statements()
     return _statements
-
-
-@dataclass(frozen=True)
-class OtherDevicesNonce:
-    """The nonce is already in the log, sent by another device."""
-
-
-@dataclass(frozen=True)
-class DoorScan:
-    """One scan waiting for the writer, with everything read before the lock."""
-
-    device_id: int
-    event_id: int
-    secret: str | None
-    scan: Scan
-    checkin_list: CheckinList
-    now: datetime
-    timezone: str
-    answer_for: Callable[[Verdict, Mapping[str, Any] | None], dict[str, Any]]
-
-
-Outcome = dict[str, Any] | OtherDevicesNonce | Exception
 
 
 def redeem_many(connection: sqlite3.Connection, scans: list[DoorScan]) -> list[Outcome]:
@@ -144,9 +119,7 @@ def _redeem(connection: sqlite3.Connection, statements: _Statements,
             facts = TicketFacts(ticket_id=ticket_id, ticket_revoked=revoked_at is not None,
                                 registration_id=registration_id, status=status, admitted_by_list=bool(admitted),
                                 previous=tuple(Passage(kind, at, device) for kind, at, device in previous), bus=bus)
-    verdict = decide(facts, list_name=checkin_list.list_name, list_day=checkin_list.day,
-                     list_closed=checkin_list.closed, scan_type=scan.type,
-                     scanned_day=scan.scanned_at.astimezone(ZoneInfo(item.timezone)).date())
+    verdict = verdict_of(facts, item)
     if verdict.record and facts is not None:
         statements.record.execute(
             connection, event_id=item.event_id, registration_id=facts.registration_id, list_name=checkin_list.name,

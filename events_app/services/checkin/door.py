@@ -4,6 +4,11 @@ Two devices scanning the same ticket at the same moment get one `ok` between the
 registration is locked while its check-ins are read and written (on SQLite, writers take turns
 anyway). Every scan is logged with its answer; the same nonce sent again gets that answer back
 and records nothing new (the nonce is UNIQUE in both tables).
+
+The statements run straight on the driver, outside `databases`: `data.sqlite_checkin` (scans
+batched into the writer's next trip) and `data.postgres_checkin` (four prepared statements per
+scan on a pooled asyncpg connection). Both decide with `domain.checkin.decide` and build their
+statements from `data.checkin_queries`.
 """
 
 from __future__ import annotations
@@ -21,21 +26,18 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from events_app import i18n
-from events_app.data import checkin_queries as q
-from events_app.data import sqlite_checkin
+from events_app.data import postgres_checkin, sqlite_checkin
 from events_app.data import tables as t
-from events_app.data.database import INTEGRITY_ERRORS, Row, Store
+from events_app.data.database import Store
+from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome
 from events_app.domain.checkin import (
     EXIT_MESSAGE,
     REASON_MESSAGES,
     CheckinList,
-    Passage,
     Reason,
     Scan,
     ScanType,
-    TicketFacts,
     Verdict,
-    decide,
 )
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.registration import (
@@ -91,66 +93,17 @@ async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> 
     checkin_list = await lists.find_list(store, device.event_id, scan.list_name)
     secret = secret_from_scan(scan.secret)
     answer_for = _answer_writer(device, checkin_list, scan)
+    item = DoorScan(device_id=device.id, event_id=device.event_id, secret=secret, scan=scan,
+                    checkin_list=checkin_list, now=now, timezone=device.timezone, answer_for=answer_for)
     if store.is_sqlite:
-        result = await _desk(store).submit(sqlite_checkin.DoorScan(
-            device_id=device.id, event_id=device.event_id, secret=secret, scan=scan, checkin_list=checkin_list,
-            now=now, timezone=device.timezone, answer_for=answer_for))
-        if isinstance(result, sqlite_checkin.OtherDevicesNonce):
-            raise _other_devices_nonce()
-        if isinstance(result, Exception):
-            raise result
-        return result
-    replay = await _replayed(store, device, scan.nonce)
-    if replay is not None:
-        return replay
-    ticket = None
-    if secret is not None:
-        ticket = await store.fetch_one(q.ticket_of(secret, device.event_id))
-    try:
-        async with store.transaction():
-            return await _record(store, device, scan, checkin_list, ticket, now, answer_for)
-    except INTEGRITY_ERRORS:
-        replay = await _replayed(store, device, scan.nonce)
-        if replay is None:
-            raise
-        return replay
-
-
-async def _record(store: Store, device: Device, scan: Scan, checkin_list: CheckinList, ticket: Row | None,
-                  now: datetime, answer_for: AnswerWriter) -> dict[str, Any]:
-    registration = None
-    if ticket is not None:
-        registration = await store.fetch_one(
-            sa.select(t.registrations).where(t.registrations.c.id == ticket["registration_id"]).with_for_update())
-    # Checked again under the lock: the same scan may have arrived twice at once.
-    replay = await _replayed(store, device, scan.nonce)
-    if replay is not None:
-        return replay
-    facts = None
-    if ticket is not None and registration is not None:
-        admitted = await store.fetch_val(q.is_admitted(registration["id"], q.list_admission(checkin_list)))
-        previous = await store.fetch_all(q.previous_passages(registration["id"], checkin_list.name))
-        bus = None
-        if checkin_list.list_name.kind in ("bus", "visit"):
-            bus = await store.fetch_val(sa.select(
-                q.bus_label_of(registration["id"], checkin_list.list_name.session_id)))
-        facts = TicketFacts(
-            ticket_id=ticket["id"], ticket_revoked=ticket["revoked_at"] is not None,
-            registration_id=registration["id"], status=registration["status"], admitted_by_list=bool(admitted),
-            previous=tuple(Passage(row["type"], row["scanned_at"], row["name"]) for row in previous), bus=bus)
-    verdict = decide_scan(facts, checkin_list, scan, device.timezone)
-    if verdict.record and facts is not None:
-        await store.execute(q.record_checkin(
-            event_id=device.event_id, registration_id=facts.registration_id, list_name=checkin_list.name,
-            type=scan.type.value, nonce=scan.nonce, device_id=device.id, scanned_at=scan.scanned_at, recorded_at=now,
-            offline=scan.offline))
-    answer = answer_for(verdict, registration)
-    await store.execute(q.log_scan(
-        nonce=scan.nonce, event_id=device.event_id, device_id=device.id, list_name=scan.list_name,
-        type=scan.type.value, ticket_id=facts.ticket_id if facts else None, status=answer["status"],
-        reason=answer["reason"], scanned_at=scan.scanned_at, received_at=now, offline=scan.offline,
-        answer=json.dumps(answer, ensure_ascii=False)))
-    return answer
+        result = await _desk(store).submit(item)
+    else:
+        result = await store.run_postgres(functools.partial(postgres_checkin.redeem, item=item))
+    if isinstance(result, OtherDevicesNonce):
+        raise _other_devices_nonce()
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 class DoorDesk:
@@ -163,11 +116,11 @@ class DoorDesk:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._waiting: list[tuple[sqlite_checkin.DoorScan, asyncio.Future[sqlite_checkin.Outcome]]] = []
+        self._waiting: list[tuple[DoorScan, asyncio.Future[Outcome]]] = []
         self._writing = False
 
-    async def submit(self, item: sqlite_checkin.DoorScan) -> sqlite_checkin.Outcome:
-        outcome: asyncio.Future[sqlite_checkin.Outcome] = asyncio.get_running_loop().create_future()
+    async def submit(self, item: DoorScan) -> Outcome:
+        outcome: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, outcome))
         if not self._writing:
             self._writing = True
@@ -198,11 +151,6 @@ def _desk(store: Store) -> DoorDesk:
     if desk is None:
         desk = _desks[store] = DoorDesk(store)
     return desk
-
-
-def decide_scan(facts: TicketFacts | None, checkin_list: CheckinList, scan: Scan, timezone: str) -> Verdict:
-    return decide(facts, list_name=checkin_list.list_name, list_day=checkin_list.day, list_closed=checkin_list.closed,
-                  scan_type=scan.type, scanned_day=scan.scanned_at.astimezone(ZoneInfo(timezone)).date())
 
 
 AnswerWriter = Callable[[Verdict, Mapping[str, Any] | None], dict[str, Any]]
@@ -243,16 +191,6 @@ def _answer_writer(device: Device, checkin_list: CheckinList, scan: Scan) -> Ans
 def _other_devices_nonce() -> InvalidInput:
     return InvalidInput(N_("This nonce was used by another device: make a new one for each scan"),
                         fields={"nonce": N_("This nonce was used by another device: make a new one for each scan")})
-
-
-async def _replayed(store: Store, device: Device, nonce: str) -> dict[str, Any] | None:
-    """The answer already given to this device for this nonce; a nonce of another device is refused."""
-    stored = await store.fetch_one(q.logged_scan(nonce))
-    if stored is None:
-        return None
-    if stored["device_id"] != device.id:
-        raise _other_devices_nonce()
-    return dict(json.loads(stored["answer"]))
 
 
 async def forget_attendee(store: Store, registration_id: int) -> None:
