@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint dist install clean
+.PHONY: run test lint dist install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every tests/bench_*.py, one after another, as one table (docs/performance.md); wrk is needed.
+bench: $(VENV)/.installed
+	$(BIN)/python tests/run_benchmarks.py $(BENCH)
 
 # ruff and mypy, configured in pyproject.toml.
 lint: $(VENV)/.installed

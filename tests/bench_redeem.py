@@ -6,15 +6,22 @@ tickets and one door device, starts `events-app serve`, and drives
 request a real scan of a random delegate's ticket with a fresh nonce (the first scan of a
 ticket admits, later ones answer already_checked_in — both are full decisions, logged). Then
 starts a one-route Starlette app answering a small JSON body under the same uvicorn, drives it
-the same way, and prints both throughputs, their ratio, p50/p99 latency and errors.
+the same way, and prints both throughputs, their ratio, p50/p99 latency, errors and the server's
+CPU time per scan (user + system time of the server processes during the run / scans answered).
 
-    .venv/bin/python tests/bench_redeem.py [--delegates 2000] [--connections 32] [--seconds 10] [--postgres URL]
+    .venv/bin/python tests/bench_redeem.py [--database sqlite|postgres] [--workers N] [--delegates 2000]
+        [--connections 32] [--seconds 10] [--postgres URL]
+
+PostgreSQL: `--postgres URL`, or `--database postgres` with EVENTS_TEST_POSTGRES_URL: a scratch
+database is created on that server for the run and dropped after it (the user needs CREATE DATABASE).
+`--workers N` (PostgreSQL only) runs `serve --workers N`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -25,8 +32,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
@@ -72,6 +82,28 @@ end
 '''
 
 
+@contextlib.contextmanager
+def _scratch_postgres(server_url: str) -> Iterator[str]:
+    """A new empty database on the server of `server_url`, dropped afterwards."""
+    import asyncpg
+
+    name = f"bench_redeem_{uuid.uuid4().hex[:10]}"
+    admin = server_url.replace("postgresql://", "postgres://", 1)
+
+    async def run(statement: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        asyncio.run(run(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -88,10 +120,41 @@ def _wait(port: int) -> None:
     raise RuntimeError("server did not start")
 
 
-def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, float]:
+def _process_tree(root: int) -> list[int]:
+    """The process and all its descendants (uvicorn's workers are children of the server)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU time so far of a process tree, from /proc (Linux)."""
+    total = 0
+    for pid in _process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(port: int, script: Path, connections: int, seconds: int, server: int) -> dict[str, float]:
+    cpu_before = _cpu_seconds(server)
     output = subprocess.run(
         ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--latency",
          "-s", str(script), f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+    cpu = _cpu_seconds(server) - cpu_before
 
     def ms(label: str) -> float:
         match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
@@ -105,7 +168,9 @@ def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, f
     errors = int(non_2xx.group(1)) if non_2xx else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
-    return {"rps": requests, "p50": ms("50"), "p99": ms("99"), "errors": errors}
+    answered = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    return {"rps": requests, "p50": ms("50"), "p99": ms("99"), "errors": errors,
+            "cpu_ms": 1000 * cpu / max(answered, 1)}
 
 
 async def _prepare(database_url: str, settings_env: dict[str, str], delegates: int) -> tuple[list[str], str, str]:
@@ -144,54 +209,75 @@ def main() -> None:
     parser.add_argument("--delegates", type=int, default=2000)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--postgres", help="a PostgreSQL URL to use instead of SQLite (its tables are replaced)")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
+    parser.add_argument("--profile", help="write a cProfile of the server process to this file (pstats format)")
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (a scratch database is made there)")
     args = parser.parse_args()
+    if args.database == "postgres" and not args.postgres:
+        args.postgres = os.environ.get("EVENTS_TEST_POSTGRES_URL") or sys.exit(
+            "--database postgres needs --postgres URL or EVENTS_TEST_POSTGRES_URL")
+    if args.workers > 1 and not args.postgres:
+        sys.exit("--workers needs PostgreSQL")
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
-    with tempfile.TemporaryDirectory() as folder:
-        port = _free_port()
-        env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_BASE_URL": f"http://127.0.0.1:{port}",
-               "EVENTS_SECRET_KEY": "benchmark-secret-key-0123456789abcdef"}
-        env.pop("EVENTS_SMTP_URL", None)
+    with contextlib.ExitStack() as stack:
         if args.postgres:
-            env["EVENTS_DATABASE_URL"] = args.postgres
-        subprocess.run([str(BIN / "events-app"), "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-        from events_app.settings import load_settings
+            args.postgres = stack.enter_context(_scratch_postgres(args.postgres))
+        redeem, baseline = _run(args, stack.enter_context(tempfile.TemporaryDirectory()))
+    _report(args, redeem, baseline)
 
-        database_url = load_settings(env).database_url
-        print(f"preparing {args.delegates} delegates with tickets ...", flush=True)
-        secrets, token, list_name = asyncio.run(_prepare(database_url, env, args.delegates))
-        now = datetime.now(UTC).isoformat()
-        script = Path(folder) / "redeem.lua"
-        script.write_text(WRK_SCRIPT % (",".join(json.dumps(s) for s in secrets), list_name, now, token))
 
-        server = subprocess.Popen([str(BIN / "events-app"), "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait(port)
-            redeem = _wrk(port, script, args.connections, args.seconds)
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=30)
+def _run(args: argparse.Namespace, folder: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Prepare the database, measure the service, then bare Starlette."""
+    port = _free_port()
+    env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_BASE_URL": f"http://127.0.0.1:{port}",
+           "EVENTS_SECRET_KEY": "benchmark-secret-key-0123456789abcdef"}
+    env.pop("EVENTS_SMTP_URL", None)
+    if args.postgres:
+        env["EVENTS_DATABASE_URL"] = args.postgres
+    subprocess.run([str(BIN / "events-app"), "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    from events_app.settings import load_settings
 
-        bare_port = _free_port()
-        (Path(folder) / "bare_app.py").write_text(BARE_APP)
-        # The same uvicorn settings as `events-app serve`, access log included, so only the endpoint differs.
-        bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(bare_port), "--proxy-headers"],
-                                cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait(bare_port)
-            baseline = _wrk(bare_port, script, args.connections, args.seconds)
-        finally:
-            bare.send_signal(signal.SIGINT)
-            bare.wait(timeout=30)
+    database_url = load_settings(env).database_url
+    print(f"preparing {args.delegates} delegates with tickets ...", flush=True)
+    secrets, token, list_name = asyncio.run(_prepare(database_url, env, args.delegates))
+    now = datetime.now(UTC).isoformat()
+    script = Path(folder) / "redeem.lua"
+    script.write_text(WRK_SCRIPT % (",".join(json.dumps(s) for s in secrets), list_name, now, token))
 
+    serve = [str(BIN / "events-app"), "serve", "--port", str(port), "--workers", str(args.workers)]
+    if args.profile:
+        serve = [sys.executable, "-m", "cProfile", "-o", str(Path(args.profile).resolve()), *serve]
+    server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(port)
+        redeem = _wrk(port, script, args.connections, args.seconds, server.pid)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+    bare_port = _free_port()
+    (Path(folder) / "bare_app.py").write_text(BARE_APP)
+    # The same uvicorn settings as `events-app serve`, access log included, so only the endpoint differs.
+    bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(bare_port), "--proxy-headers"],
+                            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(bare_port)
+        baseline = _wrk(bare_port, script, args.connections, args.seconds, bare.pid)
+    finally:
+        bare.send_signal(signal.SIGINT)
+        bare.wait(timeout=30)
+    return redeem, baseline
+
+
+def _report(args: argparse.Namespace, redeem: dict[str, float], baseline: dict[str, float]) -> None:
     backend = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"{args.connections} connections for {args.seconds} s each, {os.cpu_count()} CPUs, one server process, "
-          f"{backend}")
+    processes = "one server process" if args.workers == 1 else f"serve --workers {args.workers}"
+    print(f"{args.connections} connections for {args.seconds} s each, {os.cpu_count()} CPUs, {processes}, {backend}")
     for label, figures in (("redeem", redeem), ("bare Starlette JSON", baseline)):
         print(f"  {label:<20} {figures['rps']:8.0f} req/s  p50 {figures['p50']:7.2f} ms  p99 {figures['p99']:7.2f} ms  "
-              f"errors {int(figures['errors'])}")
+              f"errors {int(figures['errors'])}  CPU {figures['cpu_ms']:.2f} ms/request")
     print(f"  ratio redeem / bare: {redeem['rps'] / baseline['rps']:.2f}")
 
 

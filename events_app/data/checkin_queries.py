@@ -84,12 +84,16 @@ def ticket_of(secret: Any, event_id: Any) -> sa.Select[Any]:
             .where(t.tickets.c.secret == secret, t.registrations.c.event_id == event_id))
 
 
-def ticket_with_registration(secret: Any, event_id: Any) -> sa.Select[Any]:
-    """A ticket of the event by its secret, with what the door needs of its registration."""
+def tickets_with_registrations() -> sa.Select[Any]:
+    """Tickets with what the door needs of their registrations (filter it)."""
     return (sa.select(t.tickets.c.id, t.tickets.c.revoked_at, t.registrations.c.id.label("registration_id"),
                       t.registrations.c.status, *(t.registrations.c[name] for name in ATTENDEE_COLUMNS))
-            .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
-            .where(t.tickets.c.secret == secret, t.registrations.c.event_id == event_id))
+            .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id))
+
+
+def ticket_with_registration(secret: Any, event_id: Any) -> sa.Select[Any]:
+    """A ticket of the event by its secret, with what the door needs of its registration."""
+    return tickets_with_registrations().where(t.tickets.c.secret == secret, t.registrations.c.event_id == event_id)
 
 
 def ticket_facts(secret: Any, event_id: Any, admitted: sa.ColumnElement[bool]) -> sa.Select[Any]:

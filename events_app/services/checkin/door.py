@@ -5,9 +5,8 @@ registration is locked while its check-ins are read and written (on SQLite, writ
 anyway). Every scan is logged with its answer; the same nonce sent again gets that answer back
 and records nothing new (the nonce is UNIQUE in both tables).
 
-The statements run straight on the driver, outside `databases`: `data.sqlite_checkin` (scans
-batched into the writer's next trip) and `data.postgres_checkin` (four prepared statements per
-scan on a pooled asyncpg connection). Both decide with `domain.checkin.decide` and build their
+The statements run straight on the driver, outside `databases`, scans batched into the writer's
+next trip (`DoorDesk`): `data.sqlite_checkin` and `data.postgres_checkin`. Both decide with `domain.checkin.decide` and build their
 statements from `data.checkin_queries`.
 """
 
@@ -95,10 +94,7 @@ async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> 
     answer_for = _answer_writer(device, checkin_list, scan)
     item = DoorScan(device_id=device.id, event_id=device.event_id, secret=secret, scan=scan,
                     checkin_list=checkin_list, now=now, timezone=device.timezone, answer_for=answer_for)
-    if store.is_sqlite:
-        result = await _desk(store).submit(item)
-    else:
-        result = await store.run_postgres(functools.partial(postgres_checkin.redeem, item=item))
+    result = await _desk(store).submit(item)
     if isinstance(result, OtherDevicesNonce):
         raise _other_devices_nonce()
     if isinstance(result, Exception):
@@ -107,10 +103,11 @@ async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> 
 
 
 class DoorDesk:
-    """SQLite's door path: scans that arrive while the writer is busy go together in its next trip.
+    """The door path: scans that arrive while a batch is being written go together in the next one.
 
-    The whole decision runs as plain sqlite3 calls in the writer connection's thread
-    (`data.sqlite_checkin`), one transaction per batch, in arrival order; an answer is returned only
+    The whole decision runs straight on the driver, one transaction per batch, in arrival order:
+    plain sqlite3 calls in the writer connection's thread (`data.sqlite_checkin`) or prepared
+    statements on a pooled asyncpg connection (`data.postgres_checkin`). An answer is returned only
     after its batch has committed.
     """
 
@@ -118,6 +115,11 @@ class DoorDesk:
         self.store = store
         self._waiting: list[tuple[DoorScan, asyncio.Future[Outcome]]] = []
         self._writing = False
+
+    async def _write_batch(self, scans: list[DoorScan]) -> list[Outcome]:
+        if self.store.is_sqlite:
+            return await self.store.run_write(functools.partial(sqlite_checkin.redeem_many, scans=scans))
+        return await self.store.run_postgres(functools.partial(postgres_checkin.redeem_many, scans=scans))
 
     async def submit(self, item: DoorScan) -> Outcome:
         outcome: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
@@ -133,7 +135,7 @@ class DoorDesk:
                 batch, self._waiting = self._waiting, []
                 scans = [item for item, _ in batch]
                 try:
-                    outcomes = await self.store.run_write(functools.partial(sqlite_checkin.redeem_many, scans=scans))
+                    outcomes = await self._write_batch(scans)
                 except Exception as error:
                     outcomes = [error] * len(batch)
                 for (_, future), result in zip(batch, outcomes, strict=True):
