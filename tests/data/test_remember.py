@@ -58,3 +58,57 @@ async def test_remember_one_waiter_cancelled_leaves_the_others_their_value(store
     release.set()
 
     assert await second == 7
+
+
+async def test_remember_answers_a_just_stale_entry_at_once_while_one_load_refreshes_it(store: Store) -> None:
+    clock = [100.0]
+    store._clock = lambda: clock[0]
+    release = asyncio.Event()
+    values = iter(["first", "second"])
+    loads = 0
+
+    async def load() -> str:
+        nonlocal loads
+        loads += 1
+        if loads > 1:
+            await release.wait()
+        return next(values)
+
+    assert await store.remember("lists", 5, load) == "first"
+    clock[0] = 106.0  # past its 5 s, within twice that: no scanner waits for the reload
+    assert await store.remember("lists", 5, load) == "first"
+    assert await store.remember("lists", 5, load) == "first"
+    await asyncio.sleep(0)
+    assert loads == 2  # one refresh for both
+    release.set()
+    clock[0] = 120.0  # now too old to answer from memory: waits for the refresh already running
+    assert await store.remember("lists", 5, load) == "second"
+    assert loads == 2
+
+
+async def test_remember_waits_for_the_load_when_the_entry_is_long_stale(store: Store) -> None:
+    clock = [100.0]
+    store._clock = lambda: clock[0]
+    values = iter(["before", "after"])
+
+    async def load() -> str:
+        await asyncio.sleep(0)
+        return next(values)
+
+    assert await store.remember("device", 5, load) == "before"
+    clock[0] = 111.0  # more than twice 5 s old: never answered from memory
+    assert await store.remember("device", 5, load) == "after"
+
+
+async def test_remember_forget_is_not_answered_from_the_stale_entry(store: Store) -> None:
+    clock = [100.0]
+    store._clock = lambda: clock[0]
+    values = iter(["before", "after"])
+
+    async def load() -> str:
+        return next(values)
+
+    assert await store.remember("device", 5, load) == "before"
+    clock[0] = 106.0
+    store.forget("device")
+    assert await store.remember("device", 5, load) == "after"

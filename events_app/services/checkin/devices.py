@@ -93,7 +93,8 @@ async def pair(store: Store, secret_key: str, code: str, *, now: datetime) -> tu
     return row["name"], row["title"], _device_token(secret_key, code)
 
 
-# A revocation by this process applies at once; one made by another process within this time.
+# A revocation by this process applies at once; one made by another process within twice this
+# time (`Store.remember` answers a just-stale entry while it reloads).
 REMEMBER_SECONDS = 5.0
 
 

@@ -6,8 +6,8 @@ anyway). Every scan is logged with its answer; the same nonce sent again gets th
 and records nothing new (the nonce is UNIQUE in both tables).
 
 The statements run straight on the driver, outside `databases`, scans batched into the writer's
-next trip (`DoorDesk`): `data.sqlite_checkin` and `data.postgres_checkin`. Both decide with `domain.checkin.decide` and build their
-statements from `data.checkin_queries`.
+next trip (`DoorDesk`): `data.sqlite_checkin` and `data.postgres_checkin`. Both decide with
+`domain.checkin.decide` and build their statements from `data.checkin_queries`.
 """
 
 from __future__ import annotations

@@ -76,7 +76,8 @@ def _zone(name: str) -> Any:
     return ZoneInfo(name)
 
 
-# An event's lists change when its agenda does; a scan at the door reads them every time.
+# An event's lists change when its agenda does; a scan at the door reads them every time. A
+# change made by another process shows within twice this time (see `Store.remember`).
 REMEMBER_SECONDS = 5.0
 
 
