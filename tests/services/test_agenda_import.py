@@ -44,7 +44,8 @@ async def test_import_loads_all_demo_events(store: Store) -> None:
     slugs = [row["slug"] for row in await store.fetch_all(sa.select(t.events.c.slug).order_by(t.events.c.slug))]
     assert slugs == ["kaluga-2021", "kirov-2020", "proclusters-2022", "saransk-2021", "syktyvkar-2021"]
     assert all(report.created for report in reports)
-    visits = await store.fetch_val(sa.select(sa.func.count()).select_from(t.sessions).where(t.sessions.c.kind == "site_visit"))
+    visits = await store.fetch_val(sa.select(sa.func.count()).select_from(t.sessions)
+                                   .where(t.sessions.c.kind == "site_visit"))
     assert visits == 6
 
 
@@ -71,7 +72,8 @@ async def test_round_trip_import_export_import_changes_nothing(store: Store, tmp
     await import_agendas(store, read_agenda_files(exported), now=datetime(2026, 2, 1, tzinfo=UTC))
 
     assert await _snapshot(store) == before
-    assert [_canonical(a) for a in read_agenda_files(exported)] == [_canonical(a) for a in read_agenda_files(DEMO_FILES)]
+    assert ([_canonical(a) for a in read_agenda_files(exported)]
+            == [_canonical(a) for a in read_agenda_files(DEMO_FILES)])
 
 
 def _canonical(agenda: Agenda) -> Agenda:
@@ -92,7 +94,8 @@ async def test_moving_a_session_keeps_its_id_and_raises_its_sequence(store: Stor
     agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
     await import_agendas(store, [agenda])
     before = await _session_row(store, "visit-luzales")
-    moved = tuple(replace(s, starts_at=s.starts_at.replace(hour=14, minute=0), ends_at=s.ends_at.replace(hour=15, minute=30))
+    moved = tuple(replace(s, starts_at=s.starts_at.replace(hour=14, minute=0),
+                          ends_at=s.ends_at.replace(hour=15, minute=30))
                   if s.key == "visit-luzales" else s for s in agenda.sessions)
 
     reports = await import_agendas(store, [replace(agenda, sessions=moved)], now=datetime(2026, 3, 1, tzinfo=UTC))
@@ -135,7 +138,8 @@ async def test_session_left_out_of_a_published_event_is_cancelled_not_deleted(st
 async def test_session_put_back_is_restored_with_a_new_sequence(store: Store) -> None:
     agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
     await import_agendas(store, [agenda])
-    await import_agendas(store, [replace(agenda, sessions=tuple(s for s in agenda.sessions if s.key != "visit-algraf"))])
+    await import_agendas(store, [replace(agenda,
+                                         sessions=tuple(s for s in agenda.sessions if s.key != "visit-algraf"))])
 
     await import_agendas(store, [agenda])
 

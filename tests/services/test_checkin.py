@@ -41,7 +41,8 @@ async def _setup(store: Store, settings: Settings, *, moderation: bool = False) 
     other = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021",
                                         list_name="entry-2021-04-01", name="Вход 2", now=BEFORE)
     return {"sessions": sessions, "event_id": event_id,
-            "gate1": await devices.authenticate(store, made.token), "gate2": await devices.authenticate(store, other.token)}
+            "gate1": await devices.authenticate(store, made.token),
+            "gate2": await devices.authenticate(store, other.token)}
 
 
 async def _delegate(store: Store, settings: Settings, n: int = 0, **changes: Any) -> signup.RegistrationResult:
@@ -120,7 +121,8 @@ async def test_refusals_carry_their_reason_and_are_logged(store: Store, settings
     elif case == "not_signed_up":
         list_name = f"visit-{ctx['sessions']['visit-mondi']}"
     elif case == "list_closed":
-        await store.execute(t.checkin_list_states.insert().values(event_id=ctx["event_id"], name=list_name, closed_at=BEFORE))
+        await store.execute(t.checkin_list_states.insert()
+                            .values(event_id=ctx["event_id"], name=list_name, closed_at=BEFORE))
 
     answer = await door.redeem(store, ctx["gate1"], _scan(secret, list_name, at=at), now=at)
 
@@ -140,7 +142,8 @@ async def test_visit_list_admits_only_those_signed_up(store: Store, settings: Se
     assert answer["status"] == "ok"
 
 
-async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answer(store: Store, settings: Settings) -> None:
+async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answer(store: Store,
+                                                                                  settings: Settings) -> None:
     ctx = await _setup(store, settings)
     delegate = await _delegate(store, settings)
     scan = _scan(delegate.ticket_secret, nonce="offline-queue-0001")
@@ -170,7 +173,8 @@ async def test_two_devices_scanning_the_same_ticket_at_once_get_one_ok(store: St
     delegates = [await _delegate(store, settings, n) for n in range(10)]
 
     answers = await asyncio.gather(*(
-        door.redeem(store, ctx[gate], _scan(d.ticket_secret), now=DAY1) for d in delegates for gate in ("gate1", "gate2")))
+        door.redeem(store, ctx[gate], _scan(d.ticket_secret), now=DAY1)
+        for d in delegates for gate in ("gate1", "gate2")))
 
     for index in range(10):
         pair = answers[2 * index: 2 * index + 2]
@@ -199,9 +203,11 @@ async def test_offline_data_and_counts_follow_the_list(store: Store, settings: S
     entry = await lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
 
     offline = await lists.offline_tickets(store, ctx["event_id"], entry)
-    counts = {item.name: (item.checked_in, item.expected) for item in await lists.lists_with_counts(store, ctx["event_id"])}
+    counts = {item.name: (item.checked_in, item.expected)
+              for item in await lists.lists_with_counts(store, ctx["event_id"])}
 
-    assert [(o.hash, o.name, o.checked_in_at) for o in offline] == [(token_hash(first.ticket_secret), "Смирнов Пётр", DAY1)]
+    assert [(o.hash, o.name, o.checked_in_at) for o in offline] == [
+        (token_hash(first.ticket_secret), "Смирнов Пётр", DAY1)]
     assert counts["entry-2021-04-01"] == (1, 1)
     assert counts["entry-2021-04-02"] == (0, 1)
 

@@ -31,12 +31,14 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 def _times(block: blocks.BlockView) -> list[tuple[str, str, str]]:
-    return [(slot.project_title, slot.starts_at.strftime("%H:%M"), slot.ends_at.strftime("%H:%M")) for slot in block.slots]
+    return [(slot.project_title, slot.starts_at.strftime("%H:%M"), slot.ends_at.strftime("%H:%M"))
+            for slot in block.slots]
 
 
 async def _with_slots(store: Store, setting: Setting, *specs: tuple[str, int, int]) -> list[int]:
     return [await blocks.add_slot(store, setting.event, setting.block_id, slot_form(title, talk, questions),
-                                    actor=setting.organiser, ip="203.0.113.9", now=NOW) for title, talk, questions in specs]
+                                    actor=setting.organiser, ip="203.0.113.9", now=NOW)
+            for title, talk, questions in specs]
 
 
 async def test_slots_are_timed_one_after_another_from_the_block_start(store: Store) -> None:
@@ -59,7 +61,8 @@ async def test_moving_a_slot_retimes_the_rest(store: Store) -> None:
     block = await blocks.get_block(store, setting.event, setting.block_id)
     assert _times(block) == [("A", "11:20", "11:40"), ("C", "11:40", "12:20"), ("B", "12:20", "12:40")]
     await blocks.move_slot(store, setting.event, first, -1, actor=setting.organiser, ip=None, now=NOW)
-    assert [s.id for s in (await blocks.get_block(store, setting.event, setting.block_id)).slots] == [first, third, second]
+    block = await blocks.get_block(store, setting.event, setting.block_id)
+    assert [s.id for s in block.slots] == [first, third, second]
 
 
 async def test_removing_a_slot_retimes_the_rest_and_renumbers(store: Store) -> None:
@@ -71,7 +74,8 @@ async def test_removing_a_slot_retimes_the_rest_and_renumbers(store: Store) -> N
     block = await blocks.get_block(store, setting.event, setting.block_id)
     assert _times(block) == [("B", "11:20", "11:40"), ("C", "11:40", "12:20")]
     assert [slot.position for slot in block.slots] == [1, 2]
-    actions = [row["action"] for row in await store.fetch_all(sa.select(t.audit_log.c.action).order_by(t.audit_log.c.id))]
+    actions = [row["action"]
+               for row in await store.fetch_all(sa.select(t.audit_log.c.action).order_by(t.audit_log.c.id))]
     assert actions[-1] == "defence.slot_remove"
 
 
@@ -192,7 +196,8 @@ async def test_an_application_with_bad_fields_is_refused_field_by_field(store: S
     assert await _outbox(store) == []
 
 
-async def test_accepting_puts_the_team_in_a_slot_and_its_cabinet_shows_the_time(store: Store, settings: Settings) -> None:
+async def test_accepting_puts_the_team_in_a_slot_and_its_cabinet_shows_the_time(store: Store,
+                                                                                 settings: Settings) -> None:
     setting = await load(store)
     await _with_slots(store, setting, ("A", 15, 5))
     application_id = await applications.submit(store, settings, setting.event, _application(), language="ru",

@@ -41,7 +41,8 @@ async def test_moving_a_session_keeps_its_uid_and_raises_its_sequence(store: Sto
     agenda = _syktyvkar()
     await import_agendas(store, [agenda], now=datetime(2026, 1, 1, tzinfo=UTC))
     before = _events(await feeds.event_calendar(store, "syktyvkar-2021", PUBLICATION))[LUZALES]
-    moved = tuple(replace(s, starts_at=s.starts_at.replace(hour=14, minute=0), ends_at=s.ends_at.replace(hour=15, minute=30))
+    moved = tuple(replace(s, starts_at=s.starts_at.replace(hour=14, minute=0),
+                          ends_at=s.ends_at.replace(hour=15, minute=30))
                   if s.key == "visit-luzales" else s for s in agenda.sessions)
 
     await import_agendas(store, [replace(agenda, sessions=moved)], now=datetime(2026, 3, 1, tzinfo=UTC))
@@ -60,23 +61,26 @@ async def test_session_left_out_stays_in_the_feed_as_cancelled(store: Store) -> 
     await import_agendas(store, [agenda])
     uid = _events(await feeds.event_calendar(store, "syktyvkar-2021", PUBLICATION))[ALGRAF].uid.value
 
-    await import_agendas(store, [replace(agenda, sessions=tuple(s for s in agenda.sessions if s.key != "visit-algraf"))])
+    await import_agendas(store, [replace(agenda,
+                                         sessions=tuple(s for s in agenda.sessions if s.key != "visit-algraf"))])
     body = await feeds.event_calendar(store, "syktyvkar-2021", PUBLICATION)
 
     algraf = _events(body)[ALGRAF]
     assert (algraf.uid.value, algraf.status.value, algraf.sequence.value) == (uid, "CANCELLED", "1")
     assert algraf.summary.value == f"Отменено: {ALGRAF}"
-    assert sorted(event.status.value for event in _list(body)) == ["CANCELLED"] + ["CONFIRMED"] * (len(agenda.sessions) - 1)
+    assert sorted(event.status.value for event in _list(body)) == (["CANCELLED"]
+                                                                   + ["CONFIRMED"] * (len(agenda.sessions) - 1))
 
 
 async def test_cancelled_session_is_left_out_of_schedules_and_spreadsheets(store: Store) -> None:
     agenda = _syktyvkar()
     await import_agendas(store, [agenda])
-    await import_agendas(store, [replace(agenda, sessions=tuple(s for s in agenda.sessions if s.key != "visit-algraf"))])
+    await import_agendas(store, [replace(agenda,
+                                         sessions=tuple(s for s in agenda.sessions if s.key != "visit-algraf"))])
 
     schedule = json.loads(await feeds.schedule_json(store, "syktyvkar-2021", PUBLICATION))
-    sheet = list(csv.reader(io.StringIO((await feeds.agenda_csv(store, "syktyvkar-2021", PUBLICATION)).decode("utf-8-sig")),
-                            delimiter=";"))
+    csv_bytes = await feeds.agenda_csv(store, "syktyvkar-2021", PUBLICATION)
+    sheet = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig")), delimiter=";"))
 
     titles = [talk["title"] for day in schedule["schedule"]["conference"]["days"] for talks in day["rooms"].values()
               for talk in talks]
@@ -112,9 +116,11 @@ async def test_one_session_calendar_serves_a_cancelled_session_as_cancelled(stor
     await import_agendas(store, [agenda])
     visits = _events(await feeds.event_calendar(store, "syktyvkar-2021", PUBLICATION, kind="site_visit"))
     session_id = int(visits[ALGRAF].uid.value.split("@")[0].removeprefix("session-"))
-    await import_agendas(store, [replace(agenda, sessions=tuple(s for s in agenda.sessions if s.key != "visit-algraf"))])
+    await import_agendas(store, [replace(agenda,
+                                         sessions=tuple(s for s in agenda.sessions if s.key != "visit-algraf"))])
 
-    event = vobject.readOne((await feeds.session_calendar(store, "syktyvkar-2021", session_id, PUBLICATION)).decode()).vevent
+    calendar = await feeds.session_calendar(store, "syktyvkar-2021", session_id, PUBLICATION)
+    event = vobject.readOne(calendar.decode()).vevent
 
     assert (event.uid.value, event.status.value) == (f"session-{session_id}@events.example.org", "CANCELLED")
     with pytest.raises(NotFound):

@@ -52,7 +52,7 @@ async def _slot(store: Store, setting: Setting, title: str = "Плиты МДФ"
 
 
 def _sheet(criteria: list[int], *values: int, remarks: str = "") -> dict[str, str]:
-    return {**{f"criterion-{cid}": str(value) for cid, value in zip(criteria, values)}, "remarks": remarks}
+    return {**{f"criterion-{cid}": str(value) for cid, value in zip(criteria, values, strict=True)}, "remarks": remarks}
 
 
 async def _score(store: Store, setting: Setting, slot_id: int, expert: StaffMember, criteria: list[int],
@@ -74,10 +74,10 @@ async def test_an_expert_sees_the_others_scores_only_after_submitting_their_own(
     await _score(store, setting, slot_id, second, criteria, 5, 5, 5, 5)
 
     after = await jury.jury_slot(store, setting.event, slot_id, second)
-    assert after.own is not None and after.own.values == dict(zip(criteria, (5, 5, 5, 5)))
+    assert after.own is not None and after.own.values == dict(zip(criteria, (5, 5, 5, 5), strict=True))
     assert after.others is not None
     assert [(s.expert_name, s.values, s.remarks) for s in after.others] == [
-        ("Анна", dict(zip(criteria, (8, 7, 6, 5))), "Хороший проект")]
+        ("Анна", dict(zip(criteria, (8, 7, 6, 5), strict=True)), "Хороший проект")]
 
 
 async def test_an_expert_not_on_the_jury_may_neither_see_nor_score(store: Store) -> None:
@@ -101,7 +101,8 @@ async def test_a_sheet_with_one_bad_value_saves_nothing(store: Store) -> None:
     with pytest.raises(InvalidInput) as refused:
         await _score(store, setting, slot_id, expert, criteria, 8, 11, 6, 0)
 
-    assert refused.value.fields == {f"criterion-{criteria[1]}": "Out of range", f"criterion-{criteria[3]}": "Out of range"}
+    assert refused.value.fields == {f"criterion-{criteria[1]}": "Out of range",
+                                    f"criterion-{criteria[3]}": "Out of range"}
     assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.defence_scores)) == 0
     assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.defence_score_values)) == 0
 
@@ -116,7 +117,8 @@ async def test_a_submitted_sheet_can_be_corrected_until_scoring_closes(store: St
     await _score(store, setting, slot_id, expert, criteria, 9, 9, 9, 9, remarks="После вопросов")
 
     own = (await jury.jury_slot(store, setting.event, slot_id, expert)).own
-    assert own is not None and (own.values, own.remarks) == (dict(zip(criteria, (9, 9, 9, 9))), "После вопросов")
+    assert own is not None
+    assert (own.values, own.remarks) == (dict(zip(criteria, (9, 9, 9, 9), strict=True)), "После вопросов")
     assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.defence_scores)) == 1
     actions = [r["action"] for r in await store.fetch_all(sa.select(t.audit_log.c.action).where(
         t.audit_log.c.action.like("defence.score%")).order_by(t.audit_log.c.id))]
@@ -136,12 +138,12 @@ async def test_after_closing_a_correction_is_refused_and_the_scores_stay(store: 
 
     assert refused.value.message == "Scoring of this block is closed: the scores can no longer be changed"
     own = (await jury.jury_slot(store, setting.event, slot_id, expert)).own
-    assert own is not None and own.values == dict(zip(criteria, (8, 7, 6, 5)))
+    assert own is not None and own.values == dict(zip(criteria, (8, 7, 6, 5), strict=True))
 
     await jury.set_closed(store, setting.event, setting.block_id, False, actor=setting.organiser, ip=None, now=NOW)
     await _score(store, setting, slot_id, expert, criteria, 1, 1, 1, 1)
     own = (await jury.jury_slot(store, setting.event, slot_id, expert)).own
-    assert own is not None and own.values == dict(zip(criteria, (1, 1, 1, 1)))
+    assert own is not None and own.values == dict(zip(criteria, (1, 1, 1, 1), strict=True))
 
 
 async def test_results_give_averages_spread_and_ranking_with_ties(store: Store) -> None:

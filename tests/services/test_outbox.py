@@ -252,7 +252,7 @@ async def test_two_senders_on_one_database_deliver_each_message_once(
     assert set(by_first).isdisjoint(by_second)
     assert len(by_first) + len(by_second) == 30
     assert Counter(received.message["Message-ID"] for received in inbox.received) == Counter(
-        {message_id: 1 for message_id in message_ids})
+        dict.fromkeys(message_ids, 1))
     assert statuses == Counter({"sent": 30})
 
 
@@ -306,19 +306,30 @@ async def test_sender_delivers_at_once_when_notified(store: Store, smtp_url: str
     assert (await outbox_row(store, outbox_id))["status"] == "sent"
 
 
-async def test_sender_survives_a_failed_round(
-    sqlite_url: str, tmp_path: Path, smtp_url: str, inbox: Inbox, caplog: pytest.LogCaptureFixture
-) -> None:
+class _FailureNoticed(logging.Handler):
+    """Keeps the errors the outbox logs (a failed delivery round) and sets `seen` at the first."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen = asyncio.Event()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+        self.seen.set()
+
+
+async def test_sender_survives_a_failed_round(sqlite_url: str, tmp_path: Path, smtp_url: str, inbox: Inbox) -> None:
     # The database file is not there yet, so rounds fail until it appears: a real outage.
     later = tmp_path / "later" / "events.db"
-    caplog.set_level(logging.ERROR, logger="events_app.services.outbox")
+    failure = _FailureNoticed()
+    outbox_log = logging.getLogger(OutboxSender.__module__)
+    outbox_log.addHandler(failure)
     async with Store(f"sqlite:///{later}") as sender_store, Store(f"sqlite:///{later}") as store:
         sender = OutboxSender(sender_store, SmtpTransport(smtp_url), poll_interval=3600)
         sender.start()
         try:
-            async with asyncio.timeout(30):
-                while not caplog.records:
-                    await asyncio.sleep(0.01)
+            await asyncio.wait_for(failure.seen.wait(), timeout=30)
             later.parent.mkdir()
             shutil.copyfile(sqlite_url.removeprefix("sqlite:///"), later)
             arrived = inbox.watch()
@@ -327,6 +338,7 @@ async def test_sender_survives_a_failed_round(
             await asyncio.wait_for(arrived.wait(), timeout=30)
         finally:
             await sender.stop()
+            outbox_log.removeHandler(failure)
 
-    assert caplog.records[0].getMessage().startswith("outbox delivery round failed")
+    assert failure.messages[0].startswith("outbox delivery round failed")
     assert [received.message["Subject"] for received in inbox.received] == [SUBJECT]

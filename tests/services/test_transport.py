@@ -45,7 +45,8 @@ async def _event(store: Store) -> dict[str, Any]:
 
 async def _register(store: Store, settings: Settings, n: int, organisation: str, session_id: int) -> int:
     result = await signup.register(store, settings, slug="syktyvkar-2021", data={
-        "surname": "Иванов", "given_name": "Ян" + "".join("абвгдежзик"[int(d)] for d in f"{n:03d}"), "email": f"d{n}@example.ru", "phone": "+79120000000",
+        "surname": "Иванов", "given_name": "Ян" + "".join("абвгдежзик"[int(d)] for d in f"{n:03d}"),
+        "email": f"d{n}@example.ru", "phone": "+79120000000",
         "organisation_name": organisation, "position": "инженер", "region_code": "11", "category": "enterprise",
         "days": ["2021-04-01"], "sessions": [str(session_id)], "consent": "on"},
         consent_ip=None, language="ru", now=BEFORE + timedelta(seconds=n))
@@ -67,10 +68,9 @@ async def _fill_all(store: Store, settings: Settings, ctx: dict[str, Any]) -> di
 
 
 async def _seating(store: Store, session_id: int) -> dict[int, int]:
-    return dict(await store.fetch_all(sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id)
-                                      .join(t.registrations, t.registrations.c.id == t.transport_seats.c.registration_id)
-                                      .where(t.transport_seats.c.session_id == session_id,
-                                             details.seated_condition())))  # type: ignore[arg-type]
+    return await store.fetch_pairs(sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id)
+                                   .join(t.registrations, t.registrations.c.id == t.transport_seats.c.registration_id)
+                                   .where(t.transport_seats.c.session_id == session_id, details.seated_condition()))
 
 
 async def test_120_delegates_fill_six_buses_within_seats_keeping_colleagues_together(
@@ -117,7 +117,8 @@ async def test_registration_after_the_buses_are_filled_gets_a_seat_at_once(store
     algraf = ctx["sessions"]["visit-algraf"]
     for n in range(5):
         await _register(store, settings, n, "АО «Завод»", algraf)
-    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=algraf, ip=None, now=BEFORE)
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=algraf, ip=None,
+                           now=BEFORE)
 
     newcomer = await _register(store, settings, 5, "АО «Завод»", algraf)
 
@@ -174,7 +175,8 @@ async def test_new_departure_time_reaches_every_seated_delegate(store: Store, se
     ctx = await _event(store)
     luzales = ctx["sessions"]["visit-luzales"]
     ids = [await _register(store, settings, n, "ООО «Фирма»", luzales) for n in range(3)]
-    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=luzales, ip=None, now=BEFORE)
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=luzales, ip=None,
+                           now=BEFORE)
     letters_before = await store.fetch_val(sa.select(sa.func.count()).select_from(t.outbox))
 
     told = await transport.change_times(store, settings, member=ctx["member"], event_id=ctx["event_id"],
@@ -195,7 +197,8 @@ async def test_manifest_lists_the_bus_passengers_with_the_curator(store: Store, 
     algraf = ctx["sessions"]["visit-algraf"]
     for n in range(3):
         await _register(store, settings, n, "ООО «Алград»", algraf)
-    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=algraf, ip=None, now=BEFORE)
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=algraf, ip=None,
+                           now=BEFORE)
     first_bus = (await details.get_visit(store, ctx["event_id"], algraf)).groups[0]
 
     manifest = await transport.manifest(store, ctx["event_id"], algraf, first_bus.id)
