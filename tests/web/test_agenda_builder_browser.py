@@ -84,7 +84,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     today = datetime.now(EVENT_ZONE).date()
     _cli(env, "migrate")
     _cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
-    _cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin", stdin=PASSWORD + "\n")
+    _cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin",
+         stdin=PASSWORD + "\n")
     with (data_dir / "serve.log").open("w") as log:
         process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
                                    env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -132,7 +133,8 @@ def _vevent(calendar: str, session_id: int) -> str:
 def _change_letters(server: Server) -> list[str]:
     return [received.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
             for received in server.inbox.received
-            if received.rcpt_tos == ["anna@example.ru"] and str(received.message["Subject"]).startswith("Изменения в программе")]
+            if received.rcpt_tos == ["anna@example.ru"]
+            and str(received.message["Subject"]).startswith("Изменения в программе")]
 
 
 def test_organiser_builds_publishes_and_the_delegate_is_told(server: Server, playwright: Playwright) -> None:

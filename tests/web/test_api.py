@@ -88,5 +88,6 @@ def test_openapi_document_names_every_route(client: TestClient) -> None:
     assert document["openapi"] == "3.1.0"
     assert sorted(document["paths"]) == [
         "/checkin/lists", "/checkin/redeem", "/events", "/events/{slug}", "/events/{slug}/registrations",
-        "/events/{slug}/sessions", "/registrations/{registration_id}/approve", "/registrations/{registration_id}/reject"]
+        "/events/{slug}/sessions", "/registrations/{registration_id}/approve",
+        "/registrations/{registration_id}/reject"]
     jsonschema.Draft202012Validator.check_schema({"components": document["components"]})

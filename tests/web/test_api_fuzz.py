@@ -25,7 +25,8 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serve
     folder: Path = tmp_path_factory.mktemp("fuzz")
     env = service_env(folder)
     prepare(env, date.today().isoformat())
-    device = cli(env, "create-device", "syktyvkar-2021", "--list", f"entry-{date.today().isoformat()}", "--name", "Fuzz")
+    device = cli(env, "create-device", "syktyvkar-2021", "--list", f"entry-{date.today().isoformat()}",
+                 "--name", "Fuzz")
     token = next(line.split(": ", 1)[1] for line in device.stdout.splitlines() if line.startswith("Token: "))
     server = Server(env).start()
     try:

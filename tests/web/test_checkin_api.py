@@ -97,7 +97,8 @@ def test_lists_offline_data_and_search(setup: tuple[TestClient, str, str]) -> No
 
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Basic abc"])
-def test_requests_without_a_valid_device_token_are_refused(setup: tuple[TestClient, str, str], header: str | None) -> None:
+def test_requests_without_a_valid_device_token_are_refused(setup: tuple[TestClient, str, str],
+                                                           header: str | None) -> None:
     client, _, _ = setup
     headers = {"Authorization": header} if header else {}
 
@@ -111,7 +112,8 @@ def test_bad_scan_body_is_refused_field_by_field(setup: tuple[TestClient, str, s
     client, token, _ = setup
 
     response = client.post("/api/v1/checkin/redeem", headers={"Authorization": f"Bearer {token}"},
-                           json={"secret": "", "list": ENTRY, "type": "enter", "nonce": "x", "scanned_at": "2001-01-01T00:00:00Z"})
+                           json={"secret": "", "list": ENTRY, "type": "enter", "nonce": "x",
+                                 "scanned_at": "2001-01-01T00:00:00Z"})
 
     assert response.status_code == 422
     assert set(response.json()["error"]["fields"]) == {"secret", "type", "nonce", "scanned_at"}

@@ -69,7 +69,8 @@ def test_the_organiser_adds_and_reorders_slots_and_the_public_page_shows_their_t
     assert public.text.index("Аккумуляторы") < public.text.index("Плиты МДФ")
     assert _times(public.text) == [("11:20", "11:40"), ("11:40", "12:00")]
     calendar = client.get(f"/events/{SLUG}/sessions/{block_id}.ics").text.replace("\r\n ", "")
-    assert "11:20–11:40 Аккумуляторы — ООО «Аккумуляторы» (Иванов Иван)" in calendar.replace("\\n", "\n").replace("\\,", ",")
+    unescaped = calendar.replace("\\n", "\n").replace("\\,", ",")
+    assert "11:20–11:40 Аккумуляторы — ООО «Аккумуляторы» (Иванов Иван)" in unescaped
 
 
 def test_removing_a_slot_retimes_the_rest_on_the_public_page(client: TestClient, database_url: str) -> None:
@@ -106,7 +107,8 @@ def test_door_staff_and_experts_do_not_reach_the_organiser_defence_pages(client:
 
 def _apply(client: TestClient, **changes: str):  # type: ignore[no-untyped-def]
     return client.post(f"/events/{SLUG}/defences/apply", data={
-        "project_title": "Освоение производства плит МДФ", "organisations": "ООО «Лузалес»", "regions": "Республика Коми",
+        "project_title": "Освоение производства плит МДФ", "organisations": "ООО «Лузалес»",
+        "regions": "Республика Коми",
         "presenters": "Петров Пётр", "email": "team@example.ru", "summary": "Совместный проект", "consent": "on",
         **changes})
 
@@ -175,7 +177,8 @@ def test_an_accepted_team_sees_its_slot_time_in_its_cabinet(client: TestClient, 
     cabinet = client.get(_cabinet_url(application_id))
 
     assert cabinet.status_code == 200
-    assert re.search(r'id="slot-time"><time datetime="2021-04-02T11:20:00\+03:00">[^<]*11:20</time>–11:50', cabinet.text)
+    assert re.search(r'id="slot-time"><time datetime="2021-04-02T11:20:00\+03:00">[^<]*11:20</time>–11:50',
+                     cabinet.text)
     assert "Заявка принята." in cabinet.text
 
 
@@ -195,7 +198,8 @@ def test_slides_upload_refuses_a_file_over_the_limit(client: TestClient, databas
     over_limit = client.post(_cabinet_url(application_id) + "/slides",
                              files={"slides": ("big.pdf", PDF + b"0" * SLIDES_MAX_BYTES, "application/pdf")})
     over_body = client.post(_cabinet_url(application_id) + "/slides",
-                            files={"slides": ("huge.pdf", PDF + b"0" * (SLIDES_MAX_BYTES + 128 * 1024), "application/pdf")})
+                            files={"slides": ("huge.pdf", PDF + b"0" * (SLIDES_MAX_BYTES + 128 * 1024),
+                                              "application/pdf")})
     elsewhere = client.post("/events/syktyvkar-2021/defences/apply", content=b"x" * (1024 * 1024 + 1),
                             headers={"Content-Type": "application/x-www-form-urlencoded"})
 
@@ -220,7 +224,8 @@ def test_slides_reach_organisers_and_the_jury_and_the_public_only_once_published
     assert client.get(public_url).status_code == 404
     client.post(f"{BASE}/applications/{application_id}/slides-publish", data={"csrf_token": csrf, "published": "1"})
     published = client.get(public_url)
-    assert (published.status_code, published.headers["content-type"], published.content) == (200, "application/pdf", PDF)
+    assert (published.status_code, published.headers["content-type"], published.content) == (200, "application/pdf",
+                                                                                              PDF)
 
     add_staff(database_url, "outsider@example.ru", role="expert", event=SLUG)
     _switch(client, "outsider@example.ru")
@@ -242,17 +247,17 @@ def test_an_expert_scores_on_the_jury_page_and_a_closed_block_refuses_a_correcti
     assert len(criteria) == 4
     assert "Оценки других экспертов видны после того, как вы отправите свои." in client.get(sheet_url).text
 
-    bad = client.post(sheet_url, data={"csrf_token": expert_csrf, **{name: "11" for name in criteria}})
+    bad = client.post(sheet_url, data={"csrf_token": expert_csrf, **dict.fromkeys(criteria, "11")})
     assert bad.status_code == 422 and bad.text.count("Вне диапазона") == 4
     good = client.post(sheet_url, data={"csrf_token": expert_csrf, "remarks": "Хорошо",
-                                        **{name: "7" for name in criteria}}, follow_redirects=False)
+                                        **dict.fromkeys(criteria, "7")}, follow_redirects=False)
     assert good.status_code == 303
     assert 'value="7"' in client.get(sheet_url).text
 
     csrf = _switch(client, "org@example.ru")
     client.post(f"{BASE}/{block_id}/scoring", data={"csrf_token": csrf, "closed": "1"})
     expert_csrf = _switch(client, "expert@example.ru")
-    closed = client.post(sheet_url, data={"csrf_token": expert_csrf, **{name: "9" for name in criteria}})
+    closed = client.post(sheet_url, data={"csrf_token": expert_csrf, **dict.fromkeys(criteria, "9")})
     assert closed.status_code == 409
     assert "Оценивание этого блока закрыто: оценки больше нельзя изменить" in closed.text
 

@@ -168,7 +168,8 @@ def test_schedule_files_of_a_demo_event_follow_the_c3voc_schemas(client: TestCli
     xml_talks = sorted((int(e.get("id", "0")), e.findtext("date"), e.findtext("room")) for e in root.iter("event"))
     json_talks = sorted((t["id"], t["date"], t["room"]) for day in conference["days"] for talks in day["rooms"].values()
                         for t in talks)
-    expected = sorted((s["id"], s["starts_at"], s["venue"]["name"] if s["venue"] else "Общая программа") for s in sessions)
+    expected = sorted((s["id"], s["starts_at"], s["venue"]["name"] if s["venue"] else "Общая программа")
+                      for s in sessions)
     assert xml_talks == json_talks == expected
     assert xml_response.headers["content-type"] == "application/xml; charset=utf-8"
     assert json_response.headers["content-type"] == "application/json"

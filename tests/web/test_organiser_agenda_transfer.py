@@ -69,7 +69,8 @@ def test_another_events_file_is_refused(client: TestClient, database_url: str) -
 
     assert response.status_code == 422
     assert "Ничего не загружено" in response.text
-    assert "<code>kirov-2020.toml</code> · <code>event.slug</code> — Этот файл — для мероприятия kirov-2020, а не для syktyvkar-2021" in response.text
+    assert ("<code>kirov-2020.toml</code> · <code>event.slug</code> — "
+            "Этот файл — для мероприятия kirov-2020, а не для syktyvkar-2021") in response.text
     assert _session_keys(database_url) == before
     assert query(database_url, sa.select(t.events.c.title).where(t.events.c.slug == "kirov-2020")) == kirov_title
     assert query(database_url, sa.select(t.audit_log).where(t.audit_log.c.action == "agenda.import")) == []

@@ -23,7 +23,8 @@ def test_workspace_without_sign_in_sends_the_browser_to_the_login_page(client: T
     assert response.headers["location"] == "/organiser/login?next=%2Forganiser%2Faudit%3Faction%3Dstaff.create"
 
 
-def test_sign_in_sets_a_strict_session_cookie_and_lands_on_the_event_list(client: TestClient, database_url: str) -> None:
+def test_sign_in_sets_a_strict_session_cookie_and_lands_on_the_event_list(client: TestClient,
+                                                                          database_url: str) -> None:
     add_staff(database_url, "org@example.ru", role="organiser", event="syktyvkar-2021")
     token = _login_token(client)
 

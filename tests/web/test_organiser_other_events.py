@@ -95,7 +95,7 @@ def test_ids_of_another_event_in_workspace_urls_are_refused_and_change_nothing(
             continue
         for values in itertools.product(*(ids[name] for name in names)):
             path = info.path.replace("{slug}", "kirov-2020")
-            for name, value in zip(names, values):
+            for name, value in zip(names, values, strict=True):
                 path = re.sub(r"\{" + name + r"(?::\w+)?\}", value, path)
             data = {"csrf_token": csrf} if method in UNSAFE_METHODS else None
             response = client.request(method, path, data=data, follow_redirects=False)
@@ -136,7 +136,7 @@ def test_every_workspace_page_with_its_own_events_ids_renders_for_an_admin(
         choices = [ids[name] or ["csv"] for name in names]
         for values in itertools.product(*choices):
             path = info.path.replace("{slug}", "syktyvkar-2021")
-            for name, value in zip(names, values):
+            for name, value in zip(names, values, strict=True):
                 path = re.sub(r"\{" + name + r"(?::\w+)?\}", value, path)
             response = client.get(path, follow_redirects=False)
             shown += response.status_code == 200

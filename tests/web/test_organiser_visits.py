@@ -157,7 +157,8 @@ def test_passport_fields_stay_hidden_without_the_permission(workspace: Any,
     export = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}/visitors.xlsx")
 
     assert all(NUMBER not in page.text for page in pages)
-    assert "Список посетителей с паспортными данными видят только организаторы с отдельным разрешением." in pages[1].text
+    assert ("Список посетителей с паспортными данными видят только организаторы с отдельным разрешением."
+            in pages[1].text)
     assert "/visitors" not in pages[1].text
     assert (listing.status_code, export.status_code) == (403, 403)
     assert NUMBER not in listing.text and NUMBER.encode() not in export.content

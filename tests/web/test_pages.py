@@ -122,8 +122,8 @@ def test_static_stylesheet_is_served_with_a_print_layout(client: TestClient) -> 
 def test_markup_in_agenda_text_is_shown_escaped(client: TestClient, database_url: str, tmp_path: Path) -> None:
     source = (SCHEDULES / "kirov-2020.toml").read_text(encoding="utf-8")
     hostile = tmp_path / "kirov.toml"
-    hostile.write_text(source.replace('title = "Рабочая встреча', 'title = "<script>alert(1)</script> Рабочая встреча', 1),
-                       encoding="utf-8")
+    hostile.write_text(source.replace('title = "Рабочая встреча', 'title = "<script>alert(1)</script> Рабочая встреча',
+                                      1), encoding="utf-8")
 
     async def reimport() -> None:
         async with Store(database_url) as store:

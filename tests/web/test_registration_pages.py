@@ -93,7 +93,8 @@ def test_form_has_a_label_for_every_field(app_client: TestClient) -> None:
     assert len(re.findall(r'<option value="[^"]+"', page)) == 89 + 9
 
 
-def test_invalid_form_comes_back_with_values_kept_and_russian_messages(app_client: TestClient, database_url: str) -> None:
+def test_invalid_form_comes_back_with_values_kept_and_russian_messages(app_client: TestClient,
+                                                                       database_url: str) -> None:
     response = app_client.post("/events/syktyvkar-2021/register",
                                data=_form(app_client, email="anna@", phone="12", organisation_inn="7707083894"))
 
@@ -150,7 +151,8 @@ def test_whole_path_register_letter_cabinet_ticket_qr(app_client: TestClient, in
     ticket_path = ticket_link.replace("https://events.example.org", "")
     ticket = app_client.get(ticket_path)
     assert "Иванова Анна Сергеевна" in ticket.text and "ООО «Лузалес»" in ticket.text
-    shown = re.search(r'<img class="qr" src="https://events\.example\.org(/t/[A-Z0-9]{26}/qr\.svg)"', ticket.text).group(1)
+    shown = re.search(r'<img class="qr" src="https://events\.example\.org(/t/[A-Z0-9]{26}/qr\.svg)"',
+                      ticket.text).group(1)
     assert shown == f"{ticket_path}/qr.svg"
     assert app_client.get(shown).headers["content-type"] == "image/svg+xml"
     png = app_client.get(f"{ticket_path}/qr.png")
@@ -163,7 +165,8 @@ def test_whole_path_register_letter_cabinet_ticket_qr(app_client: TestClient, in
 
 def test_cancelled_registration_ticket_and_cabinet_stop_working(app_client: TestClient) -> None:
     cabinet = app_client.post("/events/syktyvkar-2021/register", data=_form(app_client)).url.path
-    ticket_path = re.search(r'href="https://events\.example\.org(/t/[A-Z0-9]{26})"', app_client.get(cabinet).text).group(1)
+    ticket_path = re.search(r'href="https://events\.example\.org(/t/[A-Z0-9]{26})"',
+                            app_client.get(cabinet).text).group(1)
 
     withdrawn = app_client.post(f"{cabinet}/withdraw", data={"confirm": "on"})
 
@@ -174,7 +177,8 @@ def test_cancelled_registration_ticket_and_cabinet_stop_working(app_client: Test
     assert "Эта ссылка больше не работает" in again.text
 
 
-def test_link_request_never_reveals_whether_an_address_is_registered(app_client: TestClient, inbox: tuple[Inbox, str]) -> None:
+def test_link_request_never_reveals_whether_an_address_is_registered(app_client: TestClient,
+                                                                     inbox: tuple[Inbox, str]) -> None:
     box, _ = inbox
     app_client.post("/events/syktyvkar-2021/register", data=_form(app_client))
     _wait_for_letters(box, 1)
@@ -321,5 +325,6 @@ def test_cancelling_asks_once_more_then_cancels_and_sends_a_short_letter(
     assert "Регистрация подтверждена" in still.text
     assert "Регистрация отменена" in done.text or "Ваша регистрация отменена" in done.text
     letter = box.received[1].message
-    assert letter["Subject"] == "Ваша регистрация отменена: Практическая сессия по развитию промышленных кластеров России"
+    assert letter["Subject"] == ("Ваша регистрация отменена: "
+                                 "Практическая сессия по развитию промышленных кластеров России")
     assert "Билет больше не действует" in letter.get_body(("plain",)).get_content()

@@ -20,7 +20,8 @@ def test_every_response_carries_a_request_id_and_is_logged_as_json(client: TestC
 
     assert given.headers["x-request-id"] == "proxy-4711"
     assert len(made.headers["x-request-id"]) == 16 and made.headers["x-request-id"] != "proxy-4711"
-    lines = [json.loads(JSONFormatter().format(record)) for record in caplog.records if record.name == "events_app.access"]
+    lines = [json.loads(JSONFormatter().format(record))
+             for record in caplog.records if record.name == "events_app.access"]
     assert [(line["request_id"], line["method"], line["path"], line["status"]) for line in lines] == [
         ("proxy-4711", "GET", "/events/kirov-2020", 200), (made.headers["x-request-id"], "GET", "/no/such/page", 404)]
     assert all(line["duration_ms"] >= 0 and line["level"] == "info" for line in lines)

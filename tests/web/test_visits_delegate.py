@@ -39,7 +39,7 @@ def import_syktyvkar(database_url: str, starts_on: date) -> dict[str, int]:
     async def run() -> dict[str, int]:
         async with Store(database_url) as store:
             await import_agendas(store, [agenda])
-            return {row["key"]: row["id"] for row in await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))}
+            return await store.fetch_pairs(sa.select(t.sessions.c.key, t.sessions.c.id))
 
     return asyncio.run(run())
 
@@ -88,7 +88,8 @@ def test_registration_form_shows_what_each_enterprise_asks(upcoming: Any) -> Non
 
     page = client.get("/events/syktyvkar-2021/register").text
 
-    block = page[page.index(f'id="f-session-{sessions["visit-mondi"]}"'):page.index(f'id="f-session-{sessions["visit-luzales"]}"')]
+    start = page.index(f'id="f-session-{sessions["visit-mondi"]}"')
+    block = page[start:page.index(f'id="f-session-{sessions["visit-luzales"]}"')]
     assert "АО «Монди СЛПК»" in block
     assert "автобус от места сбора: Центр «Мой бизнес» Республики Коми" in block
     assert ("Предприятие просит: Паспортные данные для службы безопасности предприятия; паспорт взять с собой; "
