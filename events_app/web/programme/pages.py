@@ -11,8 +11,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from events_app import i18n
-from events_app.services.programme import catalogue
 from events_app.domain.programme_days import by_week, offered_days
+from events_app.services.programme import catalogue
 from events_app.services.visits import details
 from events_app.web.public_cache import PAGE_SECONDS, remembered
 
