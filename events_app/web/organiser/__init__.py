@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute
 from events_app.web.organiser import (
     agenda,
     agenda_transfer,
+    attendance,
     badges,
     certificates,
     consultations,
@@ -32,6 +33,7 @@ routes: list[BaseRoute] = [
     *agenda_transfer.routes,
     *registrations.routes,
     *badges.routes,
+    *attendance.routes,
     *certificates.routes,
     *dashboard.routes,
     *devices.routes,

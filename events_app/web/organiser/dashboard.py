@@ -14,11 +14,13 @@ from starlette.responses import Response
 
 from events_app import i18n
 from events_app.domain import charts
+from events_app.domain.attendance import Matrix
 from events_app.domain.errors import N_
 from events_app.domain.regions import region_by_code
 from events_app.domain.registration import CATEGORY_LABELS, Category
 from events_app.domain.staff import Role
 from events_app.services import dashboard as figures
+from events_app.services.attendance import matrix as attendance_matrix
 from events_app.services.registration.roster import STATUS_LABELS
 from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
@@ -64,17 +66,28 @@ def build_charts(board: figures.Dashboard, timezone: str) -> dict[str, Markup]:
     }
 
 
+def attendance_chart(matrix: Matrix) -> Markup:
+    """Attended of expected, per session: online joins and door check-ins alike."""
+    rows = [charts.Progress(label=f"{column.starts_at:%d.%m %H:%M} {column.title}", value=total.attended,
+                            total=total.expected)
+            for column, total in zip(matrix.columns, matrix.totals, strict=True)]
+    return Markup(charts.progress_chart(chart_id="chart-attendance", title=i18n.gettext(N_("Attendance per session")),
+                                        rows=rows, empty=i18n.gettext(N_("No sessions yet"))))
+
+
 async def event_dashboard(request: Request) -> Response:
     event, member = event_of(request), member_of(request)
     sees_all = member.has_role(event.id, Role.ORGANISER)  # an administrator passes every role check
     board = None
     if sees_all or member.has_role(event.id, Role.DOOR):
         board = await figures.dashboard(request.state.store, event_id=event.id, timezone=event.timezone)
+    attended = await attendance_matrix.event_matrix(request.state.store, event.id) if sees_all else None
     return page(request, "organiser/dashboard.html", {
         "board": board, "sees_all": sees_all, "door": member.has_role(event.id, Role.DOOR),
         "expert": member.has_role(event.id, Role.EXPERT), "status_labels": STATUS_LABELS,
         "category_labels": CATEGORY_LABELS, "region_label": _region,
         "charts": build_charts(board, event.timezone) if board else {},
+        "attendance": attendance_chart(attended) if attended is not None else None, "attended": attended,
     })
 
 
