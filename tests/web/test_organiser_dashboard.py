@@ -34,7 +34,9 @@ def test_organiser_sees_every_chart_with_the_figures(client: TestClient, databas
     page = client.get(DASHBOARD)
 
     charts = _charts(page.text)
-    assert sorted(charts) == ["chart-categories", "chart-checkin", "chart-fills", "chart-regions", "chart-timeline"]
+    assert sorted(charts) == ["chart-attendance", "chart-categories", "chart-checkin", "chart-fills", "chart-regions",
+                              "chart-timeline"]
+    assert charts["chart-attendance"].find(f"{SVG}title").text == "Посещаемость по сессиям"
     assert _values(charts["chart-timeline"]) == ["3"]
     assert _values(charts["chart-regions"]) == ["2", "1"]
     assert charts["chart-regions"].find(f"{SVG}desc").text == "Республика Коми: 2; Республика Мордовия: 1"
