@@ -88,6 +88,11 @@ def test_the_link_lists_registrations_and_bookings_across_events(app_client: Tes
     assert page.headers["cache-control"] == "private, no-store"
     assert page.text.count('<li class="cabinet-item') == 4
     assert "№ 2026-SAM-0001" in page.text and "Сертификаты" in page.text
+    # The certificate's own page and its PDF, both open from the cabinet.
+    assert 'href="https://events.example.org/c/2026-SAM-0001"' in page.text
+    assert 'href="https://events.example.org/c/2026-SAM-0001/pdf"' in page.text
+    pdf = app_client.get("/c/2026-SAM-0001/pdf")
+    assert (pdf.headers["content-type"], pdf.content[:5]) == ("application/pdf", b"%PDF-")
     assert "Практическая сессия samara-2026" in page.text and "Практическая сессия kirov-2026" in page.text
     assert "Субсидии для участников кластеров" in page.text
     assert page.text.count("/cabinet/") >= 2 and "/consultations/b/" in page.text

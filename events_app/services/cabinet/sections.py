@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Store
+from events_app.domain.certificates import verification_url
 from events_app.domain.errors import N_, DomainError
 from events_app.domain.registration import RegistrationStatus
 from events_app.domain.tickets import ticket_url
@@ -103,7 +104,11 @@ async def certificates(store: Store, settings: Settings, email: str, now: dateti
         .where(r.c.email == email, r.c.erased_at.is_(None), c.c.revoked_at.is_(None), c.c.erased_at.is_(None))
         .order_by(c.c.issued_at))
     items = [Item(title=f"{row['title']} · № {row['number']}", status=N_("Certificate issued"),
-                  days=(row["starts_on"], row["ends_on"]), where=row["city"]) for row in rows]
+                  days=(row["starts_on"], row["ends_on"]), where=row["city"],
+                  actions=(Action(N_("Download the certificate (PDF)"),
+                                  verification_url(settings.base_url, row["number"]) + "/pdf"),
+                           Action(N_("Certificate check"), verification_url(settings.base_url, row["number"]))))
+             for row in rows]
     return Section("certificates", N_("Certificates"), items) if items else None
 
 
