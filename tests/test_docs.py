@@ -173,6 +173,7 @@ def test_every_folder_in_the_readme_layout_exists() -> None:
             parents[depth:] = [match.group(2)]
             folders.append("/".join(parents))
     assert "events_app/services" in folders and "events_app/web" in folders
+    assert sorted(folder for folder in set(folders) if folders.count(folder) > 1) == []
     assert [folder for folder in folders if not (ROOT / folder).is_dir()] == []
 
 
