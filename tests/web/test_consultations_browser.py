@@ -134,7 +134,11 @@ def _book(page: Page, topic: str, email: str) -> str:
     page.get_by_role("button", name="Показать").click()
     _fits_the_phone(page)
     first = page.locator("a.slot-link").first
+    # The slot's time and topic use the phone's width, not a narrow column beside nothing.
+    box = page.locator("li.consultation-slot").first.bounding_box()
+    assert box is not None and box["width"] >= 320, box
     when = first.inner_text().split(" ·")[0]
+    assert "\n" not in when, when
     first.click()
     page.get_by_label("Фамилия").fill("Петрова")
     page.get_by_label("Имя", exact=True).fill("Мария")
