@@ -68,7 +68,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         await store.connect()
         outbox = OutboxSender(store, transport_for(settings))
         outbox.start()
-        visitor_data_purger = VisitorDataPurger(store, settings)
+        visitor_data_purger = VisitorDataPurger(store, settings, clock=app_clock)
         visitor_data_purger.start()
         reminders = ReminderScheduler(store, settings, app_clock, outbox)
         reminders.start()

@@ -302,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "purge":
             from events_app.services.visits.visitor_data import purge
 
-            deleted = asyncio.run(_with_store(settings, lambda store: purge(store, settings, today=date.today())))
+            deleted = asyncio.run(_with_store(settings, lambda store: purge(store, settings, now=datetime.now(UTC))))
             print(f"Visitor data deleted for {deleted} delegates.")
         elif args.command == "api-token":
             print(organiser_api_token(settings.secret_key))

@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +21,7 @@ import asyncpg
 import pytest
 import sqlalchemy as sa
 
+from events_app.clock import FixedClock
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.data.migrate import upgrade
@@ -33,6 +35,8 @@ SCHEDULES = ROOT / "schedules"
 DEMO_FILES = sorted(SCHEDULES.glob("*.toml"))
 POSTGRES_URL = os.environ.get("EVENTS_TEST_POSTGRES_URL", "")
 POSTGRES_REQUIRED = os.environ.get("EVENTS_TEST_REQUIRE_POSTGRES") == "1"
+# The moment the web tests' app lives at: after every demo event, as a visitor of the archive sees them.
+DEMO_NOW = datetime(2024, 6, 3, 9, 0, tzinfo=UTC)
 SKIP_POSTGRES = (
     "PostgreSQL tests are off: set EVENTS_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test "
     "(any database on a server where this user may CREATE DATABASE) to run them"
@@ -134,11 +138,17 @@ def load_demo(database_url: str) -> None:
 
 
 @pytest.fixture
-def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+def clock() -> FixedClock:
+    """The app's clock in web tests: fixed, so no page depends on the day or the zone the suite runs in."""
+    return FixedClock(DEMO_NOW)
+
+
+@pytest.fixture
+def client(database_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[TestClient]:
     from starlette.testclient import TestClient
 
     from events_app.app import create_app
 
     load_demo(database_url)
-    with TestClient(create_app(settings_for(database_url, tmp_path / "data"))) as test_client:
+    with TestClient(create_app(settings_for(database_url, tmp_path / "data"), clock=clock)) as test_client:
         yield test_client

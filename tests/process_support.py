@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx2 as httpx
 
 from tests.conftest import ROOT
+from tests.factories import cli
 from tests.smtp_server import free_port
 
 BIN = Path(sys.executable).parent
@@ -35,16 +36,10 @@ def service_env(data_dir: Path, *, database_url: str | None = None, smtp_url: st
     return env
 
 
-def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([str(BIN / "events-app"), *args], env=env, capture_output=True, text=True, timeout=120)
-    return done
-
-
 def prepare(env: dict[str, str], start_on: str) -> None:
     """Migrate and load the Syktyvkar agenda moved to `start_on`."""
-    for args in (("migrate",), ("import", str(ROOT / "schedules" / "syktyvkar-2021.toml"), "--shift-to", start_on)):
-        done = cli(env, *args)
-        assert done.returncode == 0, done.stderr
+    cli(env, "migrate")
+    cli(env, "import", str(ROOT / "schedules" / "syktyvkar-2021.toml"), "--shift-to", start_on)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -114,27 +114,26 @@ def test_bad_setting_exits_with_one_line(env: Path, monkeypatch: pytest.MonkeyPa
 
 def test_moderated_registration_is_approved_from_the_command_line(env: Path, tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    from dataclasses import replace
-
-    from events_app.services.programme.importer import import_agendas, read_agenda_files
-    from events_app.services.registration import signup
+    from events_app.clock import SystemClock
     from tests.conftest import settings_for
+    from tests.factories import event_today, load_event, register
 
     main(["migrate"])
     url = f"sqlite:///{env}"
 
-    async def register() -> int:
-        agenda = read_agenda_files([SCHEDULES / "kaluga-2021.toml"], shift_to=date.today() + timedelta(days=365))[0]
+    async def register_vera() -> int:
+        # `approve` runs on the real clock, so the event is put a year after the real today.
+        starts = event_today() + timedelta(days=365)
         settings = settings_for(url, env.parent)
         async with Store(url) as store:
-            await import_agendas(store, [replace(agenda, event=replace(agenda.event, moderation=True))])
-            result = await signup.register(store, settings, slug="kaluga-2021", data={
-                "surname": "Орлова", "given_name": "Вера", "email": "vera@example.ru", "phone": "+79120000000",
-                "organisation_name": "АО «Калужский завод»", "position": "директор", "region_code": "40",
-                "category": "enterprise", "consent": "on"}, consent_ip=None, language="ru", now=datetime.now(UTC))
+            await load_event(store, "kaluga-2021", shift_to=starts, moderation=True)
+            result = await register(store, settings, slug="kaluga-2021", now=SystemClock().now(),
+                                    days=[starts.isoformat()], surname="Орлова", given_name="Вера",
+                                    email="vera@example.ru", organisation_name="АО «Калужский завод»",
+                                    position="директор", region_code="40")
             return result.id
 
-    registration_id = asyncio.run(register())
+    registration_id = asyncio.run(register_vera())
     capsys.readouterr()
 
     assert main(["registrations", "kaluga-2021", "--status", "pending"]) == 0

@@ -8,11 +8,11 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 import pytest
@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from tests.conftest import POSTGRES_URL
+from tests.factories import device_by_cli, event_today
 from tests.process_support import (
     Server,
     TCPProxy,
-    cli,
     delegate_body,
     forwarded_for,
     prepare,
@@ -33,8 +33,31 @@ from tests.process_support import (
 )
 from tests.smtp_server import Inbox, free_port, start_smtp
 
-START = (date.today() + timedelta(days=30)).isoformat()
-TODAY = datetime.now(ZoneInfo("Europe/Moscow")).date().isoformat()  # the event's own today, for the door
+
+def _next_month() -> str:
+    """A start a month after the servers' today (they run on the real clock): registration is open."""
+    return (event_today() + timedelta(days=30)).isoformat()
+
+
+def _eventually(check: Callable[[], bool], *, seconds: float) -> bool:
+    """Poll an observable state until it holds; bounded, so a failure fails instead of hanging."""
+    deadline = time.monotonic() + seconds
+    while not (held := check()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return held
+
+
+def _outbox(env: dict[str, str]) -> dict[str, int]:
+    """The outbox of the service's own SQLite file: letters sent, letters pending, failed attempts."""
+
+    async def read() -> dict[str, int]:
+        async with Store(f"sqlite:///{Path(env['EVENTS_DATA_DIR']) / 'events.db'}") as store:
+            rows = await store.fetch_all(sa.select(t.outbox.c.status, t.outbox.c.attempts))
+        return {"sent": sum(row["status"] == "sent" for row in rows),
+                "pending": sum(row["status"] == "pending" for row in rows),
+                "tried": sum(min(int(row["attempts"]), 1) for row in rows if row["status"] == "pending")}
+
+    return asyncio.run(read())
 
 
 def _database_for(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
@@ -111,10 +134,10 @@ def test_killing_the_server_mid_rush_loses_no_acknowledged_registration_or_admis
         request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> None:
     database_url = _database_for(request, backend, tmp_path)
     env = service_env(tmp_path / "data", database_url=database_url)
-    prepare(env, TODAY)
-    list_name = f"entry-{TODAY}"
-    device = cli(env, "create-device", "syktyvkar-2021", "--list", list_name, "--name", "Вход 1")
-    token = next(line.split(": ", 1)[1] for line in device.stdout.splitlines() if line.startswith("Token: "))
+    today = event_today().isoformat()  # the event is moved to the servers' today, for the door
+    prepare(env, today)
+    list_name = f"entry-{today}"
+    token = device_by_cli(env, list_name=list_name).token
     server = Server(env).start()
     try:
         seen = asyncio.run(_rush_until_killed(server, token, list_name, kill_after=60))
@@ -150,31 +173,36 @@ def test_killing_the_server_mid_rush_loses_no_acknowledged_registration_or_admis
 
     with running(Server(env)) as (restarted,):
         again = httpx.post(f"{restarted.base}/api/v1/events/syktyvkar-2021/registrations",
-                           json=delegate_body(99_999, TODAY), headers=forwarded_for(999))
+                           json=delegate_body(99_999, today), headers=forwarded_for(999))
     assert again.status_code == 201 and again.json()["status"] == "confirmed"
 
 
 def test_mail_queued_while_smtp_is_down_is_delivered_once_when_it_returns(tmp_path: Path) -> None:
     smtp_port = free_port()
     env = service_env(tmp_path / "data", smtp_url=f"smtp://127.0.0.1:{smtp_port}")
-    prepare(env, START)
+    prepare(env, _next_month())
     inbox = Inbox()
-    with running(Server(env)) as (server,):
-        day = httpx.get(f"{server.base}/api/v1/events/syktyvkar-2021").json()["starts_on"]
-        for n in range(5):
-            response = httpx.post(f"{server.base}/api/v1/events/syktyvkar-2021/registrations",
-                                  json=delegate_body(n, day), headers=forwarded_for(n))
-            assert response.status_code == 201
-        time.sleep(2)  # the sender has tried and failed: nothing listens on the SMTP port
-        assert inbox.received == []
-        controller = start_smtp(inbox, smtp_port)
-        try:
+    controller = None
+    try:
+        with running(Server(env)) as (server,):
+            day = httpx.get(f"{server.base}/api/v1/events/syktyvkar-2021").json()["starts_on"]
+            for n in range(5):
+                response = httpx.post(f"{server.base}/api/v1/events/syktyvkar-2021/registrations",
+                                      json=delegate_body(n, day), headers=forwarded_for(n))
+                assert response.status_code == 201
+            # The sender has tried each letter and failed: nothing listens on the SMTP port.
+            tried = _eventually(lambda: _outbox(env)["tried"] >= 5, seconds=60)
+            assert tried and inbox.received == []
+            controller = start_smtp(inbox, smtp_port)
             deadline = time.monotonic() + 90  # the first retry comes 10 s after a failure, the next 20 s later
             while len(inbox.received) < 5 and time.monotonic() < deadline:
                 time.sleep(0.5)
-            time.sleep(6)  # a further poll of the sender: nothing is sent twice
-        finally:
+        # The server has stopped, after finishing its sender's round: a letter sent twice would be here by now.
+        state = _outbox(env)
+    finally:
+        if controller is not None:
             controller.stop()
+    assert (state["sent"], state["pending"]) == (5, 0)
     recipients = sorted(item.rcpt_tos[0] for item in inbox.received)
     assert recipients == [f"delegate{n}@example.ru" for n in range(5)]
 
@@ -192,7 +220,7 @@ def test_an_unreachable_database_gives_503_and_the_service_recovers_by_itself(
     proxy.restore()
     through_proxy = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
     env = service_env(tmp_path / "data", database_url=through_proxy)
-    prepare(env, START)
+    prepare(env, _next_month())
     try:
         with running(Server(env)) as (server,):
             assert httpx.get(f"{server.base}/events/syktyvkar-2021").status_code == 200

@@ -11,9 +11,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 import pytest
@@ -21,7 +19,8 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from tests.process_support import Server, cli, delegate_body, forwarded_for, prepare, running, service_env
+from tests.factories import device_by_cli, event_today
+from tests.process_support import Server, delegate_body, forwarded_for, prepare, running, service_env
 from tests.smtp_server import Inbox, free_port, start_smtp
 
 pytestmark = pytest.mark.postgres
@@ -76,12 +75,10 @@ def test_two_processes_share_places_door_scans_and_the_outbox(postgres_database:
     smtp_port = free_port()
     controller = start_smtp(inbox, smtp_port)
     env = service_env(tmp_path / "data", database_url=postgres_database, smtp_url=f"smtp://127.0.0.1:{smtp_port}")
-    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
+    today = event_today()  # the servers run on the real clock: the event is moved to their today
     prepare(env, today.isoformat())
     list_name = f"entry-{today.isoformat()}"
-    device = cli(env, "create-device", "syktyvkar-2021", "--list", list_name, "--name", "Вход 1")
-    assert device.returncode == 0, device.stderr
-    token = next(line.split(": ", 1)[1] for line in device.stdout.splitlines() if line.startswith("Token: "))
+    token = device_by_cli(env, list_name=list_name).token
     try:
         with running(Server(env), Server(env)) as servers:
             sessions = httpx.get(f"{servers[0].base}/api/v1/events/syktyvkar-2021/sessions",
@@ -101,8 +98,9 @@ def test_two_processes_share_places_door_scans_and_the_outbox(postgres_database:
             deadline = time.monotonic() + 120
             while asyncio.run(outbox_state())[0] and time.monotonic() < deadline:
                 time.sleep(0.5)
-            time.sleep(6)  # one more poll by each sender: nothing goes out twice
-            pending, letters = asyncio.run(outbox_state())
+        # Both servers have stopped, each after finishing its sender's round: every letter that was
+        # going to be sent (twice, if the claim rule were broken) has reached the inbox by now.
+        pending, letters = asyncio.run(outbox_state())
     finally:
         controller.stop()
 
@@ -124,11 +122,11 @@ def test_two_processes_share_places_door_scans_and_the_outbox(postgres_database:
 
 def test_serve_with_workers_runs_several_processes_on_postgres(postgres_database: str, tmp_path: Path) -> None:
     from tests.conftest import _empty_postgres
-    from tests.process_support import BIN
+    from tests.factories import BIN
 
     asyncio.run(_empty_postgres(postgres_database))
     env = service_env(tmp_path / "data", database_url=postgres_database)
-    prepare(env, datetime.now(ZoneInfo("Europe/Moscow")).date().isoformat())
+    prepare(env, event_today().isoformat())
     server = Server(env)
     server.start_command = [str(BIN / "events-app"), "serve", "--port", str(server.port), "--workers", "2"]
     log = tmp_path / "data" / f"server-{server.port}.log"

@@ -12,15 +12,17 @@ from cryptography import x509
 
 from events_app.tls import self_signed
 from tests.conftest import DEMO_FILES
+from tests.factories import cli
 from tests.smtp_server import free_port
 
 
 def test_certificate_covers_the_names_and_is_reused_until_it_needs_renewing(tmp_path: Path) -> None:
     names = ["localhost", "127.0.0.1", "venue-laptop.local", "192.168.1.20"]
 
-    cert, key, fingerprint = self_signed(tmp_path, names)
-    again = self_signed(tmp_path, names)
-    later = self_signed(tmp_path, names, now=datetime.now(UTC) + timedelta(days=340))
+    issued = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    cert, key, fingerprint = self_signed(tmp_path, names, now=issued)
+    again = self_signed(tmp_path, names, now=issued + timedelta(days=30))
+    later = self_signed(tmp_path, names, now=issued + timedelta(days=340))
 
     certificate = x509.load_pem_x509_certificate(cert.read_bytes())
     san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -33,9 +35,8 @@ def test_certificate_covers_the_names_and_is_reused_until_it_needs_renewing(tmp_
 
 def test_serve_tls_answers_https_with_that_certificate(tmp_path: Path) -> None:
     env = {"EVENTS_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    subprocess.run([sys.executable, "-m", "events_app.cli", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "events_app.cli", "import", str(DEMO_FILES[0])], env=env, check=True,
-                   capture_output=True)
+    cli(env, "migrate")
+    cli(env, "import", str(DEMO_FILES[0]))
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--tls", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

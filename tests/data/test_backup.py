@@ -8,20 +8,17 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
 from tests.conftest import POSTGRES_URL, ROOT
+from tests.factories import event_today, run_cli
 from tests.smtp_server import free_port
 
 BIN = Path(sys.executable).parent
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN / "events-app"), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def _env(folder: Path, port: int) -> dict[str, str]:
@@ -70,7 +67,7 @@ async def _rush_with_backup(base: str, env: dict[str, str], backup_file: Path) -
             async with acknowledgement:
                 await acknowledgement.wait_for(lambda: len(acknowledged) >= 40)
             before_backup.update(acknowledged)
-            done = await asyncio.to_thread(_cli, env, "backup", str(backup_file))
+            done = await asyncio.to_thread(run_cli, env, "backup", str(backup_file))
             assert done.returncode == 0, done.stderr
             async with acknowledgement:  # writes go on after the backup
                 await acknowledgement.wait_for(lambda: len(acknowledged) >= len(before_backup) + 40)
@@ -85,9 +82,9 @@ async def _rush_with_backup(base: str, env: dict[str, str], backup_file: Path) -
 def test_backup_during_a_registration_rush_restores_every_acknowledged_registration(tmp_path: Path) -> None:
     port = free_port()
     env = _env(tmp_path / "live", port)
-    assert _cli(env, "migrate").returncode == 0
-    start = date.today() + timedelta(days=30)
-    imported = _cli(env, "import", str(ROOT / "schedules" / "syktyvkar-2021.toml"), "--shift-to", start.isoformat())
+    assert run_cli(env, "migrate").returncode == 0
+    start = event_today() + timedelta(days=30)  # the server runs on the real clock: registration is open
+    imported = run_cli(env, "import", str(ROOT / "schedules" / "syktyvkar-2021.toml"), "--shift-to", start.isoformat())
     assert imported.returncode == 0
     server = subprocess.Popen([str(BIN / "events-app"), "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -99,7 +96,7 @@ def test_backup_during_a_registration_rush_restores_every_acknowledged_registrat
         server.wait(timeout=30)
 
     restored_env = _env(tmp_path / "restored", port)
-    done = _cli(restored_env, "restore", str(backup_file))
+    done = run_cli(restored_env, "restore", str(backup_file))
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(tmp_path / "restored" / "events.db") as restored:
         emails = {row[0] for row in restored.execute("SELECT email FROM registrations")}
@@ -110,27 +107,27 @@ def test_backup_during_a_registration_rush_restores_every_acknowledged_registrat
     assert before_backup <= emails  # every registration acknowledged before the backup began
     assert emails <= attempted  # and nothing that was never sent
     assert tickets == len(emails) and half_written == 0
-    listing = _cli(restored_env, "registrations", "syktyvkar-2021")
+    listing = run_cli(restored_env, "registrations", "syktyvkar-2021")
     assert listing.returncode == 0 and f"{len(emails)} registration(s)" in listing.stderr
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(tmp_path: Path) -> None:
     env = _env(tmp_path / "live", free_port())
-    assert _cli(env, "migrate").returncode == 0
-    assert _cli(env, "import", str(ROOT / "schedules" / "kirov-2020.toml")).returncode == 0
+    assert run_cli(env, "migrate").returncode == 0
+    assert run_cli(env, "import", str(ROOT / "schedules" / "kirov-2020.toml")).returncode == 0
     not_a_backup = tmp_path / "notes.db"
     not_a_backup.write_text("these are not the pages of a database\n" * 100)
     empty_sqlite = tmp_path / "empty.db"
     sqlite3.connect(empty_sqlite).close()
 
-    garbage = _cli(env, "restore", str(not_a_backup))
-    foreign = _cli(env, "restore", str(empty_sqlite))
-    missing = _cli(env, "restore", str(tmp_path / "nowhere.db"))
+    garbage = run_cli(env, "restore", str(not_a_backup))
+    foreign = run_cli(env, "restore", str(empty_sqlite))
+    missing = run_cli(env, "restore", str(tmp_path / "nowhere.db"))
 
     assert garbage.returncode == 1 and "is not a SQLite backup of this service" in garbage.stderr
     assert foreign.returncode == 1 and "has no schema version" in foreign.stderr
     assert missing.returncode == 1 and "no such file" in missing.stderr
-    assert "kirov-2020" in _cli(env, "export", "kirov-2020").stdout
+    assert "kirov-2020" in run_cli(env, "export", "kirov-2020").stdout
 
 
 @pytest.mark.postgres
@@ -142,14 +139,14 @@ def test_postgres_backup_and_restore_through_pg_dump(postgres_database: str, tmp
     asyncio.run(_empty_postgres(postgres_database))
     load_demo(postgres_database)
     env = {**_env(tmp_path, free_port()), "EVENTS_DATABASE_URL": postgres_database}
-    before = _cli(env, "export", "syktyvkar-2021").stdout
+    before = run_cli(env, "export", "syktyvkar-2021").stdout
 
-    saved = _cli(env, "backup", str(tmp_path / "events.dump"))
+    saved = run_cli(env, "backup", str(tmp_path / "events.dump"))
     asyncio.run(_empty_postgres(postgres_database))
-    emptied = _cli(env, "export", "syktyvkar-2021")
-    restored = _cli(env, "restore", str(tmp_path / "events.dump"))
+    emptied = run_cli(env, "export", "syktyvkar-2021")
+    restored = run_cli(env, "restore", str(tmp_path / "events.dump"))
 
     assert saved.returncode == 0, saved.stderr
     assert emptied.returncode == 1
     assert restored.returncode == 0, restored.stderr
-    assert _cli(env, "export", "syktyvkar-2021").stdout == before
+    assert run_cli(env, "export", "syktyvkar-2021").stdout == before

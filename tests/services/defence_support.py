@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -12,10 +11,8 @@ from events_app.data.database import Store
 from events_app.domain.staff import Role, StaffMember
 from events_app.services.programme import catalogue
 from events_app.services.programme.catalogue import EventView
-from events_app.services.programme.importer import import_agendas, read_agenda_files
-from tests.conftest import SCHEDULES
+from tests.factories import load_event, staff
 
-NOW = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)
 SLUG = "syktyvkar-2021"
 
 
@@ -27,19 +24,12 @@ class Setting:
 
 
 async def staff_member(store: Store, event_id: int, email: str, *roles: Role, name: str | None = None) -> StaffMember:
-    """An account written straight into the tables (no password hashing: these tests never sign in)."""
-    staff_id = await store.insert(t.staff.insert().values(
-        email=email, name=name or email.split("@")[0], password_hash="-", is_admin=False, created_at=NOW)
-        .returning(t.staff.c.id))
-    for role in roles:
-        await store.execute(t.staff_roles.insert().values(staff_id=staff_id, event_id=event_id, role=role.value,
-                                                          visitor_data=False))
-    return StaffMember(id=staff_id, email=email, name=name or email.split("@")[0], is_admin=False,
-                       roles={event_id: frozenset(roles)})
+    """An account with roles in the event; these tests never sign in, so it has no password."""
+    return await staff(store, email, *roles, event_id=event_id, name=name, password=None)
 
 
 async def load(store: Store) -> Setting:
-    await import_agendas(store, read_agenda_files([SCHEDULES / f"{SLUG}.toml"]))
+    await load_event(store, SLUG)
     event = await catalogue.get_event(store, SLUG)
     block_id = await store.fetch_val(sa.select(t.sessions.c.id).where(t.sessions.c.key == "project-defence"))
     organiser = await staff_member(store, event.id, "organiser@example.ru", Role.ORGANISER)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,10 @@ from events_app.data import tables as t
 from events_app.data.database import INTEGRITY_ERRORS, Store
 from events_app.domain.checkin import Scan, ScanType, token_hash
 from events_app.services.checkin import devices, door, lists
-from events_app.services.programme.importer import import_agendas, read_agenda_files
 from events_app.services.registration import signup
 from events_app.settings import Settings
-from tests.conftest import SCHEDULES, settings_for
+from tests.conftest import settings_for
+from tests.factories import door_device, load_event, register
 
 DAY1 = datetime(2021, 4, 1, 6, 30, tzinfo=UTC)  # 09:30 in Syktyvkar
 DAY2 = DAY1 + timedelta(days=1)
@@ -32,25 +31,14 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 async def _setup(store: Store, settings: Settings, *, moderation: bool = False) -> dict[str, Any]:
-    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
-    await import_agendas(store, [replace(agenda, event=replace(agenda.event, moderation=moderation))])
-    sessions = {row["key"]: row["id"] for row in await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))}
-    event_id = await store.fetch_val(sa.select(t.events.c.id))
-    made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name="entry-2021-04-01",
-                                       name="Вход 1", now=BEFORE)
-    other = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021",
-                                        list_name="entry-2021-04-01", name="Вход 2", now=BEFORE)
-    return {"sessions": sessions, "event_id": event_id,
-            "gate1": await devices.authenticate(store, made.token),
-            "gate2": await devices.authenticate(store, other.token)}
+    syktyvkar = await load_event(store, moderation=moderation)
+    gate1 = await door_device(store, settings, name="Вход 1", now=BEFORE)
+    gate2 = await door_device(store, settings, name="Вход 2", now=BEFORE)
+    return {"sessions": syktyvkar.sessions, "event_id": syktyvkar.id, "gate1": gate1.device, "gate2": gate2.device}
 
 
-async def _delegate(store: Store, settings: Settings, n: int = 0, **changes: Any) -> signup.RegistrationResult:
-    data = {"surname": "Смирнов", "given_name": f"Пётр{'а' * n}", "email": f"p{n}@example.ru", "phone": "+79120000000",
-            "organisation_name": "АО «Монди СЛПК»", "position": "технолог", "region_code": "11",
-            "category": "enterprise", "days": ["2021-04-01"], "sessions": [], "consent": "on", **changes}
-    return await signup.register(store, settings, slug="syktyvkar-2021", data=data, consent_ip=None,
-                                       language="ru", now=BEFORE)
+# The delegate at the door in these tests, as the scanner shows him.
+PETR = {"surname": "Смирнов", "given_name": "Пётр", "organisation_name": "АО «Монди СЛПК»", "position": "технолог"}
 
 
 def _scan(secret: str, list_name: str = "entry-2021-04-01", *, at: datetime = DAY1, kind: ScanType = ScanType.ENTRY,
@@ -60,7 +48,7 @@ def _scan(secret: str, list_name: str = "entry-2021-04-01", *, at: datetime = DA
 
 async def test_first_scan_admits_and_second_is_already_checked_in(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
-    delegate = await _delegate(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
 
     first = await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret), now=DAY1)
     second = await door.redeem(store, ctx["gate2"], _scan(delegate.ticket_secret, at=DAY1 + timedelta(minutes=5)),
@@ -75,7 +63,7 @@ async def test_first_scan_admits_and_second_is_already_checked_in(store: Store, 
 
 async def test_whole_ticket_url_is_accepted(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
-    delegate = await _delegate(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
 
     answer = await door.redeem(store, ctx["gate1"], _scan(f"https://events.example.org/t/{delegate.ticket_secret}"),
                                   now=DAY1)
@@ -85,7 +73,7 @@ async def test_whole_ticket_url_is_accepted(store: Store, settings: Settings) ->
 
 async def test_two_day_ticket_admits_once_each_day(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
-    delegate = await _delegate(store, settings, days=["2021-04-01", "2021-04-02"])
+    delegate = await register(store, settings, 0, now=BEFORE, days=["2021-04-01", "2021-04-02"], **PETR)
 
     day1 = await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret), now=DAY1)
     day2 = await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, "entry-2021-04-02", at=DAY2), now=DAY2)
@@ -98,18 +86,15 @@ async def test_two_day_ticket_admits_once_each_day(store: Store, settings: Setti
                                   "other_event"])
 async def test_refusals_carry_their_reason_and_are_logged(store: Store, settings: Settings, case: str) -> None:
     ctx = await _setup(store, settings, moderation=case == "not_approved")
-    delegate = await _delegate(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
     secret, list_name, at = delegate.ticket_secret, "entry-2021-04-01", DAY1
     expected = case
     if case == "unknown":
         secret, expected = "A" * 26, "unknown_ticket"
     elif case == "other_event":
-        kaluga = read_agenda_files([SCHEDULES / "kaluga-2021.toml"])[0]
-        await import_agendas(store, [kaluga])
-        stranger = await signup.register(store, settings, slug="kaluga-2021", data={
-            "surname": "Орлова", "given_name": "Вера", "email": "v@example.ru", "phone": "+79120000000",
-            "organisation_name": "АО «Завод»", "position": "директор", "region_code": "40", "category": "enterprise",
-            "consent": "on"}, consent_ip=None, language="ru", now=BEFORE)
+        await load_event(store, "kaluga-2021")
+        stranger = await register(store, settings, 1, slug="kaluga-2021", now=BEFORE, days=["2021-04-27"],
+                                  region_code="40")
         secret, expected = stranger.ticket_secret, "unknown_ticket"
     elif case == "cancelled":
         await signup.cancel(store, settings, delegate.id, now=BEFORE)
@@ -121,8 +106,7 @@ async def test_refusals_carry_their_reason_and_are_logged(store: Store, settings
     elif case == "not_signed_up":
         list_name = f"visit-{ctx['sessions']['visit-mondi']}"
     elif case == "list_closed":
-        await store.execute(t.checkin_list_states.insert()
-                            .values(event_id=ctx["event_id"], name=list_name, closed_at=BEFORE))
+        await store.execute(t.checkin_list_states.insert().values(event_id=ctx["event_id"], name=list_name, closed_at=BEFORE))
 
     answer = await door.redeem(store, ctx["gate1"], _scan(secret, list_name, at=at), now=at)
 
@@ -135,17 +119,16 @@ async def test_refusals_carry_their_reason_and_are_logged(store: Store, settings
 async def test_visit_list_admits_only_those_signed_up(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
     visit = ctx["sessions"]["visit-mondi"]
-    signed = await _delegate(store, settings, 0, sessions=[str(visit)])
+    signed = await register(store, settings, 0, now=BEFORE, sessions=[str(visit)], **PETR)
 
     answer = await door.redeem(store, ctx["gate1"], _scan(signed.ticket_secret, f"visit-{visit}"), now=DAY1)
 
     assert answer["status"] == "ok"
 
 
-async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answer(store: Store,
-                                                                                  settings: Settings) -> None:
+async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answer(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
-    delegate = await _delegate(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
     scan = _scan(delegate.ticket_secret, nonce="offline-queue-0001")
 
     first = await door.redeem(store, ctx["gate1"], scan, now=DAY1)
@@ -158,7 +141,7 @@ async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answe
 
 async def test_nonce_is_unique_in_the_database_itself(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
-    delegate = await _delegate(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
     await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, nonce="nonce-unique-1"), now=DAY1)
 
     with pytest.raises(INTEGRITY_ERRORS):
@@ -170,11 +153,10 @@ async def test_nonce_is_unique_in_the_database_itself(store: Store, settings: Se
 
 async def test_two_devices_scanning_the_same_ticket_at_once_get_one_ok(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
-    delegates = [await _delegate(store, settings, n) for n in range(10)]
+    delegates = [await register(store, settings, n, now=BEFORE, **PETR) for n in range(10)]
 
     answers = await asyncio.gather(*(
-        door.redeem(store, ctx[gate], _scan(d.ticket_secret), now=DAY1)
-        for d in delegates for gate in ("gate1", "gate2")))
+        door.redeem(store, ctx[gate], _scan(d.ticket_secret), now=DAY1) for d in delegates for gate in ("gate1", "gate2")))
 
     for index in range(10):
         pair = answers[2 * index: 2 * index + 2]
@@ -185,7 +167,7 @@ async def test_two_devices_scanning_the_same_ticket_at_once_get_one_ok(store: St
 
 async def test_exit_then_entry_admits_again(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
-    delegate = await _delegate(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
 
     answers = [await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, kind=kind), now=DAY1)
                for kind in (ScanType.ENTRY, ScanType.EXIT, ScanType.ENTRY, ScanType.ENTRY)]
@@ -197,24 +179,22 @@ async def test_exit_then_entry_admits_again(store: Store, settings: Settings) ->
 
 async def test_offline_data_and_counts_follow_the_list(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
-    first = await _delegate(store, settings, 0)
-    await _delegate(store, settings, 1, days=["2021-04-02"])
+    first = await register(store, settings, 0, now=BEFORE, **PETR)
+    await register(store, settings, 1, now=BEFORE, days=["2021-04-02"], **PETR)
     await door.redeem(store, ctx["gate1"], _scan(first.ticket_secret), now=DAY1)
     entry = await lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
 
     offline = await lists.offline_tickets(store, ctx["event_id"], entry)
-    counts = {item.name: (item.checked_in, item.expected)
-              for item in await lists.lists_with_counts(store, ctx["event_id"])}
+    counts = {item.name: (item.checked_in, item.expected) for item in await lists.lists_with_counts(store, ctx["event_id"])}
 
-    assert [(o.hash, o.name, o.checked_in_at) for o in offline] == [
-        (token_hash(first.ticket_secret), "Смирнов Пётр", DAY1)]
+    assert [(o.hash, o.name, o.checked_in_at) for o in offline] == [(token_hash(first.ticket_secret), "Смирнов Пётр", DAY1)]
     assert counts["entry-2021-04-01"] == (1, 1)
     assert counts["entry-2021-04-02"] == (0, 1)
 
 
 async def test_search_finds_cyrillic_names_whatever_the_case(store: Store, settings: Settings) -> None:
     ctx = await _setup(store, settings)
-    await _delegate(store, settings, 0)
+    await register(store, settings, 0, now=BEFORE, **PETR)
     entry = await lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
 
     found = await lists.search(store, ctx["event_id"], entry, "смирнов монди")
@@ -243,7 +223,7 @@ async def test_a_nonce_of_another_device_is_refused_not_replayed(store: Store, s
     from events_app.domain.errors import InvalidInput
 
     ctx = await _setup(store, settings)
-    delegate = await _delegate(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
     await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret, nonce="shared-nonce-1"), now=DAY1)
 
     with pytest.raises(InvalidInput) as caught:

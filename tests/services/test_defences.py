@@ -20,7 +20,8 @@ from events_app.services.defences import applications, blocks
 from events_app.services.programme import catalogue
 from events_app.settings import Settings
 from tests.conftest import settings_for
-from tests.services.defence_support import NOW, Setting, load, slot_form, staff_member
+from tests.factories import NOW
+from tests.services.defence_support import Setting, load, slot_form, staff_member
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 

@@ -20,7 +20,8 @@ from events_app.domain.staff import Forbidden, Role, StaffMember
 from events_app.services.defences import applications, blocks, jury, stage
 from events_app.settings import Settings
 from tests.conftest import settings_for
-from tests.services.defence_support import NOW, Setting, load, slot_form, staff_member
+from tests.factories import NOW
+from tests.services.defence_support import Setting, load, slot_form, staff_member
 from tests.services.test_defences import _text
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,17 +20,17 @@ from events_app.domain.staff import StaffMember
 from events_app.services.agenda_builder import drafts, publishing
 from events_app.services.programme import catalogue, feeds
 from events_app.services.programme.catalogue import EventView
-from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.services.registration import signup
 from events_app.settings import Settings
-from tests.conftest import SCHEDULES, settings_for
+from tests.conftest import settings_for
+from tests.factories import NOW, load_event, register, staff
 
-NOW = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)
 EVENT = "syktyvkar-2021"
 
 
 @pytest.fixture
 async def event(store: Store) -> EventView:
-    await import_agendas(store, read_agenda_files([SCHEDULES / f"{EVENT}.toml"]))
+    await load_event(store, EVENT)
     return await catalogue.get_event(store, EVENT)
 
 
@@ -42,9 +41,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def organiser(store: Store) -> StaffMember:
-    staff_id = await store.insert(t.staff.insert().values(email="olga@example.ru", name="Ольга", password_hash="x",
-                                                          is_admin=True).returning(t.staff.c.id))
-    return StaffMember(id=staff_id, email="olga@example.ru", name="Ольга", is_admin=True)
+    return await staff(store, "olga@example.ru", admin=True, name="Ольга")
 
 
 async def _session(store: Store, key: str) -> dict[str, object]:
@@ -53,18 +50,19 @@ async def _session(store: Store, key: str) -> dict[str, object]:
     return dict(row)
 
 
-async def _delegate(store: Store, event: EventView, email_address: str, sessions: list[int], *,
+async def _delegate(store: Store, settings: Settings, email_address: str, sessions: list[int], *,
                     language: str = "ru", status: str = "confirmed", choice: str = "confirmed") -> int:
-    registration_id = await store.insert(t.registrations.insert().values(
-        event_id=event.id, status=status, surname="Иванова", given_name="Анна", patronymic="Сергеевна",
-        email=email_address, region_code="11", category="enterprise", consent_version="1", consent_at=NOW,
-        language=language, calendar_token=secrets.token_urlsafe(32), link_version=0, created_at=NOW, updated_at=NOW,
-    ).returning(t.registrations.c.id))
-    await store.execute(t.registration_days.insert().values(registration_id=registration_id, day=event.starts_on))
-    for session_id in sessions:
-        await store.execute(t.registration_choices.insert().values(
-            registration_id=registration_id, session_id=session_id, status=choice, created_at=NOW, updated_at=NOW))
-    return registration_id
+    """A delegate registered through the service, then cancelled or moved to the waiting list if asked;
+    the ticket letter is dropped, so that the outbox holds only what publishing writes."""
+    registration = await register(store, settings, email=email_address, patronymic="Сергеевна", language=language,
+                                  sessions=[str(session) for session in sessions])
+    if status == "cancelled":
+        await signup.cancel(store, settings, registration.id, now=NOW)
+    if choice == "waitlisted":  # a place on the waiting list without filling the visit first
+        await store.execute(t.registration_choices.update().values(status="waitlisted")
+                            .where(t.registration_choices.c.registration_id == registration.id))
+    await store.execute(t.outbox.delete().where(t.outbox.c.registration_id == registration.id))
+    return registration.id
 
 
 async def _move(store: Store, event: EventView, organiser: StaffMember, key: str, start: str, end: str) -> None:
@@ -85,10 +83,10 @@ def _letters(rows: list[dict[str, object]]) -> dict[str, str]:
 async def test_publish_moves_cancels_adds_and_tells_each_delegate_their_changes(
         store: Store, event: EventView, organiser: StaffMember, settings: Settings) -> None:
     luzales, algraf, mondi = [await _session(store, k) for k in ("visit-luzales", "visit-algraf", "visit-mondi")]
-    anna = await _delegate(store, event, "anna@example.ru", [int(luzales["id"]), int(mondi["id"])])
-    await _delegate(store, event, "john@example.org", [int(algraf["id"])], language="en", choice="waitlisted")
-    await _delegate(store, event, "gone@example.ru", [int(luzales["id"])], status="cancelled")
-    await _delegate(store, event, "mondi@example.ru", [int(mondi["id"])])
+    anna = await _delegate(store, settings, "anna@example.ru", [int(luzales["id"]), int(mondi["id"])])
+    await _delegate(store, settings, "john@example.org", [int(algraf["id"])], language="en", choice="waitlisted")
+    await _delegate(store, settings, "gone@example.ru", [int(luzales["id"])], status="cancelled")
+    await _delegate(store, settings, "mondi@example.ru", [int(mondi["id"])])
     await _move(store, event, organiser, "visit-luzales", "14:00", "15:30")
     workspace = await drafts.load_workspace(store, event)
     await drafts.remove(store, workspace, f"s{algraf['id']}", actor=organiser, now=NOW)
@@ -111,11 +109,9 @@ async def test_publish_moves_cancels_adds_and_tells_each_delegate_their_changes(
 
     letters = _letters([dict(r) for r in await store.fetch_all(sa.select(t.outbox))])
     assert sorted(letters) == ["anna@example.ru", "john@example.org"]
-    assert ("- Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» "
-            "перенесено с 13:30 на 14:00") in letters["anna@example.ru"]
+    assert "- Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» перенесено с 13:30 на 14:00" in letters["anna@example.ru"]
     assert "Посещение АО «Монди" not in letters["anna@example.ru"] and "Алграф" not in letters["anna@example.ru"]
-    assert ("- Visit to Algraf: the industrial technopark cancelled (was Thursday, 1 April, 15:30–17:00)"
-            in letters["john@example.org"])
+    assert "- Visit to Algraf: the industrial technopark cancelled (was Thursday, 1 April, 15:30–17:00)" in letters["john@example.org"]
     outbox_ids = {r["registration_id"] for r in await store.fetch_all(sa.select(t.outbox.c.registration_id))}
     assert anna in outbox_ids
 
@@ -130,9 +126,8 @@ async def test_publish_moves_cancels_adds_and_tells_each_delegate_their_changes(
 async def test_publish_raises_the_sequence_that_the_personal_calendar_shows(
         store: Store, event: EventView, organiser: StaffMember, settings: Settings) -> None:
     luzales = await _session(store, "visit-luzales")
-    registration = await _delegate(store, event, "anna@example.ru", [int(luzales["id"])])
-    token = await store.fetch_val(sa.select(t.registrations.c.calendar_token)
-                                  .where(t.registrations.c.id == registration))
+    registration = await _delegate(store, settings, "anna@example.ru", [int(luzales["id"])])
+    token = await store.fetch_val(sa.select(t.registrations.c.calendar_token).where(t.registrations.c.id == registration))
     await _move(store, event, organiser, "visit-luzales", "12:30", "14:00")
 
     await publishing.publish(store, settings, event, actor=organiser, now=NOW)
@@ -146,7 +141,7 @@ async def test_publish_raises_the_sequence_that_the_personal_calendar_shows(
 async def test_second_publication_gets_the_next_number_and_a_capacity_change_mails_nobody(
         store: Store, event: EventView, organiser: StaffMember, settings: Settings) -> None:
     luzales = await _session(store, "visit-luzales")
-    await _delegate(store, event, "anna@example.ru", [int(luzales["id"])])
+    await _delegate(store, settings, "anna@example.ru", [int(luzales["id"])])
     await _move(store, event, organiser, "visit-luzales", "14:00", "15:30")
     await publishing.publish(store, settings, event, actor=organiser, now=NOW)
     workspace = await drafts.load_workspace(store, event)
@@ -175,7 +170,7 @@ async def test_failed_publish_leaves_nothing_half_written(store: Store, event: E
                                                           settings: Settings) -> None:
     luzales = await _session(store, "visit-luzales")
     mondi = await _session(store, "visit-mondi")
-    await _delegate(store, event, "anna@example.ru", [int(luzales["id"])])
+    await _delegate(store, settings, "anna@example.ru", [int(luzales["id"])])
     await _move(store, event, organiser, "visit-luzales", "14:00", "15:30")
     # A draft the sessions table refuses (it ends before it starts) comes after the good one.
     await store.execute(t.session_drafts.insert().values(
@@ -198,8 +193,8 @@ async def test_workspace_flags_drafts_against_real_sign_ups(store: Store, event:
                                                             organiser: StaffMember) -> None:
     luzales = await _session(store, "visit-luzales")
     algraf = await _session(store, "visit-algraf")
-    await _delegate(store, event, "anna@example.ru", [int(luzales["id"]), int(algraf["id"])])
-    await _delegate(store, event, "boris@example.ru", [int(luzales["id"])])
+    await _delegate(store, settings, "anna@example.ru", [int(luzales["id"]), int(algraf["id"])])
+    await _delegate(store, settings, "boris@example.ru", [int(luzales["id"])])
     await _move(store, event, organiser, "visit-algraf", "14:30", "16:00")
     workspace = await drafts.load_workspace(store, event)
     item = drafts.find_item(workspace, f"s{luzales['id']}")
@@ -220,10 +215,10 @@ async def test_workspace_flags_drafts_against_real_sign_ups(store: Store, event:
 async def test_more_places_published_seat_the_first_in_line(store: Store, event: EventView, organiser: StaffMember,
                                                             settings: Settings) -> None:
     luzales = await _session(store, "visit-luzales")
-    await _delegate(store, event, "anna@example.ru", [int(luzales["id"])])
-    boris = await _delegate(store, event, "boris@example.ru", [int(luzales["id"])], choice="waitlisted")
-    await _delegate(store, event, "vera@example.ru", [int(luzales["id"])], choice="waitlisted")
     await store.execute(t.sessions.update().where(t.sessions.c.id == luzales["id"]).values(capacity=1))
+    await _delegate(store, settings, "anna@example.ru", [int(luzales["id"])])
+    boris = await _delegate(store, settings, "boris@example.ru", [int(luzales["id"])])  # first on the waiting list
+    await _delegate(store, settings, "vera@example.ru", [int(luzales["id"])])
     workspace = await drafts.load_workspace(store, event)
     item = drafts.find_item(workspace, f"s{luzales['id']}")
     fields = drafts.parse_session_form({**drafts.form_values(item), "capacity": "2"}, [], workspace=workspace)

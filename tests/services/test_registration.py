@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,13 +12,11 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.errors import InvalidInput
-from events_app.services.programme.importer import import_agendas, read_agenda_files
 from events_app.services.registration import signup
 from events_app.services.registration.signup import RegistrationClosed
 from events_app.settings import Settings
-from tests.conftest import SCHEDULES, settings_for
-
-NOW = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)
+from tests.conftest import settings_for
+from tests.factories import NOW, door_device, load_event, register
 
 
 @pytest.fixture
@@ -28,55 +24,28 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return settings_for(database_url, tmp_path / "data")
 
 
-async def _load(store: Store, *, capacity: int | None = None, moderation: bool = False,
-                visit_capacity: int | None = None) -> dict[str, int]:
-    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
-    event = replace(agenda.event, capacity=capacity, moderation=moderation)
-    sessions = tuple(replace(s, capacity=visit_capacity) if visit_capacity and s.key == "visit-mondi" else s
-                     for s in agenda.sessions)
-    await import_agendas(store, [replace(agenda, event=event, sessions=sessions)])
-    rows = await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))
-    return {row["key"]: row["id"] for row in rows}
-
-
-def _data(n: int = 0, **changes: Any) -> dict[str, Any]:
-    return {
-        "surname": "Иванова", "given_name": f"Анна{'а' * (n % 5)}", "patronymic": "",
-        "email": f"delegate{n}@example.ru",
-        "phone": "+7 912 345-67-89", "organisation_name": f"ООО «Участник {n}»", "organisation_inn": "",
-        "position": "инженер", "region_code": "11", "category": "enterprise", "days": ["2021-04-01"],
-        "sessions": [], "consent": "on", **changes,
-    }
-
-
-async def _register(store: Store, settings: Settings, n: int = 0, **changes: Any) -> signup.RegistrationResult:
-    return await signup.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
-                                       consent_ip="203.0.113.7", language="ru", now=NOW)
-
-
 async def _outbox_subjects(store: Store) -> list[str]:
     return [row["subject"] for row in await store.fetch_all(sa.select(t.outbox.c.subject).order_by(t.outbox.c.id))]
 
 
 async def test_registration_is_confirmed_with_a_ticket_and_a_letter(store: Store, settings: Settings) -> None:
-    ids = await _load(store)
+    ids = (await load_event(store)).sessions
 
-    result = await _register(store, settings, sessions=[str(ids["visit-mondi"])])
+    result = await register(store, settings, sessions=[str(ids["visit-mondi"])])
 
     assert result.status == "confirmed"
     assert result.ticket_secret is not None and len(result.ticket_secret) == 26
     assert [(c.session_id, c.status, c.position) for c in result.choices] == [(ids["visit-mondi"], "confirmed", None)]
     row = await store.fetch_one(sa.select(t.registrations))
-    assert (row["consent_version"], row["consent_ip"], row["phone"]) == ("standard-2026-1", "203.0.113.7",
-                                                                        "+79123456789")
+    assert (row["consent_version"], row["consent_ip"], row["phone"]) == ("standard-2026-1", "203.0.113.7", "+79123456700")
     assert await _outbox_subjects(store) == ["Ваш билет: Практическая сессия по развитию промышленных кластеров России"]
 
 
 async def test_invalid_submission_stores_nothing(store: Store, settings: Settings) -> None:
-    await _load(store)
+    await load_event(store)
 
     with pytest.raises(InvalidInput):
-        await _register(store, settings, email="not-an-address")
+        await register(store, settings, email="not-an-address")
 
     for table in (t.registrations, t.registration_choices, t.tickets, t.outbox):
         assert await store.fetch_val(sa.select(sa.func.count()).select_from(table)) == 0, table.name
@@ -84,12 +53,11 @@ async def test_invalid_submission_stores_nothing(store: Store, settings: Setting
 
 async def test_full_visit_puts_delegates_on_its_waiting_list_and_a_cancellation_promotes_the_first(
         store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=2)
+    ids = (await load_event(store, session_capacity={"visit-mondi": 2})).sessions
     visit = str(ids["visit-mondi"])
-    first, second, third, fourth = [await _register(store, settings, n, sessions=[visit]) for n in range(4)]
+    first, second, third, fourth = [await register(store, settings, n, sessions=[visit]) for n in range(4)]
 
-    assert [r.choices[0].status for r in (first, second, third, fourth)] == ["confirmed", "confirmed", "waitlisted",
-                                                                              "waitlisted"]
+    assert [r.choices[0].status for r in (first, second, third, fourth)] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     assert [r.choices[0].position for r in (third, fourth)] == [1, 2]
 
     await signup.cancel(store, settings, second.id, now=NOW)
@@ -101,14 +69,13 @@ async def test_full_visit_puts_delegates_on_its_waiting_list_and_a_cancellation_
     subjects = await _outbox_subjects(store)
     assert subjects[-2:] == ["Место за вами: Практическая сессия по развитию промышленных кластеров России",
                              "Ваша регистрация отменена: Практическая сессия по развитию промышленных кластеров России"]
-    recipients = [row["recipient"]
-                  for row in await store.fetch_all(sa.select(t.outbox.c.recipient).order_by(t.outbox.c.id))]
+    recipients = [row["recipient"] for row in await store.fetch_all(sa.select(t.outbox.c.recipient).order_by(t.outbox.c.id))]
     assert recipients[-2:] == ["delegate2@example.ru", "delegate1@example.ru"]
 
 
 async def test_cancelled_ticket_secret_no_longer_works(store: Store, settings: Settings) -> None:
-    await _load(store)
-    result = await _register(store, settings)
+    await load_event(store)
+    result = await register(store, settings)
 
     await signup.cancel(store, settings, result.id, now=NOW)
 
@@ -118,9 +85,9 @@ async def test_cancelled_ticket_secret_no_longer_works(store: Store, settings: S
 
 async def test_full_event_waitlists_the_registration_and_admits_it_when_a_place_frees(
         store: Store, settings: Settings) -> None:
-    await _load(store, capacity=1)
-    admitted = await _register(store, settings, 0)
-    waiting = await _register(store, settings, 1)
+    await load_event(store, capacity=1)
+    admitted = await register(store, settings, 0)
+    waiting = await register(store, settings, 1)
     assert (waiting.status, waiting.event_position, waiting.ticket_secret) == ("waitlisted", 1, None)
 
     await signup.cancel(store, settings, admitted.id, now=NOW)
@@ -131,8 +98,8 @@ async def test_full_event_waitlists_the_registration_and_admits_it_when_a_place_
 
 
 async def test_moderation_holds_registration_until_approved(store: Store, settings: Settings) -> None:
-    await _load(store, moderation=True)
-    pending = await _register(store, settings)
+    await load_event(store, moderation=True)
+    pending = await register(store, settings)
     assert (pending.status, pending.ticket_secret) == ("pending", None)
 
     approved = await signup.decide(store, settings, pending.id, approve=True, reason=None, now=NOW)
@@ -143,10 +110,10 @@ async def test_moderation_holds_registration_until_approved(store: Store, settin
 
 
 async def test_rejection_needs_a_reason_and_releases_places(store: Store, settings: Settings) -> None:
-    ids = await _load(store, moderation=True, visit_capacity=1)
+    ids = (await load_event(store, moderation=True, session_capacity={"visit-mondi": 1})).sessions
     visit = str(ids["visit-mondi"])
-    first = await _register(store, settings, 0, sessions=[visit])
-    second = await _register(store, settings, 1, sessions=[visit])
+    first = await register(store, settings, 0, sessions=[visit])
+    second = await register(store, settings, 1, sessions=[visit])
 
     with pytest.raises(Exception, match="reason"):
         await signup.decide(store, settings, first.id, approve=False, reason="  ", now=NOW)
@@ -161,10 +128,10 @@ async def test_rejection_needs_a_reason_and_releases_places(store: Store, settin
 
 async def test_withdrawing_consent_erases_personal_data_keeps_statistics_and_frees_places(
         store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=1)
+    ids = (await load_event(store, session_capacity={"visit-mondi": 1})).sessions
     visit = str(ids["visit-mondi"])
-    first = await _register(store, settings, 0, sessions=[visit], organisation_inn="7707083893")
-    second = await _register(store, settings, 1, sessions=[visit])
+    first = await register(store, settings, 0, sessions=[visit], organisation_inn="7707083893")
+    second = await register(store, settings, 1, sessions=[visit])
 
     await signup.withdraw_consent(store, settings, first.id, now=NOW)
 
@@ -182,10 +149,10 @@ async def test_withdrawing_consent_erases_personal_data_keeps_statistics_and_fre
 
 
 async def test_changing_choices_keeps_a_kept_place_and_frees_a_dropped_one(store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=1)
+    ids = (await load_event(store, session_capacity={"visit-mondi": 1})).sessions
     mondi, luzales = str(ids["visit-mondi"]), str(ids["visit-luzales"])
-    first = await _register(store, settings, 0, sessions=[mondi])
-    second = await _register(store, settings, 1, sessions=[mondi])
+    first = await register(store, settings, 0, sessions=[mondi])
+    second = await register(store, settings, 1, sessions=[mondi])
 
     changed = await signup.change_choices(store, settings, first.id,
                                                 {"days": ["2021-04-01"], "sessions": [luzales]}, now=NOW)
@@ -200,18 +167,17 @@ async def test_changing_choices_keeps_a_kept_place_and_frees_a_dropped_one(store
 
 
 async def test_registration_after_the_event_is_refused(store: Store, settings: Settings) -> None:
-    await _load(store)
+    await load_event(store)
 
     with pytest.raises(RegistrationClosed, match="Registration is closed"):
-        await signup.register(store, settings, slug="syktyvkar-2021", data=_data(),
-                                    consent_ip=None, language="ru", now=datetime(2021, 4, 3, tzinfo=UTC))
+        await register(store, settings, now=datetime(2021, 4, 3, tzinfo=UTC))
 
 
 async def test_three_hundred_simultaneous_sign_ups_for_forty_places(store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=40)
+    ids = (await load_event(store, session_capacity={"visit-mondi": 40})).sessions
     visit = str(ids["visit-mondi"])
 
-    results = await asyncio.gather(*(_register(store, settings, n, sessions=[visit]) for n in range(300)),
+    results = await asyncio.gather(*(register(store, settings, n, sessions=[visit]) for n in range(300)),
                                    return_exceptions=True)
 
     assert [r for r in results if isinstance(r, BaseException)] == []
@@ -225,9 +191,9 @@ async def test_three_hundred_simultaneous_sign_ups_for_forty_places(store: Store
 
 
 async def test_cancellation_racing_an_approval_leaves_one_consistent_outcome(store: Store, settings: Settings) -> None:
-    await _load(store, capacity=1, moderation=True)
-    first = await _register(store, settings, 0)
-    await _register(store, settings, 1)
+    await load_event(store, capacity=1, moderation=True)
+    first = await register(store, settings, 0)
+    await register(store, settings, 1)
 
     results = await asyncio.gather(signup.cancel(store, settings, first.id, now=NOW),
                                    signup.decide(store, settings, first.id, approve=True, reason=None, now=NOW),
@@ -246,20 +212,16 @@ async def test_cancellation_racing_an_approval_leaves_one_consistent_outcome(sto
 async def test_withdrawal_leaves_no_name_in_scan_log_or_letters_and_keeps_other_registrations_letters(
         store: Store, settings: Settings) -> None:
     from events_app.domain.checkin import Scan, ScanType
-    from events_app.services.checkin import devices, door
+    from events_app.services.checkin import door
     from events_app.services.mail import outbox
 
-    await _load(store)
-    first = await _register(store, settings, 0)
-    second = await signup.register(store, settings, slug="syktyvkar-2021",
-                                   data=_data(0, given_name="Мария", organisation_name="ООО «Другое»"),
-                                   consent_ip=None, language="ru", now=NOW)
-    made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name="entry-2021-04-01",
-                                       name="Вход 1", now=NOW)
-    gate = await devices.authenticate(store, made.token)
+    await load_event(store)
+    first = await register(store, settings, 0)
+    second = await register(store, settings, 0, given_name="Мария", organisation_name="ООО «Другое»")
+    gate = (await door_device(store, settings)).device
     scanned = datetime(2021, 4, 1, 7, 0, tzinfo=UTC)
-    scan = Scan(first.ticket_secret, "entry-2021-04-01", ScanType.ENTRY, "scan-000001", scanned)
-    await door.redeem(store, gate, scan, now=scanned)
+    await door.redeem(store, gate, Scan(first.ticket_secret, "entry-2021-04-01", ScanType.ENTRY, "scan-000001", scanned),
+                         now=scanned)
     await outbox.deliver_due(store, outbox.transport_for(settings), now=NOW)
     assert len(list((settings.data_dir / "outbox").glob("*.eml"))) == 2
 
@@ -274,9 +236,9 @@ async def test_withdrawal_leaves_no_name_in_scan_log_or_letters_and_keeps_other_
 
 async def test_moving_up_the_event_waiting_list_under_moderation_says_the_application_waits(
         store: Store, settings: Settings) -> None:
-    await _load(store, capacity=1, moderation=True)
-    first = await _register(store, settings, 0)
-    waiting = await _register(store, settings, 1)
+    await load_event(store, capacity=1, moderation=True)
+    first = await register(store, settings, 0)
+    waiting = await register(store, settings, 1)
 
     await signup.decide(store, settings, first.id, approve=False, reason="Нет мест", now=NOW)
 
@@ -288,8 +250,8 @@ async def test_moving_up_the_event_waiting_list_under_moderation_says_the_applic
 
 
 async def test_cabinet_link_request_with_a_control_character_is_ignored(store: Store, settings: Settings) -> None:
-    await _load(store)
-    await _register(store, settings, 0)
+    await load_event(store)
+    await register(store, settings, 0)
 
     await signup.send_cabinet_links(store, settings, email="delegate0@example.ru\x00", now=NOW)
     await signup.send_cabinet_links(store, settings, email="nobody\x00@example.ru", now=NOW)
@@ -300,12 +262,12 @@ async def test_cabinet_link_request_with_a_control_character_is_ignored(store: S
 
 async def test_same_person_registering_again_gets_the_cabinet_link_and_nothing_new(
         store: Store, settings: Settings) -> None:
-    ids = await _load(store)
-    first = await _register(store, settings, 0, sessions=[str(ids["visit-mondi"])])
+    ids = (await load_event(store)).sessions
+    first = await register(store, settings, 0, sessions=[str(ids["visit-mondi"])])
 
     with pytest.raises(signup.AlreadyRegistered):
-        await _register(store, settings, 0, email="Delegate0@Example.RU", surname="ИВАНОВА", given_name=" анна ",
-                        sessions=[str(ids["visit-mondi"])])
+        await register(store, settings, 0, email="Delegate0@Example.RU", surname="ИВАНОВА", given_name=" анна ",
+                       sessions=[str(ids["visit-mondi"])])
 
     rows = await store.fetch_all(sa.select(t.registrations.c.id))
     assert [row["id"] for row in rows] == [first.id]
@@ -317,19 +279,19 @@ async def test_same_person_registering_again_gets_the_cabinet_link_and_nothing_n
 
 
 async def test_colleagues_sharing_an_assistants_address_may_each_register(store: Store, settings: Settings) -> None:
-    await _load(store)
-    await _register(store, settings, 0, email="assistant@example.ru", given_name="Анна")
+    await load_event(store)
+    await register(store, settings, 0, email="assistant@example.ru", given_name="Анна")
 
-    second = await _register(store, settings, 1, email="assistant@example.ru", given_name="Мария")
+    second = await register(store, settings, 1, email="assistant@example.ru", given_name="Мария")
 
     assert second.status == "confirmed"
 
 
 async def test_a_cancelled_registration_does_not_stop_registering_again(store: Store, settings: Settings) -> None:
-    await _load(store)
-    first = await _register(store, settings, 0)
+    await load_event(store)
+    first = await register(store, settings, 0)
     await store.execute(t.registrations.update().where(t.registrations.c.id == first.id).values(status="cancelled"))
 
-    again = await _register(store, settings, 0)
+    again = await register(store, settings, 0)
 
     assert (again.status, again.id != first.id) == ("confirmed", True)

@@ -8,7 +8,6 @@ import email
 import email.policy
 import io
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,14 +20,12 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.errors import DomainError, InvalidInput
 from events_app.domain.staff import Role, StaffMember
-from events_app.services.programme.importer import import_agendas, read_agenda_files
 from events_app.services.registration import roster, signup
 from events_app.services.registration.roster import BulkRefused, Filters, SessionFull
-from events_app.services.staff import accounts
 from events_app.settings import Settings
-from tests.conftest import SCHEDULES, settings_for
+from tests.conftest import settings_for
+from tests.factories import NOW, load_event, register, staff
 
-NOW = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)
 LATER = datetime(2021, 3, 22, 12, 0, tzinfo=UTC)
 MONDI = "Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми"
 
@@ -36,41 +33,6 @@ MONDI = "Посещение АО «Монди СЛПК»: представлен
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return settings_for(database_url, tmp_path / "data")
-
-
-async def _load(store: Store, *, moderation: bool = False, visit_capacity: int | None = None) -> dict[str, int]:
-    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"])[0]
-    event = replace(agenda.event, moderation=moderation)
-    sessions = tuple(replace(s, capacity=visit_capacity) if visit_capacity and s.key == "visit-mondi" else s
-                     for s in agenda.sessions)
-    await import_agendas(store, [replace(agenda, event=event, sessions=sessions)])
-    rows = await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))
-    ids = {row["key"]: row["id"] for row in rows}
-    ids["event"] = await store.fetch_val(sa.select(t.events.c.id))
-    return ids
-
-
-async def _organiser(store: Store, event_id: int) -> StaffMember:
-    staff_id = await accounts.create_staff(store, email="org@example.ru", name="Организатор",
-                                           password="long-password-1", is_admin=False, now=NOW)
-    await accounts.grant_role(store, staff_id=staff_id, event_id=event_id, role=Role.ORGANISER, now=NOW)
-    return StaffMember(id=staff_id, email="org@example.ru", name="Организатор", is_admin=False,
-                       roles={event_id: frozenset({Role.ORGANISER})})
-
-
-def _data(n: int, **changes: Any) -> dict[str, Any]:
-    return {
-        "surname": "Иванова", "given_name": "Анна", "patronymic": "", "email": f"delegate{n}@example.ru",
-        "phone": f"+7 912 345-67-{n:02d}", "organisation_name": f"ООО «Участник {n}»", "organisation_inn": "",
-        "position": "инженер", "region_code": "11", "category": "enterprise", "days": ["2021-04-01"],
-        "sessions": [], "consent": "on", **changes,
-    }
-
-
-async def _register(store: Store, settings: Settings, n: int, *, now: datetime = NOW,
-                    **changes: Any) -> signup.RegistrationResult:
-    return await signup.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
-                                       consent_ip="203.0.113.7", language="ru", now=now)
 
 
 async def _names(store: Store, event_id: int, **filters: Any) -> list[str]:
@@ -90,13 +52,13 @@ async def _recipients(store: Store) -> list[tuple[str, str]]:
 
 
 async def test_search_finds_by_name_organisation_email_phone_and_inn(store: Store, settings: Settings) -> None:
-    ids = await _load(store)
-    await _register(store, settings, 1, surname="Петров", given_name="Пётр", organisation_name="АО «Монди СЛПК»",
+    syktyvkar = await load_event(store)
+    await register(store, settings, 1, surname="Петров", given_name="Пётр", organisation_name="АО «Монди СЛПК»",
                     organisation_inn="7707083893")
-    await _register(store, settings, 2, surname="Сидорова", organisation_name="ООО «Лузалес»",
+    await register(store, settings, 2, surname="Сидорова", organisation_name="ООО «Лузалес»",
                     email="luza@forest.ru", phone="8 (8212) 55-66-77")
-    await _register(store, settings, 3)
-    event = ids["event"]
+    await register(store, settings, 3)
+    event = syktyvkar.id
 
     assert await _names(store, event, q="петров") == ["АО «Монди СЛПК»"]
     assert await _names(store, event, q="ЛУЗАЛЕС") == ["ООО «Лузалес»"]
@@ -109,13 +71,14 @@ async def test_search_finds_by_name_organisation_email_phone_and_inn(store: Stor
 
 
 async def test_filters_by_status_region_category_and_session(store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=1)
+    syktyvkar = await load_event(store, session_capacity={"visit-mondi": 1})
+    ids = syktyvkar.sessions
     visit = str(ids["visit-mondi"])
-    await _register(store, settings, 1, region_code="13", category="government", sessions=[visit])
-    await _register(store, settings, 2, region_code="11", category="enterprise", sessions=[visit])
-    cancelled = await _register(store, settings, 3, region_code="13", category="enterprise")
+    await register(store, settings, 1, region_code="13", category="government", sessions=[visit])
+    await register(store, settings, 2, region_code="11", category="enterprise", sessions=[visit])
+    cancelled = await register(store, settings, 3, region_code="13", category="enterprise")
     await signup.cancel(store, settings, cancelled.id, now=NOW)
-    event = ids["event"]
+    event = syktyvkar.id
 
     assert await _names(store, event, status="cancelled") == ["ООО «Участник 3»"]
     assert await _names(store, event, status="confirmed") == ["ООО «Участник 1»", "ООО «Участник 2»"]
@@ -140,22 +103,22 @@ def test_filters_parse_drops_unknown_values_and_keep_the_rest_in_the_query() -> 
 
 
 async def test_search_pages_fifty_at_a_time(store: Store, settings: Settings) -> None:
-    ids = await _load(store)
+    syktyvkar = await load_event(store)
     for n in range(52):
-        await _register(store, settings, n)
+        await register(store, settings, n)
 
-    second = await roster.search(store, event_id=ids["event"], filters=Filters(page=2))
+    second = await roster.search(store, event_id=syktyvkar.id, filters=Filters(page=2))
 
     assert (second.total, second.pages, second.page, [line.organisation for line in second.lines]) == (
         52, 2, 2, ["ООО «Участник 50»", "ООО «Участник 51»"])
 
 
 async def test_bulk_approve_confirms_mails_tickets_and_audits(store: Store, settings: Settings) -> None:
-    ids = await _load(store, moderation=True)
-    actor = await _organiser(store, ids["event"])
-    first, second, third = [await _register(store, settings, n) for n in (1, 2, 3)]
+    syktyvkar = await load_event(store, moderation=True)
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
+    first, second, third = [await register(store, settings, n) for n in (1, 2, 3)]
 
-    count = await roster.decide_many(store, settings, event_id=ids["event"],
+    count = await roster.decide_many(store, settings, event_id=syktyvkar.id,
                                                  registration_ids=[first.id, second.id], approve=True, reason="",
                                                  actor=actor, ip="198.51.100.4", now=LATER)
 
@@ -168,17 +131,16 @@ async def test_bulk_approve_confirms_mails_tickets_and_audits(store: Store, sett
     assert [to for to, _ in approved] == ["delegate1@example.ru", "delegate2@example.ru"]
     assert [(action, details["registration_id"]) for action, details in await _audit(store)] == [
         ("registration.approve", first.id), ("registration.approve", second.id)]
-    ip = await store.fetch_val(sa.select(t.audit_log.c.ip).where(t.audit_log.c.action == "registration.approve")
-                               .limit(1))
+    ip = await store.fetch_val(sa.select(t.audit_log.c.ip).where(t.audit_log.c.action == "registration.approve").limit(1))
     assert ip == "198.51.100.4"
 
 
 async def test_bulk_reject_sends_the_reason_and_audits(store: Store, settings: Settings) -> None:
-    ids = await _load(store, moderation=True)
-    actor = await _organiser(store, ids["event"])
-    first, second = [await _register(store, settings, n) for n in (1, 2)]
+    syktyvkar = await load_event(store, moderation=True)
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
+    first, second = [await register(store, settings, n) for n in (1, 2)]
 
-    await roster.decide_many(store, settings, event_id=ids["event"], registration_ids=[first.id, second.id],
+    await roster.decide_many(store, settings, event_id=syktyvkar.id, registration_ids=[first.id, second.id],
                                          approve=False, reason="  Нет мест  в зале ", actor=actor, ip=None, now=LATER)
 
     rows = await store.fetch_all(sa.select(t.registrations.c.status, t.registrations.c.decision_reason))
@@ -193,35 +155,34 @@ async def test_bulk_reject_sends_the_reason_and_audits(store: Store, settings: S
 
 
 async def test_bulk_with_a_decided_registration_changes_nothing(store: Store, settings: Settings) -> None:
-    ids = await _load(store, moderation=True)
-    actor = await _organiser(store, ids["event"])
-    first, second = [await _register(store, settings, n) for n in (1, 2)]
+    syktyvkar = await load_event(store, moderation=True)
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
+    first, second = [await register(store, settings, n) for n in (1, 2)]
     await signup.decide(store, settings, second.id, approve=True, reason=None, now=NOW)
     letters_before = await _recipients(store)
 
     with pytest.raises(BulkRefused) as refused:
-        await roster.decide_many(store, settings, event_id=ids["event"],
+        await roster.decide_many(store, settings, event_id=syktyvkar.id,
                                              registration_ids=[first.id, second.id, 999999], approve=True,
                                              reason="", actor=actor, ip=None, now=LATER)
 
     assert refused.value.problems == [(second.id, "Иванова Анна", "Confirmed"),
                                       (999999, "", "no such registration in this event")]
-    status = await store.fetch_val(sa.select(t.registrations.c.status).where(t.registrations.c.id == first.id))
-    assert status == "pending"
+    assert await store.fetch_val(sa.select(t.registrations.c.status).where(t.registrations.c.id == first.id)) == "pending"
     assert await _recipients(store) == letters_before
     assert await _audit(store) == []
 
 
 async def test_bulk_reject_without_a_reason_or_a_selection_is_refused(store: Store, settings: Settings) -> None:
-    ids = await _load(store, moderation=True)
-    actor = await _organiser(store, ids["event"])
-    first = await _register(store, settings, 1)
+    syktyvkar = await load_event(store, moderation=True)
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
+    first = await register(store, settings, 1)
 
     with pytest.raises(InvalidInput) as no_reason:
-        await roster.decide_many(store, settings, event_id=ids["event"], registration_ids=[first.id],
+        await roster.decide_many(store, settings, event_id=syktyvkar.id, registration_ids=[first.id],
                                              approve=False, reason="   ", actor=actor, ip=None, now=LATER)
     with pytest.raises(InvalidInput) as nothing:
-        await roster.decide_many(store, settings, event_id=ids["event"], registration_ids=[],
+        await roster.decide_many(store, settings, event_id=syktyvkar.id, registration_ids=[],
                                              approve=True, reason="", actor=actor, ip=None, now=LATER)
 
     assert list(no_reason.value.fields) == ["reason"]
@@ -231,54 +192,56 @@ async def test_bulk_reject_without_a_reason_or_a_selection_is_refused(store: Sto
 
 async def _choice(store: Store, registration_id: int, session_id: int) -> str:
     return str(await store.fetch_val(sa.select(t.registration_choices.c.status).where(
-        t.registration_choices.c.registration_id == registration_id,
-        t.registration_choices.c.session_id == session_id)))
+        t.registration_choices.c.registration_id == registration_id, t.registration_choices.c.session_id == session_id)))
 
 
 async def test_move_to_the_waiting_list_gives_the_place_to_the_next_in_line(store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=2)
-    actor = await _organiser(store, ids["event"])
+    syktyvkar = await load_event(store, session_capacity={"visit-mondi": 2})
+    ids = syktyvkar.sessions
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
     visit = ids["visit-mondi"]
-    first, second, third, fourth = [await _register(store, settings, n, sessions=[str(visit)]) for n in range(1, 5)]
+    first, second, third, fourth = [await register(store, settings, n, sessions=[str(visit)]) for n in range(1, 5)]
 
-    result = await roster.move(store, settings, event_id=ids["event"], registration_id=first.id,
+    result = await roster.move(store, settings, event_id=syktyvkar.id, registration_id=first.id,
                                            session_id=visit, to="waitlist", actor=actor, ip=None, now=LATER)
 
     assert result.promoted == [third.id]
     assert [await _choice(store, r.id, visit) for r in (first, second, third, fourth)] == [
         "waitlisted", "confirmed", "confirmed", "waitlisted"]
     # The one moved goes to the end of the line.
-    found = await roster.search(store, event_id=ids["event"], filters=Filters(session=visit, place="waitlisted"))
+    found = await roster.search(store, event_id=syktyvkar.id, filters=Filters(session=visit, place="waitlisted"))
     assert [(line.id, line.choices[0].position) for line in found.lines] == [(first.id, 2), (fourth.id, 1)]
-    assert (await _recipients(store))[-1] == (
-        "delegate3@example.ru", "Место за вами: Практическая сессия по развитию промышленных кластеров России")
+    assert (await _recipients(store))[-1] == ("delegate3@example.ru",
+                                             "Место за вами: Практическая сессия по развитию промышленных кластеров России")
     assert [(action, details["promoted"]) for action, details in await _audit(store)] == [
         ("registration.move_to_waitlist", [third.id])]
 
 
 async def test_move_to_the_waiting_list_with_nobody_waiting_keeps_the_place_free(store: Store,
                                                                                settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=2)
-    actor = await _organiser(store, ids["event"])
+    syktyvkar = await load_event(store, session_capacity={"visit-mondi": 2})
+    ids = syktyvkar.sessions
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
     visit = ids["visit-mondi"]
-    first = await _register(store, settings, 1, sessions=[str(visit)])
+    first = await register(store, settings, 1, sessions=[str(visit)])
 
-    result = await roster.move(store, settings, event_id=ids["event"], registration_id=first.id,
+    result = await roster.move(store, settings, event_id=syktyvkar.id, registration_id=first.id,
                                            session_id=visit, to="waitlist", actor=actor, ip=None, now=LATER)
 
     assert (result.promoted, await _choice(store, first.id, visit)) == ([], "waitlisted")
 
 
 async def test_move_from_the_waiting_list_when_a_place_is_free(store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=1)
-    actor = await _organiser(store, ids["event"])
+    syktyvkar = await load_event(store, session_capacity={"visit-mondi": 1})
+    ids = syktyvkar.sessions
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
     visit = ids["visit-mondi"]
-    first, second = [await _register(store, settings, n, sessions=[str(visit)]) for n in (1, 2)]
+    first, second = [await register(store, settings, n, sessions=[str(visit)]) for n in (1, 2)]
     await signup.cancel(store, settings, first.id, now=NOW)  # second is promoted by the cancellation
-    third = await _register(store, settings, 3, sessions=[str(visit)])
+    third = await register(store, settings, 3, sessions=[str(visit)])
     await store.execute(t.sessions.update().where(t.sessions.c.id == visit).values(capacity=2))
 
-    await roster.move(store, settings, event_id=ids["event"], registration_id=third.id, session_id=visit,
+    await roster.move(store, settings, event_id=syktyvkar.id, registration_id=third.id, session_id=visit,
                                   to="confirmed", actor=actor, ip="198.51.100.4", now=LATER)
 
     assert [await _choice(store, r.id, visit) for r in (second, third)] == ["confirmed", "confirmed"]
@@ -287,14 +250,15 @@ async def test_move_from_the_waiting_list_when_a_place_is_free(store: Store, set
 
 
 async def test_move_from_the_waiting_list_into_a_full_session_is_refused(store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=1)
-    actor = await _organiser(store, ids["event"])
+    syktyvkar = await load_event(store, session_capacity={"visit-mondi": 1})
+    ids = syktyvkar.sessions
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
     visit = ids["visit-mondi"]
-    first, second = [await _register(store, settings, n, sessions=[str(visit)]) for n in (1, 2)]
+    first, second = [await register(store, settings, n, sessions=[str(visit)]) for n in (1, 2)]
     letters_before = await _recipients(store)
 
     with pytest.raises(SessionFull):
-        await roster.move(store, settings, event_id=ids["event"], registration_id=second.id,
+        await roster.move(store, settings, event_id=syktyvkar.id, registration_id=second.id,
                                       session_id=visit, to="confirmed", actor=actor, ip=None, now=LATER)
 
     assert [await _choice(store, r.id, visit) for r in (first, second)] == ["confirmed", "waitlisted"]
@@ -303,22 +267,22 @@ async def test_move_from_the_waiting_list_into_a_full_session_is_refused(store: 
 
 
 async def test_move_refuses_what_does_not_apply(store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=1)
-    actor = await _organiser(store, ids["event"])
+    syktyvkar = await load_event(store, session_capacity={"visit-mondi": 1})
+    ids = syktyvkar.sessions
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
     visit = ids["visit-mondi"]
-    first = await _register(store, settings, 1, sessions=[str(visit)])
-    second = await _register(store, settings, 2, sessions=[str(visit)])
+    first = await register(store, settings, 1, sessions=[str(visit)])
+    second = await register(store, settings, 2, sessions=[str(visit)])
 
     async def attempt(registration_id: int, session_id: int, to: str) -> str:
         with pytest.raises(DomainError) as error:
-            await roster.move(store, settings, event_id=ids["event"], registration_id=registration_id,
+            await roster.move(store, settings, event_id=syktyvkar.id, registration_id=registration_id,
                                           session_id=session_id, to=to, actor=actor, ip=None, now=LATER)  # type: ignore[arg-type]
         return error.value.message
 
     assert await attempt(first.id, visit, "confirmed") == "This delegate already has a place in the session"
     assert await attempt(second.id, visit, "waitlist") == "This delegate is already on the session's waiting list"
-    assert (await attempt(first.id, ids["visit-luzales"], "waitlist")
-            == "This delegate has not signed up for this session")
+    assert await attempt(first.id, ids["visit-luzales"], "waitlist") == "This delegate has not signed up for this session"
     assert await _audit(store) == []
 
 
@@ -328,24 +292,25 @@ async def _export(store: Store, event_id: int, actor: StaffMember, fmt: str, fil
 
 
 async def test_export_csv_has_the_filtered_rows_in_russian_and_is_audited(store: Store, settings: Settings) -> None:
-    ids = await _load(store, visit_capacity=1)
-    actor = await _organiser(store, ids["event"])
+    syktyvkar = await load_event(store, session_capacity={"visit-mondi": 1})
+    ids = syktyvkar.sessions
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
     visit = str(ids["visit-mondi"])
-    await _register(store, settings, 1, region_code="13", category="government", sessions=[visit],
+    await register(store, settings, 1, region_code="13", category="government", sessions=[visit],
                     organisation_inn="7707083893", patronymic="Сергеевна")
-    await _register(store, settings, 2, region_code="13", sessions=[visit], organisation_name="=HYPERLINK(1)")
-    await _register(store, settings, 3, region_code="11")
+    await register(store, settings, 2, region_code="13", sessions=[visit], organisation_name="=HYPERLINK(1)")
+    await register(store, settings, 3, region_code="11")
 
-    content, count = await _export(store, ids["event"], actor, "csv", Filters(region="13"))
+    content, count = await _export(store, syktyvkar.id, actor, "csv", Filters(region="13"))
 
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["№", "Статус", "Фамилия", "Имя", "Отчество", "Организация", "ИНН", "Должность", "Регион",
                        "Категория", "E-mail", "Телефон", "Дни", "Записи", "Зарегистрирован", "Причина отказа"]
     assert count == len(rows) - 1 == 2
-    assert rows[1][1:14] == ["Подтверждена", "Иванова", "Анна", "Сергеевна", "ООО «Участник 1»", "7707083893",
-                             "инженер", "Республика Мордовия", "Орган государственной власти",
-                             "delegate1@example.ru", "+79123456701", "01.04.2021", f"{MONDI} — место подтверждено"]
+    assert rows[1][1:14] == ["Подтверждена", "Иванова", "Анна", "Сергеевна", "ООО «Участник 1»", "7707083893", "инженер",
+                             "Республика Мордовия", "Орган государственной власти", "delegate1@example.ru", "+79123456701",
+                             "01.04.2021", f"{MONDI} — место подтверждено"]
     assert rows[1][14] == "20.03.2021 12:00"
     assert rows[2][5] == "'=HYPERLINK(1)"
     assert rows[2][13] == f"{MONDI} — лист ожидания №1"
@@ -353,12 +318,12 @@ async def test_export_csv_has_the_filtered_rows_in_russian_and_is_audited(store:
 
 
 async def test_export_xlsx_opens_with_the_same_rows(store: Store, settings: Settings) -> None:
-    ids = await _load(store)
-    actor = await _organiser(store, ids["event"])
+    syktyvkar = await load_event(store)
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
     for n in (1, 2, 3):
-        await _register(store, settings, n, category="media" if n == 2 else "enterprise")
+        await register(store, settings, n, category="media" if n == 2 else "enterprise")
 
-    content, count = await _export(store, ids["event"], actor, "xlsx", Filters(category="enterprise"))
+    content, count = await _export(store, syktyvkar.id, actor, "xlsx", Filters(category="enterprise"))
 
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -373,10 +338,11 @@ async def test_export_xlsx_opens_with_the_same_rows(store: Store, settings: Sett
 async def test_a_place_given_by_a_move_comes_with_a_bus_seat(store: Store, settings: Settings) -> None:
     from events_app.services.visits import seating
 
-    ids = await _load(store, visit_capacity=2)
-    actor = await _organiser(store, ids["event"])
+    syktyvkar = await load_event(store, session_capacity={"visit-mondi": 2})
+    ids = syktyvkar.sessions
+    actor = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор")
     visit = ids["visit-mondi"]
-    first, second, third = [await _register(store, settings, n, sessions=[str(visit)]) for n in (1, 2, 3)]
+    first, second, third = [await register(store, settings, n, sessions=[str(visit)]) for n in (1, 2, 3)]
     # One bus with two seats instead of the agenda's buses.
     await store.execute(t.transport_groups.delete().where(t.transport_groups.c.session_id == visit))
     await store.execute(t.transport_groups.insert().values(session_id=visit, key="bus-1", kind="bus", name="Автобус 1",
@@ -384,7 +350,7 @@ async def test_a_place_given_by_a_move_comes_with_a_bus_seat(store: Store, setti
     async with store.transaction():
         await seating.fill_buses(store, visit, now=NOW)
 
-    await roster.move(store, settings, event_id=ids["event"], registration_id=first.id, session_id=visit,
+    await roster.move(store, settings, event_id=syktyvkar.id, registration_id=first.id, session_id=visit,
                                   to="waitlist", actor=actor, ip=None, now=LATER)
 
     seated = {row["registration_id"] for row in await store.fetch_all(sa.select(t.transport_seats))}

@@ -14,15 +14,12 @@ import sqlalchemy as sa
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.site_visits import organisation_key, split_organisations
-from events_app.domain.staff import StaffMember
-from events_app.services.programme.importer import import_agendas, read_agenda_files
 from events_app.services.registration import signup
-from events_app.services.staff import accounts
 from events_app.services.visits import details, transport
 from events_app.settings import Settings
-from tests.conftest import SCHEDULES, settings_for
+from tests.conftest import settings_for
+from tests.factories import NOW, door_device, load_event, register, staff
 
-BEFORE = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)
 VISITS = ("visit-mondi", "visit-luzales", "visit-algraf")
 # 40 delegates per visit from 14 organisations: two buses of 20 hold them with nobody split.
 SIZES = [6, 5, 5, 4, 4, 3, 3, 2, 2, 2, 1, 1, 1, 1]
@@ -34,23 +31,16 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 async def _event(store: Store) -> dict[str, Any]:
-    await import_agendas(store, read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"]))
-    sessions = {row["key"]: row["id"] for row in await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))}
-    event_id = await store.fetch_val(sa.select(t.events.c.id))
-    staff_id = await accounts.create_staff(store, email="org@example.ru", name="Организатор", password="x" * 12,
-                                        is_admin=True, now=BEFORE)
-    member = StaffMember(id=staff_id, email="org@example.ru", name="Организатор", is_admin=True)
-    return {"sessions": sessions, "event_id": event_id, "member": member}
+    syktyvkar = await load_event(store)
+    member = await staff(store, "org@example.ru", admin=True, name="Организатор")
+    return {"sessions": syktyvkar.sessions, "event_id": syktyvkar.id, "member": member}
 
 
-async def _register(store: Store, settings: Settings, n: int, organisation: str, session_id: int) -> int:
-    result = await signup.register(store, settings, slug="syktyvkar-2021", data={
-        "surname": "Иванов", "given_name": "Ян" + "".join("абвгдежзик"[int(d)] for d in f"{n:03d}"),
-        "email": f"d{n}@example.ru", "phone": "+79120000000",
-        "organisation_name": organisation, "position": "инженер", "region_code": "11", "category": "enterprise",
-        "days": ["2021-04-01"], "sessions": [str(session_id)], "consent": "on"},
-        consent_ip=None, language="ru", now=BEFORE + timedelta(seconds=n))
-    return result.id
+async def _passenger(store: Store, settings: Settings, n: int, organisation: str, session_id: int) -> int:
+    """Delegate `n` of `organisation` on one visit; registered a second apart, so the order is known."""
+    given_name = "Ян" + "".join("абвгдежзик"[int(d)] for d in f"{n:03d}")  # unique, and sorted as n is
+    return (await register(store, settings, n, surname="Иванов", given_name=given_name, organisation_name=organisation,
+                           sessions=[str(session_id)], now=NOW + timedelta(seconds=n))).id
 
 
 async def _fill_all(store: Store, settings: Settings, ctx: dict[str, Any]) -> dict[int, str]:
@@ -61,16 +51,17 @@ async def _fill_all(store: Store, settings: Settings, ctx: dict[str, Any]) -> di
         people = [f"ООО «Предприятие {visit_index}-{org}»" for org, size in enumerate(SIZES) for _ in range(size)]
         people = people[::2] + people[1::2]
         for organisation in people:
-            registration_id = await _register(store, settings, n, organisation, ctx["sessions"][key])
+            registration_id = await _passenger(store, settings, n, organisation, ctx["sessions"][key])
             organisations[registration_id] = organisation_key(organisation)
             n += 1
     return organisations
 
 
 async def _seating(store: Store, session_id: int) -> dict[int, int]:
-    return await store.fetch_pairs(sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id)
-                                   .join(t.registrations, t.registrations.c.id == t.transport_seats.c.registration_id)
-                                   .where(t.transport_seats.c.session_id == session_id, details.seated_condition()))
+    return dict(await store.fetch_all(sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id)
+                                      .join(t.registrations, t.registrations.c.id == t.transport_seats.c.registration_id)
+                                      .where(t.transport_seats.c.session_id == session_id,
+                                             details.seated_condition())))  # type: ignore[arg-type]
 
 
 async def test_120_delegates_fill_six_buses_within_seats_keeping_colleagues_together(
@@ -80,7 +71,7 @@ async def test_120_delegates_fill_six_buses_within_seats_keeping_colleagues_toge
     seats_before = await store.fetch_val(sa.select(sa.func.count()).select_from(t.transport_seats))
 
     seated = [await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"],
-                                     session_id=ctx["sessions"][key], ip="127.0.0.1", now=BEFORE) for key in VISITS]
+                                     session_id=ctx["sessions"][key], ip="127.0.0.1", now=NOW) for key in VISITS]
 
     assert seats_before == 0  # nobody is seated one by one before the organiser fills the buses
     assert seated == [40, 40, 40]
@@ -98,13 +89,13 @@ async def test_120_delegates_fill_six_buses_within_seats_keeping_colleagues_toge
 async def test_waiting_list_promotion_gets_the_freed_seat(store: Store, settings: Settings) -> None:
     ctx = await _event(store)
     mondi = ctx["sessions"]["visit-mondi"]
-    first = [await _register(store, settings, n, f"ООО «Фирма {n // 4}»", mondi) for n in range(40)]
-    late = await _register(store, settings, 40, "ООО «Фирма 2»", mondi)
-    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi, ip=None, now=BEFORE)
+    first = [await _passenger(store, settings, n, f"ООО «Фирма {n // 4}»", mondi) for n in range(40)]
+    late = await _passenger(store, settings, 40, "ООО «Фирма 2»", mondi)
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi, ip=None, now=NOW)
     assert late not in await _seating(store, mondi)
     gone_bus = (await _seating(store, mondi))[first[9]]
 
-    await signup.cancel(store, settings, first[9], now=BEFORE + timedelta(hours=1))
+    await signup.cancel(store, settings, first[9], now=NOW + timedelta(hours=1))
 
     seating = await _seating(store, mondi)
     assert seating[late] == gone_bus
@@ -116,11 +107,10 @@ async def test_registration_after_the_buses_are_filled_gets_a_seat_at_once(store
     ctx = await _event(store)
     algraf = ctx["sessions"]["visit-algraf"]
     for n in range(5):
-        await _register(store, settings, n, "АО «Завод»", algraf)
-    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=algraf, ip=None,
-                           now=BEFORE)
+        await _passenger(store, settings, n, "АО «Завод»", algraf)
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=algraf, ip=None, now=NOW)
 
-    newcomer = await _register(store, settings, 5, "АО «Завод»", algraf)
+    newcomer = await _passenger(store, settings, 5, "АО «Завод»", algraf)
 
     seating = await _seating(store, algraf)
     assert len(set(seating.values())) == 1 and seating[newcomer] == next(iter(seating.values()))
@@ -129,19 +119,19 @@ async def test_registration_after_the_buses_are_filled_gets_a_seat_at_once(store
 async def test_move_by_hand_never_exceeds_seats_and_tells_the_delegate(store: Store, settings: Settings) -> None:
     ctx = await _event(store)
     mondi = ctx["sessions"]["visit-mondi"]
-    ids = [await _register(store, settings, n, f"ООО «Фирма {n}»", mondi) for n in range(40)]
-    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi, ip=None, now=BEFORE)
+    ids = [await _passenger(store, settings, n, f"ООО «Фирма {n}»", mondi) for n in range(40)]
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi, ip=None, now=NOW)
     bus1, bus2 = [g.id for g in (await details.get_visit(store, ctx["event_id"], mondi)).groups]
     seating = await _seating(store, mondi)
     on_bus1 = next(r for r in ids if seating[r] == bus1)
 
     with pytest.raises(transport.BusFull):
         await transport.move(store, settings, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi,
-                             registration_id=on_bus1, group_id=bus2, ip=None, now=BEFORE)
+                             registration_id=on_bus1, group_id=bus2, ip=None, now=NOW)
     on_bus2 = next(r for r in ids if seating[r] == bus2)
-    await signup.cancel(store, settings, on_bus2, now=BEFORE)
+    await signup.cancel(store, settings, on_bus2, now=NOW)
     await transport.move(store, settings, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi,
-                         registration_id=on_bus1, group_id=bus2, ip="10.0.0.1", now=BEFORE)
+                         registration_id=on_bus1, group_id=bus2, ip="10.0.0.1", now=NOW)
 
     after = await _seating(store, mondi)
     assert after[on_bus1] == bus2
@@ -161,12 +151,12 @@ async def test_move_by_hand_never_exceeds_seats_and_tells_the_delegate(store: St
 async def test_move_to_a_bus_of_another_visit_is_refused(store: Store, settings: Settings) -> None:
     ctx = await _event(store)
     mondi, luzales = ctx["sessions"]["visit-mondi"], ctx["sessions"]["visit-luzales"]
-    delegate = await _register(store, settings, 0, "ООО «Фирма»", mondi)
+    delegate = await _passenger(store, settings, 0, "ООО «Фирма»", mondi)
     other_bus = (await details.get_visit(store, ctx["event_id"], luzales)).groups[0].id
 
     with pytest.raises(Exception) as error:
         await transport.move(store, settings, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi,
-                             registration_id=delegate, group_id=other_bus, ip=None, now=BEFORE)
+                             registration_id=delegate, group_id=other_bus, ip=None, now=NOW)
 
     assert error.value.fields == {"group_id": "Choose a bus of this visit"}  # type: ignore[attr-defined]
 
@@ -174,14 +164,13 @@ async def test_move_to_a_bus_of_another_visit_is_refused(store: Store, settings:
 async def test_new_departure_time_reaches_every_seated_delegate(store: Store, settings: Settings) -> None:
     ctx = await _event(store)
     luzales = ctx["sessions"]["visit-luzales"]
-    ids = [await _register(store, settings, n, "ООО «Фирма»", luzales) for n in range(3)]
-    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=luzales, ip=None,
-                           now=BEFORE)
+    ids = [await _passenger(store, settings, n, "ООО «Фирма»", luzales) for n in range(3)]
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=luzales, ip=None, now=NOW)
     letters_before = await store.fetch_val(sa.select(sa.func.count()).select_from(t.outbox))
 
     told = await transport.change_times(store, settings, member=ctx["member"], event_id=ctx["event_id"],
                                         session_id=luzales, departs_at=datetime(2021, 4, 1, 10, 15, tzinfo=UTC),
-                                        returns_at=None, ip=None, now=BEFORE)
+                                        returns_at=None, ip=None, now=NOW)
 
     assert told == 3
     rows = await store.fetch_all(sa.select(t.outbox).where(t.outbox.c.id > letters_before))
@@ -196,9 +185,8 @@ async def test_manifest_lists_the_bus_passengers_with_the_curator(store: Store, 
     ctx = await _event(store)
     algraf = ctx["sessions"]["visit-algraf"]
     for n in range(3):
-        await _register(store, settings, n, "ООО «Алград»", algraf)
-    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=algraf, ip=None,
-                           now=BEFORE)
+        await _passenger(store, settings, n, "ООО «Алград»", algraf)
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=algraf, ip=None, now=NOW)
     first_bus = (await details.get_visit(store, ctx["event_id"], algraf)).groups[0]
 
     manifest = await transport.manifest(store, ctx["event_id"], algraf, first_bus.id)
@@ -212,22 +200,19 @@ async def test_manifest_lists_the_bus_passengers_with_the_curator(store: Store, 
 async def test_bus_door_turns_away_a_delegate_of_another_bus_naming_the_right_one(
         store: Store, settings: Settings) -> None:
     from events_app.domain.checkin import Scan, ScanType
-    from events_app.services.checkin import devices
     from events_app.services.checkin import door as checkin
 
     ctx = await _event(store)
     mondi = ctx["sessions"]["visit-mondi"]
-    first = await _register(store, settings, 0, "ООО «Лузалес»", mondi)
-    second = await _register(store, settings, 1, "АО «Монди СЛПК»", mondi)
-    stranger = await _register(store, settings, 2, "ООО «Алграф»", ctx["sessions"]["visit-algraf"])
-    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi, ip=None, now=BEFORE)
+    first = await _passenger(store, settings, 0, "ООО «Лузалес»", mondi)
+    second = await _passenger(store, settings, 1, "АО «Монди СЛПК»", mondi)
+    stranger = await _passenger(store, settings, 2, "ООО «Алграф»", ctx["sessions"]["visit-algraf"])
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi, ip=None, now=NOW)
     seating = await _seating(store, mondi)
     bus1, bus2 = [g.id for g in (await details.get_visit(store, ctx["event_id"], mondi)).groups]
     assert {seating[first], seating[second]} == {bus1, bus2}
     on_bus1, on_bus2 = (first, second) if seating[first] == bus1 else (second, first)
-    made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name=f"bus-{bus1}",
-                                       name="Автобус 1, дверь", now=BEFORE)
-    door = await devices.authenticate(store, made.token)
+    door = (await door_device(store, settings, list_name=f"bus-{bus1}", name="Автобус 1, дверь")).device
     secrets_ = dict(await store.fetch_all(sa.select(t.tickets.c.registration_id, t.tickets.c.secret)))  # type: ignore[arg-type]
     at = datetime(2021, 4, 1, 6, 25, tzinfo=UTC)  # 09:25 in Syktyvkar
 

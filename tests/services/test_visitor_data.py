@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +15,19 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from events_app import cli
+from events_app.clock import FixedClock
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.domain.staff import Forbidden, StaffMember
-from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.domain.staff import Forbidden, Role
 from events_app.services.registration import signup
-from events_app.services.staff import accounts
 from events_app.services.visits import visitor_data
 from events_app.settings import Settings
-from tests.conftest import SCHEDULES, settings_for
+from tests.conftest import settings_for
+from tests.factories import NOW, load_event, register, staff
 
-BEFORE = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)
+# The delegate of these tests, as the enterprise's visitor list shows her.
+IRINA = {"surname": "Лыткина", "given_name": "Ирина", "organisation_name": "ООО «Лузалес»",
+         "position": "главный инженер"}
 PASSPORT = {"passport_series": "8710", "passport_number": "583920", "birth_date": "1979-02-11",
             "citizenship": "Российская Федерация", "visitor_consent": "on"}
 
@@ -34,36 +37,23 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return settings_for(database_url, tmp_path / "data")
 
 
-async def _setup(store: Store, settings: Settings) -> dict[str, Any]:
-    await import_agendas(store, read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"]))
-    sessions = {row["key"]: row["id"] for row in await store.fetch_all(sa.select(t.sessions.c.key, t.sessions.c.id))}
-    event_id = await store.fetch_val(sa.select(t.events.c.id))
-    staff_id = await accounts.create_staff(store, email="org@example.ru", name="Организатор", password="x" * 12,
-                                        is_admin=False, now=BEFORE)
-    allowed = StaffMember(id=staff_id, email="org@example.ru", name="Организатор", is_admin=False,
-                          visitor_data_events=frozenset({event_id}))
+async def _setup(store: Store) -> dict[str, Any]:
+    syktyvkar = await load_event(store)
+    allowed = await staff(store, "org@example.ru", Role.ORGANISER, event_id=syktyvkar.id, name="Организатор",
+                          visitor_data=True)
     # An admin too needs the explicit grant.
-    admin = StaffMember(id=staff_id, email="org@example.ru", name="Организатор", is_admin=True)
-    return {"sessions": sessions, "event_id": event_id, "allowed": allowed, "admin": admin}
-
-
-async def _delegate(store: Store, settings: Settings, session_id: int, n: int = 0) -> int:
-    result = await signup.register(store, settings, slug="syktyvkar-2021", data={
-        "surname": "Лыткина", "given_name": "Ирина", "email": f"i{n}@example.ru", "phone": "+79120000000",
-        "organisation_name": "ООО «Лузалес»", "position": "главный инженер", "region_code": "11",
-        "category": "enterprise", "days": ["2021-04-01"], "sessions": [str(session_id)], "consent": "on"},
-        consent_ip=None, language="ru", now=BEFORE)
-    return result.id
+    admin = replace(allowed, is_admin=True, roles={}, visitor_data_events=frozenset())
+    return {"sessions": syktyvkar.sessions, "event_id": syktyvkar.id, "allowed": allowed, "admin": admin}
 
 
 async def test_only_delegates_of_a_visit_requiring_it_are_asked(store: Store, settings: Settings) -> None:
-    ctx = await _setup(store, settings)
-    mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"], 0)
-    algraf = await _delegate(store, settings, ctx["sessions"]["visit-algraf"], 1)
+    ctx = await _setup(store)
+    mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
+    algraf = (await register(store, settings, 1, sessions=[str(ctx["sessions"]["visit-algraf"])], **IRINA)).id
 
     asked = [v.session_id for v in await visitor_data.visits_asking(store, mondi)]
     with pytest.raises(visitor_data.NotAskedFor):
-        await visitor_data.save(store, settings, algraf, PASSPORT, ip=None, now=BEFORE)
+        await visitor_data.save(store, settings, algraf, PASSPORT, ip=None, now=NOW)
 
     assert asked == [ctx["sessions"]["visit-mondi"]]
     assert await visitor_data.visits_asking(store, algraf) == []
@@ -71,20 +61,20 @@ async def test_only_delegates_of_a_visit_requiring_it_are_asked(store: Store, se
 
 
 async def test_saving_needs_the_separate_consent(store: Store, settings: Settings) -> None:
-    ctx = await _setup(store, settings)
-    mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
+    ctx = await _setup(store)
+    mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
 
     with pytest.raises(Exception) as error:
-        await visitor_data.save(store, settings, mondi, {**PASSPORT, "visitor_consent": ""}, ip=None, now=BEFORE)
+        await visitor_data.save(store, settings, mondi, {**PASSPORT, "visitor_consent": ""}, ip=None, now=NOW)
 
     assert error.value.fields == {"visitor_consent": "Without this consent the enterprise cannot issue a pass"}  # type: ignore[attr-defined]
 
 
 async def test_fields_are_sealed_in_the_database(store: Store, settings: Settings) -> None:
-    ctx = await _setup(store, settings)
-    mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
+    ctx = await _setup(store)
+    mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
 
-    await visitor_data.save(store, settings, mondi, PASSPORT, ip="203.0.113.5", now=BEFORE)
+    await visitor_data.save(store, settings, mondi, PASSPORT, ip="203.0.113.5", now=NOW)
 
     row = await store.fetch_one(sa.select(t.visitor_data))
     assert row["registration_id"] == mondi and row["consent_ip"] == "203.0.113.5"
@@ -94,11 +84,11 @@ async def test_fields_are_sealed_in_the_database(store: Store, settings: Setting
 async def test_sqlite_file_never_holds_the_passport_number(sqlite_url: str, tmp_path: Path) -> None:
     settings = settings_for(sqlite_url, tmp_path / "data")
     async with Store(sqlite_url) as store:
-        ctx = await _setup(store, settings)
-        mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
-        await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=BEFORE)
+        ctx = await _setup(store)
+        mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
+        await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=NOW)
         _, rows = await visitor_data.visitors(store, settings, member=ctx["allowed"], event_id=ctx["event_id"],
-                                              session_id=ctx["sessions"]["visit-mondi"], ip=None, now=BEFORE)
+                                              session_id=ctx["sessions"]["visit-mondi"], ip=None, now=NOW)
         assert rows[0].fields is not None and rows[0].fields.passport_number == "583920"
     path = Path(sqlite_url.removeprefix("sqlite:///"))
     files = [candidate for candidate in path.parent.iterdir() if candidate.name.startswith(path.name)]
@@ -109,30 +99,30 @@ async def test_sqlite_file_never_holds_the_passport_number(sqlite_url: str, tmp_
 
 
 async def test_visitor_list_is_refused_without_the_permission(store: Store, settings: Settings) -> None:
-    ctx = await _setup(store, settings)
-    mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
-    await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=BEFORE)
+    ctx = await _setup(store)
+    mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
+    await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=NOW)
 
     with pytest.raises(Forbidden):
         await visitor_data.visitors(store, settings, member=ctx["admin"], event_id=ctx["event_id"],
-                                    session_id=ctx["sessions"]["visit-mondi"], ip=None, now=BEFORE)
+                                    session_id=ctx["sessions"]["visit-mondi"], ip=None, now=NOW)
     with pytest.raises(Forbidden):
         await visitor_data.export_xlsx(store, settings, member=ctx["admin"], event_id=ctx["event_id"],
-                                       session_id=ctx["sessions"]["visit-mondi"], ip=None, now=BEFORE)
+                                       session_id=ctx["sessions"]["visit-mondi"], ip=None, now=NOW)
 
     assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.audit_log)
                                  .where(t.audit_log.c.action.like("visitor_data.%"))) == 0
 
 
 async def test_export_is_the_enterprise_list_and_is_audited(store: Store, settings: Settings) -> None:
-    ctx = await _setup(store, settings)
+    ctx = await _setup(store)
     mondi_visit = ctx["sessions"]["visit-mondi"]
-    given = await _delegate(store, settings, mondi_visit, 0)
-    await _delegate(store, settings, mondi_visit, 1)
-    await visitor_data.save(store, settings, given, PASSPORT, ip=None, now=BEFORE)
+    given = (await register(store, settings, 0, sessions=[str(mondi_visit)], **IRINA)).id
+    await register(store, settings, 1, sessions=[str(mondi_visit)], **IRINA)
+    await visitor_data.save(store, settings, given, PASSPORT, ip=None, now=NOW)
 
     name, content = await visitor_data.export_xlsx(store, settings, member=ctx["allowed"], event_id=ctx["event_id"],
-                                                   session_id=mondi_visit, ip="10.1.1.1", now=BEFORE)
+                                                   session_id=mondi_visit, ip="10.1.1.1", now=NOW)
 
     sheet = load_workbook(io.BytesIO(content)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -148,12 +138,12 @@ async def test_export_is_the_enterprise_list_and_is_audited(store: Store, settin
 
 
 async def test_purge_deletes_the_fields_a_set_number_of_days_after_the_event(store: Store, settings: Settings) -> None:
-    ctx = await _setup(store, settings)
-    mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
-    await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=BEFORE)
+    ctx = await _setup(store)
+    mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
+    await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=NOW)
 
-    kept = await visitor_data.purge(store, settings, today=date(2021, 4, 9))  # ends 2 April, kept 7 days
-    deleted = await visitor_data.purge(store, settings, today=date(2021, 4, 10))
+    kept = await visitor_data.purge(store, settings, now=datetime(2021, 4, 9, 12, tzinfo=UTC))  # ends 2 April, kept 7 days
+    deleted = await visitor_data.purge(store, settings, now=datetime(2021, 4, 10, 12, tzinfo=UTC))
 
     assert (kept, deleted) == (0, 1)
     assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.visitor_data)) == 0
@@ -162,9 +152,9 @@ async def test_purge_deletes_the_fields_a_set_number_of_days_after_the_event(sto
 
 
 async def test_withdrawing_this_consent_deletes_the_fields(store: Store, settings: Settings) -> None:
-    ctx = await _setup(store, settings)
-    mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
-    await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=BEFORE)
+    ctx = await _setup(store)
+    mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
+    await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=NOW)
 
     await visitor_data.forget(store, mondi)
 
@@ -177,9 +167,9 @@ def test_purge_command_deletes_past_events_fields(sqlite_url: str, tmp_path: Pat
 
     async def prepare() -> None:
         async with Store(sqlite_url) as store:
-            ctx = await _setup(store, settings)
-            mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
-            await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=BEFORE)
+            ctx = await _setup(store)
+            mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
+            await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=NOW)
 
     asyncio.run(prepare())
     for name, value in {"EVENTS_DATABASE_URL": sqlite_url, "EVENTS_DATA_DIR": str(tmp_path / "data"),
@@ -206,9 +196,9 @@ def test_running_service_purges_by_itself(sqlite_url: str, tmp_path: Path) -> No
 
     async def prepare() -> None:
         async with Store(sqlite_url) as store:
-            ctx = await _setup(store, settings)
-            mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
-            await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=BEFORE)
+            ctx = await _setup(store)
+            mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
+            await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=NOW)
 
     async def count() -> int:
         async with Store(sqlite_url) as store:
@@ -216,22 +206,20 @@ def test_running_service_purges_by_itself(sqlite_url: str, tmp_path: Path) -> No
 
     asyncio.run(prepare())
     assert asyncio.run(count()) == 1
-    with TestClient(create_app(settings)):
-        # The purge runs in the background as the service starts; wait for it (bounded).
-        for _ in range(100):
-            if asyncio.run(count()) == 0:
-                break
+    with TestClient(create_app(settings, clock=FixedClock(datetime(2021, 5, 1, 9, 0, tzinfo=UTC)))):
+        # The purge runs in the background as the service starts: wait until its effect shows (bounded).
+        deadline = time.monotonic() + 30
+        while (remaining := asyncio.run(count())) and time.monotonic() < deadline:
             time.sleep(0.05)
-        remaining = asyncio.run(count())
 
     assert remaining == 0
 
 
 async def test_withdrawing_all_consent_erases_the_passport_fields_too(store: Store, settings: Settings) -> None:
-    ctx = await _setup(store, settings)
-    mondi = await _delegate(store, settings, ctx["sessions"]["visit-mondi"])
-    await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=BEFORE)
+    ctx = await _setup(store)
+    mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
+    await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=NOW)
 
-    await signup.withdraw_consent(store, settings, mondi, now=BEFORE)
+    await signup.withdraw_consent(store, settings, mondi, now=NOW)
 
     assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.visitor_data)) == 0

@@ -17,22 +17,20 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Playwright, expect
 
 from tests.conftest import SCHEDULES
+from tests.factories import PASSWORD, cli, delegate_json, event_today
 from tests.smtp_server import Inbox, free_port, start_smtp
 from tests.web.browser_support import launch, start_playwright
 
 EVENT = "syktyvkar-2021"
-EVENT_ZONE = ZoneInfo("Europe/Moscow")
 WAIT_MS = 20_000
 ORGANISER = "olga@example.ru"
-PASSWORD = "correct-horse-battery"
 DESKTOP = {"viewport": {"width": 1400, "height": 1000}, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
 LUZALES = "Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ»"
 
@@ -43,13 +41,6 @@ class Server:
     env: dict[str, str]
     today: date
     inbox: Inbox
-
-
-def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([sys.executable, "-m", "events_app.cli", *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def _get(url: str) -> bytes:
@@ -81,11 +72,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base_url = f"http://127.0.0.1:{port}"
     env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
     env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url, EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
-    today = datetime.now(EVENT_ZONE).date()
-    _cli(env, "migrate")
-    _cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
-    _cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin",
-         stdin=PASSWORD + "\n")
+    today = event_today()  # the server runs on the real clock: the event is moved to its today
+    cli(env, "migrate")
+    cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
+    cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin", stdin=PASSWORD + "\n")
     with (data_dir / "serve.log").open("w") as log:
         process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
                                    env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -115,12 +105,9 @@ def playwright() -> Iterator[Playwright]:
 def _register_for_luzales(server: Server) -> dict[str, Any]:
     visits = json.loads(_get(f"{server.base_url}/api/v1/events/{EVENT}/sessions?day={server.today}&kind=site_visit"))
     luzales = next(s for s in visits["sessions"] if s["title"] == LUZALES)
-    answer = _post(f"{server.base_url}/api/v1/events/{EVENT}/registrations", {
-        "surname": "Иванова", "given_name": "Анна", "patronymic": "Сергеевна", "email": "anna@example.ru",
-        "phone": "8 912 345 67 89", "organisation_name": "ООО «Лузалес»", "organisation_inn": "",
-        "position": "инженер", "region_code": "11", "category": "enterprise", "days": [server.today.isoformat()],
-        "sessions": [luzales["id"]], "consent": True,
-    })
+    answer = _post(f"{server.base_url}/api/v1/events/{EVENT}/registrations", delegate_json(
+        patronymic="Сергеевна", email="anna@example.ru", organisation_name="ООО «Лузалес»",
+        days=[server.today.isoformat()], sessions=[luzales["id"]]))
     assert answer["status"] == "confirmed"
     return {"calendar_url": answer["calendar_url"], "session_id": luzales["id"]}
 
@@ -133,8 +120,7 @@ def _vevent(calendar: str, session_id: int) -> str:
 def _change_letters(server: Server) -> list[str]:
     return [received.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
             for received in server.inbox.received
-            if received.rcpt_tos == ["anna@example.ru"]
-            and str(received.message["Subject"]).startswith("Изменения в программе")]
+            if received.rcpt_tos == ["anna@example.ru"] and str(received.message["Subject"]).startswith("Изменения в программе")]
 
 
 def test_organiser_builds_publishes_and_the_delegate_is_told(server: Server, playwright: Playwright) -> None:

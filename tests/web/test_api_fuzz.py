@@ -8,14 +8,14 @@ answer must be below 500, and every refusal a JSON error of the documented shape
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.process_support import Server, cli, prepare, service_env
+from tests.factories import device_by_cli, event_today
+from tests.process_support import Server, prepare, service_env
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
 
@@ -24,10 +24,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::R
 def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
     folder: Path = tmp_path_factory.mktemp("fuzz")
     env = service_env(folder)
-    prepare(env, date.today().isoformat())
-    device = cli(env, "create-device", "syktyvkar-2021", "--list", f"entry-{date.today().isoformat()}",
-                 "--name", "Fuzz")
-    token = next(line.split(": ", 1)[1] for line in device.stdout.splitlines() if line.startswith("Token: "))
+    today = event_today()  # the server runs on the real clock: the event is moved to its today
+    prepare(env, today.isoformat())
+    token = device_by_cli(env, list_name=f"entry-{today.isoformat()}", name="Fuzz").token
     server = Server(env).start()
     try:
         yield server, token

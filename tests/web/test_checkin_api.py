@@ -8,22 +8,26 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.testclient import TestClient
 
 from events_app.app import create_app
+from events_app.clock import FixedClock
 from events_app.data.database import Store
-from events_app.services.checkin import devices
-from events_app.services.programme.importer import import_agendas, read_agenda_files
-from tests.conftest import SCHEDULES, settings_for
+from tests.conftest import settings_for
+from tests.factories import door_device, load_event, register_by_api
 from tests.web.test_api import _validate
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-# "Today" at the door is today in the event's zone (Syktyvkar: Moscow time), not the machine's.
-TODAY = datetime.now(ZoneInfo("Europe/Moscow")).date()
+# The first morning of Syktyvkar at its door, 09:30 Moscow time: the app's clock shows this moment,
+# so "today" at the door is 1 April 2021 whatever day and zone the suite runs in.
+AT_THE_DOOR = datetime(2021, 4, 1, 6, 30, tzinfo=UTC)
+TODAY = date(2021, 4, 1)
 ENTRY = f"entry-{TODAY.isoformat()}"
+# The delegate at the door in these tests, as the scanner shows her.
+OLGA = {"surname": "Кузнецова", "given_name": "Ольга", "organisation_name": "ООО «Алграф»", "position": "экономист",
+        "days": [TODAY.isoformat()]}
 
 
 @pytest.fixture
@@ -32,29 +36,24 @@ def setup(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, str, 
 
     async def prepare() -> tuple[str, str]:
         async with Store(database_url) as store:
-            await import_agendas(store, [read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"], shift_to=TODAY)[0]])
-            made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name=ENTRY,
-                                               name="Вход 1", now=datetime.now(UTC))
-            return made.token, made.pairing_code
+            await load_event(store)
+            door = await door_device(store, settings, list_name=ENTRY, now=AT_THE_DOOR)
+            return door.made.token, door.made.pairing_code
 
     token, code = asyncio.run(prepare())
-    with TestClient(create_app(settings), base_url="https://events.example.org") as client:
+    app = create_app(settings, clock=FixedClock(AT_THE_DOOR))
+    with TestClient(app, base_url="https://events.example.org") as client:
         yield client, token, code
 
 
 def _register(client: TestClient, n: int = 0) -> str:
-    response = client.post("/api/v1/events/syktyvkar-2021/registrations", json={
-        "surname": "Кузнецова", "given_name": "Ольга", "email": f"o{n}@example.ru", "phone": "+7 912 000 00 00",
-        "organisation_name": "ООО «Алграф»", "position": "экономист", "region_code": "11", "category": "enterprise",
-        "days": [TODAY.isoformat()], "consent": True}, headers={"X-Forwarded-For": f"198.51.100.{n + 1}"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["ticket_url"])
+    return str(register_by_api(client, n, **OLGA)["ticket_url"])
 
 
 def _redeem(client: TestClient, token: str, secret: str, nonce: str | None = None) -> dict[str, object]:
     response = client.post("/api/v1/checkin/redeem", headers={"Authorization": f"Bearer {token}"}, json={
         "secret": secret, "list": ENTRY, "type": "entry", "nonce": nonce or uuid.uuid4().hex,
-        "scanned_at": datetime.now(UTC).isoformat()})
+        "scanned_at": AT_THE_DOOR.isoformat()})
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -151,10 +150,10 @@ def test_organiser_view_shows_counts_arrivals_last_scans_and_offline_conflicts(
     # A second phone that was offline admitted the same delegate and uploads its scan later.
     late = client.post("/api/v1/checkin/redeem", headers={"Authorization": f"Bearer {token}"}, json={
         "secret": ticket_url, "list": ENTRY, "type": "entry", "nonce": uuid.uuid4().hex, "offline": True,
-        "scanned_at": datetime.now(UTC).isoformat()}).json()
+        "scanned_at": AT_THE_DOOR.isoformat()}).json()
     assert late["reason"] == "already_checked_in"
     settings = settings_for(database_url, tmp_path / "data")
-    link = sign_checkin_view_link(settings.secret_key, event_id=1, now=datetime.now(UTC))
+    link = sign_checkin_view_link(settings.secret_key, event_id=1, now=AT_THE_DOOR)
 
     page = client.get(f"/organiser/checkin/{link}")
     partial = client.get(f"/organiser/checkin/{link}?partial=1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from starlette.testclient import TestClient
@@ -11,7 +10,8 @@ from starlette.testclient import TestClient
 from events_app.data import tables as t
 from events_app.domain.defences import SLIDES_MAX_BYTES
 from events_app.domain.links import sign_defence_cabinet_link, sign_stage_link
-from tests.web.organiser_support import add_staff, sign_in
+from tests.conftest import DEMO_NOW
+from tests.factories import add_staff, sign_in
 
 SLUG = "syktyvkar-2021"
 BASE = f"/organiser/events/{SLUG}/defences"
@@ -155,7 +155,7 @@ def _application_id(database_url: str) -> int:
 
 
 def _cabinet_url(application_id: int) -> str:
-    token = sign_defence_cabinet_link(SECRET, application_id=application_id, link_version=0, now=datetime.now(UTC))
+    token = sign_defence_cabinet_link(SECRET, application_id=application_id, link_version=0, now=DEMO_NOW)
     return f"/defences/cabinet/{token}"
 
 
@@ -267,7 +267,7 @@ def test_the_stage_screen_opens_by_its_signed_link_and_follows_the_chair(client:
     block_id = _block_id(client)
     _add_slot(client, csrf, block_id, "Первый")
     _add_slot(client, csrf, block_id, "Второй")
-    token = sign_stage_link(SECRET, session_id=block_id, now=datetime.now(UTC))
+    token = sign_stage_link(SECRET, session_id=block_id, now=DEMO_NOW)
     client.cookies.clear()
 
     screen = client.get(f"/stage/{token}")

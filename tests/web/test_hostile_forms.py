@@ -19,10 +19,12 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from events_app.app import create_app
+from events_app.clock import FixedClock
 from events_app.data import tables as t
 from events_app.data.database import Store
 from tests.conftest import settings_for
-from tests.web.test_registration_pages import _form, _upcoming
+from tests.factories import NOW, load_event_into
+from tests.web.test_registration_pages import _form
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -33,8 +35,8 @@ REFUSALS = {400, 403, 404, 409, 413, 422, 429}
 
 @pytest.fixture
 def public(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    _upcoming(database_url)
-    with TestClient(create_app(settings_for(database_url, tmp_path / "data")),
+    load_event_into(database_url)
+    with TestClient(create_app(settings_for(database_url, tmp_path / "data"), clock=FixedClock(NOW)),
                     base_url="https://events.example.org") as client:
         yield client
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import string
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,12 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from events_app.app import create_app
+from events_app.clock import FixedClock
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.services.checkin import devices
-from events_app.services.programme.importer import import_agendas, read_agenda_files
-from tests.conftest import SCHEDULES, settings_for
-from tests.web.test_checkin_api import ENTRY, TODAY, _redeem, _register
+from tests.conftest import settings_for
+from tests.factories import door_device, load_event
+from tests.web.test_checkin_api import AT_THE_DOOR, ENTRY, TODAY, _redeem, _register
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -29,17 +28,16 @@ def _doors(database_url: str, tmp_path: Path) -> tuple[TestClient, str, str]:
 
     async def prepare() -> tuple[str, str]:
         async with Store(database_url) as store:
-            agendas = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml", SCHEDULES / "saransk-2021.toml"],
-                                        shift_to=TODAY)
-            await import_agendas(store, agendas)
-            here = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021", list_name=ENTRY,
-                                               name="Вход 1", now=datetime.now(UTC))
-            there = await devices.create_device(store, settings.secret_key, slug="saransk-2021", list_name=ENTRY,
-                                                name="Саранск, вход", now=datetime.now(UTC))
-            return here.token, there.token
+            await load_event(store, shift_to=TODAY)
+            await load_event(store, "saransk-2021", shift_to=TODAY)
+            here = await door_device(store, settings, list_name=ENTRY, now=AT_THE_DOOR)
+            there = await door_device(store, settings, slug="saransk-2021", list_name=ENTRY, name="Саранск, вход",
+                                      now=AT_THE_DOOR)
+            return here.made.token, there.made.token
 
     here, there = asyncio.run(prepare())
-    return TestClient(create_app(settings), base_url="https://events.example.org"), here, there
+    app = create_app(settings, clock=FixedClock(AT_THE_DOOR))
+    return TestClient(app, base_url="https://events.example.org"), here, there
 
 
 def _checkins(database_url: str) -> int:

@@ -16,25 +16,24 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from events_app import i18n
+from events_app.clock import SystemClock
 from events_app.data.database import Store
 from events_app.domain.links import sign_stage_link
-from events_app.domain.staff import Role, StaffMember
+from events_app.domain.staff import Role
 from events_app.services.defences import blocks
 from events_app.services.programme import catalogue
-from events_app.services.staff import accounts
 from tests.conftest import SCHEDULES
+from tests.factories import NOW, PASSWORD, cli, staff
 from tests.smtp_server import free_port
 from tests.web.browser_support import launch, start_playwright
 
 EVENT = "syktyvkar-2021"
 SECRET = "browser-test-secret-key-that-is-long-enough-42"
-PASSWORD = "correct-horse-battery"
 WAIT_MS = 20_000
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
@@ -49,23 +48,13 @@ class Server:
     stage_url: str
 
 
-def _cli(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "events_app.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=60)
-    assert done.returncode == 0, done.stderr
-
-
 async def _prepare(database_url: str) -> tuple[int, list[int]]:
     """The organiser's set-up, done before the day: two slots, the usual criteria, a jury of two."""
-    now = datetime.now(UTC)
+    now = NOW  # the set-up is dated before the event; the server itself runs on the real clock
     async with Store(database_url) as store:
         event = await catalogue.get_event(store, EVENT)
-        organiser_id = await accounts.create_staff(store, email="chair@example.ru", name="Председатель",
-                                                password=PASSWORD, is_admin=False, now=now)
-        await accounts.grant_role(store, staff_id=organiser_id, event_id=event.id, role=Role.ORGANISER, now=now)
+        actor = await staff(store, "chair@example.ru", Role.ORGANISER, event_id=event.id, name="Председатель")
         (session,) = [s for s, _count in await blocks.list_blocks(store, event)]
-        actor = StaffMember(id=organiser_id, email="chair@example.ru", name="Председатель", is_admin=False,
-                            roles={event.id: frozenset({Role.ORGANISER})})
         slot_ids = []
         for title, organisations in (("Освоение производства плит МДФ", "ООО «Лузалес»"),
                                      ("Литий-ионные аккумуляторы", "Елабужский аккумуляторный завод")):
@@ -76,10 +65,8 @@ async def _prepare(database_url: str) -> tuple[int, list[int]]:
             await blocks.add_usual_criteria(store, event, session.id, translate=i18n.gettext, actor=actor,
                                               ip=None, now=now)
         for email, name in (("expert1@example.ru", "Анна Экспертова"), ("expert2@example.ru", "Борис Судейский")):
-            expert_id = await accounts.create_staff(store, email=email, name=name, password=PASSWORD, is_admin=False,
-                                                 now=now)
-            await accounts.grant_role(store, staff_id=expert_id, event_id=event.id, role=Role.EXPERT, now=now)
-            await blocks.assign_expert(store, event, session.id, expert_id, actor=actor, ip=None, now=now)
+            expert = await staff(store, email, Role.EXPERT, event_id=event.id, name=name)
+            await blocks.assign_expert(store, event, session.id, expert.id, actor=actor, ip=None, now=now)
         return session.id, slot_ids
 
 
@@ -90,10 +77,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base_url = f"http://127.0.0.1:{port}"
     env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
     env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url, EVENTS_SECRET_KEY=SECRET)
-    _cli(env, "migrate")
-    _cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"))
+    cli(env, "migrate")
+    cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"))
     block_id, slot_ids = asyncio.run(_prepare(f"sqlite:///{data_dir / 'events.db'}"))
-    token = sign_stage_link(SECRET, session_id=block_id, now=datetime.now(UTC))
+    token = sign_stage_link(SECRET, session_id=block_id, now=SystemClock().now())  # the server's clock
     with (data_dir / "serve.log").open("w") as log:
         process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
                                    env=env, stdout=log, stderr=subprocess.STDOUT)

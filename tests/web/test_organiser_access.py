@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.web.organiser.auth import ADMIN, UNSAFE_METHODS, StaffRouteInfo
-from tests.web.organiser_support import add_staff, sign_in
+from tests.factories import add_staff, sign_in
 
 EVENT = "syktyvkar-2021"
 OTHER_EVENT = "kirov-2020"

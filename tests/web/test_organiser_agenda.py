@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from tests.web.organiser_support import add_staff, sign_in
+from tests.factories import add_staff, sign_in
 
 EVENT = "syktyvkar-2021"
 BASE = f"/organiser/events/{EVENT}/agenda"

@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from tests.web.organiser_support import PASSWORD, add_staff, csrf_token, sign_in
+from tests.factories import NOW, PASSWORD, add_staff, csrf_token, sign_in
 
 
 def _login_token(client: TestClient) -> str:
@@ -44,11 +44,13 @@ def test_sign_in_sets_a_strict_session_cookie_and_lands_on_the_event_list(client
 
 def test_session_cookie_is_secure_under_https(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from events_app.app import create_app
-    from tests.conftest import load_demo, settings_for
+    from events_app.clock import FixedClock
+    from tests.conftest import DEMO_NOW, load_demo, settings_for
 
     load_demo(database_url)
     add_staff(database_url, "org@example.ru", role="organiser", event="syktyvkar-2021")
-    with TestClient(create_app(settings_for(database_url, tmp_path)), base_url="https://testserver") as client:
+    with TestClient(create_app(settings_for(database_url, tmp_path), clock=FixedClock(DEMO_NOW)),
+                    base_url="https://testserver") as client:
         token = _login_token(client)
         response = client.post("/organiser/login", data={"email": "org@example.ru", "password": PASSWORD,
                                                          "login_token": token}, follow_redirects=False)
@@ -132,7 +134,6 @@ def test_changing_the_password_needs_the_current_one_and_is_audited(client: Test
 
 def test_a_disabled_account_cannot_sign_in(client: TestClient, database_url: str) -> None:
     import asyncio
-    from datetime import UTC, datetime
 
     from events_app.data import tables as t
     from events_app.data.database import Store
@@ -141,7 +142,7 @@ def test_a_disabled_account_cannot_sign_in(client: TestClient, database_url: str
 
     async def disable() -> None:
         async with Store(database_url) as store:
-            await store.execute(t.staff.update().values(disabled_at=datetime.now(UTC)))
+            await store.execute(t.staff.update().values(disabled_at=NOW))
             assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.staff)) == 1
 
     asyncio.run(disable())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from tests.web.organiser_support import add_staff, sign_in
+from tests.factories import add_staff, sign_in
 from tests.web.test_organiser_registrations import _prepare
 
 DASHBOARD = "/organiser/events/syktyvkar-2021"

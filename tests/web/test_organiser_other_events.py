@@ -25,7 +25,7 @@ from events_app.services.registration import signup
 from events_app.services.visits import seating
 from events_app.web.organiser.auth import UNSAFE_METHODS
 from tests.conftest import settings_for
-from tests.web.organiser_support import add_staff, sign_in
+from tests.factories import NOW, add_staff, sign_in
 from tests.web.test_organiser_access import _fingerprint, staff_routes
 
 EARLY = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)  # before the demo Syktyvkar event, registration open
@@ -117,7 +117,7 @@ async def _grant_expert(database_url: str) -> None:
     async with Store(database_url) as store:
         intruder = await accounts.staff_id_by_email(store, "intruder@example.ru")
         await accounts.grant_role(store, staff_id=intruder, event_id=await event_id_of(store, "kirov-2020"),
-                               role=Role.EXPERT, now=datetime.now(UTC))
+                               role=Role.EXPERT, now=NOW)
 
 
 

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,10 @@ from starlette.testclient import TestClient
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.services.registration import signup
 from tests.conftest import settings_for
-from tests.services.test_registration_admin import _data
-from tests.web.organiser_support import add_staff, sign_in
+from tests.factories import add_staff, delegate_form, register, sign_in
 
 BASE = "/organiser/events/syktyvkar-2021/registrations"
-NOW = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)
 
 
 def _prepare(database_url: str, tmp_path: Path, people: list[dict[str, Any]], *, moderation: bool = False,
@@ -42,9 +38,8 @@ def _prepare(database_url: str, tmp_path: Path, people: list[dict[str, Any]], *,
             ids = {"visit": visit}
             for n, changes in enumerate(people):
                 changes = {key: [str(visit)] if value == "VISIT" else value for key, value in changes.items()}
-                result = await signup.register(store, settings, slug="syktyvkar-2021", data=_data(n, **changes),
-                                                     consent_ip=None, language="ru", now=NOW)
-                ids[_data(n, **changes)["organisation_name"]] = result.id
+                result = await register(store, settings, n, **changes)
+                ids[delegate_form(n, **changes)["organisation_name"]] = result.id
             return ids
 
     return asyncio.run(run())

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from tests.web.organiser_support import add_staff, sign_in
+from tests.factories import add_staff, sign_in
 
 SETTINGS = "/organiser/events/syktyvkar-2021/settings"
 NEW_EVENT = {"slug": "kirov-2026", "title": "Сессия в Кирове", "title_en": "Kirov session",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from events_app.data import tables as t
-from tests.web.organiser_support import PASSWORD, add_staff, sign_in
+from tests.factories import PASSWORD, add_staff, sign_in
 from tests.web.test_organiser_setup import query
 
 

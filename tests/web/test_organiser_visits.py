@@ -8,7 +8,6 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +17,12 @@ from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
 from events_app.app import create_app
+from events_app.clock import FixedClock
 from events_app.data import tables as t
 from events_app.data.database import Store
 from tests.conftest import settings_for
-from tests.web.organiser_support import add_staff, sign_in
-from tests.web.test_visits_delegate import PASSPORT, TODAY, import_syktyvkar, register
+from tests.factories import FIRST_DAY, NOW, add_staff, load_event_into, sign_in
+from tests.web.test_visits_delegate import PASSPORT, register
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 NUMBER = PASSPORT["passport_number"]
@@ -30,11 +30,11 @@ NUMBER = PASSPORT["passport_number"]
 
 @pytest.fixture
 def workspace(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, int], str]]:
-    sessions = import_syktyvkar(database_url, TODAY + timedelta(days=30))
+    sessions = load_event_into(database_url).sessions
     add_staff(database_url, "plain@example.ru", role="organiser", event="syktyvkar-2021")
     add_staff(database_url, "trusted@example.ru", role="organiser", event="syktyvkar-2021", visitor_data=True)
     add_staff(database_url, "door@example.ru", role="door", event="syktyvkar-2021")
-    with TestClient(create_app(settings_for(database_url, tmp_path / "data")),
+    with TestClient(create_app(settings_for(database_url, tmp_path / "data"), clock=FixedClock(NOW)),
                     base_url="https://events.example.org") as client:
         yield client, sessions, database_url
 
@@ -128,7 +128,7 @@ def test_new_departure_time_is_saved_and_mailed(workspace: Any) -> None:
     register(client, luzales, 0)
     csrf = sign_in(client, "plain@example.ru")
     client.post(f"/organiser/events/syktyvkar-2021/visits/{luzales}/assign", data={"csrf_token": csrf})
-    day = (TODAY + timedelta(days=30)).isoformat()
+    day = FIRST_DAY
     letters_before = len(_fetch(database_url, sa.select(t.outbox.c.id)))
 
     page = client.post(f"/organiser/events/syktyvkar-2021/visits/{luzales}/times", data={

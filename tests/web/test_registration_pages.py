@@ -8,7 +8,6 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +18,15 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from events_app.app import create_app
+from events_app.clock import FixedClock
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.services.programme.importer import import_agendas, read_agenda_files
-from tests.conftest import SCHEDULES, settings_for
+from tests.conftest import settings_for
+from tests.factories import NOW, delegate_form, load_event_into
 from tests.smtp_server import Inbox, free_port, start_smtp
 from tests.web.test_api import _validate
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def _upcoming(database_url: str) -> None:
-    """Syktyvkar moved to next month, so its registration is open today."""
-    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"],
-                               shift_to=datetime.now(UTC).date() + timedelta(days=30))[0]
-
-    async def run() -> None:
-        async with Store(database_url) as store:
-            await import_agendas(store, [agenda])
-
-    asyncio.run(run())
 
 
 @pytest.fixture
@@ -51,9 +39,9 @@ def inbox() -> Iterator[tuple[Inbox, str]]:
 
 @pytest.fixture
 def app_client(database_url: str, tmp_path: Path, inbox: tuple[Inbox, str]) -> Iterator[TestClient]:
-    _upcoming(database_url)
+    load_event_into(database_url)
     settings = settings_for(database_url, tmp_path / "data", EVENTS_SMTP_URL=inbox[1])
-    with TestClient(create_app(settings), base_url="https://events.example.org") as client:
+    with TestClient(create_app(settings, clock=FixedClock(NOW)), base_url="https://events.example.org") as client:
         yield client
 
 
@@ -69,12 +57,8 @@ def _form(client: TestClient, **changes: Any) -> dict[str, Any]:
     visit = re.search(r'name="sessions" value="(\d+)"', page)
     assert visit is not None
     days = re.findall(r'name="days" value="([0-9-]+)"', page)
-    return {
-        "surname": "Иванова", "given_name": "Анна", "patronymic": "Сергеевна", "email": "anna@example.ru",
-        "phone": "8 912 345 67 89", "organisation_name": "ООО «Лузалес»", "organisation_inn": "", "position": "инженер",
-        "region_code": "11", "category": "enterprise", "days": [days[0]], "sessions": [visit.group(1)], "consent": "on",
-        **changes,
-    }
+    return delegate_form(patronymic="Сергеевна", email="anna@example.ru", phone="8 912 345 67 89",
+                         organisation_name="ООО «Лузалес»", days=[days[0]], sessions=[visit.group(1)], **changes)
 
 
 def _wait_for_letters(box: Inbox, count: int) -> None:

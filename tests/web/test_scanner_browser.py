@@ -18,10 +18,9 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import qrcode
@@ -29,11 +28,11 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from tests.conftest import ROOT, SCHEDULES
+from tests.factories import PrintedDevice, cli, delegate_json, device_by_cli, event_today
 from tests.smtp_server import free_port
 from tests.web.browser_support import launch, start_playwright
 
 EVENT = "syktyvkar-2021"
-EVENT_ZONE = ZoneInfo("Europe/Moscow")  # the event's time zone: "today" at the door is today there
 WAIT_MS = 20_000
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
@@ -44,13 +43,6 @@ class Server:
     base_url: str
     env: dict[str, str]
     today: date
-
-
-def _cli(server_env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "events_app.cli", *args], env=server_env,
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def _get(url: str, token: str | None = None) -> Any:
@@ -78,9 +70,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base_url = f"http://127.0.0.1:{port}"
     env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
     env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url)
-    today = datetime.now(EVENT_ZONE).date()
-    _cli(env, "migrate")
-    _cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
+    today = event_today()  # the server runs on the real clock: the event is moved to its today
+    cli(env, "migrate")
+    cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
     with (data_dir / "serve.log").open("w") as log:
         process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
                                    env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -113,28 +105,15 @@ def _launch(playwright: Playwright, camera: Path) -> Browser:
 
 def _register(server: Server, surname: str, given_name: str, email: str) -> str:
     visits = _get(f"{server.base_url}/api/v1/events/{EVENT}/sessions?day={server.today}&kind=site_visit")
-    answer = _post(f"{server.base_url}/api/v1/events/{EVENT}/registrations", {
-        "surname": surname, "given_name": given_name, "patronymic": "", "email": email,
-        "phone": "8 912 345 67 89", "organisation_name": "ООО «Лузалес»", "organisation_inn": "",
-        "position": "инженер", "region_code": "11", "category": "enterprise", "days": [server.today.isoformat()],
-        "sessions": [visits["sessions"][0]["id"]], "consent": True,
-    })
+    answer = _post(f"{server.base_url}/api/v1/events/{EVENT}/registrations", delegate_json(
+        surname=surname, given_name=given_name, email=email, organisation_name="ООО «Лузалес»",
+        days=[server.today.isoformat()], sessions=[visits["sessions"][0]["id"]]))
     assert answer["status"] == "confirmed"
     return str(answer["ticket_url"])
 
 
-@dataclass(frozen=True)
-class Device:
-    id: int
-    pairing_url: str
-    token: str
-
-
-def _device(server: Server, name: str) -> Device:
-    printed = _cli(server.env, "create-device", EVENT, "--list", f"entry-{server.today}", "--name", name)
-    found = re.search(r"^Device (\d+): .*\nPairing URL: (\S+)\nToken: (\S+)$", printed, re.MULTILINE)
-    assert found, printed
-    return Device(int(found.group(1)), found.group(2), found.group(3))
+def _device(server: Server, name: str) -> PrintedDevice:
+    return device_by_cli(server.env, list_name=f"entry-{server.today}", name=name)
 
 
 def _write_camera(path: Path, text: str | None) -> None:
@@ -278,7 +257,7 @@ def test_disconnected_phone_stops_scanning_and_says_so(server: Server, playwrigh
         page = _pair(browser.new_context(**PHONE), device.pairing_url)
         expect(page.locator("#connection")).to_have_text("онлайн", timeout=WAIT_MS)
 
-        _cli(server.env, "revoke-device", str(device.id))
+        cli(server.env, "revoke-device", str(device.id))
         page.reload()
 
         expect(page.locator("#not-connected-title")).to_have_text("Этот телефон отключён от мероприятия",

@@ -8,73 +8,48 @@ import logging
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from events_app.app import create_app
+from events_app.clock import FixedClock
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.domain.staff import StaffMember
-from events_app.services.checkin import devices
-from events_app.services.programme.importer import import_agendas, read_agenda_files
-from events_app.services.staff import accounts
 from events_app.services.visits import details, transport
-from tests.conftest import SCHEDULES, settings_for
+from tests.conftest import settings_for
+from tests.factories import NOW, door_device, load_event_into, register_by_form, staff
 
-TODAY = datetime.now(ZoneInfo("Europe/Moscow")).date()
+# Syktyvkar's first morning (the buses leave at 09:30 Moscow time); the other tests run at `NOW`, before it.
+ON_THE_DAY = datetime(2021, 4, 1, 6, 0, tzinfo=UTC)
 PASSPORT = {"passport_series": "8710", "passport_number": "583920", "birth_date": "1979-02-11",
             "citizenship": "", "visitor_consent": "on"}
-
-
-def import_syktyvkar(database_url: str, starts_on: date) -> dict[str, int]:
-    """Syktyvkar moved to `starts_on`; gives session key → id."""
-    agenda = read_agenda_files([SCHEDULES / "syktyvkar-2021.toml"], shift_to=starts_on)[0]
-
-    async def run() -> dict[str, int]:
-        async with Store(database_url) as store:
-            await import_agendas(store, [agenda])
-            return await store.fetch_pairs(sa.select(t.sessions.c.key, t.sessions.c.id))
-
-    return asyncio.run(run())
 
 
 def fill_buses(database_url: str, session_id: int) -> None:
     async def run() -> None:
         async with Store(database_url) as store:
             event_id = await store.fetch_val(sa.select(t.sessions.c.event_id).where(t.sessions.c.id == session_id))
-            staff_id = await store.fetch_val(sa.select(t.staff.c.id).limit(1)) or await accounts.create_staff(
-                store, email="filler@example.ru", name="Filler", password="x" * 12, is_admin=True,
-                now=datetime.now(UTC))
-            member = StaffMember(id=staff_id, email="filler@example.ru", name="Filler", is_admin=True)
-            await transport.assign(store, member=member, event_id=event_id, session_id=session_id, ip=None,
-                                   now=datetime.now(UTC))
+            filler = await staff(store, "filler@example.ru", admin=True, name="Filler")
+            await transport.assign(store, member=filler, event_id=event_id, session_id=session_id, ip=None, now=NOW)
 
     asyncio.run(run())
 
 
 def register(client: TestClient, session_id: int, n: int = 0, organisation: str = "ООО «Лузалес»") -> str:
-    """Registers through the form; gives the cabinet path."""
-    page = client.get("/events/syktyvkar-2021/register").text
-    days = re.findall(r'name="days" value="([0-9-]+)"', page)
-    response = client.post("/events/syktyvkar-2021/register", data={
-        "surname": "Лыткина", "given_name": "Ирина", "patronymic": "", "email": f"irina{n}@example.ru",
-        "phone": "8 912 345 67 89", "organisation_name": organisation, "organisation_inn": "", "position": "инженер",
-        "region_code": "11", "category": "enterprise", "days": [days[0]], "sessions": [str(session_id)],
-        "consent": "on"}, headers={"X-Forwarded-For": f"198.51.100.{n + 1}"}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return response.headers["location"].split("?")[0].removeprefix("https://events.example.org")
+    """Irina of `organisation` signs up for one visit through the form; gives the cabinet path."""
+    return register_by_form(client, n, surname="Лыткина", given_name="Ирина", organisation_name=organisation,
+                            sessions=[str(session_id)])
 
 
 @pytest.fixture
 def upcoming(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, int], str]]:
-    sessions = import_syktyvkar(database_url, TODAY + timedelta(days=30))
-    with TestClient(create_app(settings_for(database_url, tmp_path / "data")),
+    sessions = load_event_into(database_url).sessions
+    with TestClient(create_app(settings_for(database_url, tmp_path / "data"), clock=FixedClock(NOW)),
                     base_url="https://events.example.org") as client:
         yield client, sessions, database_url
 
@@ -88,8 +63,7 @@ def test_registration_form_shows_what_each_enterprise_asks(upcoming: Any) -> Non
 
     page = client.get("/events/syktyvkar-2021/register").text
 
-    start = page.index(f'id="f-session-{sessions["visit-mondi"]}"')
-    block = page[start:page.index(f'id="f-session-{sessions["visit-luzales"]}"')]
+    block = page[page.index(f'id="f-session-{sessions["visit-mondi"]}"'):page.index(f'id="f-session-{sessions["visit-luzales"]}"')]
     assert "АО «Монди СЛПК»" in block
     assert "автобус от места сбора: Центр «Мой бизнес» Республики Коми" in block
     assert ("Предприятие просит: Паспортные данные для службы безопасности предприятия; паспорт взять с собой; "
@@ -184,10 +158,11 @@ def _count(database_url: str) -> int:
 
 def test_bus_door_api_refuses_the_wrong_bus_and_names_the_right_one(database_url: str, tmp_path: Path) -> None:
     """Through POST /api/v1/checkin/redeem, on both backends (SQLite's batch path and PostgreSQL's)."""
-    sessions = import_syktyvkar(database_url, TODAY)
+    sessions = load_event_into(database_url).sessions
     settings = settings_for(database_url, tmp_path / "data")
     mondi = sessions["visit-mondi"]
-    with TestClient(create_app(settings), base_url="https://events.example.org") as client:
+    app = create_app(settings, clock=FixedClock(ON_THE_DAY))
+    with TestClient(app, base_url="https://events.example.org") as client:
         register(client, mondi, 0, "ООО «Лузалес»")
         register(client, mondi, 1, "АО «Монди СЛПК»")
         fill_buses(database_url, mondi)
@@ -195,9 +170,8 @@ def test_bus_door_api_refuses_the_wrong_bus_and_names_the_right_one(database_url
         async def prepare() -> tuple[str, dict[int, tuple[str, int]]]:
             async with Store(database_url) as store:
                 visit = await details.get_visit(store, await store.fetch_val(sa.select(t.events.c.id)), mondi)
-                made = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021",
-                                                   list_name=f"bus-{visit.groups[0].id}", name="Автобус 1",
-                                                   now=datetime.now(UTC))
+                made = (await door_device(store, settings, list_name=f"bus-{visit.groups[0].id}", name="Автобус 1",
+                                          now=ON_THE_DAY)).made
                 rows = await store.fetch_all(
                     sa.select(t.tickets.c.secret, t.transport_seats.c.group_id, t.transport_seats.c.registration_id)
                     .join(t.transport_seats, t.transport_seats.c.registration_id == t.tickets.c.registration_id))
@@ -211,7 +185,7 @@ def test_bus_door_api_refuses_the_wrong_bus_and_names_the_right_one(database_url
         def redeem(secret: str) -> dict[str, Any]:
             response = client.post("/api/v1/checkin/redeem", headers={"Authorization": f"Bearer {token}"}, json={
                 "secret": secret, "list": f"bus-{bus1}", "type": "entry", "nonce": uuid.uuid4().hex,
-                "scanned_at": datetime.now(UTC).isoformat()})
+                "scanned_at": ON_THE_DAY.isoformat()})
             assert response.status_code == 200, response.text
             return dict(response.json())
 

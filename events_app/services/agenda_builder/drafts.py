@@ -274,7 +274,8 @@ def form_values(item: PlannedItem | None, *, day: date | None = None, start: str
     if item is None:
         begin = _parse_clock(start) or time(10)
         finish = (datetime.combine(date.min, begin) + timedelta(hours=1)).time()
-        return {"kind": "workshop", "day": (day or date.today()).isoformat(), "start": begin.strftime("%H:%M"),
+        # No day given: the field stays empty for the organiser to choose (never the server's today).
+        return {"kind": "workshop", "day": day.isoformat() if day else "", "start": begin.strftime("%H:%M"),
                 "end": finish.strftime("%H:%M"), "venue": venue, "title": "", "title_en": "", "description": "",
                 "capacity": ""}
     f = item.fields

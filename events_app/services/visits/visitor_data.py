@@ -13,11 +13,12 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from events_app.clock import Clock, SystemClock
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain import spreadsheet
@@ -154,9 +155,9 @@ async def export_xlsx(store: Store, settings: Settings, *, member: StaffMember, 
     return f"visitors-{session_id}.xlsx", spreadsheet.to_xlsx([sheet], title=heading)
 
 
-async def purge(store: Store, settings: Settings, *, today: date) -> int:
-    """Delete the fields of every event that ended more than the set number of days ago."""
-    cutoff = today - timedelta(days=settings.visitor_data_days)
+async def purge(store: Store, settings: Settings, *, now: datetime) -> int:
+    """Delete the fields of every event that ended more than the set number of days before `now`."""
+    cutoff = now.date() - timedelta(days=settings.visitor_data_days)
     ended = sa.select(t.events.c.id).where(t.events.c.ends_on < cutoff)
     count = int(await store.fetch_val(sa.select(sa.func.count()).select_from(t.visitor_data)
                                       .where(t.visitor_data.c.event_id.in_(ended))))
@@ -164,7 +165,7 @@ async def purge(store: Store, settings: Settings, *, today: date) -> int:
         async with store.transaction():
             await store.execute(t.visitor_data.delete().where(t.visitor_data.c.event_id.in_(ended)))
             await audit.record(store, actor=None, actor_label="system", action="visitor_data.purge",
-                               subject=f"before {cutoff.isoformat()}", now=datetime.now(UTC),
+                               subject=f"before {cutoff.isoformat()}", now=now,
                                details={"deleted": count})
     return count
 
@@ -174,8 +175,8 @@ class VisitorDataPurger:
 
     INTERVAL = 3600.0
 
-    def __init__(self, store: Store, settings: Settings) -> None:
-        self.store, self.settings = store, settings
+    def __init__(self, store: Store, settings: Settings, *, clock: Clock | None = None) -> None:
+        self.store, self.settings, self.clock = store, settings, clock or SystemClock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
@@ -191,7 +192,7 @@ class VisitorDataPurger:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                deleted = await purge(self.store, self.settings, today=datetime.now(UTC).date())
+                deleted = await purge(self.store, self.settings, now=self.clock.now())
                 if deleted:
                     logger.info("visitor data purged: %d delegates", deleted)
             except Exception:  # the next round tries again; the service keeps serving

@@ -6,17 +6,16 @@ address; the redirect is never cached, so every following is counted.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from events_app.services.attendance import join_links
+from events_app.web import clock
 
 
 async def join(request: Request) -> Response:
-    address = await join_links.follow(request.state.store, request.path_params["token"], now=datetime.now(UTC))
+    address = await join_links.follow(request.state.store, request.path_params["token"], now=clock.now(request))
     return RedirectResponse(address, status_code=302, headers={"Cache-Control": "no-store",
                                                                  "Referrer-Policy": "no-referrer"})
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -14,10 +13,7 @@ from events_app.domain.errors import N_, InvalidInput
 from events_app.services.checkin import devices, door
 from events_app.services.checkin import lists as checkin_lists
 from events_app.services.checkin.devices import Device, DeviceRefused
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from events_app.web import clock
 
 
 async def _device(request: Request) -> Device:
@@ -44,7 +40,7 @@ async def offline(request: Request) -> Response:
     checkin_list = await checkin_lists.find_list(store, device.event_id, request.path_params["name"])
     tickets = await checkin_lists.offline_tickets(store, device.event_id, checkin_list)
     return JSONResponse({
-        "list": checkin_list.name, "generated_at": _now().isoformat(),
+        "list": checkin_list.name, "generated_at": clock.now(request).isoformat(),
         "tickets": [{"hash": item.hash, "name": item.name, "organisation": item.organisation,
                      "category": item.category, "category_label": item.category_label,
                      "checked_in_at": item.checked_in_at.isoformat() if item.checked_in_at else None}
@@ -60,7 +56,7 @@ async def redeem(request: Request) -> Response:
         raise InvalidInput(N_("The request body is not valid JSON")) from None
     if not isinstance(body, dict):
         raise InvalidInput(N_("The request body must be a JSON object"))
-    now = _now()
+    now = clock.now(request)
     scan = door.parse_scan(body, now=now)
     return JSONResponse(await door.redeem(request.state.store, device, scan, now=now))
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from events_app.resources import STATIC_DIR
 from events_app.services.checkin import devices
+from events_app.web import clock
 
 SCANNER_STATIC = STATIC_DIR / "scanner"
 
@@ -33,7 +32,7 @@ async def pair_page(request: Request) -> Response:
 async def pair_submit(request: Request) -> Response:
     store, settings, code = request.state.store, request.state.settings, request.path_params["code"]
     try:
-        name, title, token = await devices.pair(store, settings.secret_key, code, now=datetime.now(UTC))
+        name, title, token = await devices.pair(store, settings.secret_key, code, now=clock.now(request))
     except devices.DeviceRefused:
         name, title, _ = await devices.pairing_details(store, code)
         return _render(request, "pair.html", {"device_name": name, "event_title": title, "code": code, "used": True},
@@ -60,3 +59,4 @@ routes = [
     Route("/sw.js", service_worker, name="service_worker"),
     Route("/manifest.webmanifest", manifest, name="manifest"),
 ]
+

@@ -8,7 +8,6 @@ are the names in the last scans and conflicts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -20,6 +19,7 @@ from events_app.domain.links import read_checkin_view_link
 from events_app.i18n import gettext
 from events_app.services.checkin import report as checkin_report
 from events_app.services.checkin.report import ListReport
+from events_app.web import clock
 
 CHART_WIDTH, CHART_HEIGHT = 320, 80
 
@@ -48,16 +48,18 @@ def bars(report: ListReport) -> list[Bar]:
 
 async def checkin_view(request: Request) -> Response:
     event_id = read_checkin_view_link(request.state.settings.secret_key, request.path_params["token"],
-                                      now=datetime.now(UTC))
+                                      now=clock.now(request))
     report = await checkin_report.event_checkin(request.state.store, event_id)
     reasons = {reason.value: gettext(REASON_MESSAGES[reason]) for reason in Reason}
     template = "checkin_view_lists.html" if request.query_params.get("partial") == "1" else "checkin_view.html"
     response = request.app.state.templates.TemplateResponse(request, template, {
         "report": report, "bars": {item.checkin_list.name: bars(item) for item in report.lists},
-        "reasons": reasons, "chart": (CHART_WIDTH, CHART_HEIGHT), "updated": datetime.now(ZoneInfo(report.timezone)),
+        "reasons": reasons, "chart": (CHART_WIDTH, CHART_HEIGHT),
+        "updated": clock.now(request).astimezone(ZoneInfo(report.timezone)),
     })
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 routes = [Route("/organiser/checkin/{token}", checkin_view, name="checkin_view")]
+

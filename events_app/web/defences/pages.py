@@ -3,7 +3,6 @@ stage screen with the small JSON state it polls every second."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -19,13 +18,11 @@ from events_app.services import rate_limit
 from events_app.services.defences import applications, stage
 from events_app.services.defences import blocks as defences
 from events_app.services.programme import catalogue
+from events_app.web import clock
 from events_app.web.client import client_address
 
 HONEYPOT = "website"
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
@@ -47,7 +44,7 @@ async def apply_form(request: Request) -> Response:
 
 
 async def apply_submit(request: Request) -> Response:
-    store, now = request.state.store, _now()
+    store, now = request.state.store, clock.now(request)
     form = await request.form()
     values = {name: str(value) for name, value in form.items() if isinstance(value, str)}
     if values.get(HONEYPOT):
@@ -72,7 +69,7 @@ async def apply_submit(request: Request) -> Response:
 async def _cabinet_page(request: Request, *, errors: dict[str, str] | None = None, message: str | None = None,
                         status_code: int = 200) -> Response:
     view = await applications.cabinet(request.state.store, request.state.settings,
-                                              request.path_params["token"], now=_now())
+                                              request.path_params["token"], now=clock.now(request))
     response = _render(request, "defence_cabinet.html", {
         "view": view, "a": view.application, "event": view.event, "token": request.path_params["token"],
         "max_mb": SLIDES_MAX_BYTES // (1024 * 1024), "errors": {k: i18n.gettext(v) for k, v in (errors or {}).items()},
@@ -94,7 +91,7 @@ async def upload_slides(request: Request) -> Response:
         if not data:
             raise InvalidInput(N_("Choose a PDF file"), fields={"slides": N_("Choose a PDF file")})
         await applications.upload_slides(request.state.store, request.state.settings,
-                                                 request.path_params["token"], data, now=_now())
+                                                 request.path_params["token"], data, now=clock.now(request))
     except InvalidInput as error:
         return await _cabinet_page(request, errors=error.fields, message=error.message, status_code=422)
     return RedirectResponse(f"/defences/cabinet/{request.path_params['token']}?uploaded=1", status_code=303)
@@ -108,7 +105,7 @@ def _pdf(data: bytes, name: str) -> Response:
 
 async def team_slides(request: Request) -> Response:
     data = await applications.team_slides(request.state.store, request.state.settings,
-                                                  request.path_params["token"], now=_now())
+                                                  request.path_params["token"], now=clock.now(request))
     return _pdf(data, "slides.pdf")
 
 
@@ -121,7 +118,8 @@ async def published_slides(request: Request) -> Response:
 
 async def _stage_state(request: Request) -> stage.StageState:
     store = request.state.store
-    session_id = read_stage_link(request.state.settings.secret_key, request.path_params["token"], now=_now())
+    session_id = read_stage_link(request.state.settings.secret_key, request.path_params["token"],
+                                 now=clock.now(request))
     event = await catalogue.get_event(store, await stage.event_of_block(store, session_id), include_drafts=True)
     return await stage.state(store, event, session_id)
 
@@ -134,7 +132,7 @@ async def stage_screen(request: Request) -> Response:
 
 async def stage_json(request: Request) -> Response:
     state = await _stage_state(request)
-    return JSONResponse(state.as_json(_now()), headers={"Cache-Control": "no-store"})
+    return JSONResponse(state.as_json(clock.now(request)), headers={"Cache-Control": "no-store"})
 
 
 routes = [

@@ -22,10 +22,11 @@ from events_app.domain.staff import Role
 from events_app.i18n import gettext
 from events_app.services.agenda_builder import drafts, publishing
 from events_app.services.agenda_builder.drafts import PlannedItem, VenueOption, Workspace
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.errors import field_messages, status_for
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 ORGANISER = (Role.ORGANISER,)
 STEP = 15  # minutes per grid row
@@ -160,7 +161,7 @@ async def save_session(request: Request) -> Response:
     try:
         fields = drafts.parse_session_form(values, speakers, workspace=workspace)
         saved = await drafts.save_draft(request.state.store, workspace, ref, fields, actor=member_of(request),
-                                               now=now(), ip=client_address(request))
+                                               now=clock.now(request), ip=client_address(request))
     except InvalidInput as error:
         return _form_page(request, workspace, item, {**values, "speakers": speakers}, error)
     return _back_to_grid(request, values["day"], saved)
@@ -183,7 +184,7 @@ async def place_session(request: Request) -> Response:
     values = {name: str(data.get(name, "") if isinstance(data, dict) else "")
               for name in ("day", "start", "end", "venue")}
     try:
-        saved = await drafts.place(request.state.store, workspace, ref, actor=member_of(request), now=now(),
+        saved = await drafts.place(request.state.store, workspace, ref, actor=member_of(request), now=clock.now(request),
                                           ip=client_address(request), **values)
     except InvalidInput as error:
         if not is_json:
@@ -199,7 +200,7 @@ async def place_session(request: Request) -> Response:
 async def remove_session(request: Request) -> Response:
     workspace = await _workspace(request)
     item = drafts.find_item(workspace, request.path_params["ref"])
-    await drafts.remove(request.state.store, workspace, item.ref, actor=member_of(request), now=now(),
+    await drafts.remove(request.state.store, workspace, item.ref, actor=member_of(request), now=clock.now(request),
                                ip=client_address(request))
     return _back_to_grid(request, item.day)
 
@@ -207,14 +208,14 @@ async def remove_session(request: Request) -> Response:
 async def discard_session(request: Request) -> Response:
     workspace = await _workspace(request)
     item = drafts.find_item(workspace, request.path_params["ref"])
-    await drafts.discard(request.state.store, workspace, item.ref, actor=member_of(request), now=now(),
+    await drafts.discard(request.state.store, workspace, item.ref, actor=member_of(request), now=clock.now(request),
                                 ip=client_address(request))
     return _back_to_grid(request, item.day)
 
 
 async def discard_all(request: Request) -> Response:
     workspace = await _workspace(request)
-    await drafts.discard(request.state.store, workspace, None, actor=member_of(request), now=now(),
+    await drafts.discard(request.state.store, workspace, None, actor=member_of(request), now=clock.now(request),
                                 ip=client_address(request))
     return _back_to_grid(request, _day(request, workspace))
 
@@ -236,7 +237,7 @@ async def publish(request: Request) -> Response:
                 "back_url": f"/organiser/events/{event.slug}/agenda", "back_label": gettext("Back to the agenda"),
             })
     result = await publishing.publish(request.state.store, request.state.settings, event, actor=member_of(request),
-                                      now=now(), ip=client_address(request))
+                                      now=clock.now(request), ip=client_address(request))
     return forms.done(f"/organiser/events/{event.slug}/agenda/versions/{result.number}")
 
 

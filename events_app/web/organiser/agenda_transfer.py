@@ -14,8 +14,9 @@ from events_app.i18n import gettext
 from events_app.services.event_setup import events
 from events_app.services.event_setup.events import Actor
 from events_app.services.programme import exporter
+from events_app.web import clock
 from events_app.web.client import client_address
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 ORGANISER = (Role.ORGANISER,)
 
@@ -34,7 +35,7 @@ async def import_file(request: Request) -> Response:
         content = await upload.read(events.MAX_AGENDA_BYTES + 1)
         report = await events.import_agenda_file(
             request.state.store, event.id, filename=upload.filename, content=content,
-            actor=Actor(member=member_of(request), ip=client_address(request), now=now()))
+            actor=Actor(member=member_of(request), ip=client_address(request), now=clock.now(request)))
     except AgendaFileError as error:
         return page(request, "organiser/agenda_transfer.html", {"problems": error.errors, "report": None},
                     status_code=422)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -28,6 +27,7 @@ from events_app.domain.staff import Forbidden, NotSignedIn, Role, StaffMember
 from events_app.services.programme import catalogue
 from events_app.services.programme.catalogue import EventView
 from events_app.services.staff import accounts
+from events_app.web import clock
 
 SESSION_COOKIE = "staff_session"
 CSRF_FIELD = "csrf_token"
@@ -45,15 +45,11 @@ class StaffRouteInfo:
     name: str
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def current_member(request: Request) -> StaffMember | None:
     if "staff_member" not in request.scope:
         token = request.cookies.get(SESSION_COOKIE, "")
-        request.scope["staff_member"] = (await accounts.member_for_session(request.state.store, token, now=now())
-                                         if token else None)
+        request.scope["staff_member"] = (
+            await accounts.member_for_session(request.state.store, token, now=clock.now(request)) if token else None)
     member: StaffMember | None = request.scope["staff_member"]
     return member
 

@@ -15,10 +15,11 @@ from events_app.domain.registration import CATEGORY_LABELS, Category
 from events_app.domain.staff import Role
 from events_app.services.badges import printing
 from events_app.services.badges.printing import BadgeFilters
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.errors import status_for
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import event_of, member_of, now, staff_route
+from events_app.web.organiser.auth import event_of, member_of, staff_route
 
 ORGANISERS = (Role.ORGANISER,)
 
@@ -67,9 +68,9 @@ async def badges_pdf(request: Request) -> Response:
         registration_ids=(int(registration),) if registration.isdigit() and len(registration) < 10 else ())
     event = event_of(request)
     batch = await printing.print_badges(request.state.store, request.state.settings, event_id=event.id,
-                                        filters=filters, layout=layout, now=now(), actor=member_of(request),
+                                        filters=filters, layout=layout, now=clock.now(request), actor=member_of(request),
                                         ip=client_address(request))
-    name = f"{event.slug}-badges{'-' + registration if filters.registration_ids else ''}-{now():%Y%m%d-%H%M}.pdf"
+    name = f"{event.slug}-badges{'-' + registration if filters.registration_ids else ''}-{clock.now(request):%Y%m%d-%H%M}.pdf"
     return Response(batch.pdf, media_type="application/pdf", headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "no-store", "X-Badge-Count": str(batch.count)})
@@ -81,7 +82,7 @@ async def save_legend(request: Request) -> Response:
                                str(form.get(f"colour_{category.value}", ""))[:20]) for category in Category}
     try:
         await printing.save_legend(request.state.store, event_id=event_of(request).id, entries=values,
-                                   actor=member_of(request), now=now(), ip=client_address(request))
+                                   actor=member_of(request), now=clock.now(request), ip=client_address(request))
     except InvalidInput as error:
         return await _badges_page(request, error=error, values=values)
     return forms.done(f"/organiser/events/{event_of(request).slug}/badges?saved=1#legend")

@@ -8,13 +8,14 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from events_app.web import clock
 from events_app.domain.certificates import CHECKIN_LABELS, CheckinRule, CompletionRule
 from events_app.domain.errors import N_, DomainError, InvalidInput
 from events_app.domain.staff import Role
 from events_app.services.certificates import issuing
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import event_of, member_of, now, staff_route
+from events_app.web.organiser.auth import event_of, member_of, staff_route
 
 ORGANISERS = (Role.ORGANISER,)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,7 +72,7 @@ async def save_rule(request: Request) -> Response:
                               checkin_day=day, hours=_whole(values["hours"], "hours", optional=True),
                               signatory=values["signatory"])
         await issuing.save_rule(request.state.store, event_id=event_of(request).id, rule=rule,
-                                actor=member_of(request), now=now(), ip=client_address(request))
+                                actor=member_of(request), now=clock.now(request), ip=client_address(request))
     except InvalidInput as error:
         return await _page(request, status_code=422, error=error, values=values)
     return forms.done(f"{_base(request)}?done=rule")
@@ -80,7 +81,7 @@ async def save_rule(request: Request) -> Response:
 async def issue(request: Request) -> Response:
     try:
         numbers = await issuing.issue(request.state.store, request.state.settings, event_id=event_of(request).id,
-                                      now=now(), actor=member_of(request), ip=client_address(request))
+                                      now=clock.now(request), actor=member_of(request), ip=client_address(request))
     except DomainError as error:
         return await _page(request, status_code=409, error=error)
     request.state.outbox.notify()
@@ -89,15 +90,15 @@ async def issue(request: Request) -> Response:
 
 async def revoke(request: Request) -> Response:
     await issuing.revoke(request.state.store, event_id=event_of(request).id, number=request.path_params["number"],
-                         now=now(), actor=member_of(request), ip=client_address(request))
+                         now=clock.now(request), actor=member_of(request), ip=client_address(request))
     return forms.done(f"{_base(request)}?done=revoked#issued")
 
 
 async def register(request: Request) -> Response:
     event = event_of(request)
-    content = await issuing.register(request.state.store, event.id, actor=member_of(request), now=now(),
+    content = await issuing.register(request.state.store, event.id, actor=member_of(request), now=clock.now(request),
                                      ip=client_address(request))
-    name = f"{event.slug}-certificates-{now():%Y%m%d-%H%M}.xlsx"
+    name = f"{event.slug}-certificates-{clock.now(request):%Y%m%d-%H%M}.xlsx"
     return Response(content, media_type=XLSX, headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "no-store"})

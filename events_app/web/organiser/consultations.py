@@ -13,8 +13,9 @@ from events_app.domain.staff import Role
 from events_app.services.consultations import publishing, specialist
 from events_app.services.programme import catalogue
 from events_app.services.reminders import preferences
+from events_app.web import clock
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 BASE = "/organiser/consultations"
 
@@ -26,7 +27,7 @@ async def _slots_page(request: Request, *, values: dict[str, str] | None = None,
     events = [event for event in await catalogue.list_all_events(request.state.store)
               if allowed is None or event.id in allowed]
     context = {
-        "slots": await publishing.managed_slots(request.state.store, member, now=now()),
+        "slots": await publishing.managed_slots(request.state.store, member, now=clock.now(request)),
         "events": events, "may_publish": allowed is None or bool(allowed),
         "values": values or {"minutes": "30"}, "saved": request.query_params.get("saved") == "1",
     }
@@ -42,7 +43,7 @@ async def slot_list(request: Request) -> Response:
 async def slot_publish(request: Request) -> Response:
     values = await forms.submitted(request)
     try:
-        await publishing.publish(request.state.store, member_of(request), values, now=now())
+        await publishing.publish(request.state.store, member_of(request), values, now=clock.now(request))
     except InvalidInput as error:
         return await _slots_page(request, values=values, error=error)
     return forms.done(BASE + "?saved=1")
@@ -53,7 +54,7 @@ async def slot_move(request: Request) -> Response:
     try:
         await publishing.move(request.state.store, request.state.settings, member_of(request),
                               request.path_params["slot_id"],
-                              values.get("starts_at", ""), now=now())
+                              values.get("starts_at", ""), now=clock.now(request))
     except InvalidInput as error:
         return await _slots_page(request, error=error)
     request.state.outbox.notify()
@@ -62,14 +63,14 @@ async def slot_move(request: Request) -> Response:
 
 async def slot_cancel(request: Request) -> Response:
     await publishing.cancel(request.state.store, request.state.settings, member_of(request),
-                            request.path_params["slot_id"], now=now())
+                            request.path_params["slot_id"], now=clock.now(request))
     request.state.outbox.notify()
     return forms.done(BASE + "?saved=1")
 
 
 async def my_day(request: Request) -> Response:
     """The specialist's consultations of one day (today in the slots' own zone by default)."""
-    member, moment = member_of(request), now()
+    member, moment = member_of(request), clock.now(request)
     try:
         on = date.fromisoformat(request.query_params.get("date", ""))
     except ValueError:
@@ -83,7 +84,7 @@ async def record(request: Request) -> Response:
     form = await forms.submitted(request)
     member = member_of(request)
     await specialist.record(request.state.store, member, request.path_params["booking_id"],
-                            outcome=form.get("outcome", ""), note=form.get("note", ""), now=now())
+                            outcome=form.get("outcome", ""), note=form.get("note", ""), now=clock.now(request))
     on = form.get("date", "")
     return forms.done(f"{BASE}/day?date={on}&saved=1" if on else f"{BASE}/day?saved=1")
 

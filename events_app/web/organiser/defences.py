@@ -16,10 +16,11 @@ from events_app.domain.staff import Role
 from events_app.services.defences import applications as defence_applications
 from events_app.services.defences import blocks as defences
 from events_app.services.defences import jury, stage
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.errors import status_for
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 BASE = "/organiser/events/{slug}/defences"
 ORGANISER = (Role.ORGANISER,)
@@ -30,7 +31,7 @@ def _back(request: Request, suffix: str = "", query: str = "") -> Response:
 
 
 def _who(request: Request) -> dict[str, Any]:
-    return {"actor": member_of(request), "ip": client_address(request), "now": now()}
+    return {"actor": member_of(request), "ip": client_address(request), "now": clock.now(request)}
 
 
 async def index(request: Request) -> Response:
@@ -50,7 +51,7 @@ async def _block_page(request: Request, session_id: int, *, error: InvalidInput 
     store, event = request.state.store, event_of(request)
     block = await defences.get_block(store, event, session_id)
     assigned = {expert.id for expert in block.experts}
-    stage_token = sign_stage_link(request.state.settings.secret_key, session_id=session_id, now=now())
+    stage_token = sign_stage_link(request.state.settings.secret_key, session_id=session_id, now=clock.now(request))
     context = {
         "block": block, "values": values or {},
         "candidates": [e for e in await defences.event_experts(store, event) if e.id not in assigned],
@@ -247,7 +248,7 @@ async def slides(request: Request) -> Response:
 async def stage_control(request: Request) -> Response:
     session_id = request.path_params["session_id"]
     state = await stage.state(request.state.store, event_of(request), session_id)
-    stage_token = sign_stage_link(request.state.settings.secret_key, session_id=session_id, now=now())
+    stage_token = sign_stage_link(request.state.settings.secret_key, session_id=session_id, now=clock.now(request))
     return page(request, "organiser/defences_stage.html", {
         "state": state, "block": state.block, "stage_url": f"{request.state.settings.base_url}/stage/{stage_token}"})
 

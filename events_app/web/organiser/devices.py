@@ -3,7 +3,6 @@ itself) and the event's door devices: create one and show its pairing link as a 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,10 +19,11 @@ from events_app.services.checkin import devices
 from events_app.services.checkin import lists as checkin_lists
 from events_app.services.checkin import report as checkin_report
 from events_app.services.checkin.devices import NewDevice
+from events_app.web import clock
 from events_app.web.checkin.view import CHART_HEIGHT, CHART_WIDTH, bars
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 ORGANISER = (Role.ORGANISER,)
 
@@ -41,7 +41,7 @@ async def _checkin_page(request: Request, *, created: NewDevice | None = None, v
     context: dict[str, Any] = {
         "report": report, "bars": {item.checkin_list.name: bars(item) for item in report.lists},
         "reasons": {reason.value: gettext(REASON_MESSAGES[reason]) for reason in Reason},
-        "chart": (CHART_WIDTH, CHART_HEIGHT), "updated": datetime.now(ZoneInfo(report.timezone)),
+        "chart": (CHART_WIDTH, CHART_HEIGHT), "updated": clock.now(request).astimezone(ZoneInfo(report.timezone)),
     }
     if request.query_params.get("partial") == "1":
         return page(request, "checkin_view_lists.html", context)
@@ -70,7 +70,7 @@ async def create_device(request: Request) -> Response:
         created = await devices.create_event_device(
             request.state.store, request.state.settings.secret_key, event_id=event_of(request).id,
             list_name=values["list"], name=values["name"], actor=member_of(request), ip=client_address(request),
-            now=now())
+            now=clock.now(request))
     except InvalidInput as error:
         return await _checkin_page(request, values=values, error=error)
     # Shown once, on this answer only: the database keeps hashes, so the link cannot be shown again.
@@ -80,7 +80,7 @@ async def create_device(request: Request) -> Response:
 async def revoke_device(request: Request) -> Response:
     await devices.revoke_event_device(request.state.store, event_id=event_of(request).id,
                                       device_id=request.path_params["device_id"], actor=member_of(request),
-                                      ip=client_address(request), now=now())
+                                      ip=client_address(request), now=clock.now(request))
     return forms.done(f"/organiser/events/{event_of(request).slug}/checkin?revoked=1#devices")
 
 

@@ -13,6 +13,7 @@ from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.staff import Forbidden
 from events_app.services.programme import catalogue
 from events_app.services.staff import accounts, audit
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.errors import status_for
 from events_app.web.organiser import forms
@@ -20,7 +21,6 @@ from events_app.web.organiser.auth import (
     SESSION_COOKIE,
     current_member,
     member_of,
-    now,
     page,
     safe_next,
     staff_route,
@@ -58,7 +58,7 @@ async def login(request: Request) -> Response:
         raise Forbidden(N_("The form has expired or did not come from this site. Reload the page and try again."))
     try:
         signed_in = await accounts.sign_in(request.state.store, email=email, password=password,
-                                        ip=client_address(request), now=now())
+                                        ip=client_address(request), now=clock.now(request))
     except InvalidInput as error:
         return _login_page(request, {"values": {"email": email}, **forms.refusal(error)},
                            status_code=status_for(error))
@@ -96,7 +96,7 @@ async def change_password(request: Request) -> Response:
     try:
         await accounts.change_password(request.state.store, member=member,
                                        current=str(form.get("current_password", "")),
-                                       new=str(form.get("new_password", "")), now=now(), ip=client_address(request))
+                                       new=str(form.get("new_password", "")), now=clock.now(request), ip=client_address(request))
     except InvalidInput as error:
         return forms.refuse(request, "organiser/account.html", error, {"saved": False})
     return forms.done("/organiser/account?saved=1")

@@ -10,9 +10,10 @@ from events_app.domain.defences import ScoringClosed
 from events_app.domain.errors import DomainError, InvalidInput
 from events_app.domain.staff import Role
 from events_app.services.defences import jury, stage
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 BASE = "/organiser/events/{slug}/jury"
 
@@ -49,7 +50,7 @@ async def submit(request: Request) -> Response:
     form = await forms.submitted(request)
     try:
         await jury.submit(request.state.store, event_of(request), request.path_params["slot_id"], member_of(request),
-                          form, ip=client_address(request), now=now())
+                          form, ip=client_address(request), now=clock.now(request))
     except (ScoringClosed, InvalidInput) as error:  # 409 and 422: `web.errors.status_for`
         return await _sheet_page(request, values=form, error=error)
     return forms.done(f"/organiser/events/{event_of(request).slug}/jury/slots/{request.path_params['slot_id']}"

@@ -16,9 +16,10 @@ from events_app.domain.staff import Role
 from events_app.services.badges import printing
 from events_app.services.registration import roster
 from events_app.services.registration.roster import STATUS_LABELS, BulkRefused, Filters
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 ORGANISERS = (Role.ORGANISER,)
 EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -69,7 +70,7 @@ async def decide(request: Request) -> Response:
     try:
         count = await roster.decide_many(
             store, request.state.settings, event_id=event.id, registration_ids=ids,
-            approve=approve, reason=reason, actor=member_of(request), ip=client_address(request), now=now())
+            approve=approve, reason=reason, actor=member_of(request), ip=client_address(request), now=clock.now(request))
     except DomainError as error:
         status_code = 409 if isinstance(error, BulkRefused) else 422
         if back.isdigit() and len(back) < 10:
@@ -119,7 +120,7 @@ async def move(request: Request) -> Response:
             store, request.state.settings, event_id=event.id, registration_id=registration_id,
             session_id=int(session), to="waitlist" if to == "waitlist" else "confirmed", actor=member_of(request),
             ip=client_address(request),
-            now=now())
+            now=clock.now(request))
     except DomainError as error:
         line = await roster.detail(store, event_id=event.id, registration_id=registration_id)
         return await _detail_page(request, line, status_code=409, error=error.message)
@@ -135,8 +136,8 @@ async def export(request: Request) -> Response:
     event = event_of(request)
     content, _ = await roster.export(
         request.state.store, event_id=event.id, filters=filters, fmt=fmt, actor=member_of(request),
-        ip=client_address(request), now=now())
-    name = f"{event.slug}-registrations-{now():%Y%m%d-%H%M}.{fmt}"
+        ip=client_address(request), now=clock.now(request))
+    name = f"{event.slug}-registrations-{clock.now(request):%Y%m%d-%H%M}.{fmt}"
     return Response(content, media_type=EXPORT_TYPES[fmt], headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "no-store"})

@@ -15,9 +15,10 @@ from events_app.domain.staff import Role
 from events_app.i18n import gettext
 from events_app.services.event_setup import events, organisations
 from events_app.services.event_setup.events import Actor, SessionsOutsideDays, VenueInUse
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import ADMIN, event_of, member_of, now, staff_route
+from events_app.web.organiser.auth import ADMIN, event_of, member_of, staff_route
 from events_app.web.templating import EVENT_FORMATS, VENUE_KINDS, region_name
 
 ORGANISER = (Role.ORGANISER,)
@@ -32,7 +33,7 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
 
 
 def _actor(request: Request) -> Actor:
-    return Actor(member=member_of(request), ip=client_address(request), now=now())
+    return Actor(member=member_of(request), ip=client_address(request), now=clock.now(request))
 
 
 def _base(request: Request) -> str:

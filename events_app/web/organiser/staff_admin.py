@@ -13,9 +13,10 @@ from events_app.domain.staff import ROLE_LABELS, Role
 from events_app.i18n import gettext
 from events_app.services.programme import catalogue
 from events_app.services.staff import accounts
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import ADMIN, member_of, now, staff_route
+from events_app.web.organiser.auth import ADMIN, member_of, staff_route
 
 
 async def _staff_page(request: Request, *, values: dict[str, str] | None = None, error: InvalidInput | None = None,
@@ -40,7 +41,7 @@ async def create_account(request: Request) -> Response:
     form = await forms.submitted(request)
     try:
         await accounts.create_staff(request.state.store, email=form.get("email", ""), name=form.get("name", ""),
-                                 password=form.get("password", ""), is_admin=form.get("is_admin") == "1", now=now(),
+                                 password=form.get("password", ""), is_admin=form.get("is_admin") == "1", now=clock.now(request),
                                  actor=member_of(request), ip=client_address(request))
     except InvalidInput as error:
         form.pop("password", None)
@@ -54,7 +55,7 @@ async def grant(request: Request) -> Response:
     try:
         await accounts.grant_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
                                      role=form.get("role", ""), visitor_data=form.get("visitor_data") == "1",
-                                     actor=member_of(request), ip=client_address(request), now=now())
+                                     actor=member_of(request), ip=client_address(request), now=clock.now(request))
     except InvalidInput as error:
         return await _staff_page(request, error=error, failed_account=staff_id)
     return forms.done(f"/organiser/staff?done=granted#account-{staff_id}")
@@ -65,7 +66,7 @@ async def revoke(request: Request) -> Response:
     staff_id = request.path_params["staff_id"]
     await accounts.revoke_event_role(request.state.store, staff_id=staff_id, slug=form.get("event", ""),
                                   role=form.get("role", ""), actor=member_of(request), ip=client_address(request),
-                                  now=now())
+                                  now=clock.now(request))
     return forms.done(f"/organiser/staff?done=revoked#account-{staff_id}")
 
 
@@ -75,7 +76,7 @@ async def change_status(request: Request) -> Response:
     try:
         await accounts.set_account_disabled(request.state.store, staff_id=staff_id,
                                          disabled=form.get("disabled") == "1", actor=member_of(request),
-                                         ip=client_address(request), now=now())
+                                         ip=client_address(request), now=clock.now(request))
     except InvalidInput as error:
         return await _staff_page(request, error=error, failed_account=staff_id)
     return forms.done(f"/organiser/staff?done=status#account-{staff_id}")

@@ -13,9 +13,10 @@ from starlette.routing import BaseRoute
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.staff import Role
 from events_app.services.visits import details, transport, visitor_data
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 BASE = "/organiser/events/{slug}/visits"
 
@@ -61,7 +62,7 @@ async def assign_seats(request: Request) -> Response:
     session_id = _int(request.path_params["session_id"], "session_id")
     report = await transport.fill_and_tell(request.state.store, request.state.settings, member=member_of(request),
                                            event_id=event.id, session_id=session_id, ip=client_address(request),
-                                           now=now())
+                                           now=clock.now(request))
     request.state.outbox.notify()
     return _back(event.slug, session_id, done="assigned", seated=str(report.seated),
                  not_seated=str(report.not_seated), letters=str(report.letters))
@@ -75,7 +76,7 @@ async def move_delegate(request: Request) -> Response:
         await transport.move(request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
                              session_id=session_id,
                              registration_id=_int(form.get("registration_id"), "registration_id"),
-                             group_id=_int(form.get("group_id"), "group_id"), ip=client_address(request), now=now())
+                             group_id=_int(form.get("group_id"), "group_id"), ip=client_address(request), now=clock.now(request))
     except transport.BusFull:
         return _back(event.slug, session_id, error="full")
     return _back(event.slug, session_id, done="moved")
@@ -100,7 +101,7 @@ async def change_times(request: Request) -> Response:
     assert departs is not None
     await transport.change_times(request.state.store, request.state.settings, member=member_of(request),
                                  event_id=event.id, session_id=session_id, departs_at=departs,
-                                 returns_at=moment("returns_at", False), ip=client_address(request), now=now())
+                                 returns_at=moment("returns_at", False), ip=client_address(request), now=clock.now(request))
     return _back(event.slug, session_id, done="times")
 
 
@@ -116,7 +117,7 @@ async def visitor_list_page(request: Request) -> Response:
     event = event_of(request)
     visit, visitors = await visitor_data.visitors(
         request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
-        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request), now=now())
+        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request), now=clock.now(request))
     return page(request, "organiser/visits_visitors.html", {"visit": visit, "visitors": visitors})
 
 
@@ -124,7 +125,7 @@ async def visitor_list_xlsx(request: Request) -> Response:
     event = event_of(request)
     name, content = await visitor_data.export_xlsx(
         request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
-        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request), now=now())
+        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request), now=clock.now(request))
     return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +17,7 @@ from events_app.services import rate_limit
 from events_app.services.registration import signup
 from events_app.services.registration.letters import personal_calendar_url
 from events_app.services.registration.signup import RegistrationResult
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.errors import error_json
 
@@ -28,9 +28,6 @@ LINK_SENT = N_("If this address was used to register, a letter with the link is 
 class Unauthorised(DomainError):
     code = "unauthorized"
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -61,7 +58,7 @@ def _translated(error: InvalidInput) -> JSONResponse:
 
 
 async def create_registration(request: Request) -> Response:
-    store, now = request.state.store, _now()
+    store, now = request.state.store, clock.now(request)
     body = await _json_body(request)
     if body.get("website"):
         raise InvalidInput(N_("The form could not be accepted. Please try again."))
@@ -98,7 +95,7 @@ async def _decide(request: Request, *, approve: bool) -> Response:
         raise InvalidInput(N_("The reason must be text"), fields={"reason": N_("The reason must be text")})
     result = await signup.decide(request.state.store, request.state.settings,
                                        request.path_params["registration_id"], approve=approve, reason=reason,
-                                       now=_now())
+                                       now=clock.now(request))
     request.state.outbox.notify()
     return JSONResponse(_result_json(request, result))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -28,6 +27,7 @@ from events_app.services.registration.views import (
     ticket_holder,
 )
 from events_app.services.visits import details, visitor_data
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.public_cache import PAGE_SECONDS, remembered
 
@@ -35,9 +35,6 @@ HONEYPOT = "website"
 FIELDS = ("surname", "given_name", "patronymic", "email", "phone", "organisation_name", "organisation_inn",
           "position", "region_code", "category", "consent")
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
@@ -64,12 +61,12 @@ def _form_page(request: Request, context: signup.FormContext, values: dict[str, 
 
 
 async def register_form(request: Request) -> Response:
-    context = await signup.form_context(request.state.store, request.path_params["slug"], now=_now())
+    context = await signup.form_context(request.state.store, request.path_params["slug"], now=clock.now(request))
     return _form_page(request, context, {"days": [], "sessions": []}, {})
 
 
 async def register_submit(request: Request) -> Response:
-    store, settings, now = request.state.store, request.state.settings, _now()
+    store, settings, now = request.state.store, request.state.settings, clock.now(request)
     slug = request.path_params["slug"]
     form = await request.form()
     values = form_values(form)
@@ -98,7 +95,7 @@ async def register_submit(request: Request) -> Response:
 
 
 async def consent_page(request: Request) -> Response:
-    context = await signup.form_context(request.state.store, request.path_params["slug"], now=_now())
+    context = await signup.form_context(request.state.store, request.path_params["slug"], now=clock.now(request))
     return _render(request, "consent.html", {"event": context.event, "consent": context.consent})
 
 
@@ -127,13 +124,13 @@ async def ticket_qr_png(request: Request) -> Response:
 
 async def _cabinet_registration(request: Request) -> RegistrationView:
     return await cabinet_registration(request.state.store, request.state.settings.secret_key,
-                                      request.path_params["token"], now=_now())
+                                      request.path_params["token"], now=clock.now(request))
 
 
 async def _cabinet_page(request: Request, view: RegistrationView, *, errors: dict[str, str] | None = None,
                         message: str | None = None, status_code: int = 200) -> Response:
     settings = request.state.settings
-    context = await signup.form_context(request.state.store, view.event.slug, now=_now())
+    context = await signup.form_context(request.state.store, view.event.slug, now=clock.now(request))
     return _render(request, "cabinet.html", {
         "r": view, "token": request.path_params["token"],
         "ticket_url": ticket_url(settings.base_url, view.ticket_secret) if view.ticket_secret else None,
@@ -158,7 +155,7 @@ async def cabinet(request: Request) -> Response:
 
 
 async def cabinet_choices(request: Request) -> Response:
-    store, settings, now = request.state.store, request.state.settings, _now()
+    store, settings, now = request.state.store, request.state.settings, clock.now(request)
     view = await _cabinet_registration(request)
     form = await request.form()
     try:
@@ -184,7 +181,7 @@ async def cabinet_cancel(request: Request) -> Response:
             "back_url": request.url_for("cabinet", token=request.path_params["token"]),
             "back_label": i18n.gettext("No, keep my registration"),
         })
-    await signup.cancel(request.state.store, request.state.settings, view.id, now=_now())
+    await signup.cancel(request.state.store, request.state.settings, view.id, now=clock.now(request))
     request.state.outbox.notify()
     return _render(request, "message.html", {
         "title": i18n.gettext("Your registration is cancelled"),
@@ -194,7 +191,7 @@ async def cabinet_cancel(request: Request) -> Response:
 
 async def cabinet_calendar(request: Request) -> Response:
     view = await _cabinet_registration(request)
-    await signup.renew_calendar_link(request.state.store, view.id, now=_now())
+    await signup.renew_calendar_link(request.state.store, view.id, now=clock.now(request))
     return RedirectResponse(str(request.url_for("cabinet", token=request.path_params["token"])) + "?calendar=1",
                             status_code=303)
 
@@ -205,7 +202,7 @@ async def cabinet_withdraw(request: Request) -> Response:
     if form.get("confirm") != "on":
         return await _cabinet_page(request, view, errors={"confirm": N_("Tick the box to confirm the withdrawal")},
                              message=N_("Tick the box to confirm the withdrawal"), status_code=422)
-    await signup.withdraw_consent(request.state.store, request.state.settings, view.id, now=_now())
+    await signup.withdraw_consent(request.state.store, request.state.settings, view.id, now=clock.now(request))
     request.state.outbox.notify()
     return _render(request, "message.html", {
         "title": i18n.gettext("Your consent is withdrawn"),

@@ -6,7 +6,6 @@ the form is offered only when a visit they chose requires it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +17,7 @@ from events_app.domain.errors import InvalidInput
 from events_app.domain.visitor_data import VISITOR_CONSENT_TEXT
 from events_app.services.registration.views import RegistrationView, cabinet_registration
 from events_app.services.visits import visitor_data
+from events_app.web import clock
 from events_app.web.client import client_address
 
 FIELDS = ("passport_series", "passport_number", "birth_date", "citizenship", "visitor_consent")
@@ -25,7 +25,7 @@ FIELDS = ("passport_series", "passport_number", "birth_date", "citizenship", "vi
 
 async def _registration(request: Request) -> RegistrationView:
     return await cabinet_registration(request.state.store, request.state.settings.secret_key,
-                                      request.path_params["token"], now=datetime.now(UTC))
+                                      request.path_params["token"], now=clock.now(request))
 
 
 async def _page(request: Request, view: RegistrationView, *, values: dict[str, Any], errors: dict[str, str],
@@ -52,7 +52,7 @@ async def visitor_data_submit(request: Request) -> Response:
     values = {name: str(form.get(name, "")) for name in FIELDS}
     try:
         await visitor_data.save(request.state.store, request.state.settings, view.id, values,
-                                ip=client_address(request), now=datetime.now(UTC))
+                                ip=client_address(request), now=clock.now(request))
     except InvalidInput as error:
         # Only the harmless fields go back into the form; the passport number is typed again.
         kept = {"citizenship": values["citizenship"], "birth_date": values["birth_date"]}
