@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from events_app.clock import SystemClock
 from events_app.data import tables as t
 from events_app.data.database import Row, Store
 from events_app.domain.mail import Attachment, compose
@@ -40,6 +41,9 @@ T0 = datetime(2026, 4, 1, 6, 0, tzinfo=UTC)
 SENDER = "Оргкомитет <noreply@events.example.org>"
 RECIPIENT = "Иванова Мария Петровна <maria@example.org>"
 SUBJECT = "Регистрация подтверждена: «Стратегическая сессия в Сыктывкаре»"
+# The background sender measures retries and leases in real time, so letters it must find due are
+# queued at the real moment.
+SENDER_CLOCK = SystemClock()
 TEXT = "Здравствуйте, Мария Петровна!\nВаш билет: https://events.example.org/t/abc\n"
 CALENDAR = "BEGIN:VCALENDAR\r\nSUMMARY:Стратегическая сессия\r\nEND:VCALENDAR\r\n".encode()
 
@@ -291,12 +295,12 @@ async def test_sender_delivers_at_once_when_notified(store: Store, smtp_url: str
     # An hour between polls: within the test's timeout only notify() can make the second message leave.
     sender = OutboxSender(store, SmtpTransport(smtp_url), poll_interval=3600)
     first_arrived = inbox.watch()
-    await enqueued(store, letter(subject="Первое письмо"), now=datetime.now(UTC))
+    await enqueued(store, letter(subject="Первое письмо"), now=SENDER_CLOCK.now())
     sender.start()
     try:
         await asyncio.wait_for(first_arrived.wait(), timeout=30)
         second_arrived = inbox.watch()
-        outbox_id = await enqueued(store, letter(subject="Второе письмо"), now=datetime.now(UTC))
+        outbox_id = await enqueued(store, letter(subject="Второе письмо"), now=SENDER_CLOCK.now())
         sender.notify()
         await asyncio.wait_for(second_arrived.wait(), timeout=30)
     finally:
@@ -333,7 +337,7 @@ async def test_sender_survives_a_failed_round(sqlite_url: str, tmp_path: Path, s
             later.parent.mkdir()
             shutil.copyfile(sqlite_url.removeprefix("sqlite:///"), later)
             arrived = inbox.watch()
-            await enqueued(store, letter(), now=datetime.now(UTC))
+            await enqueued(store, letter(), now=SENDER_CLOCK.now())
             sender.notify()
             await asyncio.wait_for(arrived.wait(), timeout=30)
         finally:
