@@ -182,6 +182,12 @@ def add_staff(database_url: str, email: str, *, role: str, event: str | None = N
     return int(asyncio.run(_with_store(database_url, run)))
 
 
+def signed_in(client: TestClient, database_url: str, email: str, *, role: str, event: str = SLUG) -> str:
+    """A member with `role` (see `add_staff`) signed in on `client`; gives the session's CSRF token."""
+    add_staff(database_url, email, role=role, event=None if role == "admin" else event)
+    return sign_in(client, email)
+
+
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
     """Sign the client in through the login form; gives the session's CSRF token."""
     form = client.get("/organiser/login")

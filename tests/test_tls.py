@@ -41,7 +41,8 @@ def test_serve_tls_answers_https_with_that_certificate(tmp_path: Path) -> None:
     server = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--tls", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        for _ in range(200):
+        deadline = time.monotonic() + 60  # bounded, but long enough for a start on a busy machine
+        while time.monotonic() < deadline and server.poll() is None:
             try:
                 context = ssl.create_default_context(cafile=str(tmp_path / "tls" / "cert.pem"))
                 with socket.create_connection(("127.0.0.1", port), timeout=2) as raw, \

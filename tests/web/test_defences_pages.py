@@ -11,7 +11,7 @@ from events_app.data import tables as t
 from events_app.domain.defences import SLIDES_MAX_BYTES
 from events_app.domain.links import sign_defence_cabinet_link, sign_stage_link
 from tests.conftest import DEMO_NOW
-from tests.factories import add_staff, sign_in
+from tests.factories import add_staff, sign_in, signed_in
 
 SLUG = "syktyvkar-2021"
 BASE = f"/organiser/events/{SLUG}/defences"
@@ -32,10 +32,6 @@ def _switch(client: TestClient, email: str) -> str:
     return sign_in(client, email)
 
 
-def _organiser(client: TestClient, database_url: str) -> str:
-    add_staff(database_url, "org@example.ru", role="organiser", event=SLUG)
-    return sign_in(client, "org@example.ru")
-
 
 def _add_slot(client: TestClient, csrf: str, block_id: int, title: str, talk: str = "15", questions: str = "5") -> None:
     response = client.post(f"{BASE}/{block_id}/slots", data={
@@ -54,7 +50,7 @@ def _times(html: str) -> list[str]:
 
 def test_the_organiser_adds_and_reorders_slots_and_the_public_page_shows_their_times(
         client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     block_id = _block_id(client)
     _add_slot(client, csrf, block_id, "Плиты МДФ", "15", "5")
     _add_slot(client, csrf, block_id, "Аккумуляторы", "10", "10")
@@ -74,7 +70,7 @@ def test_the_organiser_adds_and_reorders_slots_and_the_public_page_shows_their_t
 
 
 def test_removing_a_slot_retimes_the_rest_on_the_public_page(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     block_id = _block_id(client)
     _add_slot(client, csrf, block_id, "Первый", "30", "10")
     _add_slot(client, csrf, block_id, "Второй", "15", "5")
@@ -86,7 +82,7 @@ def test_removing_a_slot_retimes_the_rest_on_the_public_page(client: TestClient,
 
 
 def test_a_slot_with_bad_fields_is_shown_again_with_the_reasons(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     block_id = _block_id(client)
 
     response = client.post(f"{BASE}/{block_id}/slots", data={
@@ -160,7 +156,7 @@ def _cabinet_url(application_id: int) -> str:
 
 
 def _accepted_team(client: TestClient, database_url: str) -> tuple[str, int, int]:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     block_id = _block_id(client)
     assert _apply(client).status_code == 200
     application_id = _application_id(database_url)
@@ -234,7 +230,7 @@ def test_slides_reach_organisers_and_the_jury_and_the_public_only_once_published
 
 def test_an_expert_scores_on_the_jury_page_and_a_closed_block_refuses_a_correction(
         client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     block_id = _block_id(client)
     _add_slot(client, csrf, block_id, "Плиты МДФ")
     (slot_id,) = _slot_ids(client, block_id)
@@ -263,7 +259,7 @@ def test_an_expert_scores_on_the_jury_page_and_a_closed_block_refuses_a_correcti
 
 
 def test_the_stage_screen_opens_by_its_signed_link_and_follows_the_chair(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     block_id = _block_id(client)
     _add_slot(client, csrf, block_id, "Первый")
     _add_slot(client, csrf, block_id, "Второй")

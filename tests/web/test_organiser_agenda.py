@@ -10,15 +10,11 @@ from starlette.testclient import TestClient
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from tests.factories import add_staff, sign_in
+from tests.factories import add_staff, sign_in, signed_in
 
 EVENT = "syktyvkar-2021"
 BASE = f"/organiser/events/{EVENT}/agenda"
 
-
-def _organiser(client: TestClient, database_url: str) -> str:
-    add_staff(database_url, "olga@example.ru", role="organiser", event=EVENT)
-    return sign_in(client, "olga@example.ru")
 
 
 def _query(database_url: str, query: sa.ClauseElement) -> list[dict[str, object]]:
@@ -46,7 +42,7 @@ def _form(csrf: str, venue: int | str, **overrides: str) -> dict[str, str]:
 
 
 def test_agenda_page_shows_the_day_grid_with_venues_and_sessions(client: TestClient, database_url: str) -> None:
-    _organiser(client, database_url)
+    signed_in(client, database_url, "olga@example.ru", role="organiser")
 
     page = client.get(BASE + "?day=2021-04-01")
 
@@ -70,7 +66,7 @@ def test_agenda_page_is_refused_to_door_staff(client: TestClient, database_url: 
 
 
 def test_new_session_overlapping_another_is_saved_as_draft_and_flagged(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
     mondi = _venue_id(database_url, "mondi")
 
     saved = client.post(BASE + "/sessions", data=_form(csrf, mondi), follow_redirects=False)
@@ -82,13 +78,12 @@ def test_new_session_overlapping_another_is_saved_as_draft_and_flagged(client: T
     assert _query(database_url, sa.select(t.sessions.c.id).where(t.sessions.c.title == "Круглый стол")) == []
     ref = f"d{drafts[0]['id']}"
     assert re.search(rf'class="block kind-workshop drafted has-conflict"\s+id="block-{ref}"', page.text)
-    assert ("«Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми» "
-            "и «Круглый стол» пересекаются") in page.text
+    assert "«Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми» и «Круглый стол» пересекаются" in page.text
     assert "Добавлено: Круглый стол" in page.text
 
 
 def test_session_form_with_end_before_start_shows_the_field_error(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
 
     answer = client.post(BASE + "/sessions", data=_form(csrf, "", start="12:00", end="11:00"))
 
@@ -98,9 +93,8 @@ def test_session_form_with_end_before_start_shows_the_field_error(client: TestCl
     assert _query(database_url, sa.select(t.session_drafts)) == []
 
 
-def test_session_form_with_unknown_venue_and_bad_capacity_names_both_fields(client: TestClient,
-                                                                            database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+def test_session_form_with_unknown_venue_and_bad_capacity_names_both_fields(client: TestClient, database_url: str) -> None:
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
 
     answer = client.post(BASE + "/sessions", data=_form(csrf, "999999", capacity="-3", title=""))
 
@@ -112,7 +106,7 @@ def test_session_form_with_unknown_venue_and_bad_capacity_names_both_fields(clie
 
 
 def test_moving_a_session_by_json_keeps_it_published_until_publish(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
     luzales = _session_id(database_url, "visit-luzales")
 
     answer = client.post(f"{BASE}/sessions/s{luzales}/place", headers={"X-CSRF-Token": csrf},
@@ -121,8 +115,7 @@ def test_moving_a_session_by_json_keeps_it_published_until_publish(client: TestC
 
     assert answer.status_code == 200
     assert answer.json()["ref"] == f"s{luzales}"
-    published = _query(database_url, sa.select(t.sessions.c.starts_at, t.sessions.c.sequence)
-                       .where(t.sessions.c.id == luzales))
+    published = _query(database_url, sa.select(t.sessions.c.starts_at, t.sessions.c.sequence).where(t.sessions.c.id == luzales))
     assert published[0]["sequence"] == 0
     assert published[0]["starts_at"].isoformat() == "2021-04-01T10:30:00+00:00"  # type: ignore[union-attr]
     public = client.get(f"/events/{EVENT}/agenda?day=2021-04-01")
@@ -130,7 +123,7 @@ def test_moving_a_session_by_json_keeps_it_published_until_publish(client: TestC
 
 
 def test_moving_with_end_before_start_answers_json_error(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
     luzales = _session_id(database_url, "visit-luzales")
 
     answer = client.post(f"{BASE}/sessions/s{luzales}/place", headers={"X-CSRF-Token": csrf},
@@ -141,7 +134,7 @@ def test_moving_with_end_before_start_answers_json_error(client: TestClient, dat
 
 
 def test_moving_without_the_csrf_header_is_refused(client: TestClient, database_url: str) -> None:
-    _organiser(client, database_url)
+    signed_in(client, database_url, "olga@example.ru", role="organiser")
     luzales = _session_id(database_url, "visit-luzales")
 
     answer = client.post(f"{BASE}/sessions/s{luzales}/place",
@@ -152,7 +145,7 @@ def test_moving_without_the_csrf_header_is_refused(client: TestClient, database_
 
 
 def test_publish_applies_the_draft_and_the_version_page_reads_the_change(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
     luzales = _session_id(database_url, "visit-luzales")
     client.post(f"{BASE}/sessions/s{luzales}", data=_form(
         csrf, _venue_id(database_url, "luzales"), kind="site_visit", start="14:00", end="15:30", capacity="40",
@@ -165,8 +158,7 @@ def test_publish_applies_the_draft_and_the_version_page_reads_the_change(client:
     versions = client.get(BASE + "/versions")
 
     assert published.headers["location"] == f"{BASE}/versions/1"
-    assert ("Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» "
-            "перенесено с 13:30 на 14:00") in version.text
+    assert "Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» перенесено с 13:30 на 14:00" in version.text
     assert f'href="{BASE}/versions/1"' in versions.text
     row = _query(database_url, sa.select(t.sessions.c.sequence).where(t.sessions.c.id == luzales))[0]
     assert row["sequence"] == 1
@@ -174,7 +166,7 @@ def test_publish_applies_the_draft_and_the_version_page_reads_the_change(client:
 
 
 def test_publish_without_drafts_is_refused(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
 
     answer = client.post(BASE + "/publish", data={"csrf_token": csrf})
 
@@ -184,7 +176,7 @@ def test_publish_without_drafts_is_refused(client: TestClient, database_url: str
 
 
 def test_remove_then_discard_all_leaves_the_agenda_as_published(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
     algraf = _session_id(database_url, "visit-algraf")
 
     client.post(f"{BASE}/sessions/s{algraf}/remove", data={"csrf_token": csrf})
@@ -198,7 +190,7 @@ def test_remove_then_discard_all_leaves_the_agenda_as_published(client: TestClie
 
 
 def test_unknown_version_is_not_found(client: TestClient, database_url: str) -> None:
-    _organiser(client, database_url)
+    signed_in(client, database_url, "olga@example.ru", role="organiser")
 
     answer = client.get(BASE + "/versions/7")
 
@@ -211,7 +203,7 @@ def test_public_changes_page_lists_published_versions(client: TestClient, databa
 
     if not any(getattr(route, "name", "") == "agenda_changes" for route in client.app.router.routes):  # type: ignore[attr-defined]
         client.app.router.routes.extend(changes.routes)  # type: ignore[attr-defined]  # until app.py mounts it
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
     algraf = _session_id(database_url, "visit-algraf")
     client.post(f"{BASE}/sessions/s{algraf}/remove", data={"csrf_token": csrf})
     client.post(BASE + "/publish", data={"csrf_token": csrf})
@@ -225,7 +217,7 @@ def test_public_changes_page_lists_published_versions(client: TestClient, databa
 
 
 def test_edit_form_shows_the_session_and_new_form_takes_the_cell(client: TestClient, database_url: str) -> None:
-    _organiser(client, database_url)
+    signed_in(client, database_url, "olga@example.ru", role="organiser")
     luzales = _session_id(database_url, "visit-luzales")
     venue = _venue_id(database_url, "luzales")
 

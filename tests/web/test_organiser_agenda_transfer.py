@@ -9,16 +9,12 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from events_app.data import tables as t
-from tests.factories import add_staff, sign_in
+from tests.factories import add_staff, sign_in, signed_in
 from tests.web.test_organiser_setup import query
 
 SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
 BASE = "/organiser/events/syktyvkar-2021/agenda"
 
-
-def _organiser(client: TestClient, database_url: str) -> str:
-    add_staff(database_url, "org@example.ru", role="organiser", event="syktyvkar-2021")
-    return sign_in(client, "org@example.ru")
 
 
 def _session_keys(database_url: str) -> set[str]:
@@ -33,7 +29,7 @@ def _upload(client: TestClient, csrf: str, name: str, content: bytes):  # type: 
 
 
 def test_export_downloads_the_events_toml(client: TestClient, database_url: str) -> None:
-    _organiser(client, database_url)
+    signed_in(client, database_url, "org@example.ru", role="organiser")
 
     response = client.get(BASE + "/export")
 
@@ -45,7 +41,7 @@ def test_export_downloads_the_events_toml(client: TestClient, database_url: str)
 
 
 def test_import_applies_the_file_reports_the_changes_and_audits(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     text = client.get(BASE + "/export").text
     changed = text.replace('key = "d2-coffee"', 'key = "d2-coffee-break"')
 
@@ -61,7 +57,7 @@ def test_import_applies_the_file_reports_the_changes_and_audits(client: TestClie
 
 
 def test_another_events_file_is_refused(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     before = _session_keys(database_url)
     kirov_title = query(database_url, sa.select(t.events.c.title).where(t.events.c.slug == "kirov-2020"))
 
@@ -77,7 +73,7 @@ def test_another_events_file_is_refused(client: TestClient, database_url: str) -
 
 
 def test_broken_toml_is_shown_with_its_line(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     before = _session_keys(database_url)
     broken = b'[event]\nslug = "syktyvkar-2021"\ntitle = "unterminated\n'
 
@@ -90,7 +86,7 @@ def test_broken_toml_is_shown_with_its_line(client: TestClient, database_url: st
 
 
 def test_every_problem_of_a_file_is_listed_with_its_path(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     text = (SCHEDULES / "syktyvkar-2021.toml").read_text(encoding="utf-8")
     bad = text.replace('venue = "mondi"', 'venue = "nowhere"', 1).replace('region = "11"', 'region = "999"', 1)
 

@@ -8,15 +8,11 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from events_app.data import tables as t
-from tests.factories import add_staff, sign_in
+from tests.factories import add_staff, sign_in, signed_in
 from tests.web.test_organiser_setup import query
 
 CHECKIN = "/organiser/events/syktyvkar-2021/checkin"
 
-
-def _organiser(client: TestClient, database_url: str) -> str:
-    add_staff(database_url, "org@example.ru", role="organiser", event="syktyvkar-2021")
-    return sign_in(client, "org@example.ru")
 
 
 def _create(client: TestClient, csrf: str, name: str = "Вход 1", list_name: str = "entry-2021-04-01"):  # type: ignore[no-untyped-def]
@@ -24,7 +20,7 @@ def _create(client: TestClient, csrf: str, name: str = "Вход 1", list_name: 
 
 
 def test_checkin_page_shows_each_list_and_refreshes_itself(client: TestClient, database_url: str) -> None:
-    _organiser(client, database_url)
+    signed_in(client, database_url, "org@example.ru", role="organiser")
 
     page = client.get(CHECKIN)
     partial = client.get(CHECKIN + "?partial=1")
@@ -39,7 +35,7 @@ def test_checkin_page_shows_each_list_and_refreshes_itself(client: TestClient, d
 
 
 def test_creating_a_device_shows_its_pairing_link_qr_and_token_once(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
 
     response = _create(client, csrf)
 
@@ -63,7 +59,7 @@ def test_creating_a_device_shows_its_pairing_link_qr_and_token_once(client: Test
 
 
 def test_device_for_an_unknown_list_is_refused(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
 
     response = _create(client, csrf, list_name="entry-2030-01-01")
 
@@ -74,7 +70,7 @@ def test_device_for_an_unknown_list_is_refused(client: TestClient, database_url:
 
 
 def test_device_without_a_name_is_refused(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
 
     response = _create(client, csrf, name="  ")
 
@@ -84,7 +80,7 @@ def test_device_without_a_name_is_refused(client: TestClient, database_url: str)
 
 
 def test_revoked_device_can_no_longer_scan(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     token = re.search(r'<code class="token">([^<]+)</code>', _create(client, csrf).text)
     assert token
     (device,) = query(database_url, sa.select(t.devices))

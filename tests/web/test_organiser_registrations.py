@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from events_app.data import tables as t
 from events_app.data.database import Store
 from tests.conftest import settings_for
-from tests.factories import add_staff, delegate_form, register, sign_in
+from tests.factories import add_staff, delegate_form, register, sign_in, signed_in
 
 BASE = "/organiser/events/syktyvkar-2021/registrations"
 
@@ -53,10 +53,6 @@ def _query(database_url: str, query: Any) -> list[dict[str, Any]]:
     return asyncio.run(run())
 
 
-def _organiser(client: TestClient, database_url: str) -> str:
-    add_staff(database_url, "org@example.ru", role="organiser", event="syktyvkar-2021")
-    return sign_in(client, "org@example.ru")
-
 
 def _rows(html: str) -> list[str]:
     return re.findall(r'<td data-label="[^"]+"><a href="[^"]+/(?:\d+)">([^<]+)</a>', html)
@@ -66,7 +62,7 @@ def test_list_filters_and_search_come_from_the_address(client: TestClient, datab
     _prepare(database_url, tmp_path, [
         {"surname": "Петров", "region_code": "13"}, {"surname": "Сидорова", "category": "media"},
         {"surname": "Кузнецов", "organisation_name": "АО «Монди СЛПК»"}])
-    _organiser(client, database_url)
+    signed_in(client, database_url, "org@example.ru", role="organiser")
 
     everyone = client.get(BASE)
     by_region = client.get(BASE, params={"region": "13"})
@@ -85,7 +81,7 @@ def test_list_filters_and_search_come_from_the_address(client: TestClient, datab
 
 def test_bulk_approve_redirects_with_a_summary(client: TestClient, database_url: str, tmp_path: Path) -> None:
     ids = _prepare(database_url, tmp_path, [{}, {}, {}], moderation=True)
-    token = _organiser(client, database_url)
+    token = signed_in(client, database_url, "org@example.ru", role="organiser")
     chosen = [ids["ООО «Участник 0»"], ids["ООО «Участник 1»"]]
 
     response = client.post(f"{BASE}/decide", data={"csrf_token": token, "ids": [str(i) for i in chosen],
@@ -107,7 +103,7 @@ def test_bulk_approve_redirects_with_a_summary(client: TestClient, database_url:
 def test_bulk_with_a_decided_registration_is_refused_whole(client: TestClient, database_url: str,
                                                            tmp_path: Path) -> None:
     ids = _prepare(database_url, tmp_path, [{}, {}], moderation=True)
-    token = _organiser(client, database_url)
+    token = signed_in(client, database_url, "org@example.ru", role="organiser")
     first, second = ids["ООО «Участник 0»"], ids["ООО «Участник 1»"]
     client.post(f"{BASE}/decide", data={"csrf_token": token, "ids": [str(second)], "decision": "reject",
                                         "reason": "Нет мест"})
@@ -125,7 +121,7 @@ def test_bulk_with_a_decided_registration_is_refused_whole(client: TestClient, d
 def test_bulk_reject_without_a_reason_shows_the_field_error(client: TestClient, database_url: str,
                                                            tmp_path: Path) -> None:
     ids = _prepare(database_url, tmp_path, [{}], moderation=True)
-    token = _organiser(client, database_url)
+    token = signed_in(client, database_url, "org@example.ru", role="organiser")
 
     response = client.post(f"{BASE}/decide", data={"csrf_token": token, "ids": [str(ids["ООО «Участник 0»"])],
                                                    "decision": "reject", "reason": " "})
@@ -139,7 +135,7 @@ def test_bulk_reject_without_a_reason_shows_the_field_error(client: TestClient, 
 def test_detail_page_moves_a_delegate_to_the_waiting_list_and_back(client: TestClient, database_url: str,
                                                                    tmp_path: Path) -> None:
     ids = _prepare(database_url, tmp_path, [{"sessions": "VISIT"}, {"sessions": "VISIT"}], visit_capacity=1)
-    token = _organiser(client, database_url)
+    token = signed_in(client, database_url, "org@example.ru", role="organiser")
     first, second, visit = ids["ООО «Участник 0»"], ids["ООО «Участник 1»"], ids["visit"]
 
     page = client.get(f"{BASE}/{first}")
@@ -161,7 +157,7 @@ def test_detail_page_moves_a_delegate_to_the_waiting_list_and_back(client: TestC
 
 def test_export_csv_keeps_the_filters_and_is_audited(client: TestClient, database_url: str, tmp_path: Path) -> None:
     _prepare(database_url, tmp_path, [{"region_code": "13"}, {"region_code": "11"}])
-    token = _organiser(client, database_url)
+    token = signed_in(client, database_url, "org@example.ru", role="organiser")
 
     response = client.post(f"{BASE}/export.csv", data={"csrf_token": token, "region": "13"})
 
@@ -177,7 +173,7 @@ def test_export_csv_keeps_the_filters_and_is_audited(client: TestClient, databas
 
 def test_export_xlsx_downloads_a_workbook(client: TestClient, database_url: str, tmp_path: Path) -> None:
     _prepare(database_url, tmp_path, [{}, {}])
-    token = _organiser(client, database_url)
+    token = signed_in(client, database_url, "org@example.ru", role="organiser")
 
     response = client.post(f"{BASE}/export.xlsx", data={"csrf_token": token})
 
@@ -188,7 +184,7 @@ def test_export_xlsx_downloads_a_workbook(client: TestClient, database_url: str,
 def test_export_without_the_csrf_token_is_refused_and_not_audited(client: TestClient, database_url: str,
                                                                  tmp_path: Path) -> None:
     _prepare(database_url, tmp_path, [{}])
-    token = _organiser(client, database_url)
+    token = signed_in(client, database_url, "org@example.ru", role="organiser")
 
     response = client.post(f"{BASE}/export.csv", data={"region": "13"})
     unknown = client.post(f"{BASE}/export.pdf", data={"csrf_token": token})

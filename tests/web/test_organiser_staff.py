@@ -8,13 +8,8 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from events_app.data import tables as t
-from tests.factories import PASSWORD, add_staff, sign_in
+from tests.factories import PASSWORD, add_staff, sign_in, signed_in
 from tests.web.test_organiser_setup import query
-
-
-def _admin(client: TestClient, database_url: str) -> str:
-    add_staff(database_url, "admin@example.ru", role="admin")
-    return sign_in(client, "admin@example.ru")
 
 
 def _staff_id(database_url: str, email: str) -> int:
@@ -36,7 +31,7 @@ def _audit(database_url: str, action: str) -> list[tuple[str, str]]:
 
 
 def test_admin_creates_an_account_that_can_sign_in(client: TestClient, database_url: str) -> None:
-    csrf = _admin(client, database_url)
+    csrf = signed_in(client, database_url, "admin@example.ru", role="admin")
 
     response = client.post("/organiser/staff", data={"email": "New@Example.ru", "name": "Анна Петрова",
                                                      "password": PASSWORD, "is_admin": "", "csrf_token": csrf},
@@ -52,7 +47,7 @@ def test_admin_creates_an_account_that_can_sign_in(client: TestClient, database_
 
 
 def test_account_with_a_short_password_and_bad_email_shows_both_errors(client: TestClient, database_url: str) -> None:
-    csrf = _admin(client, database_url)
+    csrf = signed_in(client, database_url, "admin@example.ru", role="admin")
 
     response = client.post("/organiser/staff", data={"email": "not-an-email", "name": "Анна", "password": "short",
                                                      "csrf_token": csrf})
@@ -65,7 +60,7 @@ def test_account_with_a_short_password_and_bad_email_shows_both_errors(client: T
 
 
 def test_admin_gives_and_takes_roles_per_event(client: TestClient, database_url: str) -> None:
-    csrf = _admin(client, database_url)
+    csrf = signed_in(client, database_url, "admin@example.ru", role="admin")
     add_staff(database_url, "door@example.ru", role="door", event="kirov-2020")
     staff_id = _staff_id(database_url, "door@example.ru")
 
@@ -85,7 +80,7 @@ def test_admin_gives_and_takes_roles_per_event(client: TestClient, database_url:
 
 
 def test_role_for_an_unknown_event_is_refused(client: TestClient, database_url: str) -> None:
-    csrf = _admin(client, database_url)
+    csrf = signed_in(client, database_url, "admin@example.ru", role="admin")
     add_staff(database_url, "door@example.ru", role="door", event="kirov-2020")
     staff_id = _staff_id(database_url, "door@example.ru")
 
@@ -99,7 +94,7 @@ def test_role_for_an_unknown_event_is_refused(client: TestClient, database_url: 
 
 
 def test_disabled_account_cannot_sign_in_and_is_enabled_again(client: TestClient, database_url: str) -> None:
-    csrf = _admin(client, database_url)
+    csrf = signed_in(client, database_url, "admin@example.ru", role="admin")
     add_staff(database_url, "org@example.ru", role="organiser", event="kirov-2020")
     staff_id = _staff_id(database_url, "org@example.ru")
 
@@ -119,7 +114,7 @@ def test_disabled_account_cannot_sign_in_and_is_enabled_again(client: TestClient
 
 
 def test_an_admin_cannot_disable_their_own_account(client: TestClient, database_url: str) -> None:
-    csrf = _admin(client, database_url)
+    csrf = signed_in(client, database_url, "admin@example.ru", role="admin")
     staff_id = _staff_id(database_url, "admin@example.ru")
 
     response = client.post(f"/organiser/staff/{staff_id}/status", data={"disabled": "1", "csrf_token": csrf})

@@ -57,8 +57,9 @@ def _form(client: TestClient, **changes: Any) -> dict[str, Any]:
     visit = re.search(r'name="sessions" value="(\d+)"', page)
     assert visit is not None
     days = re.findall(r'name="days" value="([0-9-]+)"', page)
-    return delegate_form(patronymic="Сергеевна", email="anna@example.ru", phone="8 912 345 67 89",
-                         organisation_name="ООО «Лузалес»", days=[days[0]], sessions=[visit.group(1)], **changes)
+    anna = {"patronymic": "Сергеевна", "email": "anna@example.ru", "phone": "8 912 345 67 89",
+            "organisation_name": "ООО «Лузалес»", "days": [days[0]], "sessions": [visit.group(1)]}
+    return delegate_form(**{**anna, **changes})
 
 
 def _wait_for_letters(box: Inbox, count: int) -> None:
