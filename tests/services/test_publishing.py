@@ -190,7 +190,7 @@ async def test_failed_publish_leaves_nothing_half_written(store: Store, event: E
 
 
 async def test_workspace_flags_drafts_against_real_sign_ups(store: Store, event: EventView,
-                                                            organiser: StaffMember) -> None:
+                                                            organiser: StaffMember, settings: Settings) -> None:
     luzales = await _session(store, "visit-luzales")
     algraf = await _session(store, "visit-algraf")
     await _delegate(store, settings, "anna@example.ru", [int(luzales["id"]), int(algraf["id"])])
@@ -237,8 +237,8 @@ async def test_more_places_published_seat_the_first_in_line(store: Store, event:
 async def test_moved_visit_takes_its_bus_and_the_riders_letter_gives_the_new_departure(
         store: Store, event: EventView, organiser: StaffMember, settings: Settings) -> None:
     luzales = await _session(store, "visit-luzales")
-    await _delegate(store, event, "anna@example.ru", [int(luzales["id"])])
-    await _delegate(store, event, "john@example.org", [int(luzales["id"])], language="en")
+    await _delegate(store, settings, "anna@example.ru", [int(luzales["id"])])
+    await _delegate(store, settings, "john@example.org", [int(luzales["id"])], language="en")
     await _move(store, event, organiser, "visit-luzales", "11:00", "12:30")
     workspace = await drafts.load_workspace(store, event)
     # The draft already plans the bus at 10:30: nothing to warn about.
