@@ -203,7 +203,7 @@ def test_badges_writes_the_pdf_and_marks_them_printed(env: Path, tmp_path: Path,
     from pypdf import PdfReader
 
     from events_app.settings import load_settings
-    from tests.services.document_support import register
+    from tests.factories import register
 
     main(["migrate"])
     main(["import", str(SCHEDULES / "syktyvkar-2021.toml")])

@@ -18,8 +18,8 @@ from events_app.services.badges.printing import BadgeFilters
 from events_app.services.registration import signup
 from events_app.settings import Settings
 from tests.conftest import settings_for
+from tests.factories import load_event, register
 from tests.pdf_support import page_text, placed_texts
-from tests.services.document_support import load_event, register
 
 PRINTED = datetime(2021, 3, 31, 15, 0, tzinfo=UTC)
 
@@ -35,11 +35,11 @@ def _surnames(pdf: bytes) -> list[str]:
 
 
 async def test_badges_are_sorted_in_russian_order_and_marked_printed(store: Store, settings: Settings) -> None:
-    ids = await load_event(store)
+    syktyvkar = await load_event(store)
     for n, surname in enumerate(["Ёлкина", "Жукова", "Егорова", "Абрамова"]):
         await register(store, settings, n, surname=surname)
 
-    batch = await printing.print_badges(store, settings, event_id=ids["event"], filters=BadgeFilters(),
+    batch = await printing.print_badges(store, settings, event_id=syktyvkar.id, filters=BadgeFilters(),
                                         layout=Layout.A4_8, now=PRINTED, actor_label="cli")
 
     assert batch.count == 4
@@ -52,15 +52,15 @@ async def test_badges_are_sorted_in_russian_order_and_marked_printed(store: Stor
 
 
 async def test_not_printed_leaves_out_badges_printed_before(store: Store, settings: Settings) -> None:
-    ids = await load_event(store)
+    syktyvkar = await load_event(store)
     first = await register(store, settings, 1, surname="Первова")
-    await printing.print_badges(store, settings, event_id=ids["event"], filters=BadgeFilters(), layout=Layout.A6,
+    await printing.print_badges(store, settings, event_id=syktyvkar.id, filters=BadgeFilters(), layout=Layout.A6,
                                 now=PRINTED)
     await register(store, settings, 2, surname="Второва")
 
-    batch = await printing.print_badges(store, settings, event_id=ids["event"], filters=BadgeFilters(not_printed=True),
+    batch = await printing.print_badges(store, settings, event_id=syktyvkar.id, filters=BadgeFilters(not_printed=True),
                                         layout=Layout.A6, now=PRINTED)
-    again = await printing.print_badges(store, settings, event_id=ids["event"],
+    again = await printing.print_badges(store, settings, event_id=syktyvkar.id,
                                         filters=BadgeFilters(registration_ids=(first.id,)), layout=Layout.A6,
                                         now=PRINTED)
 
@@ -68,17 +68,17 @@ async def test_not_printed_leaves_out_badges_printed_before(store: Store, settin
     assert again.count == 1
     times = await store.fetch_val(sa.select(t.badge_prints.c.times).where(t.badge_prints.c.registration_id == first.id))
     assert times == 2
-    assert await printing.count_unprinted(store, ids["event"]) == 0
+    assert await printing.count_unprinted(store, syktyvkar.id) == 0
 
 
 async def test_category_and_day_filters(store: Store, settings: Settings) -> None:
-    ids = await load_event(store)
-    await register(store, settings, 1, surname="Экспертова", category="expert", days=("2021-04-02",))
-    await register(store, settings, 2, surname="Заводова", category="enterprise", days=("2021-04-01", "2021-04-02"))
+    syktyvkar = await load_event(store)
+    await register(store, settings, 1, surname="Экспертова", category="expert", days=["2021-04-02"])
+    await register(store, settings, 2, surname="Заводова", category="enterprise", days=["2021-04-01", "2021-04-02"])
 
-    experts = await printing.print_badges(store, settings, event_id=ids["event"],
+    experts = await printing.print_badges(store, settings, event_id=syktyvkar.id,
                                           filters=BadgeFilters(category="expert"), layout=Layout.A4_8, now=PRINTED)
-    first_day = await printing.print_badges(store, settings, event_id=ids["event"],
+    first_day = await printing.print_badges(store, settings, event_id=syktyvkar.id,
                                             filters=BadgeFilters(day=date(2021, 4, 1)), layout=Layout.A4_8, now=PRINTED)
 
     assert _surnames(experts.pdf) == ["Экспертова"]
@@ -87,14 +87,14 @@ async def test_category_and_day_filters(store: Store, settings: Settings) -> Non
 
 
 async def test_only_confirmed_delegates_with_their_data_get_badges(store: Store, settings: Settings) -> None:
-    ids = await load_event(store)
+    syktyvkar = await load_event(store)
     kept = await register(store, settings, 1, surname="Оставшаяся")
     cancelled = await register(store, settings, 2, surname="Отменившая")
     withdrawn = await register(store, settings, 3, surname="Отозвавшая")
     await signup.cancel(store, settings, cancelled.id, now=PRINTED)
     await signup.withdraw_consent(store, settings, withdrawn.id, now=PRINTED)
 
-    batch = await printing.print_badges(store, settings, event_id=ids["event"], filters=BadgeFilters(),
+    batch = await printing.print_badges(store, settings, event_id=syktyvkar.id, filters=BadgeFilters(),
                                         layout=Layout.A4_8, now=PRINTED)
 
     assert (batch.count, _surnames(batch.pdf)) == (1, ["Оставшаяся"])
@@ -102,17 +102,17 @@ async def test_only_confirmed_delegates_with_their_data_get_badges(store: Store,
 
 
 async def test_the_organisers_legend_is_printed_and_bad_colours_refused(store: Store, settings: Settings) -> None:
-    ids = await load_event(store)
+    syktyvkar = await load_event(store)
     await register(store, settings, 1, surname="Ковалёва")
-    await printing.save_legend(store, event_id=ids["event"], entries={"enterprise": ("Участник", "#FFE066")},
+    await printing.save_legend(store, event_id=syktyvkar.id, entries={"enterprise": ("Участник", "#FFE066")},
                                actor=None, now=PRINTED)
 
-    batch = await printing.print_badges(store, settings, event_id=ids["event"], filters=BadgeFilters(),
+    batch = await printing.print_badges(store, settings, event_id=syktyvkar.id, filters=BadgeFilters(),
                                         layout=Layout.A4_8, now=PRINTED)
     with pytest.raises(InvalidInput) as refused:
-        await printing.save_legend(store, event_id=ids["event"], entries={"expert": ("Эксперт", "red")},
+        await printing.save_legend(store, event_id=syktyvkar.id, entries={"expert": ("Эксперт", "red")},
                                    actor=None, now=PRINTED)
 
     assert "Участник" in page_text(batch.pdf)
-    assert (await printing.legends(store, ids["event"]))["enterprise"].colour == "#ffe066"
+    assert (await printing.legends(store, syktyvkar.id))["enterprise"].colour == "#ffe066"
     assert refused.value.fields == {"colour_expert": "Choose a colour"}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from tests.factories import add_staff, sign_in
 from tests.pdf_support import page_text
-from tests.web.organiser_support import add_staff, sign_in
 from tests.web.test_organiser_registrations import _prepare
 
 BASE = "/organiser/events/syktyvkar-2021/badges"
