@@ -13,7 +13,7 @@ from collections import deque
 import pytest
 from starlette.testclient import TestClient
 
-from tests.web.organiser_support import add_staff, sign_in
+from tests.factories import add_staff, sign_in
 
 EVENT = "syktyvkar-2021"
 LINK = re.compile(r'href="(/organiser[^"#]*)"')

@@ -233,7 +233,7 @@ def test_edit_form_shows_the_session_and_new_form_takes_the_cell(client: TestCli
 
 
 def test_publishing_with_open_conflicts_names_them_and_asks_once_more(client: TestClient, database_url: str) -> None:
-    csrf = _organiser(client, database_url)
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
     luzales, mondi = _session_id(database_url, "visit-luzales"), _session_id(database_url, "visit-mondi")
     mondi_row = _query(database_url, sa.select(t.sessions).where(t.sessions.c.id == mondi))[0]
     # Лузалес moved onto Монди's venue and time: a venue overlap.

@@ -19,7 +19,7 @@ from events_app.data.database import Store
 from events_app.services.reminders import preferences
 from tests.conftest import load_demo, settings_for
 from tests.consultation_support import person
-from tests.web.organiser_support import add_staff, sign_in
+from tests.factories import add_staff, sign_in
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 # Far enough ahead to be in the future whenever the suite runs; the workspace reads the real clock.

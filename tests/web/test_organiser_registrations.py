@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from tests.conftest import settings_for
+from tests.conftest import DEMO_NOW, settings_for
 from tests.factories import add_staff, delegate_form, register, sign_in, signed_in
 
 BASE = "/organiser/events/syktyvkar-2021/registrations"
@@ -231,10 +231,10 @@ def test_a_place_awaiting_approval_reads_awaiting_confirmation_for_delegate_and_
 
     ids = _prepare(database_url, tmp_path, [{"surname": "Петров", "sessions": "VISIT"}], moderation=True)
     secret = settings_for(database_url, tmp_path / "data").secret_key
-    token = sign_cabinet_link(secret, registration_id=ids["ООО «Участник 0»"], link_version=0, now=datetime.now(UTC))
+    token = sign_cabinet_link(secret, registration_id=ids["ООО «Участник 0»"], link_version=0, now=DEMO_NOW)
 
     cabinet = client.get(f"/cabinet/{token}").text
-    _organiser(client, database_url)
+    signed_in(client, database_url, "org@example.ru", role="organiser")
     listed = client.get(BASE).text
     detail = client.get(f"{BASE}/{ids['ООО «Участник 0»']}").text
 
