@@ -237,6 +237,7 @@ def test_certificates_lists_who_qualifies_then_issues(env: Path, capsys: pytest.
     from events_app.domain.certificates import CheckinRule, CompletionRule
     from events_app.services.certificates import issuing
     from events_app.settings import load_settings
+    from tests.factories import NOW
     from tests.services.document_support import load_event, register
     from tests.services.test_certificates import _attend
 
@@ -251,7 +252,7 @@ def test_certificates_lists_who_qualifies_then_issues(env: Path, capsys: pytest.
                                         days=("2022-10-27",))
                 await _attend(store, ids, result.id, webinars=webinars, days=(date(2022, 10, 27),))
             rule = CompletionRule(min_online=6, checkin=CheckinRule.DAY, checkin_day=date(2022, 10, 27))
-            await issuing.save_rule(store, event_id=ids["event"], actor=None, now=datetime.now(UTC), rule=rule)
+            await issuing.save_rule(store, event_id=ids["event"], actor=None, now=NOW, rule=rule)
 
     assert main(["certificates", "proclusters-2022"]) == 1  # not imported yet
     asyncio.run(prepare())

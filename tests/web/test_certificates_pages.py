@@ -20,11 +20,11 @@ from starlette.testclient import TestClient
 from events_app.data.database import Store
 from events_app.domain.links import sign_cabinet_link
 from tests.conftest import settings_for
+from tests.factories import add_staff, sign_in
 from tests.process_support import ROOT, SECRET, Server, cli, running, service_env
 from tests.services.document_support import register
 from tests.services.test_certificates import DEFENCE_DAY, _attend
 from tests.web.browser_support import launch, start_playwright
-from tests.web.organiser_support import add_staff, sign_in
 
 T = TypeVar("T")
 BASE = "/organiser/events/proclusters-2022/certificates"
