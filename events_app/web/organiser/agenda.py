@@ -184,7 +184,8 @@ async def place_session(request: Request) -> Response:
     values = {name: str(data.get(name, "") if isinstance(data, dict) else "")
               for name in ("day", "start", "end", "venue")}
     try:
-        saved = await drafts.place(request.state.store, workspace, ref, actor=member_of(request), now=clock.now(request),
+        saved = await drafts.place(request.state.store, workspace, ref, actor=member_of(request),
+                                   now=clock.now(request),
                                           ip=client_address(request), **values)
     except InvalidInput as error:
         if not is_json:

@@ -66,11 +66,11 @@ async def badges_pdf(request: Request) -> Response:
         category=category if category in Category.__members__.values() else "", day=day,
         not_printed=form.get("not_printed") == "on",
         registration_ids=(int(registration),) if registration.isdigit() and len(registration) < 10 else ())
-    event = event_of(request)
+    event, moment = event_of(request), clock.now(request)
     batch = await printing.print_badges(request.state.store, request.state.settings, event_id=event.id,
-                                        filters=filters, layout=layout, now=clock.now(request), actor=member_of(request),
+                                        filters=filters, layout=layout, now=moment, actor=member_of(request),
                                         ip=client_address(request))
-    name = f"{event.slug}-badges{'-' + registration if filters.registration_ids else ''}-{clock.now(request):%Y%m%d-%H%M}.pdf"
+    name = f"{event.slug}-badges{'-' + registration if filters.registration_ids else ''}-{moment:%Y%m%d-%H%M}.pdf"
     return Response(batch.pdf, media_type="application/pdf", headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "no-store", "X-Badge-Count": str(batch.count)})

@@ -96,7 +96,8 @@ async def change_password(request: Request) -> Response:
     try:
         await accounts.change_password(request.state.store, member=member,
                                        current=str(form.get("current_password", "")),
-                                       new=str(form.get("new_password", "")), now=clock.now(request), ip=client_address(request))
+                                       new=str(form.get("new_password", "")), now=clock.now(request),
+                                       ip=client_address(request))
     except InvalidInput as error:
         return forms.refuse(request, "organiser/account.html", error, {"saved": False})
     return forms.done("/organiser/account?saved=1")

@@ -70,7 +70,8 @@ async def decide(request: Request) -> Response:
     try:
         count = await roster.decide_many(
             store, request.state.settings, event_id=event.id, registration_ids=ids,
-            approve=approve, reason=reason, actor=member_of(request), ip=client_address(request), now=clock.now(request))
+            approve=approve, reason=reason, actor=member_of(request), ip=client_address(request),
+            now=clock.now(request))
     except DomainError as error:
         status_code = 409 if isinstance(error, BulkRefused) else 422
         if back.isdigit() and len(back) < 10:

@@ -41,7 +41,8 @@ async def create_account(request: Request) -> Response:
     form = await forms.submitted(request)
     try:
         await accounts.create_staff(request.state.store, email=form.get("email", ""), name=form.get("name", ""),
-                                 password=form.get("password", ""), is_admin=form.get("is_admin") == "1", now=clock.now(request),
+                                 password=form.get("password", ""), is_admin=form.get("is_admin") == "1",
+                                 now=clock.now(request),
                                  actor=member_of(request), ip=client_address(request))
     except InvalidInput as error:
         form.pop("password", None)

@@ -76,7 +76,8 @@ async def move_delegate(request: Request) -> Response:
         await transport.move(request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
                              session_id=session_id,
                              registration_id=_int(form.get("registration_id"), "registration_id"),
-                             group_id=_int(form.get("group_id"), "group_id"), ip=client_address(request), now=clock.now(request))
+                             group_id=_int(form.get("group_id"), "group_id"), ip=client_address(request),
+                             now=clock.now(request))
     except transport.BusFull:
         return _back(event.slug, session_id, error="full")
     return _back(event.slug, session_id, done="moved")
@@ -101,7 +102,8 @@ async def change_times(request: Request) -> Response:
     assert departs is not None
     await transport.change_times(request.state.store, request.state.settings, member=member_of(request),
                                  event_id=event.id, session_id=session_id, departs_at=departs,
-                                 returns_at=moment("returns_at", False), ip=client_address(request), now=clock.now(request))
+                                 returns_at=moment("returns_at", False), ip=client_address(request),
+                                 now=clock.now(request))
     return _back(event.slug, session_id, done="times")
 
 
@@ -117,7 +119,8 @@ async def visitor_list_page(request: Request) -> Response:
     event = event_of(request)
     visit, visitors = await visitor_data.visitors(
         request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
-        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request), now=clock.now(request))
+        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request),
+        now=clock.now(request))
     return page(request, "organiser/visits_visitors.html", {"visit": visit, "visitors": visitors})
 
 
@@ -125,7 +128,8 @@ async def visitor_list_xlsx(request: Request) -> Response:
     event = event_of(request)
     name, content = await visitor_data.export_xlsx(
         request.state.store, request.state.settings, member=member_of(request), event_id=event.id,
-        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request), now=clock.now(request))
+        session_id=_int(request.path_params["session_id"], "session_id"), ip=client_address(request),
+        now=clock.now(request))
     return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
