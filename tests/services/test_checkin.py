@@ -106,7 +106,8 @@ async def test_refusals_carry_their_reason_and_are_logged(store: Store, settings
     elif case == "not_signed_up":
         list_name = f"visit-{ctx['sessions']['visit-mondi']}"
     elif case == "list_closed":
-        await store.execute(t.checkin_list_states.insert().values(event_id=ctx["event_id"], name=list_name, closed_at=BEFORE))
+        await store.execute(t.checkin_list_states.insert().values(event_id=ctx["event_id"], name=list_name,
+                                                                  closed_at=BEFORE))
 
     answer = await door.redeem(store, ctx["gate1"], _scan(secret, list_name, at=at), now=at)
 
@@ -126,7 +127,8 @@ async def test_visit_list_admits_only_those_signed_up(store: Store, settings: Se
     assert answer["status"] == "ok"
 
 
-async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answer(store: Store, settings: Settings) -> None:
+async def test_same_nonce_twice_records_one_check_in_and_returns_the_first_answer(store: Store,
+                                                                                  settings: Settings) -> None:
     ctx = await _setup(store, settings)
     delegate = await register(store, settings, 0, now=BEFORE, **PETR)
     scan = _scan(delegate.ticket_secret, nonce="offline-queue-0001")
@@ -156,7 +158,8 @@ async def test_two_devices_scanning_the_same_ticket_at_once_get_one_ok(store: St
     delegates = [await register(store, settings, n, now=BEFORE, **PETR) for n in range(10)]
 
     answers = await asyncio.gather(*(
-        door.redeem(store, ctx[gate], _scan(d.ticket_secret), now=DAY1) for d in delegates for gate in ("gate1", "gate2")))
+        door.redeem(store, ctx[gate], _scan(d.ticket_secret), now=DAY1) for d in delegates for gate in ("gate1",
+                                                                                                        "gate2")))
 
     for index in range(10):
         pair = answers[2 * index: 2 * index + 2]
@@ -185,9 +188,11 @@ async def test_offline_data_and_counts_follow_the_list(store: Store, settings: S
     entry = await lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
 
     offline = await lists.offline_tickets(store, ctx["event_id"], entry)
-    counts = {item.name: (item.checked_in, item.expected) for item in await lists.lists_with_counts(store, ctx["event_id"])}
+    counts = {item.name: (item.checked_in, item.expected) for item in await lists.lists_with_counts(store,
+                                                                                                    ctx["event_id"])}
 
-    assert [(o.hash, o.name, o.checked_in_at) for o in offline] == [(token_hash(first.ticket_secret), "Смирнов Пётр", DAY1)]
+    assert [(o.hash, o.name, o.checked_in_at) for o in offline] == [(token_hash(first.ticket_secret), "Смирнов Пётр",
+                                                                     DAY1)]
     assert counts["entry-2021-04-01"] == (1, 1)
     assert counts["entry-2021-04-02"] == (0, 1)
 

@@ -38,7 +38,8 @@ async def test_dashboard_counts_a_known_set_of_registrations(store: Store, setti
     device = (await door_device(store, settings, name="Вход", now=datetime(2021, 3, 21, tzinfo=UTC))).made.id
     await store.execute(t.checkins.insert().values(
         event_id=syktyvkar.id, registration_id=first, list_name="entry-2021-04-01", type="entry", nonce="n1",
-        device_id=device, scanned_at=datetime(2021, 4, 1, 6, tzinfo=UTC), recorded_at=datetime(2021, 4, 1, 6, tzinfo=UTC)))
+        device_id=device, scanned_at=datetime(2021, 4, 1, 6, tzinfo=UTC), recorded_at=datetime(2021, 4, 1, 6,
+                                                                                               tzinfo=UTC)))
 
     with i18n.language("ru"):
         board = await dashboard.dashboard(store, event_id=syktyvkar.id, timezone="Europe/Moscow")

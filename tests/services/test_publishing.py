@@ -109,9 +109,9 @@ async def test_publish_moves_cancels_adds_and_tells_each_delegate_their_changes(
 
     letters = _letters([dict(r) for r in await store.fetch_all(sa.select(t.outbox))])
     assert sorted(letters) == ["anna@example.ru", "john@example.org"]
-    assert "- Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» перенесено с 13:30 на 14:00" in letters["anna@example.ru"]
+    assert "- Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» перенесено с 13:30 на 14:00" in letters["anna@example.ru"]  # noqa: E501
     assert "Посещение АО «Монди" not in letters["anna@example.ru"] and "Алграф" not in letters["anna@example.ru"]
-    assert "- Visit to Algraf: the industrial technopark cancelled (was Thursday, 1 April, 15:30–17:00)" in letters["john@example.org"]
+    assert "- Visit to Algraf: the industrial technopark cancelled (was Thursday, 1 April, 15:30–17:00)" in letters["john@example.org"]  # noqa: E501
     outbox_ids = {r["registration_id"] for r in await store.fetch_all(sa.select(t.outbox.c.registration_id))}
     assert anna in outbox_ids
 
@@ -127,7 +127,7 @@ async def test_publish_raises_the_sequence_that_the_personal_calendar_shows(
         store: Store, event: EventView, organiser: StaffMember, settings: Settings) -> None:
     luzales = await _session(store, "visit-luzales")
     registration = await _delegate(store, settings, "anna@example.ru", [int(luzales["id"])])
-    token = await store.fetch_val(sa.select(t.registrations.c.calendar_token).where(t.registrations.c.id == registration))
+    token = await store.fetch_val(sa.select(t.registrations.c.calendar_token).where(t.registrations.c.id == registration))  # noqa: E501
     await _move(store, event, organiser, "visit-luzales", "12:30", "14:00")
 
     await publishing.publish(store, settings, event, actor=organiser, now=NOW)

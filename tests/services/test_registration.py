@@ -37,7 +37,8 @@ async def test_registration_is_confirmed_with_a_ticket_and_a_letter(store: Store
     assert result.ticket_secret is not None and len(result.ticket_secret) == 26
     assert [(c.session_id, c.status, c.position) for c in result.choices] == [(ids["visit-mondi"], "confirmed", None)]
     row = await store.fetch_one(sa.select(t.registrations))
-    assert (row["consent_version"], row["consent_ip"], row["phone"]) == ("standard-2026-1", "203.0.113.7", "+79123456700")
+    assert (row["consent_version"], row["consent_ip"], row["phone"]) == ("standard-2026-1", "203.0.113.7",
+                                                                         "+79123456700")
     assert await _outbox_subjects(store) == ["Ваш билет: Практическая сессия по развитию промышленных кластеров России"]
 
 
@@ -57,7 +58,8 @@ async def test_full_visit_puts_delegates_on_its_waiting_list_and_a_cancellation_
     visit = str(ids["visit-mondi"])
     first, second, third, fourth = [await register(store, settings, n, sessions=[visit]) for n in range(4)]
 
-    assert [r.choices[0].status for r in (first, second, third, fourth)] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    assert [r.choices[0].status for r in (first, second, third, fourth)] == ["confirmed", "confirmed", "waitlisted",
+                                                                             "waitlisted"]
     assert [r.choices[0].position for r in (third, fourth)] == [1, 2]
 
     await signup.cancel(store, settings, second.id, now=NOW)
@@ -69,7 +71,7 @@ async def test_full_visit_puts_delegates_on_its_waiting_list_and_a_cancellation_
     subjects = await _outbox_subjects(store)
     assert subjects[-2:] == ["Место за вами: Практическая сессия по развитию промышленных кластеров России",
                              "Ваша регистрация отменена: Практическая сессия по развитию промышленных кластеров России"]
-    recipients = [row["recipient"] for row in await store.fetch_all(sa.select(t.outbox.c.recipient).order_by(t.outbox.c.id))]
+    recipients = [row["recipient"] for row in await store.fetch_all(sa.select(t.outbox.c.recipient).order_by(t.outbox.c.id))]  # noqa: E501
     assert recipients[-2:] == ["delegate2@example.ru", "delegate1@example.ru"]
 
 
@@ -220,7 +222,8 @@ async def test_withdrawal_leaves_no_name_in_scan_log_or_letters_and_keeps_other_
     second = await register(store, settings, 0, given_name="Мария", organisation_name="ООО «Другое»")
     gate = (await door_device(store, settings)).device
     scanned = datetime(2021, 4, 1, 7, 0, tzinfo=UTC)
-    await door.redeem(store, gate, Scan(first.ticket_secret, "entry-2021-04-01", ScanType.ENTRY, "scan-000001", scanned),
+    await door.redeem(store, gate, Scan(first.ticket_secret, "entry-2021-04-01", ScanType.ENTRY, "scan-000001",
+                                        scanned),
                          now=scanned)
     await outbox.deliver_due(store, outbox.transport_for(settings), now=NOW)
     assert len(list((settings.data_dir / "outbox").glob("*.eml"))) == 2

@@ -131,7 +131,7 @@ async def test_bulk_approve_confirms_mails_tickets_and_audits(store: Store, sett
     assert [to for to, _ in approved] == ["delegate1@example.ru", "delegate2@example.ru"]
     assert [(action, details["registration_id"]) for action, details in await _audit(store)] == [
         ("registration.approve", first.id), ("registration.approve", second.id)]
-    ip = await store.fetch_val(sa.select(t.audit_log.c.ip).where(t.audit_log.c.action == "registration.approve").limit(1))
+    ip = await store.fetch_val(sa.select(t.audit_log.c.ip).where(t.audit_log.c.action == "registration.approve").limit(1))  # noqa: E501
     assert ip == "198.51.100.4"
 
 
@@ -168,7 +168,7 @@ async def test_bulk_with_a_decided_registration_changes_nothing(store: Store, se
 
     assert refused.value.problems == [(second.id, "Иванова Анна", "Confirmed"),
                                       (999999, "", "no such registration in this event")]
-    assert await store.fetch_val(sa.select(t.registrations.c.status).where(t.registrations.c.id == first.id)) == "pending"
+    assert await store.fetch_val(sa.select(t.registrations.c.status).where(t.registrations.c.id == first.id)) == "pending"  # noqa: E501
     assert await _recipients(store) == letters_before
     assert await _audit(store) == []
 
@@ -192,7 +192,8 @@ async def test_bulk_reject_without_a_reason_or_a_selection_is_refused(store: Sto
 
 async def _choice(store: Store, registration_id: int, session_id: int) -> str:
     return str(await store.fetch_val(sa.select(t.registration_choices.c.status).where(
-        t.registration_choices.c.registration_id == registration_id, t.registration_choices.c.session_id == session_id)))
+        t.registration_choices.c.registration_id == registration_id,
+                                                                                      t.registration_choices.c.session_id == session_id)))  # noqa: E501
 
 
 async def test_move_to_the_waiting_list_gives_the_place_to_the_next_in_line(store: Store, settings: Settings) -> None:
@@ -212,7 +213,7 @@ async def test_move_to_the_waiting_list_gives_the_place_to_the_next_in_line(stor
     found = await roster.search(store, event_id=syktyvkar.id, filters=Filters(session=visit, place="waitlisted"))
     assert [(line.id, line.choices[0].position) for line in found.lines] == [(first.id, 2), (fourth.id, 1)]
     assert (await _recipients(store))[-1] == ("delegate3@example.ru",
-                                             "Место за вами: Практическая сессия по развитию промышленных кластеров России")
+                                             "Место за вами: Практическая сессия по развитию промышленных кластеров России")  # noqa: E501
     assert [(action, details["promoted"]) for action, details in await _audit(store)] == [
         ("registration.move_to_waitlist", [third.id])]
 
@@ -282,7 +283,8 @@ async def test_move_refuses_what_does_not_apply(store: Store, settings: Settings
 
     assert await attempt(first.id, visit, "confirmed") == "This delegate already has a place in the session"
     assert await attempt(second.id, visit, "waitlist") == "This delegate is already on the session's waiting list"
-    assert await attempt(first.id, ids["visit-luzales"], "waitlist") == "This delegate has not signed up for this session"
+    assert await attempt(first.id, ids["visit-luzales"],
+                         "waitlist") == "This delegate has not signed up for this session"
     assert await _audit(store) == []
 
 
@@ -308,8 +310,10 @@ async def test_export_csv_has_the_filtered_rows_in_russian_and_is_audited(store:
     assert rows[0] == ["№", "Статус", "Фамилия", "Имя", "Отчество", "Организация", "ИНН", "Должность", "Регион",
                        "Категория", "E-mail", "Телефон", "Дни", "Записи", "Зарегистрирован", "Причина отказа"]
     assert count == len(rows) - 1 == 2
-    assert rows[1][1:14] == ["Подтверждена", "Иванова", "Анна", "Сергеевна", "ООО «Участник 1»", "7707083893", "инженер",
-                             "Республика Мордовия", "Орган государственной власти", "delegate1@example.ru", "+79123456701",
+    assert rows[1][1:14] == ["Подтверждена", "Иванова", "Анна", "Сергеевна", "ООО «Участник 1»", "7707083893",
+                             "инженер",
+                             "Республика Мордовия", "Орган государственной власти", "delegate1@example.ru",
+                             "+79123456701",
                              "01.04.2021", f"{MONDI} — место подтверждено"]
     assert rows[1][14] == "20.03.2021 12:00"
     assert rows[2][5] == "'=HYPERLINK(1)"

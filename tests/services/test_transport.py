@@ -59,7 +59,8 @@ async def _fill_all(store: Store, settings: Settings, ctx: dict[str, Any]) -> di
 
 async def _seating(store: Store, session_id: int) -> dict[int, int]:
     return dict(await store.fetch_all(sa.select(t.transport_seats.c.registration_id, t.transport_seats.c.group_id)
-                                      .join(t.registrations, t.registrations.c.id == t.transport_seats.c.registration_id)
+                                      .join(t.registrations,
+                                            t.registrations.c.id == t.transport_seats.c.registration_id)
                                       .where(t.transport_seats.c.session_id == session_id,
                                              details.seated_condition())))  # type: ignore[arg-type]
 

@@ -142,7 +142,8 @@ async def test_purge_deletes_the_fields_a_set_number_of_days_after_the_event(sto
     mondi = (await register(store, settings, 0, sessions=[str(ctx["sessions"]["visit-mondi"])], **IRINA)).id
     await visitor_data.save(store, settings, mondi, PASSPORT, ip=None, now=NOW)
 
-    kept = await visitor_data.purge(store, settings, now=datetime(2021, 4, 9, 12, tzinfo=UTC))  # ends 2 April, kept 7 days
+    kept = await visitor_data.purge(store, settings, now=datetime(2021, 4, 9, 12,
+                                                                  tzinfo=UTC))  # ends 2 April, kept 7 days
     deleted = await visitor_data.purge(store, settings, now=datetime(2021, 4, 10, 12, tzinfo=UTC))
 
     assert (kept, deleted) == (0, 1)

@@ -75,7 +75,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     today = event_today()  # the server runs on the real clock: the event is moved to its today
     cli(env, "migrate")
     cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
-    cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin", stdin=PASSWORD + "\n")
+    cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin",
+        stdin=PASSWORD + "\n")
     with (data_dir / "serve.log").open("w") as log:
         process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
                                    env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -120,7 +121,7 @@ def _vevent(calendar: str, session_id: int) -> str:
 def _change_letters(server: Server) -> list[str]:
     return [received.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
             for received in server.inbox.received
-            if received.rcpt_tos == ["anna@example.ru"] and str(received.message["Subject"]).startswith("Изменения в программе")]
+            if received.rcpt_tos == ["anna@example.ru"] and str(received.message["Subject"]).startswith("Изменения в программе")]  # noqa: E501
 
 
 def test_organiser_builds_publishes_and_the_delegate_is_told(server: Server, playwright: Playwright) -> None:

@@ -78,7 +78,7 @@ def test_new_session_overlapping_another_is_saved_as_draft_and_flagged(client: T
     assert _query(database_url, sa.select(t.sessions.c.id).where(t.sessions.c.title == "Круглый стол")) == []
     ref = f"d{drafts[0]['id']}"
     assert re.search(rf'class="block kind-workshop drafted has-conflict"\s+id="block-{ref}"', page.text)
-    assert "«Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми» и «Круглый стол» пересекаются" in page.text
+    assert "«Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми» и «Круглый стол» пересекаются" in page.text  # noqa: E501
     assert "Добавлено: Круглый стол" in page.text
 
 
@@ -93,7 +93,8 @@ def test_session_form_with_end_before_start_shows_the_field_error(client: TestCl
     assert _query(database_url, sa.select(t.session_drafts)) == []
 
 
-def test_session_form_with_unknown_venue_and_bad_capacity_names_both_fields(client: TestClient, database_url: str) -> None:
+def test_session_form_with_unknown_venue_and_bad_capacity_names_both_fields(client: TestClient,
+                                                                            database_url: str) -> None:
     csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
 
     answer = client.post(BASE + "/sessions", data=_form(csrf, "999999", capacity="-3", title=""))
@@ -115,7 +116,8 @@ def test_moving_a_session_by_json_keeps_it_published_until_publish(client: TestC
 
     assert answer.status_code == 200
     assert answer.json()["ref"] == f"s{luzales}"
-    published = _query(database_url, sa.select(t.sessions.c.starts_at, t.sessions.c.sequence).where(t.sessions.c.id == luzales))
+    published = _query(database_url, sa.select(t.sessions.c.starts_at,
+                                               t.sessions.c.sequence).where(t.sessions.c.id == luzales))
     assert published[0]["sequence"] == 0
     assert published[0]["starts_at"].isoformat() == "2021-04-01T10:30:00+00:00"  # type: ignore[union-attr]
     public = client.get(f"/events/{EVENT}/agenda?day=2021-04-01")
@@ -158,7 +160,7 @@ def test_publish_applies_the_draft_and_the_version_page_reads_the_change(client:
     versions = client.get(BASE + "/versions")
 
     assert published.headers["location"] == f"{BASE}/versions/1"
-    assert "Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» перенесено с 13:30 на 14:00" in version.text
+    assert "Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» перенесено с 13:30 на 14:00" in version.text  # noqa: E501
     assert f'href="{BASE}/versions/1"' in versions.text
     row = _query(database_url, sa.select(t.sessions.c.sequence).where(t.sessions.c.id == luzales))[0]
     assert row["sequence"] == 1

@@ -211,7 +211,8 @@ def test_list_shows_each_email_and_flags_possible_duplicates(client: TestClient,
         {"surname": "Петров", "phone": "+7 912 000-11-22"},
         {"surname": "Сидорова", "phone": "8 912 000-11-22", "organisation_name": "АО «Монди СЛПК»"},
         {"surname": "Кузнецов", "given_name": "Олег", "organisation_name": "Лузалес"},
-        {"surname": "Кузнецов", "given_name": "Олег", "organisation_name": "ООО «Лузалес»", "email": "oleg@example.ru"}])
+        {"surname": "Кузнецов", "given_name": "Олег", "organisation_name": "ООО «Лузалес»",
+         "email": "oleg@example.ru"}])
     signed_in(client, database_url, "org@example.ru", role="organiser")
 
     page = client.get(BASE).text
@@ -240,5 +241,6 @@ def test_a_place_awaiting_approval_reads_awaiting_confirmation_for_delegate_and_
 
     assert re.findall(r'<span class="badge pending">([^<]+)</span>', cabinet) == ["Ожидает подтверждения"]
     assert "Место за вами" not in cabinet
-    assert re.findall(r'<span class="choice choice-confirmed">[^<]* — ([^<]+)</span>', listed) == ["ожидает подтверждения"]
+    assert re.findall(r'<span class="choice choice-confirmed">[^<]* — ([^<]+)</span>',
+                      listed) == ["ожидает подтверждения"]
     assert "ожидает подтверждения" in detail and "место подтверждено" not in detail

@@ -63,7 +63,7 @@ def test_registration_form_shows_what_each_enterprise_asks(upcoming: Any) -> Non
 
     page = client.get("/events/syktyvkar-2021/register").text
 
-    block = page[page.index(f'id="f-session-{sessions["visit-mondi"]}"'):page.index(f'id="f-session-{sessions["visit-luzales"]}"')]
+    block = page[page.index(f'id="f-session-{sessions["visit-mondi"]}"'):page.index(f'id="f-session-{sessions["visit-luzales"]}"')]  # noqa: E501
     assert "АО «Монди СЛПК»" in block
     assert "автобус от места сбора: Центр «Мой бизнес» Республики Коми" in block
     assert ("Предприятие просит: Паспортные данные для службы безопасности предприятия; паспорт взять с собой; "

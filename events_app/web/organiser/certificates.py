@@ -8,11 +8,11 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from events_app.web import clock
 from events_app.domain.certificates import CHECKIN_LABELS, CheckinRule, CompletionRule
 from events_app.domain.errors import N_, DomainError, InvalidInput
 from events_app.domain.staff import Role
 from events_app.services.certificates import issuing
+from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
 from events_app.web.organiser.auth import event_of, member_of, staff_route
