@@ -274,9 +274,9 @@ async def test_bus_set_to_leave_after_the_visit_starts_is_a_conflict_in_the_buil
 async def test_change_letter_names_the_delegates_sessions_that_now_overlap_and_how_to_change(
         store: Store, event: EventView, organiser: StaffMember, settings: Settings) -> None:
     luzales, algraf, mondi = [await _session(store, k) for k in ("visit-luzales", "visit-algraf", "visit-mondi")]
-    await _delegate(store, event, "anna@example.ru", [int(luzales["id"]), int(algraf["id"]), int(mondi["id"])])
-    await _delegate(store, event, "john@example.org", [int(luzales["id"]), int(algraf["id"])], language="en")
-    await _delegate(store, event, "solo@example.ru", [int(luzales["id"])])
+    await _delegate(store, settings, "anna@example.ru", [int(luzales["id"]), int(algraf["id"]), int(mondi["id"])])
+    await _delegate(store, settings, "john@example.org", [int(luzales["id"]), int(algraf["id"])], language="en")
+    await _delegate(store, settings, "solo@example.ru", [int(luzales["id"])])
     await _move(store, event, organiser, "visit-luzales", "15:00", "16:30")
 
     await publishing.publish(store, settings, event, actor=organiser, now=NOW)
