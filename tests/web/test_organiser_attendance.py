@@ -12,9 +12,9 @@ from starlette.testclient import TestClient
 
 from events_app.data.database import Store
 from tests.conftest import settings_for
+from tests.factories import add_staff, sign_in
 from tests.services.document_support import register
 from tests.services.test_certificates import _attend
-from tests.web.organiser_support import add_staff, sign_in
 from tests.web.test_certificates_pages import _ids
 
 BASE = "/organiser/events/proclusters-2022"

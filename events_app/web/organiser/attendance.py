@@ -10,8 +10,9 @@ from starlette.responses import Response
 from events_app.domain.attendance import Mark
 from events_app.domain.staff import Role
 from events_app.services.attendance import matrix
+from events_app.web import clock
 from events_app.web.client import client_address
-from events_app.web.organiser.auth import event_of, member_of, now, page, staff_route
+from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 ORGANISERS = (Role.ORGANISER,)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,9 +25,9 @@ async def attendance_page(request: Request) -> Response:
 
 async def attendance_xlsx(request: Request) -> Response:
     event = event_of(request)
-    content = await matrix.matrix_xlsx(request.state.store, event.id, actor=member_of(request), now=now(),
+    content = await matrix.matrix_xlsx(request.state.store, event.id, actor=member_of(request), now=clock.now(request),
                                        ip=client_address(request))
-    name = f"{event.slug}-attendance-{now():%Y%m%d-%H%M}.xlsx"
+    name = f"{event.slug}-attendance-{clock.now(request):%Y%m%d-%H%M}.xlsx"
     return Response(content, media_type=XLSX, headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "no-store"})
