@@ -162,13 +162,13 @@ def _wrk(port: int, script: Path, connections: int, seconds: int, server: int) -
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     errors = int(non_2xx.group(1)) if non_2xx else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
-    answered = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    answered = int(re.search(r"(\d+) requests in", output).group(1))
     return {"rps": requests, "p50": ms("50"), "p99": ms("99"), "errors": errors,
             "cpu_ms": 1000 * cpu / max(answered, 1)}
 

@@ -107,9 +107,9 @@ def test_two_processes_share_places_door_scans_and_the_outbox(postgres_database:
     capacity = int(visit["capacity"])
     print(f"\ntwo processes: {len(answers)} registrations, {sum(outcomes.values())} scans "
           f"({dict(outcomes)}), {letters} letters queued, {len(inbox.received)} delivered")
-    statuses = Counter(str(answer["choices"][0]["status"]) for answer in answers)  # type: ignore[index]
-    positions = sorted(int(answer["choices"][0]["position"]) for answer in answers  # type: ignore[index]
-                       if answer["choices"][0]["status"] == "waitlisted")  # type: ignore[index]
+    statuses = Counter(str(answer["choices"][0]["status"]) for answer in answers)
+    positions = sorted(int(answer["choices"][0]["position"]) for answer in answers
+                       if answer["choices"][0]["status"] == "waitlisted")
     assert statuses == {"confirmed": capacity, "waitlisted": REGISTRATIONS - capacity}  # no place sold twice
     assert positions == list(range(1, REGISTRATIONS - capacity + 1))  # one line, no two in one place
     assert outcomes == {("ok", None): REGISTRATIONS, ("error", "already_checked_in"): REGISTRATIONS}

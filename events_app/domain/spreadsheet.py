@@ -135,7 +135,7 @@ def _fill(target: Worksheet, sheet: Sheet) -> None:
             target.column_dimensions[get_column_letter(index)].width = column.width
 
     if sheet.freeze is not None:
-        letters, number = re.fullmatch(r"([A-Z]+)(\d+)", sheet.freeze).groups()  # type: ignore[union-attr]
+        letters, number = re.fullmatch(r"([A-Z]+)(\d+)", sheet.freeze).groups()  # type: ignore[union-attr]  # freeze is a cell name written in our own sheet declarations ("A2", "C2")
         target.freeze_panes = f"{letters}{int(number) + header_row - 1}"
     last = get_column_letter(max(len(sheet.columns), 1))
     target.auto_filter.ref = f"A{header_row}:{last}{max(target.max_row, header_row)}"

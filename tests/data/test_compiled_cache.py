@@ -48,7 +48,7 @@ def test_statements_whose_text_depends_on_values_are_not_cached() -> None:
     plain = sa.select(t.organisations.c.id).where(t.organisations.c.key == "a")
 
     assert compile_cached(in_list, dialect) is None
-    compiled, params = compile_cached(plain, dialect)  # type: ignore[misc]
+    compiled, params = compile_cached(plain, dialect)
     assert list(params.values()) == ["a"]
-    again, other = compile_cached(sa.select(t.organisations.c.id).where(t.organisations.c.key == "b"), dialect)  # type: ignore[misc]
+    again, other = compile_cached(sa.select(t.organisations.c.id).where(t.organisations.c.key == "b"), dialect)
     assert again is compiled and list(other.values()) == ["b"]

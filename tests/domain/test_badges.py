@@ -34,7 +34,7 @@ def _card(n: int, surname: str, **changes: str) -> BadgeCard:
               "region": "Республика Коми", "category": "enterprise",
               "ticket_url": f"https://events.example.org/t/TICKET{n:04d}ABCDEFGHJKMNPQRS"}
     values.update(changes)
-    return BadgeCard(**values)  # type: ignore[arg-type]
+    return BadgeCard(**values)
 
 
 def test_russian_order_puts_yo_after_ye_and_ignores_case() -> None:

@@ -28,7 +28,7 @@ def at(hour: int, minute: int = 0, day: int = 1) -> datetime:
 def state(**values: object) -> SessionState:
     base: dict[str, object] = {"title": TITLE, "title_en": "Visit to Luzales", "starts_at": at(11),
                                "ends_at": at(12), "venue_id": 3, "venue_name": "ООО «Лузалес»", "capacity": 40}
-    return SessionState(**{**base, **values})  # type: ignore[arg-type]
+    return SessionState(**{**base, **values})
 
 
 def words(change: Change, language: str = "ru") -> str:

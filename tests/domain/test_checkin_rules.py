@@ -36,7 +36,7 @@ def _decide(facts: TicketFacts | None, *, name: ListName = ENTRY, closed: bool =
 ])
 def test_reasons_in_their_order(facts: TicketFacts | None, options: dict[str, object],
                                 expected: tuple[Reason | None, bool]) -> None:
-    assert _decide(facts, **options) == expected  # type: ignore[arg-type]
+    assert _decide(facts, **options) == expected
 
 
 def test_inside_means_already_checked_in_and_names_the_first_entry() -> None:

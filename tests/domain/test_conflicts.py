@@ -33,8 +33,8 @@ def at(hour: int, minute: int = 0, day: int = 1) -> datetime:
 
 
 def session(ref: str, start: datetime, end: datetime, **values: object) -> PlannedSession:
-    return PlannedSession(ref=ref, title=values.pop("title", ref.upper()), kind=values.pop("kind", "workshop"),  # type: ignore[arg-type]
-                          starts_at=start, ends_at=end, **values)  # type: ignore[arg-type]
+    return PlannedSession(ref=ref, title=values.pop("title", ref.upper()), kind=values.pop("kind", "workshop"),
+                          starts_at=start, ends_at=end, **values)
 
 
 def test_venue_overlap_names_both_sessions_and_the_venue() -> None:

@@ -82,4 +82,4 @@ def test_region_is_frozen() -> None:
     region = region_by_code("11")
     assert region is not None
     with pytest.raises(dataclasses.FrozenInstanceError):
-        region.name_ru = "Коми"  # type: ignore[misc]
+        region.name_ru = "Коми"

@@ -74,7 +74,7 @@ def test_each_wrong_field_is_named(field: str, value: str) -> None:
     assert list(error.value.fields) == [field]
 
 
-def _settings(tmp_path: Path, **extra: str):  # type: ignore[no-untyped-def]
+def _settings(tmp_path: Path, **extra: str):
     return load_settings({"EVENTS_DATA_DIR": str(tmp_path), "EVENTS_SECRET_KEY": "s" * 40, **extra})
 
 

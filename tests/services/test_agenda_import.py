@@ -216,7 +216,7 @@ async def test_reimport_with_new_bus_times_in_the_file_takes_them_as_written(sto
     await import_agendas(store, [agenda])
     moved = replace(agenda, sessions=tuple(
         replace(s, starts_at=s.starts_at.replace(hour=11, minute=0), ends_at=s.ends_at.replace(hour=12, minute=30),
-                visit=replace(s.visit, departs_at=s.starts_at.replace(hour=10, minute=15),  # type: ignore[arg-type]
+                visit=replace(s.visit, departs_at=s.starts_at.replace(hour=10, minute=15),
                               returns_at=s.starts_at.replace(hour=13, minute=0)))
         if s.key == "visit-luzales" else s for s in agenda.sessions))
 

@@ -32,7 +32,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 async def _delegate(store: Store, settings: Settings, n: int = 1, **changes: object) -> int:
-    result = await register(store, settings, n, slug=PROCLUSTERS, days=WEBINAR_DAYS, **changes)  # type: ignore[arg-type]
+    result = await register(store, settings, n, slug=PROCLUSTERS, days=WEBINAR_DAYS, **changes)
     return result.id
 
 
@@ -116,8 +116,8 @@ async def test_letter_and_personal_calendar_carry_personal_links_never_the_webin
     letter = email.message_from_string(
         await store.fetch_val(sa.select(t.outbox.c.message).where(t.outbox.c.registration_id == registration_id)),
         policy=email.policy.default)
-    text = letter.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    html = letter.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    text = letter.get_body(("plain",)).get_content()
+    html = letter.get_body(("html",)).get_content()
     publication = feeds.publication_for(settings)
     calendar = (await feeds.personal_calendar(store, view.calendar_token or "", publication)).decode()
     public = (await feeds.event_calendar(store, PROCLUSTERS, publication)).decode()

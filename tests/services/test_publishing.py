@@ -76,7 +76,7 @@ def _letters(rows: list[dict[str, object]]) -> dict[str, str]:
     letters = {}
     for row in rows:
         message = email.message_from_string(str(row["message"]), policy=email.policy.default)
-        letters[str(row["recipient"])] = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        letters[str(row["recipient"])] = message.get_body(("plain",)).get_content()
     return letters
 
 

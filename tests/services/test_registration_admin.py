@@ -278,7 +278,7 @@ async def test_move_refuses_what_does_not_apply(store: Store, settings: Settings
     async def attempt(registration_id: int, session_id: int, to: str) -> str:
         with pytest.raises(DomainError) as error:
             await roster.move(store, settings, event_id=syktyvkar.id, registration_id=registration_id,
-                                          session_id=session_id, to=to, actor=actor, ip=None, now=LATER)  # type: ignore[arg-type]
+                                          session_id=session_id, to=to, actor=actor, ip=None, now=LATER)
         return error.value.message
 
     assert await attempt(first.id, visit, "confirmed") == "This delegate already has a place in the session"
@@ -289,7 +289,7 @@ async def test_move_refuses_what_does_not_apply(store: Store, settings: Settings
 
 
 async def _export(store: Store, event_id: int, actor: StaffMember, fmt: str, filters: Filters) -> tuple[bytes, int]:
-    return await roster.export(store, event_id=event_id, filters=filters, fmt=fmt,  # type: ignore[arg-type]
+    return await roster.export(store, event_id=event_id, filters=filters, fmt=fmt,
                                            actor=actor, ip="198.51.100.4", now=LATER)
 
 

@@ -62,7 +62,7 @@ async def _seating(store: Store, session_id: int) -> dict[int, int]:
                                       .join(t.registrations,
                                             t.registrations.c.id == t.transport_seats.c.registration_id)
                                       .where(t.transport_seats.c.session_id == session_id,
-                                             details.seated_condition())))  # type: ignore[arg-type]
+                                             details.seated_condition())))
 
 
 async def test_120_delegates_fill_six_buses_within_seats_keeping_colleagues_together(
@@ -159,7 +159,7 @@ async def test_move_to_a_bus_of_another_visit_is_refused(store: Store, settings:
         await transport.move(store, settings, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi,
                              registration_id=delegate, group_id=other_bus, ip=None, now=NOW)
 
-    assert error.value.fields == {"group_id": "Choose a bus of this visit"}  # type: ignore[attr-defined]
+    assert error.value.fields == {"group_id": "Choose a bus of this visit"}
 
 
 async def test_new_departure_time_reaches_every_seated_delegate(store: Store, settings: Settings) -> None:
@@ -214,7 +214,7 @@ async def test_bus_door_turns_away_a_delegate_of_another_bus_naming_the_right_on
     assert {seating[first], seating[second]} == {bus1, bus2}
     on_bus1, on_bus2 = (first, second) if seating[first] == bus1 else (second, first)
     door = (await door_device(store, settings, list_name=f"bus-{bus1}", name="Автобус 1, дверь")).device
-    secrets_ = dict(await store.fetch_all(sa.select(t.tickets.c.registration_id, t.tickets.c.secret)))  # type: ignore[arg-type]
+    secrets_ = dict(await store.fetch_all(sa.select(t.tickets.c.registration_id, t.tickets.c.secret)))
     at = datetime(2021, 4, 1, 6, 25, tzinfo=UTC)  # 09:25 in Syktyvkar
 
     def scan(registration_id: int, nonce: str) -> Scan:
@@ -236,7 +236,7 @@ async def test_bus_door_turns_away_a_delegate_of_another_bus_naming_the_right_on
     assert (lists[f"bus-{bus1}"], lists[f"bus-{bus2}"], lists[f"visit-{mondi}"]) == (1, 1, 2)
 
 
-async def checkin_lists_with_counts(store: Store, event_id: int):  # type: ignore[no-untyped-def]
+async def checkin_lists_with_counts(store: Store, event_id: int):
     from events_app.services.checkin import lists as checkin_lists
 
     return await checkin_lists.lists_with_counts(store, event_id)

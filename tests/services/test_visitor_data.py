@@ -67,7 +67,7 @@ async def test_saving_needs_the_separate_consent(store: Store, settings: Setting
     with pytest.raises(Exception) as error:
         await visitor_data.save(store, settings, mondi, {**PASSPORT, "visitor_consent": ""}, ip=None, now=NOW)
 
-    assert error.value.fields == {"visitor_consent": "Without this consent the enterprise cannot issue a pass"}  # type: ignore[attr-defined]
+    assert error.value.fields == {"visitor_consent": "Without this consent the enterprise cannot issue a pass"}
 
 
 async def test_fields_are_sealed_in_the_database(store: Store, settings: Settings) -> None:

@@ -119,7 +119,7 @@ def _vevent(calendar: str, session_id: int) -> str:
 
 
 def _change_letters(server: Server) -> list[str]:
-    return [received.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    return [received.message.get_body(("plain",)).get_content()
             for received in server.inbox.received
             if received.rcpt_tos == ["anna@example.ru"] and str(received.message["Subject"]).startswith("Изменения в программе")]  # noqa: E501
 
@@ -164,7 +164,7 @@ def test_organiser_builds_publishes_and_the_delegate_is_told(server: Server, pla
         handle = block(LUZALES).locator(".block-time")
         handle.scroll_into_view_if_needed()
         box = handle.bounding_box()
-        row_height = page.locator('.cell[data-row="3"]').first.bounding_box()["height"]  # type: ignore[index]
+        row_height = page.locator('.cell[data-row="3"]').first.bounding_box()["height"]
         assert box is not None
         page.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
         page.mouse.down()

@@ -59,7 +59,7 @@ def _letters(url: str) -> list[tuple[str, str]]:
         for row in rows:
             message = email.message_from_string(row["message"], policy=email.policy.default)
             body = message.get_body(("plain",))
-            found.append((row["recipient"], body.get_content() if body is not None else ""))  # type: ignore[union-attr]
+            found.append((row["recipient"], body.get_content() if body is not None else ""))
         return found
 
     return asyncio.run(run())
@@ -117,11 +117,11 @@ async def test_a_feature_adds_its_own_section(store: Store, tmp_path: Path) -> N
     async def certificates(store: Store, settings: object, address: str, now: object) -> Section | None:
         return Section("certificates", "Certificates", [Item(title=f"Сертификат для {address}", status="Issued")])
 
-    sections.register(certificates)  # type: ignore[arg-type]
+    sections.register(certificates)
     try:
         found = await sections.load(store, settings_for(store.url, tmp_path), "someone@example.ru", now=NOW)
     finally:
-        sections.LOADERS.remove(certificates)  # type: ignore[arg-type]
+        sections.LOADERS.remove(certificates)
 
     assert [(section.key, [item.title for item in section.items]) for section in found] == [
         ("certificates", ["Сертификат для someone@example.ru"])]

@@ -153,7 +153,7 @@ def test_on_a_phone_the_cabinet_links_to_the_certificate_and_its_check(browser: 
 
     aside(lambda: asyncio.run(issue()))
     with running(server):
-        context = browser.new_context(**PHONE)  # type: ignore[arg-type]
+        context = browser.new_context(**PHONE)
         page = context.new_page()
         page.goto(_cabinet(people["Шестова"], key=SECRET, base=base))
         download = page.get_by_role("link", name="Скачать сертификат (PDF)")

@@ -71,7 +71,7 @@ def test_redeem_by_ticket_url_then_already_checked_in(setup: tuple[TestClient, s
     assert first["attendee"] == {"name": "Кузнецова Ольга", "organisation": "ООО «Алграф»", "category": "enterprise",
                                  "category_label": "Предприятие"}
     assert (second["status"], second["reason"]) == ("error", "already_checked_in")
-    assert second["first_checkin"]["device"] == "Вход 1"  # type: ignore[index]
+    assert second["first_checkin"]["device"] == "Вход 1"
 
 
 def test_lists_offline_data_and_search(setup: tuple[TestClient, str, str]) -> None:

@@ -123,7 +123,7 @@ def _letter_to(inbox: Inbox, address: str, subject: str) -> str:
             if item.rcpt_tos == [address] and str(item.message["Subject"]).startswith(subject):
                 body = item.message.get_body(("plain",))
                 assert body is not None
-                return str(body.get_content())  # type: ignore[attr-defined]
+                return str(body.get_content())
         time.sleep(0.1)  # waiting on the condition "the letter arrived", not on a poll interval
     raise AssertionError(f"no letter «{subject}» to {address}: {[str(i.message['Subject']) for i in inbox.received]}")
 

@@ -23,7 +23,7 @@ from tests.consultation_support import NOW, add_slot, person
 def _slots(url: str, *specs: dict[str, object]) -> list[int]:
     async def run() -> list[int]:
         async with Store(url) as store:
-            return [await add_slot(store, **spec) for spec in specs]  # type: ignore[arg-type]
+            return [await add_slot(store, **spec) for spec in specs]
 
     return asyncio.run(run())
 

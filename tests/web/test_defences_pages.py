@@ -101,7 +101,7 @@ def test_door_staff_and_experts_do_not_reach_the_organiser_defence_pages(client:
     assert client.get(BASE).status_code == 403
 
 
-def _apply(client: TestClient, **changes: str):  # type: ignore[no-untyped-def]
+def _apply(client: TestClient, **changes: str):
     return client.post(f"/events/{SLUG}/defences/apply", data={
         "project_title": "Освоение производства плит МДФ", "organisations": "ООО «Лузалес»",
         "regions": "Республика Коми",

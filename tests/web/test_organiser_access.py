@@ -101,7 +101,7 @@ def walk(client: TestClient, database_url: str) -> Walk:
 
 def test_every_workspace_route_without_sign_in_goes_to_login_or_is_refused(client: TestClient) -> None:
     seen = []
-    for info, method in staff_routes(list(client.app.routes)):  # type: ignore[attr-defined]
+    for info, method in staff_routes(list(client.app.routes)):
         response = client.request(method, concrete(info.path), follow_redirects=False)
         seen.append(info.path)
         if method in UNSAFE_METHODS or info.path.startswith("/organiser/api/"):
@@ -117,7 +117,7 @@ def test_every_workspace_route_admits_exactly_the_roles_it_declares(walk: Walk, 
     client = walk.client
     client.cookies.set("staff_session", walk.csrf[who + ":cookie"])
     wrong = []
-    for info, method in staff_routes(list(client.app.routes)):  # type: ignore[attr-defined]
+    for info, method in staff_routes(list(client.app.routes)):
         if info.name == "organiser_logout":
             continue  # would end the session the walk goes on with; tested on its own
         status = _request(client, method, concrete(info.path), walk.csrf[who])
@@ -150,7 +150,7 @@ def test_every_state_changing_route_refuses_a_missing_wrong_or_foreign_csrf_toke
     client.cookies.set("staff_session", walk.csrf["admin:cookie"])
     before = _fingerprint(database_url)
     accepted = []
-    unsafe = [(info, method) for info, method in staff_routes(list(client.app.routes))  # type: ignore[attr-defined]
+    unsafe = [(info, method) for info, method in staff_routes(list(client.app.routes))
               if method in UNSAFE_METHODS]
     for info, method in unsafe:
         path = concrete(info.path)

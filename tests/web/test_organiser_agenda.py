@@ -27,13 +27,13 @@ def _query(database_url: str, query: sa.ClauseElement) -> list[dict[str, object]
 
 def _session_id(database_url: str, key: str) -> int:
     rows = _query(database_url, sa.select(t.sessions.c.id).where(t.sessions.c.key == key))
-    return int(rows[0]["id"])  # type: ignore[call-overload]
+    return int(rows[0]["id"])
 
 
 def _venue_id(database_url: str, key: str) -> int:
     rows = _query(database_url, sa.select(t.venues.c.id).join(t.events).where(
         t.venues.c.key == key, t.events.c.slug == EVENT))
-    return int(rows[0]["id"])  # type: ignore[call-overload]
+    return int(rows[0]["id"])
 
 
 def _form(csrf: str, venue: int | str, **overrides: str) -> dict[str, str]:
@@ -119,7 +119,7 @@ def test_moving_a_session_by_json_keeps_it_published_until_publish(client: TestC
     published = _query(database_url, sa.select(t.sessions.c.starts_at,
                                                t.sessions.c.sequence).where(t.sessions.c.id == luzales))
     assert published[0]["sequence"] == 0
-    assert published[0]["starts_at"].isoformat() == "2021-04-01T10:30:00+00:00"  # type: ignore[union-attr]
+    assert published[0]["starts_at"].isoformat() == "2021-04-01T10:30:00+00:00"
     public = client.get(f"/events/{EVENT}/agenda?day=2021-04-01")
     assert "13:30" in public.text
 
@@ -203,7 +203,7 @@ def test_unknown_version_is_not_found(client: TestClient, database_url: str) -> 
 def test_public_changes_page_lists_published_versions(client: TestClient, database_url: str) -> None:
     from events_app.web.programme import changes
 
-    if not any(getattr(route, "name", "") == "agenda_changes" for route in client.app.router.routes):  # type: ignore[attr-defined]
+    if not any(getattr(route, "name", "") == "agenda_changes" for route in client.app.router.routes):
         client.app.router.routes.extend(changes.routes)  # type: ignore[attr-defined]  # until app.py mounts it
     csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
     algraf = _session_id(database_url, "visit-algraf")

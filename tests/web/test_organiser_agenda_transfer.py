@@ -23,7 +23,7 @@ def _session_keys(database_url: str) -> set[str]:
     return {row["key"] for row in rows}
 
 
-def _upload(client: TestClient, csrf: str, name: str, content: bytes):  # type: ignore[no-untyped-def]
+def _upload(client: TestClient, csrf: str, name: str, content: bytes):
     return client.post(BASE + "/import", data={"csrf_token": csrf},
                        files={"agenda": (name, content, "application/toml")})
 

@@ -42,7 +42,7 @@ def test_sign_in_sets_a_strict_session_cookie_and_lands_on_the_event_list(client
     assert "Кировская" not in home.text  # only the events this account has a role in
 
 
-def test_session_cookie_is_secure_under_https(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_is_secure_under_https(database_url: str, tmp_path) -> None:
     from events_app.app import create_app
     from events_app.clock import FixedClock
     from tests.conftest import DEMO_NOW, load_demo, settings_for

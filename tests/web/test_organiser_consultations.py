@@ -37,7 +37,7 @@ def workspace(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
         yield client
 
 
-def _fetch_one(url: str, query: sa.Select) -> dict[str, object]:  # type: ignore[type-arg]
+def _fetch_one(url: str, query: sa.Select) -> dict[str, object]:
     async def run() -> dict[str, object]:
         async with Store(url) as store:
             row = await store.fetch_one(query)

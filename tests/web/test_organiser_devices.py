@@ -15,7 +15,7 @@ CHECKIN = "/organiser/events/syktyvkar-2021/checkin"
 
 
 
-def _create(client: TestClient, csrf: str, name: str = "Вход 1", list_name: str = "entry-2021-04-01"):  # type: ignore[no-untyped-def]
+def _create(client: TestClient, csrf: str, name: str = "Вход 1", list_name: str = "entry-2021-04-01"):
     return client.post(CHECKIN + "/devices", data={"name": name, "list": list_name, "csrf_token": csrf})
 
 

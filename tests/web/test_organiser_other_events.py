@@ -31,7 +31,7 @@ from tests.web.test_organiser_access import _fingerprint, staff_routes
 EARLY = datetime(2021, 3, 20, 9, 0, tzinfo=UTC)  # before the demo Syktyvkar event, registration open
 
 
-async def _syktyvkar_ids(database_url: str, tmp_path) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+async def _syktyvkar_ids(database_url: str, tmp_path) -> dict[str, list[str]]:
     settings = settings_for(database_url, tmp_path / "ids")
     async with Store(database_url) as store:
         event = await catalogue.get_event(store, "syktyvkar-2021")
@@ -79,7 +79,7 @@ async def _syktyvkar_ids(database_url: str, tmp_path) -> dict[str, list[str]]:  
 
 
 def test_ids_of_another_event_in_workspace_urls_are_refused_and_change_nothing(
-        client: TestClient, database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        client: TestClient, database_url: str, tmp_path) -> None:
     add_staff(database_url, "owner@example.ru", role="organiser", event="syktyvkar-2021")
     add_staff(database_url, "intruder@example.ru", role="organiser", event="kirov-2020")
     asyncio.run(_grant_expert(database_url))
@@ -89,7 +89,7 @@ def test_ids_of_another_event_in_workspace_urls_are_refused_and_change_nothing(
 
     let_through = []
     walked = 0
-    for info, method in staff_routes(list(client.app.routes)):  # type: ignore[attr-defined]
+    for info, method in staff_routes(list(client.app.routes)):
         names = [name for name in re.findall(r"\{(\w+)", info.path) if name != "slug"]
         if not names or "{slug}" not in info.path:
             continue
@@ -122,14 +122,14 @@ async def _grant_expert(database_url: str) -> None:
 
 
 def test_every_workspace_page_with_its_own_events_ids_renders_for_an_admin(
-        client: TestClient, database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        client: TestClient, database_url: str, tmp_path) -> None:
     add_staff(database_url, "owner@example.ru", role="organiser", event="syktyvkar-2021")
     add_staff(database_url, "admin@example.ru", role="admin")
     ids = asyncio.run(_syktyvkar_ids(database_url, tmp_path))
     sign_in(client, "admin@example.ru")
 
     broken, shown = [], 0
-    for info, method in staff_routes(list(client.app.routes)):  # type: ignore[attr-defined]
+    for info, method in staff_routes(list(client.app.routes)):
         if method != "GET":
             continue
         names = [name for name in re.findall(r"\{(\w+)", info.path) if name != "slug"]

@@ -18,7 +18,7 @@ from tests.web.test_scanner_browser import EVENT, PHONE, Server, _get, _register
 
 __all__ = ["server"]
 SHOTS = Path(os.environ.get("EVENTS_SHOTS", "/tmp/ux-shots"))
-SCREEN_HEIGHT = PHONE["viewport"]["height"]  # type: ignore[index]
+SCREEN_HEIGHT = PHONE["viewport"]["height"]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(**PHONE)  # type: ignore[arg-type]
+    context = browser.new_context(**PHONE)
     yield context.new_page()
     context.close()
 

@@ -58,7 +58,7 @@ async def tokens_for(store: Store, registration_id: int, session_ids: Collection
     if store.is_sqlite:
         from sqlalchemy.dialects.sqlite import insert
     else:
-        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # same call, the dialect's subclass
     # Two pages opened at once may both make the link: the second insert does nothing and both
     # read the one that was stored.
     await store.execute(insert(t.join_links).values([

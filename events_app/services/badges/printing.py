@@ -164,7 +164,7 @@ async def _mark_printed(store: Store, registration_ids: Sequence[int], *, now: d
     if store.is_sqlite:
         from sqlalchemy.dialects.sqlite import insert
     else:
-        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # same call, the dialect's subclass
     for start in range(0, len(registration_ids), 500):
         chunk = registration_ids[start:start + 500]
         statement = insert(t.badge_prints).values([{"registration_id": rid, "printed_at": now, "times": 1}
