@@ -4,11 +4,14 @@ Pure functions: figures and labels in, an `<svg>` string out. The page's Content
 forbids `style=` attributes, so everything is drawn with presentation attributes and CSS classes
 (`static/organiser-registrations.css` colours them). Each chart scales with its container
 (`viewBox`, `width="100%"`), names itself for screen readers (`role="img"`, `<title>`, `<desc>`),
-and the page puts a table of the same figures beside it as the text alternative.
+and the page puts a table of the same figures beside it as the text alternative. A long label
+(a site visit's full title) wraps onto as many lines as it needs: an organiser must be able to
+tell two visits to the same enterprise apart, so nothing is cut.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -18,7 +21,8 @@ LABEL_SIZE = 15
 ROW = 44  # a label line and its bar below it
 PROGRESS_ROW = 66  # a label line, the bar, and the figures under it
 BAR_HEIGHT = 14
-LABEL_CHARS = 46  # longer labels are shortened on the chart; the table beside it has them in full
+LINE_CHARS = 44  # a label line; about 8.5 units a Cyrillic letter at LABEL_SIZE fills the 400-unit width
+LINE_HEIGHT = 18  # each further line of a label pushes its bar down by this much
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,9 @@ class Day:
     cumulative: int
 
 
-def shorten(label: str, limit: int = LABEL_CHARS) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+def wrap(label: str, limit: int = LINE_CHARS) -> list[str]:
+    """The label in lines of at most `limit` characters, broken between words where it can be; no text dropped."""
+    return textwrap.wrap(label, limit, break_long_words=True, break_on_hyphens=False) or [""]
 
 
 def _open(chart_id: str, title: str, description: str, height: int) -> list[str]:
@@ -62,6 +67,13 @@ def _open(chart_id: str, title: str, description: str, height: int) -> list[str]
     ]
 
 
+def _label(y: float, lines: Sequence[str]) -> str:
+    """A label's lines as one `<text>`, so a screen reader and a text search read it as one phrase."""
+    spans = "".join(f'<tspan x="0" dy="{0 if index == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+                    for index, line in enumerate(lines))
+    return f'<text x="0" y="{y:g}" class="chart-label" font-size="{LABEL_SIZE}">{spans}</text>'
+
+
 def _text(x: float, y: float, text: str, css: str, anchor: str = "start") -> str:
     return (f'<text x="{x:g}" y="{y:g}" class={quoteattr(css)} font-size="{LABEL_SIZE}"'
             f' text-anchor="{anchor}">{escape(text)}</text>')
@@ -71,19 +83,22 @@ def bar_chart(*, chart_id: str, title: str, bars: Sequence[Bar], empty: str) -> 
     """Horizontal bars, longest for the largest value; each value written at the end of its bar."""
     if not bars:
         return _empty(chart_id, title, empty)
-    height = ROW * len(bars) + 4
+    labels = [wrap(bar.label) for bar in bars]
+    height = sum(ROW + LINE_HEIGHT * (len(lines) - 1) for lines in labels) + 4
     largest = max(bar.value for bar in bars) or 1
     reserve = 48  # room for the figure after the longest bar
     parts = _open(chart_id, title, "; ".join(f"{bar.label}: {bar.value}" for bar in bars), height)
-    for index, bar in enumerate(bars):
-        top = index * ROW
+    top = 0
+    for bar, lines in zip(bars, labels, strict=True):
         length = round((WIDTH - reserve) * bar.value / largest, 1)
+        below = top + LINE_HEIGHT * (len(lines) - 1)  # the bar sits under the label's last line
         parts.append('<g class="chart-row">')
-        parts.append(_text(0, top + 16, shorten(bar.label), "chart-label"))
-        parts.append(f'<rect class="bar" x="0" y="{top + 22}" width="{length:g}" height="{BAR_HEIGHT}"'
+        parts.append(_label(top + 16, lines))
+        parts.append(f'<rect class="bar" x="0" y="{below + 22}" width="{length:g}" height="{BAR_HEIGHT}"'
                      f' rx="2" data-value="{bar.value}"/>')
-        parts.append(_text(length + 6, top + 34, str(bar.value), "chart-value"))
+        parts.append(_text(length + 6, below + 34, str(bar.value), "chart-value"))
         parts.append("</g>")
+        top = below + ROW
     parts.append("</svg>")
     return "".join(parts)
 
@@ -92,19 +107,22 @@ def progress_chart(*, chart_id: str, title: str, rows: Sequence[Progress], empty
     """A track per row with the done part filled, the figures under it; a row past its total is marked `over`."""
     if not rows:
         return _empty(chart_id, title, empty)
-    height = PROGRESS_ROW * len(rows)
+    labels = [wrap(row.label) for row in rows]
+    height = sum(PROGRESS_ROW + LINE_HEIGHT * (len(lines) - 1) for lines in labels)
     parts = _open(chart_id, title, "; ".join(f"{row.label}: {_figures(row)}" for row in rows), height)
-    for index, row in enumerate(rows):
-        top = index * PROGRESS_ROW
+    top = 0
+    for row, lines in zip(rows, labels, strict=True):
         share = min(row.value / row.total, 1.0) if row.total > 0 else 0.0
         css = "bar over" if row.total and row.value > row.total else "bar"
+        below = top + LINE_HEIGHT * (len(lines) - 1)
         parts.append('<g class="chart-row">')
-        parts.append(_text(0, top + 16, shorten(row.label), "chart-label"))
-        parts.append(f'<rect class="track" x="0" y="{top + 22}" width="{WIDTH}" height="{BAR_HEIGHT}" rx="2"/>')
-        parts.append(f'<rect class="{css}" x="0" y="{top + 22}" width="{round(WIDTH * share, 1):g}"'
+        parts.append(_label(top + 16, lines))
+        parts.append(f'<rect class="track" x="0" y="{below + 22}" width="{WIDTH}" height="{BAR_HEIGHT}" rx="2"/>')
+        parts.append(f'<rect class="{css}" x="0" y="{below + 22}" width="{round(WIDTH * share, 1):g}"'
                      f' height="{BAR_HEIGHT}" rx="2" data-value="{row.value}" data-total="{row.total}"/>')
-        parts.append(_text(0, top + 53, _figures(row), "chart-value"))
+        parts.append(_text(0, below + 53, _figures(row), "chart-value"))
         parts.append("</g>")
+        top = below + PROGRESS_ROW
     parts.append("</svg>")
     return "".join(parts)
 

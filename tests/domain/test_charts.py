@@ -35,14 +35,47 @@ def test_bar_chart_draws_a_bar_per_value_scaled_to_the_largest() -> None:
     assert "style=" not in markup
 
 
-def test_labels_are_escaped_and_long_ones_shortened() -> None:
-    markup = charts.bar_chart(chart_id="c2", title="<b>&", empty="", bars=[charts.Bar("ООО «A&B» " + "x" * 80, 3)])
+def _label_lines(root: ET.Element) -> list[list[str]]:
+    """Each chart label as the lines a reader sees."""
+    return [[span.text or "" for span in text.iter(f"{SVG}tspan")]
+            for text in root.iter(f"{SVG}text") if text.get("class") == "chart-label"]
+
+
+def test_labels_are_escaped_and_long_ones_wrap_in_full() -> None:
+    title = "ООО «A&B»: посещение деревообрабатывающего производства и склада готовой продукции"
+    markup = charts.bar_chart(chart_id="c2", title="<b>&", empty="",
+                              bars=[charts.Bar(title, 3), charts.Bar("Коми", 1)])
 
     root = _parse(markup)
-    label = next(text for text in root.iter(f"{SVG}text") if text.get("class") == "chart-label")
-    assert label.text.startswith("ООО «A&B» x") and label.text.endswith("…")
-    assert len(label.text) == charts.LABEL_CHARS
+    lines = _label_lines(root)
+    assert lines == [["ООО «A&B»: посещение деревообрабатывающего", "производства и склада готовой продукции"],
+                     ["Коми"]]
+    assert "…" not in markup
     assert root.find(f"{SVG}title").text == "<b>&"
+    # The bar of a two-line label moves down by a line, and so does everything after it.
+    assert [float(bar.get("y", "")) for bar in _bars(root)] == [22 + charts.LINE_HEIGHT,
+                                                               charts.ROW + charts.LINE_HEIGHT + 22]
+    assert root.get("viewBox") == f"0 0 {charts.WIDTH} {2 * charts.ROW + charts.LINE_HEIGHT + 4}"
+
+
+def test_a_label_longer_than_a_line_keeps_every_character() -> None:
+    label = "Визит " + "я" * 100 + " конец"
+
+    lines = charts.wrap(label)
+
+    assert all(len(line) <= charts.LINE_CHARS for line in lines)
+    assert "".join(lines).replace(" ", "") == label.replace(" ", "")
+    assert charts.wrap("") == [""]
+
+
+def test_progress_chart_wraps_a_long_visit_title() -> None:
+    title = "10.04 13:30 Посещение АО «Монди Сыктывкарский ЛПК»: бумажная фабрика и лесопильное производство"
+
+    root = _parse(charts.progress_chart(chart_id="c6", title="Заполненность", empty="",
+                                        rows=[charts.Progress(title, 5, 10)]))
+
+    assert [" ".join(lines) for lines in _label_lines(root)] == [title]
+    assert root.get("viewBox") == f"0 0 {charts.WIDTH} {charts.PROGRESS_ROW + 2 * charts.LINE_HEIGHT}"
 
 
 def test_progress_chart_fills_the_share_and_marks_overfull_rows() -> None:

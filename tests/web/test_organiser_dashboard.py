@@ -48,6 +48,21 @@ def test_organiser_sees_every_chart_with_the_figures(client: TestClient, databas
     assert "style=" not in page.text
 
 
+def test_long_visit_titles_are_drawn_in_full(client: TestClient, database_url: str, tmp_path: Path) -> None:
+    _prepare(database_url, tmp_path, [{"sessions": "VISIT"}], visit_capacity=10)
+    add_staff(database_url, "org@example.ru", role="organiser", event="syktyvkar-2021")
+    sign_in(client, "org@example.ru")
+
+    page = client.get(DASHBOARD)
+
+    fills = _charts(page.text)["chart-fills"]
+    labels = [" ".join(span.text or "" for span in text.iter(f"{SVG}tspan"))
+              for text in fills.iter(f"{SVG}text") if text.get("class") == "chart-label"]
+    mondi = [label[len("01.04 10:00 "):] for label in labels if "Монди" in label]  # after the visit's start
+    assert mondi == ["Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми"]
+    assert "…" not in ET.tostring(fills, encoding="unicode")
+
+
 def test_door_staff_land_on_the_check_in_progress_only(client: TestClient, database_url: str, tmp_path: Path) -> None:
     _prepare(database_url, tmp_path, [{}])
     add_staff(database_url, "door@example.ru", role="door", event="syktyvkar-2021")
