@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -102,6 +103,32 @@ def test_demo_loads_once_with_dates_from_next_week(env: Path, capsys: pytest.Cap
     dates = asyncio.run(starts())
     assert min(dates.values()) > date(2026, 11, 27)
     assert dates["syktyvkar-2021"].weekday() == date(2021, 4, 1).weekday()
+
+
+MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+          "ноября", "декабря")
+DAY_IN_TEXT = re.compile(rf"\b(\d{{1,2}})(?:[–-]\d{{1,2}}| и \d{{1,2}})? ({'|'.join(MONTHS)})\b")
+
+
+def test_demo_texts_name_no_date_of_the_seed(env: Path) -> None:
+    """The demo runs on shifted dates: its descriptions must not say «1 и 2 апреля 2021 года»."""
+    main(["migrate"])
+    main(["demo", "--today", "2026-11-27"])
+    seed_years = {str(year) for path in DEMO_FILES
+                  for year in re.findall(r"^(?:starts_on|ends_on) = (\d{4})-", path.read_text(encoding="utf-8"), re.M)}
+
+    async def texts() -> list[tuple[str, str]]:
+        async with Store(f"sqlite:///{env}") as store:
+            events = await store.fetch_all(sa.select(t.events.c.slug, t.events.c.description))
+            sessions = await store.fetch_all(sa.select(t.events.c.slug, t.sessions.c.description)
+                                             .join(t.events, t.events.c.id == t.sessions.c.event_id))
+            return [(row[0], row[1] or "") for row in [*events, *sessions]]
+
+    found = [(slug, mention) for slug, text in asyncio.run(texts())
+             for mention in [m.group(0) for m in DAY_IN_TEXT.finditer(text)]
+             + [year for year in re.findall(r"\b(20\d\d)\b", text) if year in seed_years]]
+
+    assert found == []
 
 
 def test_bad_setting_exits_with_one_line(env: Path, monkeypatch: pytest.MonkeyPatch,
