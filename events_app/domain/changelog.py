@@ -1,8 +1,8 @@
 """What a publication changes in an agenda, and how to say it to people.
 
 `compare` turns the published sessions and the planned ones into `Change`s; a `Change` is plain
-data (kept as JSON with each publication) and `describe` words it in the reader's language:
-«Посещение ООО «Лузалес» перенесено с 11:00 на 12:30».
+data (kept as JSON with each publication) and `describe` words it in the reader's language,
+e.g. `«Обед»: время изменено с 12:00 на 11:00`.
 """
 
 from __future__ import annotations
@@ -32,17 +32,22 @@ NOTIFIED = frozenset({ChangeKind.CANCELLED, ChangeKind.MOVED, ChangeKind.RESIZED
 # Changes a calendar client must be told about: they raise the session's SEQUENCE.
 VISIBLE_FIELDS = ("starts_at", "ends_at", "venue_id", "title")
 
-WORDING: dict[ChangeKind, str] = {
-    ChangeKind.ADDED: N_("Added: %(title)s, %(new)s"),
-    ChangeKind.CANCELLED: N_("%(title)s cancelled (was %(old)s)"),
-    ChangeKind.MOVED: N_("%(title)s moved from %(old)s to %(new)s"),
-    ChangeKind.RESIZED: N_("%(title)s now ends at %(new)s instead of %(old)s"),
-    ChangeKind.VENUE: N_("%(title)s: the venue is now %(new)s instead of %(old)s"),
-    ChangeKind.RENAMED: N_("«%(old)s» is now called «%(new)s»"),
-    ChangeKind.CAPACITY: N_("%(title)s: places changed from %(old)s to %(new)s"),
-}
-NO_LIMIT = N_("no limit")
-NO_VENUE = N_("no venue")
+# Each line names the session in quotes and says what changed with a noun («время», «площадка»,
+# «число мест»), so no word has to agree with the title: «Обед», «Экскурсия», «Посещение» and
+# «Защиты проектов» all read right. A venue or a limit that appears or goes away has its own line
+# rather than «вместо без площадки».
+ADDED = N_("New in the programme: «%(title)s», %(new)s")
+CANCELLED = N_("Cancelled: «%(title)s», %(old)s")
+MOVED = N_("«%(title)s»: the time changed from %(old)s to %(new)s")
+MOVED_DAY = N_("«%(title)s»: moved to another day, from %(old)s to %(new)s")
+RESIZED = N_("«%(title)s»: now ends at %(new)s instead of %(old)s")
+VENUE_CHANGED = N_("«%(title)s»: new venue, %(new)s (was %(old)s)")
+VENUE_SET = N_("«%(title)s»: venue assigned, %(new)s")
+VENUE_REMOVED = N_("«%(title)s»: venue removed (was %(old)s)")
+RENAMED = N_("New title: «%(new)s» (was «%(old)s»)")
+CAPACITY_CHANGED = N_("«%(title)s»: places changed from %(old)s to %(new)s")
+CAPACITY_SET = N_("«%(title)s»: places now limited to %(new)s")
+CAPACITY_LIFTED = N_("«%(title)s»: places no longer limited (was %(old)s)")
 
 
 @dataclass(frozen=True)
@@ -153,19 +158,27 @@ def describe(change: Change, *, gettext: Callable[[str], str], day_label: Callab
     """One line for people: times as «11:00» on the same day, with the day when it changes."""
     title = change.title_en if english and change.title_en else change.title
     old, new = change.old, change.new
-    if change.kind is ChangeKind.MOVED and old and new:
-        old, new = _times_apart(datetime.fromisoformat(old), datetime.fromisoformat(new), day_label)
+    wording: str
+    if change.kind is ChangeKind.ADDED:
+        wording, new = ADDED, _span_text(new, day_label) if new else ""
+    elif change.kind is ChangeKind.CANCELLED:
+        wording, old = CANCELLED, _span_text(old, day_label) if old else ""
+    elif change.kind is ChangeKind.MOVED and old and new:
+        before, after = datetime.fromisoformat(old), datetime.fromisoformat(new)
+        wording = MOVED if before.date() == after.date() else MOVED_DAY
+        old, new = _times_apart(before, after, day_label)
     elif change.kind is ChangeKind.RESIZED and old and new:
+        wording = RESIZED
         old, new = datetime.fromisoformat(old).strftime("%H:%M"), datetime.fromisoformat(new).strftime("%H:%M")
-    elif change.kind in (ChangeKind.ADDED, ChangeKind.CANCELLED):
-        span = new if change.kind is ChangeKind.ADDED else old
-        text = _span_text(span, day_label) if span else ""
-        old, new = (text, None) if change.kind is ChangeKind.CANCELLED else (None, text)
     elif change.kind is ChangeKind.VENUE:
-        old, new = old or gettext(NO_VENUE), new or gettext(NO_VENUE)
+        wording = VENUE_CHANGED if old and new else VENUE_SET if new else VENUE_REMOVED
     elif change.kind is ChangeKind.CAPACITY:
-        old, new = old or gettext(NO_LIMIT), new or gettext(NO_LIMIT)
-    return gettext(WORDING[change.kind]) % {"title": title, "old": old, "new": new}
+        wording = CAPACITY_CHANGED if old and new else CAPACITY_SET if new else CAPACITY_LIFTED
+    elif change.kind is ChangeKind.RENAMED:
+        wording = RENAMED
+    else:  # a move or resize stored without its times: say what is known
+        wording = MOVED if change.kind is ChangeKind.MOVED else RESIZED
+    return gettext(wording) % {"title": title, "old": old, "new": new}
 
 
 def _times_apart(old: datetime, new: datetime, day_label: Callable[[date], str]) -> tuple[str, str]:

@@ -185,12 +185,12 @@ def test_organiser_builds_publishes_and_the_delegate_is_told(server: Server, pla
         expect(page.locator(".confirm-items .conflict").first).to_contain_text("пересекаются на площадке")
         page.get_by_role("button", name="Всё равно опубликовать").click()
         expect(page.locator("h1")).to_have_text("Версия 1", timeout=WAIT_MS)
-        expect(page.locator(".changelog")).to_contain_text(f"{LUZALES} перенесено с 13:30 на 14:00")
+        expect(page.locator(".changelog")).to_contain_text(f"«{LUZALES}»: время изменено с 13:30 на 14:00")
     finally:
         browser.close()
 
     [letter] = _eventually(lambda: _change_letters(server))
-    assert f"- {LUZALES} перенесено с 13:30 на 14:00" in letter
+    assert f"- «{LUZALES}»: время изменено с 13:30 на 14:00" in letter
     assert "Круглый стол" not in letter
     after = _vevent(_get(delegate["calendar_url"]).decode(), delegate["session_id"])
     assert f"DTSTART;TZID=Europe/Moscow:{server.today:%Y%m%d}T140000" in after

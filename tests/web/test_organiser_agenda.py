@@ -79,7 +79,7 @@ def test_new_session_overlapping_another_is_saved_as_draft_and_flagged(client: T
     ref = f"d{drafts[0]['id']}"
     assert re.search(rf'class="block kind-workshop drafted has-conflict"\s+id="block-{ref}"', page.text)
     assert "«Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми» и «Круглый стол» пересекаются" in page.text  # noqa: E501
-    assert "Добавлено: Круглый стол" in page.text
+    assert "Новое в программе: «Круглый стол»" in page.text
 
 
 def test_session_form_with_end_before_start_shows_the_field_error(client: TestClient, database_url: str) -> None:
@@ -160,7 +160,7 @@ def test_publish_applies_the_draft_and_the_version_page_reads_the_change(client:
     versions = client.get(BASE + "/versions")
 
     assert published.headers["location"] == f"{BASE}/versions/1"
-    assert "Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ» перенесено с 13:30 на 14:00" in version.text  # noqa: E501
+    assert "«Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ»»: время изменено с 13:30 на 14:00" in version.text  # noqa: E501
     assert f'href="{BASE}/versions/1"' in versions.text
     row = _query(database_url, sa.select(t.sessions.c.sequence).where(t.sessions.c.id == luzales))[0]
     assert row["sequence"] == 1
@@ -214,7 +214,7 @@ def test_public_changes_page_lists_published_versions(client: TestClient, databa
 
     assert page.status_code == 200
     assert "Версия 1" in page.text
-    assert "Посещение ООО «Алграф»: промышленный технопарк отменено (было: 1 апреля, четверг, 15:30–17:00)" in page.text
+    assert "Отмена: «Посещение ООО «Алграф»: промышленный технопарк», 1 апреля, четверг, 15:30–17:00" in page.text
     assert "olga@example.ru" not in page.text
 
 
