@@ -8,6 +8,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -313,3 +314,49 @@ def test_cancelling_asks_once_more_then_cancels_and_sends_a_short_letter(
     assert letter["Subject"] == ("Ваша регистрация отменена: "
                                  "Практическая сессия по развитию промышленных кластеров России")
     assert "Билет больше не действует" in letter.get_body(("plain",)).get_content()
+
+
+def _sessions(client: TestClient) -> list[dict[str, Any]]:
+    return list(client.get("/api/v1/events/syktyvkar-2021/sessions").json()["sessions"])
+
+
+def test_site_visit_page_offers_sign_up_with_the_visit_and_its_day_ticked(app_client: TestClient) -> None:
+    visit = next(s for s in _sessions(app_client) if s["kind"] == "site_visit" and s["starts_at"][:10] == "2021-04-01")
+    page = app_client.get(f"/events/syktyvkar-2021/sessions/{visit['id']}").text
+
+    link = re.search(r'<a class="button" href="https://events\.example\.org(/events/syktyvkar-2021/register\?session=\d+)">'
+                     r"Записаться</a>", page)
+    assert link is not None
+    form = app_client.get(link.group(1)).text
+    ticked_sessions = re.findall(r'name="sessions" value="(\d+)" checked', form)
+    ticked_days = re.findall(r'name="days" value="([0-9-]+)" checked', form)
+    assert ticked_sessions == [str(visit["id"])]
+    assert ticked_days == ["2021-04-01"]
+    assert f"В форме ниже уже отмечены «{visit['title']}» и нужный день." in form
+
+    registered = app_client.post("/events/syktyvkar-2021/register", data=delegate_form(
+        email="olga@example.ru", days=ticked_days, sessions=ticked_sessions))
+    assert registered.status_code == 200
+    assert "Регистрация подтверждена" in registered.text
+    assert re.search(rf"{re.escape(visit['title'])}\s*</strong>.*?Место за вами", registered.text, re.S)
+
+
+def test_sign_up_link_for_a_session_without_sign_up_opens_a_plain_form(app_client: TestClient) -> None:
+    plain = next(s for s in _sessions(app_client) if not s["signup_required"])
+    page = app_client.get(f"/events/syktyvkar-2021/sessions/{plain['id']}").text
+    form = app_client.get(f"/events/syktyvkar-2021/register?session={plain['id']}").text
+
+    assert "Записаться" not in page and "register?session=" not in page
+    assert re.findall(r'name="(?:sessions|days)" value="[^"]+" checked', form) == []
+    assert "уже отмечены" not in form
+
+
+def test_session_page_says_why_sign_up_is_closed_instead_of_offering_it(database_url: str, tmp_path: Path) -> None:
+    load_event_into(database_url)
+    after_the_event = FixedClock(datetime(2021, 4, 5, 9, 0, tzinfo=UTC))
+    with TestClient(create_app(settings_for(database_url, tmp_path / "data"), clock=after_the_event)) as client:
+        visit = next(s for s in _sessions(client) if s["kind"] == "site_visit")
+        page = client.get(f"/events/syktyvkar-2021/sessions/{visit['id']}").text
+
+    assert "Регистрация закрыта: записаться сейчас нельзя." in page
+    assert "register?session=" not in page and ">Записаться<" not in page

@@ -106,6 +106,32 @@ async def form_context(store: Store, slug: str, *, now: datetime) -> FormContext
                        day_groups=by_week(days, event_days=event.days))
 
 
+async def closed_reason(store: Store, event_id: int, *, now: datetime) -> str | None:
+    """Why the event takes no registration now, or None while it does (a session page says so
+    instead of offering to sign up)."""
+    row = await store.fetch_one(sa.select(t.events).where(t.events.c.id == event_id))
+    assert row is not None
+    return _closed_reason(row, now)
+
+
+@dataclass(frozen=True)
+class Preselection:
+    """The form's ticks for «Записаться» on a session page: that session and its day."""
+
+    session: SessionView | None
+    values: dict[str, list[str]]
+
+
+def preselection(context: FormContext, session_id: str | None) -> Preselection:
+    """Tick the session and its day when it takes sign-ups; nothing otherwise (an old or altered
+    link opens a plain form)."""
+    wanted = (session_id or "").strip()
+    session = next((s for s in context.signup_sessions if wanted and str(s.id) == wanted), None)
+    if session is None:
+        return Preselection(None, {"days": [], "sessions": []})
+    return Preselection(session, {"days": [session.day.isoformat()], "sessions": [str(session.id)]})
+
+
 def _closed_reason(event: Row, now: datetime) -> str | None:
     opens, closes = event["registration_opens_at"], event["registration_closes_at"]
     if closes is None:

@@ -13,7 +13,9 @@ from starlette.routing import Route
 from events_app import i18n
 from events_app.domain.programme_days import by_week, offered_days
 from events_app.services.programme import catalogue
+from events_app.services.registration import signup
 from events_app.services.visits import details
+from events_app.web import clock
 from events_app.web.public_cache import PAGE_SECONDS, remembered
 
 
@@ -54,10 +56,13 @@ async def session_page(request: Request) -> Response:
     event = await catalogue.get_event(store, request.path_params["slug"])
     session = await catalogue.get_session(store, event, request.path_params["session_id"])
     visit = (await details.visits_by_session(store, [session.id])).get(session.id)
+    # A session with sign-up offers «Записаться», or says why registration is not possible now.
+    closed = (await signup.closed_reason(store, event.id, now=clock.now(request))
+              if session.signup_required else None)
     # The webinar's address is personal (`/j/{token}`): neither the page nor its calendar links carry it.
     return _render(request, "session.html", {"event": event, "session": replace(session, online_url=None),
                                              "online": bool(session.online_url), "visit": visit,
-                                             "zone": ZoneInfo(event.timezone)})
+                                             "signup_closed": closed, "zone": ZoneInfo(event.timezone)})
 
 
 async def venue_page(request: Request) -> Response:

@@ -17,6 +17,7 @@ from events_app.domain.tickets import qr_png, qr_svg, ticket_url
 from events_app.services import rate_limit
 from events_app.services.cabinet import access
 from events_app.services.certificates import issuing
+from events_app.services.programme.catalogue import SessionView
 from events_app.services.registration import signup
 from events_app.services.registration.letters import cabinet_url, personal_calendar_url
 from events_app.services.registration.views import (
@@ -49,8 +50,10 @@ def form_values(form: FormData) -> dict[str, Any]:
 
 
 def _form_page(request: Request, context: signup.FormContext, values: dict[str, Any],
-               errors: dict[str, str], status_code: int = 200, message: str | None = None) -> Response:
+               errors: dict[str, str], status_code: int = 200, message: str | None = None,
+               preselected: SessionView | None = None) -> Response:
     return _render(request, "register.html", {
+        "preselected": preselected,
         "event": context.event, "sessions": context.signup_sessions, "closed_reason": context.closed_reason,
         "visits": context.visits, "day_groups": context.day_groups,
         "values": values, "errors": {name: i18n.gettext(text) for name, text in errors.items()},
@@ -62,7 +65,8 @@ def _form_page(request: Request, context: signup.FormContext, values: dict[str, 
 
 async def register_form(request: Request) -> Response:
     context = await signup.form_context(request.state.store, request.path_params["slug"], now=clock.now(request))
-    return _form_page(request, context, {"days": [], "sessions": []}, {})
+    chosen = signup.preselection(context, request.query_params.get("session"))
+    return _form_page(request, context, chosen.values, {}, preselected=chosen.session)
 
 
 async def register_submit(request: Request) -> Response:
