@@ -64,6 +64,37 @@ def test_visits_page_lists_each_visit_with_its_buses(workspace: Any) -> None:
     assert "Занято мест: 0 / 40 · Рассажено: 0 / 40" in page
 
 
+def _event_nav(page: str) -> list[str]:
+    nav = re.search(r'<nav class="event-nav".*?</nav>', page, flags=re.S)
+    assert nav is not None
+    return re.findall(r"<li><a [^>]*>([^<]+)</a></li>", nav.group(0))
+
+
+def test_only_an_event_with_site_visits_shows_the_visits_area(workspace: Any) -> None:
+    client, _, database_url = workspace
+    online_event = load_event_into(database_url, "proclusters-2022")
+    _fetch(database_url, t.sessions.update().where(t.sessions.c.id == online_event.sessions["webinar-1"])
+           .values(signup_required=True, capacity=30).returning(t.sessions.c.id))
+    add_staff(database_url, "online@example.ru", role="organiser", event="proclusters-2022")
+
+    sign_in(client, "plain@example.ru")
+    with_visits = _event_nav(client.get("/organiser/events/syktyvkar-2021").text)
+    client.cookies.clear()
+    sign_in(client, "online@example.ru")
+    online = _event_nav(client.get("/organiser/events/proclusters-2022").text)
+    online_public = client.get("/events/proclusters-2022").text
+    online_form = client.get("/events/proclusters-2022/register").text
+    visits_form = client.get("/events/syktyvkar-2021/register").text
+
+    assert "Посещения предприятий" in with_visits
+    assert online == ["Сводка", "Программа", "Регистрации", "Бейджи", "Посещаемость", "Сертификаты",
+                      "Защиты проектов", "Регистрация на входе", "Напоминания", "Настройки"]
+    assert "Посещения предприятий" not in online_public
+    assert "kind=site_visit" not in online_public
+    assert "<legend>Занятия с записью</legend>" in online_form and "Посещения предприятий" not in online_form
+    assert "<legend>Посещения предприятий и занятия с записью</legend>" in visits_form
+
+
 def test_door_staff_cannot_open_the_visits(workspace: Any) -> None:
     client, sessions, _ = workspace
     sign_in(client, "door@example.ru")

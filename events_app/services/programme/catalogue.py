@@ -48,6 +48,8 @@ class EventView:
     description: str | None
     organisers: tuple[OrganisationView, ...] = ()
     partners: tuple[OrganisationView, ...] = ()
+    # Whether the published programme has a site visit: an online programme shows no visits area.
+    has_site_visits: bool = False
 
     @property
     def days(self) -> list[date]:
@@ -131,7 +133,7 @@ def _organisation(row: Row) -> OrganisationView:
                             website=row["website"])
 
 
-def _event(row: Row, links: Sequence[Row] = ()) -> EventView:
+def _event(row: Row, links: Sequence[Row] = (), *, has_site_visits: bool = False) -> EventView:
     region = region_by_code(row["region_code"])
     assert region is not None, f"event {row['slug']} has an unknown region"
     return EventView(
@@ -140,6 +142,7 @@ def _event(row: Row, links: Sequence[Row] = ()) -> EventView:
         ends_on=row["ends_on"], status=row["status"], description=row["description"],
         organisers=tuple(_organisation(link) for link in links if link["role"] == "organiser"),
         partners=tuple(_organisation(link) for link in links if link["role"] == "partner"),
+        has_site_visits=has_site_visits,
     )
 
 
@@ -158,7 +161,10 @@ async def list_events(store: Store) -> list[EventView]:
 
 async def get_event(store: Store, slug: str, *, include_drafts: bool = False) -> EventView:
     """A published event; with `include_drafts` (the organiser workspace) a draft one too."""
-    query = sa.select(t.events).where(t.events.c.slug == slug)
+    site_visit = sa.exists().where(t.sessions.c.event_id == t.events.c.id,
+                                   t.sessions.c.kind == SessionKind.SITE_VISIT.value,
+                                   t.sessions.c.cancelled_at.is_(None))
+    query = sa.select(t.events, site_visit.label("has_site_visits")).where(t.events.c.slug == slug)
     if not include_drafts:
         query = query.where(t.events.c.status == EventStatus.PUBLISHED.value)
     row = await store.fetch_one(query)
@@ -169,7 +175,7 @@ async def get_event(store: Store, slug: str, *, include_drafts: bool = False) ->
         .join(t.organisations, t.organisations.c.id == t.event_organisations.c.organisation_id)
         .where(t.event_organisations.c.event_id == row["id"])
         .order_by(t.event_organisations.c.role, t.event_organisations.c.position))
-    return _event(row, links)
+    return _event(row, links, has_site_visits=bool(row["has_site_visits"]))
 
 
 def parse_day(event: EventView, value: str | None) -> date | None:
