@@ -81,6 +81,12 @@ def compose(
     return message
 
 
+def masked(address: str) -> str:
+    """An address shown to whoever holds a page, not to its owner only: «a•••@example.ru»."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}•••@{domain}" if local else address
+
+
 def mailbox(name: str, address: str) -> str:
     """`Name <address>` quoted as needed: a comma or quote in a person's name stays in the name."""
     _single_line("name", name)

@@ -360,3 +360,34 @@ def test_session_page_says_why_sign_up_is_closed_instead_of_offering_it(database
 
     assert "Регистрация закрыта: записаться сейчас нельзя." in page
     assert "register?session=" not in page and ">Записаться<" not in page
+
+
+def test_ticket_page_mails_the_cabinet_link_to_the_delegate_only(app_client: TestClient,
+                                                                 inbox: tuple[Inbox, str]) -> None:
+    box, _ = inbox
+    cabinet = app_client.post("/events/syktyvkar-2021/register", data=_form(app_client)).url.path
+    ticket_path = re.search(r'href="https://events\.example\.org(/t/[A-Z0-9]{26})"',
+                            app_client.get(cabinet).text).group(1)
+    _wait_for_letters(box, 1)
+    ticket = app_client.get(ticket_path).text
+    assert "/cabinet/" not in ticket  # whoever scans the QR code does not get the cabinet
+    assert "можем прислать её ещё раз на a•••@example.ru" in ticket
+
+    action = re.search(r'<form method="post" action="https://events\.example\.org(/t/[A-Z0-9]{26}/cabinet-link)">\s*'
+                       r'<button type="submit" class="button secondary">Прислать ссылку на личный кабинет</button>',
+                       ticket).group(1)
+    sent = app_client.post(action)
+    _wait_for_letters(box, 2)
+
+    assert str(sent.url) == f"https://events.example.org{ticket_path}?link=sent"
+    assert "Ссылка на личный кабинет отправлена на a•••@example.ru." in sent.text
+    letter = box.received[1]
+    assert letter.rcpt_tos == ["anna@example.ru"]
+    link = re.search(r"https://events\.example\.org(/cabinet/\S+)", letter.message.get_body(("plain",)).get_content())
+    assert "Иванова Анна Сергеевна" in app_client.get(link.group(1)).text
+
+    for _ in range(2):
+        app_client.post(action)
+    refused = app_client.post(action)
+    assert refused.status_code == 429
+    assert "Ссылку уже отправляли несколько раз" in refused.text

@@ -7,7 +7,7 @@ change that causes it commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Literal
 
@@ -18,11 +18,12 @@ from events_app.domain.links import sign_cabinet_link
 from events_app.domain.mail import Attachment, compose, mailbox
 from events_app.domain.registration import Promotion, RegistrationStatus
 from events_app.domain.tickets import qr_png, ticket_url
+from events_app.services import rate_limit
 from events_app.services.attendance.join_links import OnlineLink
 from events_app.services.mail import outbox
 from events_app.services.mail.templates import event_title, render
 from events_app.services.programme import feeds
-from events_app.services.registration.views import RegistrationView, online_links, registration_view
+from events_app.services.registration.views import RegistrationView, online_links, registration_view, ticket_holder
 from events_app.settings import Settings
 
 Kind = Literal["confirmed", "pending", "waitlisted", "promoted", "approved", "rejected", "link", "cancelled",
@@ -129,6 +130,20 @@ async def decision(store: Store, settings: Settings, registration_id: int, *, no
 
 async def cabinet_link(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:
     await _send(store, settings, registration_id, "link", now=now)
+
+
+# Anyone who photographs a ticket's QR code can open the ticket page; the cabinet (personal data,
+# cancelling) is only ever mailed to the delegate's own address, and not too often.
+CABINET_LINKS_PER_TICKET = rate_limit.Limit("ticket-cabinet-link", 3, timedelta(hours=1))
+
+
+async def cabinet_link_from_ticket(store: Store, settings: Settings, secret: str, *, now: datetime) -> RegistrationView:
+    """Mail the cabinet link of a ticket's registration to its address; `TooManyRequests` past the limit."""
+    holder = await ticket_holder(store, secret)
+    await rate_limit.hit(store, CABINET_LINKS_PER_TICKET, str(holder.id), now=now)
+    async with store.transaction():
+        await cabinet_link(store, settings, holder.id, now=now)
+    return holder
 
 
 async def cancelled(store: Store, settings: Settings, registration_id: int, *, now: datetime) -> None:

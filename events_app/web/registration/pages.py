@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from events_app import i18n
 from events_app.domain.errors import N_, InvalidInput
+from events_app.domain.mail import masked
 from events_app.domain.regions import REGIONS
 from events_app.domain.registration import CATEGORY_LABELS, Category
 from events_app.domain.tickets import qr_png, qr_svg, ticket_url
@@ -19,7 +20,7 @@ from events_app.services.cabinet import access
 from events_app.services.certificates import issuing
 from events_app.services.programme.catalogue import SessionView
 from events_app.services.registration import signup
-from events_app.services.registration.letters import cabinet_url, personal_calendar_url
+from events_app.services.registration.letters import cabinet_link_from_ticket, cabinet_url, personal_calendar_url
 from events_app.services.registration.views import (
     RegistrationView,
     cabinet_registration,
@@ -105,13 +106,32 @@ async def consent_page(request: Request) -> Response:
 
 async def ticket_page(request: Request) -> Response:
     holder = await ticket_holder(request.state.store, request.path_params["secret"])
+    return await _ticket_page(request, holder, link_sent=request.query_params.get("link") == "sent")
+
+
+async def _ticket_page(request: Request, holder: RegistrationView, *, link_sent: bool = False,
+                       link_error: str | None = None, status_code: int = 200) -> Response:
     settings = request.state.settings
     return _render(request, "ticket.html", {
         "my_visits": await details.delegate_visits(request.state.store, holder.id),
         "online": await online_links(request.state.store, settings.base_url, holder),
         "r": holder, "ticket_url": ticket_url(settings.base_url, holder.ticket_secret or ""),
         "calendar_url": personal_calendar_url(settings, holder.calendar_token),
-    })
+        "masked_email": masked(holder.email), "link_sent": link_sent, "link_error": link_error,
+    }, status_code=status_code)
+
+
+async def ticket_cabinet_link(request: Request) -> Response:
+    store, secret = request.state.store, request.path_params["secret"]
+    try:
+        await cabinet_link_from_ticket(store, request.state.settings, secret, now=clock.now(request))
+    except rate_limit.TooManyRequests as error:
+        response = await _ticket_page(request, await ticket_holder(store, secret), status_code=429, link_error=N_(
+            "The link was sent several times already: look for it in your mail, the spam folder too."))
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    request.state.outbox.notify()
+    return RedirectResponse(f"{request.url_for('ticket', secret=secret)}?link=sent", status_code=303)
 
 
 async def ticket_qr_svg(request: Request) -> Response:
@@ -245,6 +265,7 @@ routes = [
     Route("/events/{slug}/register", register_submit, methods=["POST"], name="register_submit"),
     Route("/events/{slug}/consent", consent_page, name="consent"),
     Route("/t/{secret}", ticket_page, name="ticket"),
+    Route("/t/{secret}/cabinet-link", ticket_cabinet_link, methods=["POST"], name="ticket_cabinet_link"),
     Route("/t/{secret}/qr.svg", ticket_qr_svg, name="ticket_qr_svg"),
     Route("/t/{secret}/qr.png", ticket_qr_png, name="ticket_qr_png"),
     Route("/cabinet", link_request_form, methods=["GET"], name="cabinet_link"),
