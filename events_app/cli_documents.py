@@ -11,6 +11,7 @@ from typing import Any
 
 from events_app.data.database import Store
 from events_app.data.migrate import check_schema
+from events_app.domain.audit import COMMAND_LINE
 from events_app.domain.badges import Layout
 from events_app.domain.errors import N_, DomainError
 from events_app.domain.registration import Category
@@ -59,7 +60,7 @@ def _badges(settings: Settings, args: argparse.Namespace) -> None:
     async def work(store: Store) -> printing.BadgeBatch:
         event_id = await printing.event_id_by_slug(store, args.slug)
         return await printing.print_badges(store, settings, event_id=event_id, filters=filters,
-                                           layout=Layout(args.layout), now=datetime.now(UTC), actor_label="cli")
+                                           layout=Layout(args.layout), now=datetime.now(UTC), actor_label=COMMAND_LINE)
 
     batch: printing.BadgeBatch = asyncio.run(_with_store(settings, work))
     args.output.write_bytes(batch.pdf)
@@ -72,7 +73,7 @@ def _certificates(settings: Settings, args: argparse.Namespace) -> None:
         numbers: list[str] = []
         if args.issue:
             numbers = await issuing.issue(store, settings, event_id=event_id, now=datetime.now(UTC),
-                                          actor_label="cli")
+                                          actor_label=COMMAND_LINE)
             # The letters are in the outbox; deliver them now rather than wait for the server.
             await deliver_due(store, transport_for(settings))
         return await issuing.preview(store, event_id), numbers

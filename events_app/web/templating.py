@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
 from events_app import i18n
+from events_app.domain import audit
 from events_app.domain.agenda import SESSION_KIND_LABELS
 from events_app.domain.errors import N_
 from events_app.domain.staff import ROLE_LABELS
@@ -74,6 +75,8 @@ def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
         event_format=_label_filter(EVENT_FORMATS),
         venue_kind=_label_filter(VENUE_KINDS),
         role_label=_label_filter(ROLE_LABELS),
+        audit_action=_label_filter(audit.ACTIONS),
+        audit_actor=_label_filter(audit.ACTORS),
         moment=moment,
     )
     env.globals.update(date_range=i18n.format_date_range, current_language=i18n.current_language)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Store
+from events_app.domain.audit import COMMAND_LINE
 from events_app.domain.badges import Layout
 from events_app.domain.errors import InvalidInput
 from events_app.services.badges import printing
@@ -40,14 +41,14 @@ async def test_badges_are_sorted_in_russian_order_and_marked_printed(store: Stor
         await register(store, settings, n, surname=surname)
 
     batch = await printing.print_badges(store, settings, event_id=syktyvkar.id, filters=BadgeFilters(),
-                                        layout=Layout.A4_8, now=PRINTED, actor_label="cli")
+                                        layout=Layout.A4_8, now=PRINTED, actor_label=COMMAND_LINE)
 
     assert batch.count == 4
     assert _surnames(batch.pdf) == ["Абрамова", "Егорова", "Ёлкина", "Жукова"]
     printed = await store.fetch_all(sa.select(t.badge_prints.c.printed_at, t.badge_prints.c.times))
     assert [(row["printed_at"], row["times"]) for row in printed] == [(PRINTED, 1)] * 4
     entry = await store.fetch_one(sa.select(t.audit_log).where(t.audit_log.c.action == "badges.print"))
-    assert entry is not None and entry["actor"] == "cli" and entry["subject"] == "4 badges"
+    assert entry is not None and entry["actor"] == "command line" and entry["subject"] == "4"
     assert json.loads(entry["details"])["layout"] == "a4-8"
 
 

@@ -146,7 +146,8 @@ async def test_move_by_hand_never_exceeds_seats_and_tells_the_delegate(store: St
     assert "Ваш автобус: Автобус 2 (К 456 ОР 11), куратор Игорь Канев, тел. +7 912 100-20-32" in body
     assert "Отправление: 09:30" in body
     audit = await store.fetch_one(sa.select(t.audit_log).where(t.audit_log.c.action == "visits.move"))
-    assert (audit["subject"], audit["ip"]) == (f"registration {on_bus1}", "10.0.0.1")
+    moved_name = "Иванов Ян" + "".join("абвгдежзик"[int(d)] for d in f"{ids.index(on_bus1):03d}")
+    assert (audit["subject"], audit["ip"]) == (moved_name, "10.0.0.1")
 
 
 async def test_move_to_a_bus_of_another_visit_is_refused(store: Store, settings: Settings) -> None:

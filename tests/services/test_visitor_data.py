@@ -133,7 +133,9 @@ async def test_export_is_the_enterprise_list_and_is_audited(store: Store, settin
                        "Российская Федерация"]
     assert rows[4] == [2, "Лыткина Ирина", "ООО «Лузалес»", "главный инженер", None, None, None, "нет данных"]
     audit = await store.fetch_one(sa.select(t.audit_log).where(t.audit_log.c.action == "visitor_data.export"))
-    assert (audit["actor"], audit["ip"], audit["subject"]) == ("org@example.ru", "10.1.1.1", f"session {mondi_visit}")
+    assert (audit["actor"], audit["ip"], audit["subject"]) == ("org@example.ru", "10.1.1.1",
+                                                           "Посещение АО «Монди СЛПК»: представление "
+                                                           "деревообрабатывающего кластера Республики Коми")
     assert "583920" not in (audit["details"] or "")
 
 

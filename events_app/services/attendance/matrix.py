@@ -74,6 +74,6 @@ async def matrix_xlsx(store: Store, event_id: int, *, actor: StaffMember | None,
                       ip: str | None = None) -> bytes:
     matrix = await event_matrix(store, event_id)
     title = await store.fetch_val(sa.select(t.events.c.title).where(t.events.c.id == event_id))
-    await audit.record(store, actor=actor, action="attendance.export", subject="matrix", now=now,
+    await audit.record(store, actor=actor, action="attendance.export", subject="", now=now,
                        event_id=event_id, ip=ip)
     return attendance_xlsx(matrix, title=f"Посещаемость · {title}")

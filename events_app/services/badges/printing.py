@@ -89,7 +89,7 @@ async def save_legend(store: Store, *, event_id: int, entries: dict[str, tuple[s
         for category, (label, colour) in entries.items():
             await store.execute(t.badge_legends.insert().values(
                 event_id=event_id, category=category, label=" ".join(label.split()), colour=colour.lower()))
-        await audit.record(store, actor=actor, action="badges.legend", subject="legend", now=now, event_id=event_id,
+        await audit.record(store, actor=actor, action="badges.legend", subject="", now=now, event_id=event_id,
                            ip=ip)
 
 
@@ -144,7 +144,7 @@ async def print_badges(store: Store, settings: Settings, *, event_id: int, filte
         ids = [row["id"] for row in rows]
         await _mark_printed(store, ids, now=now)
         await audit.record(store, actor=actor, actor_label=actor_label, action="badges.print",
-                           subject=f"{len(ids)} badges", now=now, event_id=event_id, ip=ip,
+                           subject=str(len(ids)), now=now, event_id=event_id, ip=ip,
                            details={"layout": layout.value, "category": filters.category or None,
                                     "day": filters.day, "not_printed": filters.not_printed,
                                     "registrations": ids if filters.registration_ids else None})

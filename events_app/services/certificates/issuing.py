@@ -96,7 +96,7 @@ async def save_rule(store: Store, *, event_id: int, rule: CompletionRule, actor:
     async with store.transaction():
         await store.execute(t.certificate_rules.delete().where(t.certificate_rules.c.event_id == event_id))
         await store.execute(t.certificate_rules.insert().values(event_id=event_id, **values))
-        await audit.record(store, actor=actor, action="certificates.rule", subject="rule", now=now,
+        await audit.record(store, actor=actor, action="certificates.rule", subject="", now=now,
                            event_id=event_id, ip=ip, details={**values, "updated_at": None})
 
 
@@ -169,7 +169,7 @@ async def issue(store: Store, settings: Settings, *, event_id: int, now: datetim
             await _mail(store, settings, event, number, candidate.registration_id, now=now)
             numbers.append(number)
         await audit.record(store, actor=actor, actor_label=actor_label, action="certificates.issue",
-                           subject=f"{len(numbers)} certificates", now=now, event_id=event_id, ip=ip,
+                           subject=str(len(numbers)), now=now, event_id=event_id, ip=ip,
                            details={"numbers": numbers})
     return numbers
 
@@ -278,7 +278,7 @@ async def register(store: Store, event_id: int, *, actor: StaffMember | None, no
             online_joined=candidate.online_joined if candidate else 0,
             checked_in_days=", ".join(day.strftime("%d.%m.%Y") for day in candidate.checked_in_days)
             if candidate else ""))
-    await audit.record(store, actor=actor, action="certificates.export", subject="register", now=now,
+    await audit.record(store, actor=actor, action="certificates.export", subject="", now=now,
                        event_id=event_id, ip=ip)
     return register_xlsx(rows, title=f"Сертификаты · {event['title']}")
 

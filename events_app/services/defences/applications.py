@@ -33,6 +33,8 @@ from events_app.settings import Settings
 APPLICATIONS_PER_ADDRESS = rate_limit.Limit("defence-apply", 10, timedelta(minutes=10))
 FIELDS = ("project_title", "organisations", "regions", "presenters", "email", "summary")
 SUMMARY_LIMIT = 3000
+DECISION_ACTIONS = {"accept": "defence.application_accept", "reject": "defence.application_reject",
+                    "wait": "defence.application_wait"}
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ async def decide(store: Store, settings: Settings, event: EventView, application
                   "wait": ApplicationStatus.WAITING}[decision].value
         await store.execute(t.defence_applications.update().where(t.defence_applications.c.id == application_id)
                             .values(status=status, updated_at=now))
-        await audit.record(store, actor=actor, action=f"defence.application_{decision}", subject=row["project_title"],
+        await audit.record(store, actor=actor, action=DECISION_ACTIONS[decision], subject=row["project_title"],
                            event_id=event.id, details={"application_id": application_id, "session_id": session_id},
                            ip=ip, now=now)
         if decision in ("accept", "reject"):

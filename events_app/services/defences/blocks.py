@@ -273,9 +273,10 @@ async def add_usual_criteria(store: Store, event: EventView, session_id: int, *,
     """The four criteria the ministry's selection looks at, 1 to 10, named in the organiser's language."""
     await get_block(store, event, session_id)
     async with store.transaction():
-        for title, low, high in USUAL_CRITERIA:
-            await _insert_criterion(store, session_id, translate(title), low, high)
-        await audit.record(store, actor=actor, action="defence.criterion_add", subject="usual criteria",
+        titles = [translate(title) for title, _, _ in USUAL_CRITERIA]
+        for title, (_, low, high) in zip(titles, USUAL_CRITERIA, strict=True):
+            await _insert_criterion(store, session_id, title, low, high)
+        await audit.record(store, actor=actor, action="defence.criterion_add", subject="; ".join(titles),
                            event_id=event.id, details={"session_id": session_id}, ip=ip, now=now)
 
 

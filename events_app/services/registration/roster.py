@@ -329,6 +329,8 @@ async def decide_many(store: Store, settings: Settings, *, event_id: int, regist
 
 
 Direction = Literal["waitlist", "confirmed"]
+MOVE_ACTIONS: dict[Direction, str] = {"waitlist": "registration.move_to_waitlist",
+                                      "confirmed": "registration.move_to_confirmed"}
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,7 @@ async def move(store: Store, settings: Settings, *, event_id: int, registration_
                                      "first."))
             await places.confirm_from_waitlist(store, registration_id=registration_id, session_id=session_id, now=now)
             await letters.promoted(store, settings, places.Promotion(registration_id, session_id), now=now)
-        await audit.record(store, actor=actor, action=f"registration.move_to_{to}",
+        await audit.record(store, actor=actor, action=MOVE_ACTIONS[to],
                            subject=f"{registration_id} "
                                    f"{full_name(row['surname'], row['given_name'], row['patronymic'])}"
                                    f" · {session['title']}",

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from events_app.data import tables as t
 from events_app.data.database import INTEGRITY_ERRORS, Store
+from events_app.domain.audit import COMMAND_LINE
 from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.registration import EMAIL_PATTERN
 from events_app.domain.staff import Role, StaffMember
@@ -88,7 +89,7 @@ async def create_staff(store: Store, *, email: str, name: str, password: str, is
                 email=email, name=name.strip(), password_hash=password_hash, is_admin=is_admin, created_at=now)
                 .returning(t.staff.c.id))
             await audit.record(store, actor=actor, action="staff.create", subject=email, now=now, ip=ip,
-                               details={"admin": is_admin}, actor_label="command line")
+                               details={"admin": is_admin}, actor_label=COMMAND_LINE)
     except INTEGRITY_ERRORS:
         raise InvalidInput(N_("The account could not be created"),
                            fields={"email": N_("There is already an account with this e-mail")}) from None
@@ -109,7 +110,7 @@ async def grant_role(store: Store, *, staff_id: int, event_id: int, role: Role, 
             visitor_data=visitor_data and role is Role.ORGANISER))
         await audit.record(store, actor=actor, action="staff.grant", subject=f"{email}: {role.value}", now=now,
                            event_id=event_id, ip=ip, details={"visitor_data": visitor_data},
-                           actor_label="command line")
+                           actor_label=COMMAND_LINE)
 
 
 async def revoke_role(store: Store, *, staff_id: int, event_id: int, role: Role, now: datetime,

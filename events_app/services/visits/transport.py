@@ -39,9 +39,9 @@ async def assign(store: Store, *, member: StaffMember, event_id: int, session_id
     """The organiser's "fill the buses": seats everyone without one. Gives how many were seated."""
     async with store.transaction():
         await places.lock_event(store, event_id)
-        await details.get_visit(store, event_id, session_id)
+        visit = await details.get_visit(store, event_id, session_id)
         seated = await seating.fill_buses(store, session_id, now=now)
-        await audit.record(store, actor=member, action="visits.assign", subject=f"session {session_id}", now=now,
+        await audit.record(store, actor=member, action="visits.assign", subject=visit.title, now=now,
                            event_id=event_id, details={"seated": len(seated)}, ip=ip)
     return len(seated)
 
@@ -65,7 +65,7 @@ async def fill_and_tell(store: Store, settings: Settings, *, member: StaffMember
         visit = await details.get_visit(store, event_id, session_id)
         letters = await _tell(store, settings, visit, sorted(seated), "seated", now=now)
         not_seated = len(await passengers(store, session_id, None))
-        await audit.record(store, actor=member, action="visits.assign", subject=f"session {session_id}", now=now,
+        await audit.record(store, actor=member, action="visits.assign", subject=visit.title, now=now,
                            event_id=event_id, ip=ip,
                            details={"seated": len(seated), "not_seated": not_seated, "letters": letters})
     return SeatingReport(seated=len(seated), not_seated=not_seated, letters=letters)
@@ -80,14 +80,15 @@ async def move(store: Store, settings: Settings, *, member: StaffMember, event_i
         group = next((g for g in visit.groups if g.id == group_id), None)
         if group is None:
             raise InvalidInput(N_("Choose a bus of this visit"), fields={"group_id": N_("Choose a bus of this visit")})
-        holds = await store.fetch_val(
-            sa.select(t.registration_choices.c.id)
+        holder = await store.fetch_one(
+            sa.select(t.registrations.c.surname, t.registrations.c.given_name, t.registrations.c.patronymic)
+            .select_from(t.registration_choices)
             .join(t.registrations, t.registrations.c.id == t.registration_choices.c.registration_id)
             .where(t.registration_choices.c.registration_id == registration_id,
                    t.registration_choices.c.session_id == session_id,
                    t.registration_choices.c.status == ChoiceStatus.CONFIRMED.value,
                    t.registrations.c.status.in_(HOLDING_PLACES)))
-        if holds is None:
+        if holder is None:
             raise NotFound(N_("This delegate holds no place on this visit"))
         current = await store.fetch_val(sa.select(t.transport_seats.c.group_id).where(
             t.transport_seats.c.registration_id == registration_id, t.transport_seats.c.session_id == session_id))
@@ -104,7 +105,8 @@ async def move(store: Store, settings: Settings, *, member: StaffMember, event_i
             await store.execute(t.transport_seats.update().where(
                 t.transport_seats.c.registration_id == registration_id, t.transport_seats.c.session_id == session_id)
                 .values(group_id=group_id, by_hand=True, assigned_at=now))
-        await audit.record(store, actor=member, action="visits.move", subject=f"registration {registration_id}",
+        await audit.record(store, actor=member, action="visits.move",
+                           subject=full_name(holder["surname"], holder["given_name"], holder["patronymic"]),
                            now=now, event_id=event_id, ip=ip,
                            details={"session_id": session_id, "from": current, "to": group_id})
         await _tell(store, settings, visit, [registration_id], "bus", now=now)
@@ -127,7 +129,7 @@ async def change_times(store: Store, settings: Settings, *, member: StaffMember,
                             .values(sequence=t.sessions.c.sequence + 1, updated_at=now))
         visit = await details.get_visit(store, event_id, session_id)
         riders = [registration for registration, _, _ in await seating.seats_of_visit(store, session_id)]
-        await audit.record(store, actor=member, action="visits.times", subject=f"session {session_id}", now=now,
+        await audit.record(store, actor=member, action="visits.times", subject=visit.title, now=now,
                            event_id=event_id, ip=ip, details={
                                "departs_at": departs_at, "returns_at": returns_at, "told": len(riders)})
         await _tell(store, settings, visit, riders, "time", now=now)

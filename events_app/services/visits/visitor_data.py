@@ -22,6 +22,7 @@ from events_app.clock import Clock, SystemClock
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain import spreadsheet
+from events_app.domain.audit import SYSTEM
 from events_app.domain.errors import N_, DomainError
 from events_app.domain.registration import HOLDING_PLACES, STILL_COMING, ChoiceStatus, full_name
 from events_app.domain.staff import Forbidden, StaffMember
@@ -128,7 +129,7 @@ async def visitors(store: Store, settings: Settings, *, member: StaffMember, eve
                       open_sealed(row["sealed"], key=settings.visitor_data_key, registration_id=row["id"])
                       if row["sealed"] else None) for row in rows]
     async with store.transaction():
-        await audit.record(store, actor=member, action=action, subject=f"session {session_id}", now=now,
+        await audit.record(store, actor=member, action=action, subject=visit.title, now=now,
                            event_id=event_id, ip=ip, details={"visitors": len(result)})
     return visit, result
 
@@ -164,8 +165,8 @@ async def purge(store: Store, settings: Settings, *, now: datetime) -> int:
     if count:
         async with store.transaction():
             await store.execute(t.visitor_data.delete().where(t.visitor_data.c.event_id.in_(ended)))
-            await audit.record(store, actor=None, actor_label="system", action="visitor_data.purge",
-                               subject=f"before {cutoff.isoformat()}", now=now,
+            await audit.record(store, actor=None, actor_label=SYSTEM, action="visitor_data.purge",
+                               subject=cutoff.isoformat(), now=now,
                                details={"deleted": count})
     return count
 
