@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
 from functools import cache
 from io import BytesIO
 
@@ -22,6 +24,7 @@ from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from events_app.resources import LOCALE_DIR
@@ -104,6 +107,14 @@ def format_date_range(start: date, end: date) -> str:
 
 def format_clock(value: datetime) -> str:
     return value.strftime("%H:%M")
+
+
+def format_number(value: float | Fraction | Decimal, places: int = 2) -> str:
+    """A score or an average for people: «9,00» in Russian, «9.00» in English, `places` decimals.
+    Exports keep their numbers as numbers; this is for what a page or a letter shows."""
+    pattern = "#,##0" + ("." + "0" * places if places > 0 else "")
+    exact = value if isinstance(value, Decimal) else Decimal(str(float(value)))
+    return str(format_decimal(exact, format=pattern, locale=_current.get(), decimal_quantization=True))
 
 
 def format_utc_offset(value: datetime) -> str:

@@ -68,6 +68,7 @@ def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
         day=i18n.format_day,
         full_date=i18n.format_full_date,
         clock=i18n.format_clock,
+        number=i18n.format_number,
         utc_offset=i18n.format_utc_offset,
         localized=localized,
         region_name=region_name,

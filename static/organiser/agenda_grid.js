@@ -1,7 +1,8 @@
 // The agenda builder's day grid: lays out the blocks from their data-* attributes (the CSP
 // forbids inline styles, CSSOM is allowed), and moves or resizes sessions with the pointer or
 // the keyboard. Each change is one POST to the session's /place endpoint; the page then reloads,
-// so the conflicts shown always come from the server.
+// so the conflicts shown always come from the server. Its messages come from the page
+// (data-refused, data-offline), translated like the rest of it.
 (function () {
   "use strict";
 
@@ -60,7 +61,8 @@
         if (!response.ok) {
           var error = answer.error || {};
           var fields = error.fields || {};
-          say((error.message || "Error") + " " + Object.keys(fields).map(function (k) { return fields[k]; }).join(" "));
+          say([error.message || grid.dataset.refused].concat(Object.keys(fields).map(function (k) { return fields[k]; }))
+            .join(" "));
           place(block);
           return;
         }
@@ -69,7 +71,7 @@
         window.location.reload();
       });
     }).catch(function () {
-      say("Network error");
+      say(grid.dataset.offline);
       place(block);
     });
   }

@@ -195,3 +195,37 @@ def test_organiser_builds_publishes_and_the_delegate_is_told(server: Server, pla
     after = _vevent(_get(delegate["calendar_url"]).decode(), delegate["session_id"])
     assert f"DTSTART;TZID=Europe/Moscow:{server.today:%Y%m%d}T140000" in after
     assert "SEQUENCE:1" in after
+
+
+def test_grid_messages_are_in_the_page_language(server: Server, playwright: Playwright) -> None:
+    browser = launch(playwright)
+    try:
+        page = browser.new_context(**DESKTOP).new_page()
+        page.goto(f"{server.base_url}/organiser/login")
+        page.fill("#email", ORGANISER)
+        page.fill("#password", PASSWORD)
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_url(f"{server.base_url}/organiser")
+        grid_url = f"{server.base_url}/organiser/events/{EVENT}/agenda?day={server.today}"
+        visit = page.locator(".block").filter(has=page.get_by_role("link", name=LUZALES, exact=True))
+
+        # The server cannot be reached: the grid says so in Russian.
+        page.route("**/place", lambda route: route.abort())
+        page.goto(grid_url)
+        expect(page.locator("#agenda-grid")).to_be_visible(timeout=WAIT_MS)
+        visit.focus()
+        page.keyboard.press("Alt+ArrowUp")
+        expect(page.locator("#grid-status")).to_have_text("Нет связи с сервером: изменение не сохранено.",
+                                                         timeout=WAIT_MS)
+
+        # A refusal without a message of its own, in the English interface.
+        page.unroute("**/place")
+        page.route("**/place", lambda route: route.fulfill(status=422, content_type="application/json",
+                                                            body='{"error": {}}'))
+        page.goto(f"{server.base_url}/lang/en?next=/organiser/events/{EVENT}/agenda%3Fday%3D{server.today}")
+        expect(page.locator("#agenda-grid")).to_be_visible(timeout=WAIT_MS)
+        visit.focus()
+        page.keyboard.press("Alt+ArrowUp")
+        expect(page.locator("#grid-status")).to_have_text("The change was not saved.", timeout=WAIT_MS)
+    finally:
+        browser.close()

@@ -278,3 +278,30 @@ def test_the_stage_screen_opens_by_its_signed_link_and_follows_the_chair(client:
     assert (after["phase"], after["current"]["title"], after["next"], after["phase_seconds"]) == (
         "talk", "Второй", None, 900)
     assert client.get(f"/stage/{token[:-2]}xx/state.json").status_code == 403
+
+
+def test_results_write_averages_with_a_decimal_comma_in_russian_and_a_point_in_english(
+        client: TestClient, database_url: str) -> None:
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
+    block_id = _block_id(client)
+    _add_slot(client, csrf, block_id, "Плиты МДФ")
+    (slot_id,) = _slot_ids(client, block_id)
+    client.post(f"{BASE}/{block_id}/criteria/usual", data={"csrf_token": csrf})
+    expert_id = add_staff(database_url, "expert@example.ru", role="expert", event=SLUG)
+    client.post(f"{BASE}/{block_id}/experts", data={"csrf_token": csrf, "staff_id": str(expert_id)})
+    expert_csrf = _switch(client, "expert@example.ru")
+    sheet_url = f"/organiser/events/{SLUG}/jury/slots/{slot_id}"
+    criteria = re.findall(r'name="(criterion-\d+)"', client.get(sheet_url).text)
+    client.post(sheet_url, data={"csrf_token": expert_csrf, **dict(zip(criteria, ["9", "9", "8", "8"], strict=True))})
+    _switch(client, "org@example.ru")
+
+    def mean_cells() -> list[str]:
+        row = client.get(f"{BASE}/{block_id}/results").text.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+        return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", row, flags=re.S)][3:]
+
+    russian = mean_cells()
+    client.get("/lang/en")
+    english = mean_cells()
+
+    assert russian == ["9,00", "9,00", "8,00", "8,00", "8,50", "0,00", "8,50–8,50"]
+    assert english == ["9.00", "9.00", "8.00", "8.00", "8.50", "0.00", "8.50–8.50"]

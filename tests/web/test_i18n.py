@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 from babel.messages.extract import extract_from_dir
 
@@ -59,3 +60,11 @@ def test_a_string_translated_in_several_catalogues_reads_the_same_everywhere() -
                     translations.setdefault(key, set()).add(str(message.string))
 
     assert {key: values for key, values in translations.items() if len(values) > 1} == {}
+
+
+def test_numbers_take_a_decimal_comma_in_russian_and_a_point_in_english() -> None:
+    with i18n.language("ru"):
+        assert [i18n.format_number(v) for v in (9, 8.5, 1234.567)] == ["9,00", "8,50", "1\u00a0234,57"]
+        assert i18n.format_number(Fraction(17, 2), places=1) == "8,5"
+    with i18n.language("en"):
+        assert [i18n.format_number(v) for v in (9, 8.5, 1234.567)] == ["9.00", "8.50", "1,234.57"]
