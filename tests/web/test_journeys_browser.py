@@ -1,0 +1,378 @@
+"""The four journeys of issue 15, each walked end to end in Chromium as its person would walk it.
+
+A delegate on a 360 × 740 phone finds the event, registers for a site visit, opens the ticket and the
+cabinet, changes the choice and cancels; an organiser on a desktop moves a visit in the agenda
+builder, publishes, seats the buses and approves a pending registration; door staff pair a phone,
+find a delegate by name and admit them; an expert signs in and scores from the first screen on.
+Every step checks what the person reads, and the letters that reach a real SMTP server.
+
+One service process serves the whole module, with the Syktyvkar demo moved to today, as in
+`test_scanner_browser.py`. A screenshot of each step goes to $EVENTS_SHOTS (default /tmp/ux-shots).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from events_app import i18n
+from events_app.data.database import Store
+from events_app.domain.staff import Role
+from events_app.services.defences import blocks
+from events_app.services.programme import catalogue
+from tests.conftest import SCHEDULES
+from tests.factories import NOW, PASSWORD, cli, delegate_json, event_today, staff
+from tests.smtp_server import Inbox, free_port, start_smtp
+from tests.web.browser_support import launch, start_playwright
+
+EVENT = "syktyvkar-2021"
+EVENT_TITLE = "Практическая сессия по развитию промышленных кластеров России"
+MONDI = "Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми"
+LUZALES = "Посещение ООО «Лузалес»: презентация совместного кластерного проекта «Освоение производства плит МДФ»"
+ALGRAF = "Посещение ООО «Алграф»: промышленный технопарк"
+ORGANISER = "olga@example.ru"
+EXPERT = "expert@example.ru"
+WAIT_MS = 20_000
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
+DESKTOP = {"viewport": {"width": 1400, "height": 1000}, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
+SHOTS = Path(os.environ.get("EVENTS_SHOTS", "/tmp/ux-shots"))
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    env: dict[str, str]
+    today: date
+    inbox: Inbox
+
+
+def _get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def _post_json(url: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def _eventually(check: Callable[[], T], seconds: float = 40) -> T:
+    """Poll `check` until it gives something true; bounded, so a failure fails instead of hanging."""
+    deadline = time.monotonic() + seconds
+    while not (result := check()):
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.25)
+    return result
+
+
+async def _prepare_jury(database_url: str) -> None:
+    """The organiser's set-up before the day: two projects in the defence block, the usual criteria
+    and an expert on its jury."""
+    async with Store(database_url) as store:
+        event = await catalogue.get_event(store, EVENT)
+        chair = await staff(store, "chair@example.ru", Role.ORGANISER, event_id=event.id, name="Председатель",
+                            password=None)
+        (block, _count), = await blocks.list_blocks(store, event)
+        for title, organisation in (("Освоение производства плит МДФ", "ООО «Лузалес»"),
+                                    ("Литий-ионные аккумуляторы", "Елабужский аккумуляторный завод")):
+            await blocks.add_slot(store, event, block.id, {
+                "project_title": title, "organisations": organisation, "regions": "", "presenters": "Петров Пётр",
+                "talk_minutes": "15", "question_minutes": "5"}, actor=chair, ip=None, now=NOW)
+        with i18n.language("ru"):
+            await blocks.add_usual_criteria(store, event, block.id, translate=i18n.gettext, actor=chair, ip=None,
+                                              now=NOW)
+        expert = await staff(store, EXPERT, Role.EXPERT, event_id=event.id, name="Анна Экспертова")
+        await blocks.assign_expert(store, event, block.id, expert.id, actor=chair, ip=None, now=NOW)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("journeys-server")
+    inbox = Inbox()
+    smtp_port, port = free_port(), free_port()
+    smtp = start_smtp(inbox, smtp_port)
+    base_url = f"http://127.0.0.1:{port}"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
+    env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url, EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
+    today = event_today()  # the server runs on the real clock: the event is moved to its today
+    cli(env, "migrate")
+    cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
+    cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin",
+        stdin=PASSWORD + "\n")
+    asyncio.run(_prepare_jury(f"sqlite:///{data_dir / 'events.db'}"))
+    with (data_dir / "serve.log").open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        def ready() -> bool:
+            assert process.poll() is None, (data_dir / "serve.log").read_text()
+            try:
+                return bool(_get_json(f"{base_url}/readyz")["status"] == "ready")
+            except OSError:
+                return False
+
+        _eventually(ready, seconds=30)
+        yield Server(base_url, env, today, inbox)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        smtp.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    for driver in start_playwright():
+        launched = launch(driver)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, server: Server) -> Iterator[Page]:
+    context = browser.new_context(base_url=server.base_url, **PHONE)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser, server: Server) -> Iterator[Page]:
+    context = browser.new_context(base_url=server.base_url, **DESKTOP)
+    yield context.new_page()
+    context.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"journey-{name}.png"))
+
+
+def _width(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def _letters(server: Server, address: str) -> list[tuple[str, str]]:
+    """(subject, plain text) of every letter that reached `address`, in order."""
+    return [(str(received.message["Subject"]), received.message.get_body(("plain",)).get_content())
+            for received in server.inbox.received if received.rcpt_tos == [address]]
+
+
+def _letter(server: Server, address: str, subject_starts: str) -> str:
+    """The one letter to `address` whose subject starts so, once it has arrived."""
+    def arrived() -> list[str]:
+        return [text for subject, text in _letters(server, address) if subject.startswith(subject_starts)]
+
+    [text] = _eventually(arrived)
+    return text
+
+
+def _session_id(server: Server, title: str) -> int:
+    sessions = _get_json(f"{server.base_url}/api/v1/events/{EVENT}/sessions")["sessions"]
+    return int(next(s["id"] for s in sessions if s["title"] == title))
+
+
+# 1. The delegate, on a phone
+
+
+def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Server, phone: Page) -> None:
+    email = "maria.k@example.ru"
+    phone.goto("/")
+    _shot(phone, "delegate-01-events")
+    phone.get_by_role("link", name=EVENT_TITLE).click()
+    expect(phone.locator("h1")).to_have_text(EVENT_TITLE)
+    _shot(phone, "delegate-02-event")
+
+    phone.locator("p.actions").get_by_role("link", name="Программа").click()
+    expect(phone.get_by_role("link", name=MONDI)).to_be_visible()
+    _shot(phone, "delegate-03-agenda")
+    assert _width(phone) == 360
+
+    phone.get_by_role("link", name=MONDI).click()
+    expect(phone.locator("h1")).to_have_text(MONDI)
+    _shot(phone, "delegate-04-visit")
+
+    phone.locator("p.meta").get_by_role("link", name=EVENT_TITLE).click()
+    phone.locator("p.actions").get_by_role("link", name="Зарегистрироваться").click()
+    expect(phone.locator("h1")).to_have_text("Регистрация")
+    phone.fill("#f-surname", "Кузнецова")
+    phone.fill("#f-given_name", "Мария")
+    phone.fill("#f-email", email)
+    phone.fill("#f-phone", "+7 912 555-44-33")
+    phone.fill("#f-organisation_name", "ООО «Северный лес»")
+    phone.fill("#f-position", "главный инженер")
+    phone.select_option("#f-region_code", "11")
+    phone.select_option("#f-category", "enterprise")
+    phone.locator(f"#f-day-{server.today}").check()
+    phone.get_by_label(MONDI).check()
+    phone.locator("#f-consent").check()
+    _shot(phone, "delegate-05-form")
+    phone.get_by_role("button", name="Зарегистрироваться").click()
+
+    expect(phone.locator("h1")).to_have_text("Личный кабинет участника")
+    expect(phone.locator("p.notice[role=status]")).to_contain_text(email)
+    expect(phone.locator(".status")).to_have_text("Регистрация подтверждена")
+    _shot(phone, "delegate-06-cabinet-new")
+
+    phone.get_by_role("link", name="Открыть билет").click()
+    expect(phone.locator("h1")).to_have_text("Кузнецова Мария")
+    qr = phone.locator("img.qr").bounding_box()
+    assert qr is not None
+    assert qr["y"] + qr["height"] <= 740  # on the first screen
+    expect(phone.locator(".ticket")).to_contain_text(MONDI)
+    _shot(phone, "delegate-07-ticket")
+    assert _width(phone) == 360
+
+    # The letter carries the ticket, the visit and the cabinet link; the delegate opens the cabinet from it.
+    confirmation = _letter(server, email, f"Ваш билет: {EVENT_TITLE}")
+    assert f"{MONDI} — место за вами" in confirmation
+    cabinet_link = re.search(r"^Личный кабинет \(изменить выбор, отменить участие, отозвать согласие\): (\S+)",
+                             confirmation, re.MULTILINE)
+    assert cabinet_link is not None, confirmation
+    phone.goto(cabinet_link.group(1))
+    expect(phone.locator("h1")).to_have_text("Личный кабинет участника")
+    expect(phone.locator(".my-visits")).to_contain_text(MONDI)
+    _shot(phone, "delegate-08-cabinet")
+
+    # Swap the Mondi visit for the Algraf one.
+    change = phone.locator("form", has=phone.get_by_role("button", name="Сохранить"))
+    change.get_by_label(MONDI).uncheck()
+    change.get_by_label(ALGRAF).check()
+    change.get_by_role("button", name="Сохранить").click()
+    expect(phone.locator("p.notice[role=status]")).to_have_text("Изменения сохранены.")
+    choices = phone.locator("ul.plain").first
+    expect(choices).to_contain_text(ALGRAF)
+    expect(choices).not_to_contain_text(MONDI)
+    _shot(phone, "delegate-09-changed")
+    assert _width(phone) == 360
+    changed = _letter(server, email, f"Ваш выбор сохранён: {EVENT_TITLE}")
+    assert f"{ALGRAF} — место за вами" in changed
+    assert MONDI not in changed
+
+    # Cancelling asks once more; «No» keeps the registration, «Yes» cancels it and a receipt follows.
+    phone.get_by_role("button", name="Отменить регистрацию").click()
+    expect(phone.locator("h1")).to_have_text("Отменить регистрацию?")
+    _shot(phone, "delegate-10-cancel-confirm")
+    phone.get_by_role("link", name="Нет, оставить регистрацию").click()
+    expect(phone.locator(".status")).to_have_text("Регистрация подтверждена")
+    phone.get_by_role("button", name="Отменить регистрацию").click()
+    phone.get_by_role("button", name="Да, отменить регистрацию").click()
+    expect(phone.locator("h1")).to_have_text("Ваша регистрация отменена")
+    _shot(phone, "delegate-11-cancelled")
+    cancelled = _letter(server, email, f"Ваша регистрация отменена: {EVENT_TITLE}")
+    assert cabinet_link.group(1) not in cancelled
+
+    phone.goto(cabinet_link.group(1))
+    expect(phone.locator(".status")).to_have_text("Регистрация отменена")
+    expect(phone.get_by_role("button", name="Сохранить")).to_have_count(0)
+    assert [subject for subject, _text in _letters(server, email)] == [
+        f"Ваш билет: {EVENT_TITLE}", f"Ваш выбор сохранён: {EVENT_TITLE}", f"Ваша регистрация отменена: {EVENT_TITLE}"]
+
+
+# 2. The organiser, on a desktop
+
+
+def _sign_in(page: Page, email: str) -> None:
+    page.goto("/organiser/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url("**/organiser")
+
+
+def _register_by_api(server: Server, n: int, surname: str, *sessions: int) -> dict[str, Any]:
+    return dict(_post_json(f"{server.base_url}/api/v1/events/{EVENT}/registrations", delegate_json(
+        n, surname=surname, given_name="Иван", days=[server.today.isoformat()], sessions=list(sessions))))
+
+
+def test_organiser_moves_a_visit_publishes_seats_buses_and_approves(server: Server, desktop: Page) -> None:
+    luzales = _session_id(server, LUZALES)
+    riders = [_register_by_api(server, n, surname, luzales) for n, surname in ((101, "Смирнов"), (102, "Попов"))]
+    assert [rider["status"] for rider in riders] == ["confirmed", "confirmed"]
+    page = desktop
+    _sign_in(page, ORGANISER)
+    _shot(page, "organiser-01-home")
+
+    # Move the Luzales visit an hour earlier in the builder, with the keyboard.
+    page.goto(f"/organiser/events/{EVENT}/agenda?day={server.today}")
+    block = page.locator(".block").filter(has=page.get_by_role("link", name=LUZALES, exact=True))
+    expect(block.locator(".block-time")).to_have_text("13:30–15:00", timeout=WAIT_MS)
+    for expected in ("13:15–14:45", "13:00–14:30", "12:45–14:15", "12:30–14:00"):
+        block.focus()
+        page.keyboard.press("Alt+ArrowUp")
+        expect(block.locator(".block-time")).to_have_text(expected, timeout=WAIT_MS)
+    _shot(page, "organiser-02-moved")
+
+    page.get_by_role("button", name="Опубликовать").click()
+    page.wait_for_load_state()
+    _shot(page, "organiser-03-publish")
+    # The move puts too little time between the Mondi and Luzales visits: publishing names it and asks.
+    expect(page.locator("h1")).to_have_text("Опубликовать с открытыми конфликтами?", timeout=WAIT_MS)
+    expect(page.locator(".confirm-items .conflict")).to_contain_text(
+        f"Между «{MONDI}» и «{LUZALES}» только 30 мин")
+    page.get_by_role("button", name="Всё равно опубликовать").click()
+    expect(page.locator("h1")).to_have_text("Версия 1", timeout=WAIT_MS)
+    expect(page.locator(".changelog")).to_contain_text(LUZALES)
+    _shot(page, "organiser-04-published")
+
+    # The buses moved with the visit, by the same hour: on the public page and on the organiser's.
+    page.goto(f"/events/{EVENT}/sessions/{luzales}")
+    expect(page.locator("dl.visit-facts")).to_contain_text("Отправление12:00, возвращение около 14:00")
+    _shot(page, "organiser-05-public-visit")
+    page.goto(f"/organiser/events/{EVENT}/visits/{luzales}")
+    expect(page.locator("dl.visit-facts")).to_contain_text("Отправление12:00, возвращение около 14:00")
+    expect(page.locator("#departs_at")).to_have_value(f"{server.today}T12:00")
+    expect(page.locator("#returns_at")).to_have_value(f"{server.today}T14:00")
+
+    page.get_by_role("button", name="Рассадить по автобусам").click()
+    expect(page.locator(".seating-report")).to_have_text(
+        "Рассажено сейчас: 2. Остались без места: 0. Писем поставлено в очередь: 2.")
+    _shot(page, "organiser-06-seated")
+    expect(page.locator("section.bus").first).to_contain_text("Смирнов")
+    buses = {101: "Автобус 1 (К 123 ОР 11), куратор Наталья Попова",
+             102: "Автобус 2 (К 456 ОР 11), куратор Игорь Канев"}
+    for n, bus in buses.items():
+        # Each rider hears of the move with the new departure, then of the seat with its bus.
+        change = _letter(server, f"delegate{n}@example.ru", "Изменения в программе")
+        assert f"Автобус на «{LUZALES}»: отправление в 12:00 от места сбора: Проходная АО «Монди СЛПК», " \
+               "возвращение около 14:00" in change
+        seat = _letter(server, f"delegate{n}@example.ru", "Ваш автобус")
+        assert "Вам назначено место в автобусе на посещение предприятия." in seat
+        assert "Отправление: 12:00, возвращение около 14:00" in seat
+        assert f"Ваш автобус: {bus}" in seat  # riders of two organisations: the emptier bus each
+
+    # Moderation on; the next delegate waits for approval, and the organiser approves them.
+    page.goto(f"/organiser/events/{EVENT}/settings/registration")
+    page.get_by_label("Организатор подтверждает каждую регистрацию до отправки билета").check()
+    page.get_by_role("button", name="Сохранить").click()
+    _shot(page, "organiser-07-moderation")
+    pending = _register_by_api(server, 103, "Ждущая", luzales)
+    assert pending["status"] == "pending"
+    page.goto(f"/organiser/events/{EVENT}/registrations")
+    row = page.locator("tr", has_text="Ждущая Иван")
+    expect(row.locator(".status")).to_have_text("Ждёт одобрения")
+    expect(row).to_contain_text(f"{LUZALES} — ожидает подтверждения")
+    _shot(page, "organiser-08-pending")
+    row.locator("input[name=ids]").check()
+    page.get_by_role("button", name="Одобрить выбранные").click()
+    expect(page.locator("p.notice[role=status]")).to_have_text("Одобрено: 1. Каждому участнику отправлен билет.")
+    expect(page.locator("tr", has_text="Ждущая Иван").locator(".status")).to_have_text("Подтверждена")
+    _shot(page, "organiser-09-approved")
+    approved = _letter(server, "delegate103@example.ru", "Заявка одобрена")
+    assert f"{LUZALES} — место за вами" in approved
