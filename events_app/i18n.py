@@ -11,7 +11,7 @@ recipient registered in.
 from __future__ import annotations
 
 import gettext as gettext_module
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -103,6 +103,21 @@ def format_date_range(start: date, end: date) -> str:
     if start.year == end.year:
         return f"{format_date(start, 'd MMMM', locale=language)} – {format_date(end, 'd MMMM y', locale=language)}"
     return f"{format_full_date(start)} – {format_full_date(end)}"
+
+
+def format_days(days: Sequence[date], language: str | None = None) -> str:
+    """Days without weekday or year, a month named once per run: «31 марта, 1 и 2 апреля»,
+    «31 March, 1 and 2 April». The language may be given for code outside the request's context."""
+    language = language or _current.get()
+    ordered = sorted(set(days))
+    parts = []
+    for index, day in enumerate(ordered):
+        same_month_follows = index + 1 < len(ordered) and (ordered[index + 1].year, ordered[index + 1].month) == (
+            day.year, day.month)
+        parts.append(str(day.day) if same_month_follows else format_date(day, "d MMMM", locale=language))
+    if len(parts) < 2:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {'и' if language == 'ru' else 'and'} {parts[-1]}"
 
 
 def format_clock(value: datetime) -> str:

@@ -72,6 +72,12 @@ def bus_label_of(registration_id: Any, session_id: Any) -> sa.ScalarSelect[Any]:
                    t.transport_seats.c.session_id == session_id).scalar_subquery())
 
 
+def attending_days(registration_id: Any) -> sa.Select[Any]:
+    """The days a registration attends, in order: a ticket refused on another day names them."""
+    return (sa.select(t.registration_days.c.day).where(t.registration_days.c.registration_id == registration_id)
+            .order_by(t.registration_days.c.day))
+
+
 def logged_scan(nonce: Any) -> sa.Select[Any]:
     """The answer already given for a nonce, and the device it was given to."""
     return sa.select(t.scan_log.c.answer, t.scan_log.c.device_id).where(t.scan_log.c.nonce == nonce)

@@ -32,7 +32,7 @@ from events_app.data import checkin_queries as q
 from events_app.data import tables as t
 from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome, verdict_of
 from events_app.data.prepared import POSTGRESQL, PreparedStatement
-from events_app.domain.checkin import Passage, TicketFacts
+from events_app.domain.checkin import Passage, Reason, TicketFacts
 
 
 def _bind(name: str, column: sa.ColumnElement[Any]) -> sa.BindParameter[Any]:
@@ -63,6 +63,7 @@ class _Statements:
             sa.select(*(passage[name] for name in q.CHECKIN_COLUMNS))
             .where(sa.bindparam("record", type_=sa.Boolean), sa.exists(sa.select(logged.c.id)))).cte("recorded")
         self.write = PreparedStatement(sa.select(logged.c.id).add_cte(recorded), POSTGRESQL)
+        self.days = PreparedStatement(q.attending_days(sa.bindparam("registration_id", type_=sa.Integer)), POSTGRESQL)
         self._context: dict[str, PreparedStatement] = {}
 
     def context(self, kind: str) -> PreparedStatement:
@@ -143,6 +144,9 @@ async def _redeem(connection: asyncpg.Connection, statements: _Statements, item:
                                            for *_, kind, at, device in rows if kind is not None),
                             bus=bus)
     verdict = verdict_of(facts, item)
+    if verdict.reason is Reason.WRONG_DAY and facts is not None and registration is not None:
+        registration["days"] = [statements.days.row(row)[0] for row in await connection.fetch(
+            statements.days.sql, *statements.days.arguments({"registration_id": facts.registration_id}))]
     answer = item.answer_for(verdict, registration)
     written = await connection.fetchval(statements.write.sql, *statements.write.arguments({
         "nonce": scan.nonce, "event_id": item.event_id, "device_id": item.device_id, "list_name": checkin_list.name,

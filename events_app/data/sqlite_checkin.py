@@ -22,7 +22,7 @@ from events_app.data import tables as t
 from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome, verdict_of
 from events_app.data.prepared import PreparedStatement
 from events_app.data.sqlite_backend import BEGIN_IMMEDIATE
-from events_app.domain.checkin import Passage, TicketFacts
+from events_app.domain.checkin import Passage, Reason, TicketFacts
 
 _SAVEPOINT = "door_scan"
 
@@ -43,6 +43,7 @@ class _Statements:
             **{name: sa.bindparam(name, type_=t.checkins.c[name].type) for name in q.CHECKIN_COLUMNS}))
         self.log = PreparedStatement(q.log_scan(
             **{name: sa.bindparam(name, type_=t.scan_log.c[name].type) for name in q.SCAN_LOG_COLUMNS}))
+        self.days = PreparedStatement(q.attending_days(sa.bindparam("registration_id", type_=sa.Integer)))
         self._facts: dict[str, PreparedStatement] = {}
 
     def facts(self, kind: str) -> PreparedStatement:
@@ -125,6 +126,9 @@ def _redeem(connection: sqlite3.Connection, statements: _Statements,
             connection, event_id=item.event_id, registration_id=facts.registration_id, list_name=checkin_list.name,
             type=scan.type.value, nonce=scan.nonce, device_id=item.device_id, scanned_at=scan.scanned_at,
             recorded_at=item.now, offline=scan.offline)
+    if verdict.reason is Reason.WRONG_DAY and facts is not None and registration is not None:
+        days = statements.days.all(connection, registration_id=facts.registration_id)
+        registration["days"] = [day for (day,) in days]
     answer = item.answer_for(verdict, registration)
     statements.log.execute(
         connection, nonce=scan.nonce, event_id=item.event_id, device_id=item.device_id, list_name=scan.list_name,

@@ -46,6 +46,9 @@ REASON_MESSAGES = {
     Reason.WRONG_BUS: N_("Wrong bus: this delegate goes on %(bus)s"),
 }
 EXIT_MESSAGE = N_("Exit recorded")
+# `wrong_day` says which days: those of the ticket, or the day of a list chosen for another day.
+TICKET_DAYS_MESSAGE = N_("Ticket for %(days)s, not for today")
+LIST_DAY_MESSAGE = N_("This list is for %(day)s, not for today: choose today's list")
 
 
 @dataclass(frozen=True)

@@ -202,9 +202,44 @@ async def test_search_finds_cyrillic_names_whatever_the_case(store: Store, setti
     await register(store, settings, 0, now=BEFORE, **PETR)
     entry = await lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
 
-    found = await lists.search(store, ctx["event_id"], entry, "смирнов монди")
+    found, others = await lists.search(store, ctx["event_id"], entry, "смирнов монди")
 
     assert [(row["name"], row["organisation"]) for row in found] == [("Смирнов Пётр", "АО «Монди СЛПК»")]
+    assert others == []
+
+
+async def test_ticket_of_other_days_is_refused_naming_its_days(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    later = await register(store, settings, 0, now=BEFORE, days=["2021-04-02"], **PETR)
+
+    today = await door.redeem(store, ctx["gate1"], _scan(later.ticket_secret), now=DAY1)
+    replayed = await door.redeem(store, ctx["gate1"], _scan(later.ticket_secret, nonce="same-nonce-1"), now=DAY1)
+    again = await door.redeem(store, ctx["gate1"], _scan(later.ticket_secret, nonce="same-nonce-1"), now=DAY1)
+    wrong_list = await door.redeem(store, ctx["gate1"], _scan(later.ticket_secret, "entry-2021-04-02"), now=DAY1)
+
+    assert (today["reason"], today["message"]) == ("wrong_day", "Билет на 2 апреля, не на сегодня")
+    assert today["attendee"]["name"] == "Смирнов Пётр"
+    assert again == replayed
+    assert (wrong_list["reason"], wrong_list["message"]) == (
+        "wrong_day", "Этот список — на 2 апреля, не на сегодня: выберите сегодняшний список")
+
+
+async def test_entry_list_search_and_offline_data_name_delegates_of_other_days(store: Store,
+                                                                              settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    await register(store, settings, 0, now=BEFORE, **PETR)
+    later = await register(store, settings, 1, now=BEFORE, days=["2021-04-02"], surname="Смирнова",
+                           given_name="Ольга", organisation_name="ООО «Алграф»", position="экономист")
+    entry = await lists.find_list(store, ctx["event_id"], "entry-2021-04-01")
+
+    found, others = await lists.search(store, ctx["event_id"], entry, "смирнов")
+    offline = await lists.offline_refusals(store, ctx["event_id"], entry)
+
+    assert [row["name"] for row in found] == ["Смирнов Пётр"]
+    assert [(row["name"], row["reason"], row["message"]) for row in others] == [
+        ("Смирнова Ольга", "wrong_day", "Билет на 2 апреля, не на сегодня")]
+    assert [(row["hash"], row["name"], row["message"]) for row in offline] == [
+        (token_hash(later.ticket_secret), "Смирнова Ольга", "Билет на 2 апреля, не на сегодня")]
 
 
 async def test_pairing_link_works_once_and_a_revoked_device_is_refused(store: Store, settings: Settings) -> None:

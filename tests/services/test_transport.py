@@ -241,3 +241,27 @@ async def checkin_lists_with_counts(store: Store, event_id: int):
     from events_app.services.checkin import lists as checkin_lists
 
     return await checkin_lists.lists_with_counts(store, event_id)
+
+
+async def test_bus_door_search_names_the_bus_of_a_delegate_seated_on_another(
+        store: Store, settings: Settings) -> None:
+    from events_app.services.checkin import lists as checkin_lists
+
+    ctx = await _event(store)
+    mondi = ctx["sessions"]["visit-mondi"]
+    first = await _passenger(store, settings, 0, "ООО «Лузалес»", mondi)
+    second = await _passenger(store, settings, 1, "АО «Монди СЛПК»", mondi)
+    await transport.assign(store, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi, ip=None, now=NOW)
+    seating = await _seating(store, mondi)
+    bus1 = (await details.get_visit(store, ctx["event_id"], mondi)).groups[0].id
+    on_bus1, on_bus2 = (first, second) if seating[first] == bus1 else (second, first)
+    names = dict(await store.fetch_all(sa.select(t.registrations.c.id, t.registrations.c.given_name)))
+    bus_door = await checkin_lists.find_list(store, ctx["event_id"], f"bus-{bus1}")
+
+    found, others = await checkin_lists.search(store, ctx["event_id"], bus_door, "Иванов")
+    offline = await checkin_lists.offline_refusals(store, ctx["event_id"], bus_door)
+
+    assert [row["name"] for row in found] == [f"Иванов {names[on_bus1]}"]
+    assert [(row["name"], row["reason"], row["message"]) for row in others] == [
+        (f"Иванов {names[on_bus2]}", "wrong_bus", "Не тот автобус: участник едет в «Автобус 2 (К 456 ОР 11)»")]
+    assert [row["message"] for row in offline] == ["Не тот автобус: участник едет в «Автобус 2 (К 456 ОР 11)»"]

@@ -95,6 +95,24 @@ def test_lists_offline_data_and_search(setup: tuple[TestClient, str, str]) -> No
     assert [r["secret"] for r in found["results"]] == [ticket_url.rsplit("/", 1)[1]]
 
 
+def test_search_and_offline_data_name_a_delegate_of_another_day_without_the_secret(
+        setup: tuple[TestClient, str, str]) -> None:
+    client, token, _ = setup
+    auth = {"Authorization": f"Bearer {token}"}
+    register_by_api(client, 0, **{**OLGA, "days": ["2021-04-02"]})
+
+    found = client.get("/api/v1/checkin/search", params={"list": ENTRY, "q": "ольга"}, headers=auth).json()
+    offline = client.get(f"/api/v1/checkin/lists/{ENTRY}/offline", headers=auth).json()
+
+    assert found["results"] == []
+    assert found["others"] == [{"name": "Кузнецова Ольга", "organisation": "ООО «Алграф»", "category": "enterprise",
+                                "category_label": "Предприятие", "reason": "wrong_day",
+                                "message": "Билет на 2 апреля, не на сегодня"}]
+    assert offline["tickets"] == []
+    assert [(r["name"], len(r["hash"]), r["message"]) for r in offline["refused"]] == [
+        ("Кузнецова Ольга", 64, "Билет на 2 апреля, не на сегодня")]
+
+
 @pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Basic abc"])
 def test_requests_without_a_valid_device_token_are_refused(setup: tuple[TestClient, str, str],
                                                            header: str | None) -> None:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gettext
 import json
 import re
 import weakref
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,9 @@ from events_app.data.database import Store
 from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome
 from events_app.domain.checkin import (
     EXIT_MESSAGE,
+    LIST_DAY_MESSAGE,
     REASON_MESSAGES,
+    TICKET_DAYS_MESSAGE,
     CheckinList,
     Reason,
     Scan,
@@ -161,7 +164,8 @@ AnswerWriter = Callable[[Verdict, Mapping[str, Any] | None], dict[str, Any]]
 def _answer_writer(device: Device, checkin_list: CheckinList, scan: Scan) -> AnswerWriter:
     """The answer's words are fixed here, in the request's language, so the SQLite path can write
     the answer from its own thread."""
-    translations = i18n.translations(i18n.current_language())
+    language = i18n.current_language()
+    translations = i18n.translations(language)
     zone = ZoneInfo(device.timezone)
 
     def answer_for(verdict: Verdict, registration: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -182,12 +186,27 @@ def _answer_writer(device: Device, checkin_list: CheckinList, scan: Scan) -> Ans
                                        else REASON_MESSAGES[verdict.reason])
         if verdict.reason is Reason.WRONG_BUS:
             message = message % {"bus": verdict.bus}
+        elif verdict.reason is Reason.WRONG_DAY:
+            message = wrong_day_message(translations, language, list_day=checkin_list.day,
+                                        scanned_day=scan.scanned_at.astimezone(zone).date(),
+                                        ticket_days=registration.get("days", ()) if registration else ()) or message
         return {"status": "ok" if verdict.reason is None else "error",
                 "reason": None if verdict.reason is None else verdict.reason.value,
                 "message": message, "list": checkin_list.name, "attendee": attendee, "first_checkin": first,
                 "bus": verdict.bus}
 
     return answer_for
+
+
+def wrong_day_message(translations: gettext.NullTranslations, language: str, *, list_day: date,
+                      scanned_day: date, ticket_days: Sequence[date]) -> str | None:
+    """«Билет на 2 и 3 апреля, не на сегодня», or the list's own day when the list is not today's;
+    None when there is nothing more to name than «Билет не на сегодня»."""
+    if scanned_day != list_day:
+        return translations.gettext(LIST_DAY_MESSAGE) % {"day": i18n.format_days([list_day], language)}
+    if not ticket_days:
+        return None
+    return translations.gettext(TICKET_DAYS_MESSAGE) % {"days": i18n.format_days(ticket_days, language)}
 
 
 def _other_devices_nonce() -> InvalidInput:

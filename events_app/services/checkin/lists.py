@@ -10,12 +10,19 @@ import sqlalchemy as sa
 
 from events_app import i18n
 from events_app.data import tables as t
-from events_app.data.checkin_queries import admitted_registrations, bus_label
+from events_app.data.checkin_queries import admission, admitted_registrations, bus_label
 from events_app.data.database import Store
 from events_app.domain.agenda import SessionKind
-from events_app.domain.checkin import CheckinList, ListName, token_hash
+from events_app.domain.checkin import (
+    REASON_MESSAGES,
+    TICKET_DAYS_MESSAGE,
+    CheckinList,
+    ListName,
+    Reason,
+    token_hash,
+)
 from events_app.domain.errors import N_, NotFound
-from events_app.domain.registration import CATEGORY_LABELS, Category, full_name
+from events_app.domain.registration import CATEGORY_LABELS, Category, RegistrationStatus, full_name
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,60 @@ async def _admitted(store: Store, event_id: int, checkin_list: CheckinList) -> l
     } for row in rows]
 
 
+async def turned_away(store: Store, event_id: int, checkin_list: CheckinList) -> list[dict[str, Any]]:
+    """Confirmed delegates this list does not admit though the door should name why: on an entry
+    list those who come on other days (with their days), on a bus list those seated on another bus
+    of the visit (with that bus). Each with the door's own words for the refusal."""
+    name = checkin_list.list_name
+    admitted = admitted_registrations(event_id, checkin_list)
+    people = (sa.select(t.tickets.c.secret, t.registrations.c.id, t.registrations.c.surname,
+                        t.registrations.c.given_name, t.registrations.c.patronymic,
+                        t.registrations.c.organisation_name, t.registrations.c.category)
+              .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
+              .where(t.registrations.c.event_id == event_id, t.tickets.c.revoked_at.is_(None),
+                     t.registrations.c.status == RegistrationStatus.CONFIRMED.value,
+                     t.registrations.c.id.not_in(admitted)))
+    found: dict[int, dict[str, Any]] = {}
+    if name.kind == "entry":
+        rows = await store.fetch_all(
+            people.add_columns(t.registration_days.c.day.label("detail"))
+            .outerjoin(t.registration_days, t.registration_days.c.registration_id == t.registrations.c.id)
+            .order_by(t.registrations.c.surname, t.registrations.c.given_name, t.registration_days.c.day))
+    elif name.kind == "bus":
+        rows = await store.fetch_all(
+            people.add_columns(bus_label().label("detail"))
+            .join(t.transport_seats, t.transport_seats.c.registration_id == t.registrations.c.id)
+            .join(t.transport_groups, t.transport_groups.c.id == t.transport_seats.c.group_id)
+            .where(t.transport_seats.c.session_id == name.session_id, t.transport_seats.c.group_id != name.group_id,
+                   admission("visit", day=None, session_id=name.session_id, group_id=None))
+            .order_by(t.registrations.c.surname, t.registrations.c.given_name))
+    else:
+        return []
+    for row in rows:
+        person = found.setdefault(row["id"], {
+            "secret": row["secret"],
+            "name": full_name(row["surname"], row["given_name"], row["patronymic"]),
+            "organisation": row["organisation_name"] or "",
+            "category": row["category"],
+            "category_label": i18n.gettext(CATEGORY_LABELS[Category(row["category"])]),
+            "details": [],
+        })
+        if row["detail"] is not None:
+            person["details"].append(row["detail"])
+    return [_refusal(person, name.kind) for person in found.values()]
+
+
+def _refusal(person: dict[str, Any], kind: str) -> dict[str, Any]:
+    details = person.pop("details")
+    if kind == "bus":
+        reason, message = Reason.WRONG_BUS, i18n.gettext(REASON_MESSAGES[Reason.WRONG_BUS]) % {"bus": details[0]}
+    elif details:
+        reason, message = Reason.WRONG_DAY, i18n.gettext(TICKET_DAYS_MESSAGE) % {"days": i18n.format_days(details)}
+    else:
+        reason, message = Reason.WRONG_DAY, i18n.gettext(REASON_MESSAGES[Reason.WRONG_DAY])
+    return {**person, "reason": reason.value, "message": message}
+
+
 async def offline_tickets(store: Store, event_id: int, checkin_list: CheckinList) -> list[OfflineTicket]:
     """What a phone needs to decide without the network: hashed secrets and names, no more."""
     return [OfflineTicket(hash=token_hash(row["secret"]), name=row["name"], organisation=row["organisation"],
@@ -136,20 +197,30 @@ async def offline_tickets(store: Store, event_id: int, checkin_list: CheckinList
             for row in await _admitted(store, event_id, checkin_list)]
 
 
-async def search(store: Store, event_id: int, checkin_list: CheckinList, text: str) -> list[dict[str, Any]]:
-    """Delegates of the list by name or organisation, for someone who came without their phone.
+async def offline_refusals(store: Store, event_id: int, checkin_list: CheckinList) -> list[dict[str, Any]]:
+    """`turned_away` as a phone keeps it: the secret only as its SHA-256."""
+    return [{"hash": token_hash(person.pop("secret")), **person}
+            for person in await turned_away(store, event_id, checkin_list)]
+
+
+async def search(store: Store, event_id: int, checkin_list: CheckinList,
+                 text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Delegates of the list by name or organisation, for someone who came without their phone;
+    then those found whom the list turns away (another day, another bus), with the reason.
 
     Matched in Python: SQLite's lower() folds only Latin letters, and a list is a few thousand
     people at most.
     """
     words = [word.casefold() for word in text.split() if word][:4]
     if not words:
-        return []
-    found = []
-    for row in await _admitted(store, event_id, checkin_list):
-        haystack = f"{row['name']} {row['organisation']}".casefold()
-        if all(word in haystack for word in words):
-            found.append(row)
-            if len(found) == 20:
-                break
-    return found
+        return [], []
+
+    def matching(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [row for row in rows
+                if all(word in f"{row['name']} {row['organisation']}".casefold() for word in words)][:SEARCH_LIMIT]
+
+    return (matching(await _admitted(store, event_id, checkin_list)),
+            matching(await turned_away(store, event_id, checkin_list)))
+
+
+SEARCH_LIMIT = 20

@@ -45,6 +45,7 @@ async def offline(request: Request) -> Response:
                      "category": item.category, "category_label": item.category_label,
                      "checked_in_at": item.checked_in_at.isoformat() if item.checked_in_at else None}
                     for item in tickets],
+        "refused": await checkin_lists.offline_refusals(store, device.event_id, checkin_list),
     }, headers={"Cache-Control": "no-store"})
 
 
@@ -65,9 +66,12 @@ async def search(request: Request) -> Response:
     device = await _device(request)
     store = request.state.store
     checkin_list = await checkin_lists.find_list(store, device.event_id, request.query_params.get("list", ""))
-    results = await checkin_lists.search(store, device.event_id, checkin_list, request.query_params.get("q", "")[:100])
+    results, others = await checkin_lists.search(store, device.event_id, checkin_list,
+                                                 request.query_params.get("q", "")[:100])
     return JSONResponse({"results": [{**row, "checked_in_at": row["checked_in_at"].isoformat()
-                                      if row["checked_in_at"] else None} for row in results]},
+                                      if row["checked_in_at"] else None} for row in results],
+                         # Found, but not on this list: named with the reason, never with the secret.
+                         "others": [{key: value for key, value in row.items() if key != "secret"} for row in others]},
                         headers={"Cache-Control": "no-store"})
 
 
