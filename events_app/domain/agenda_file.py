@@ -29,7 +29,14 @@ from events_app.domain.agenda import (
 )
 from events_app.domain.inn import InvalidINN, validate_inn
 from events_app.domain.regions import is_region_code
-from events_app.domain.site_visits import Requirement, TransportGroup, TransportKind, VisitDetails
+from events_app.domain.site_visits import (
+    CURATOR_PHONE,
+    MAX_SEATS,
+    Requirement,
+    TransportGroup,
+    TransportKind,
+    VisitDetails,
+)
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
@@ -456,10 +463,10 @@ def _transport(file: str, path: str, table: dict[str, Any], errors: list[AgendaE
     key, name = r.key("key"), r.text("name", required=True)
     kind = r.choice("kind", TransportKind, required=False) or TransportKind.BUS
     seats = r._get("seats", True, (int,), "a whole number")
-    if seats is not None and not 1 <= seats <= 120:
-        r.error("seats", f"must be between 1 and 120, got {seats}")
+    if seats is not None and not 1 <= seats <= MAX_SEATS:
+        r.error("seats", f"must be between 1 and {MAX_SEATS}, got {seats}")
     phone = r.text("curator_phone")
-    if phone is not None and not re.fullmatch(r"\+?[0-9 ()-]{6,20}", phone):
+    if phone is not None and not CURATOR_PHONE.fullmatch(phone):
         r.error("curator_phone", f"{phone!r} is not a phone number")
     return _complete(r, before, lambda: TransportGroup(
         key=key, name=name, seats=seats, kind=kind, plate=r.text("plate"),  # type: ignore[arg-type]  # built only when no field was missing

@@ -9,12 +9,12 @@ bus is split over the fewest buses possible. Nobody is ever seated past a bus's 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from events_app.domain.errors import N_
+from events_app.domain.errors import N_, InvalidInput
 
 
 class Requirement(StrEnum):
@@ -50,6 +50,82 @@ class TransportGroup:
     plate: str | None = None
     curator_name: str | None = None
     curator_phone: str | None = None
+
+
+# One copy of what a bus may be, for the agenda file and the workspace form alike.
+MAX_SEATS = 120  # the largest coach; a bigger figure is a typo
+CURATOR_PHONE = re.compile(r"\+?[0-9 ()-]{6,20}")
+NAME_CHARS = 80
+PLATE_CHARS = 20
+
+
+@dataclass(frozen=True)
+class BusFields:
+    """A bus or a car as the organiser types it in the workspace (the service gives it its key)."""
+
+    kind: TransportKind
+    name: str
+    seats: int
+    plate: str | None = None
+    curator_name: str | None = None
+    curator_phone: str | None = None
+
+
+def _seats(raw: str) -> tuple[int | None, str | None]:
+    if not raw:
+        return None, N_("Give the number of seats")
+    if not re.fullmatch(r"[+-]?[0-9]+", raw):
+        return None, N_("Seats are a whole number, such as 45")
+    seats = int(raw)
+    if seats < 1:
+        return None, N_("A bus needs at least one seat")
+    if seats > MAX_SEATS:
+        return None, N_("At most 120 seats: check the number")
+    return seats, None
+
+
+def read_bus(form: Mapping[str, str]) -> BusFields:
+    """The workspace's bus form, checked: every problem at once, by field, in words a person reads."""
+    errors: dict[str, str] = {}
+
+    def text(name: str) -> str | None:
+        return (form.get(name) or "").strip() or None
+
+    try:
+        kind = TransportKind(text("kind") or TransportKind.BUS.value)
+    except ValueError:
+        kind = TransportKind.BUS
+        errors["kind"] = N_("Choose a bus or a car")
+    name = text("name")
+    if name is None:
+        errors["name"] = N_("Give the bus a name, such as Bus 3")
+    elif len(name) > NAME_CHARS:
+        errors["name"] = N_("At most 80 characters")
+    seats, problem = _seats(text("seats") or "")
+    if problem:
+        errors["seats"] = problem
+    plate = text("plate")
+    if plate is not None and len(plate) > PLATE_CHARS:
+        errors["plate"] = N_("At most 20 characters, such as К 123 ОР 11")
+    curator_name = text("curator_name")
+    if curator_name is not None and len(curator_name) > NAME_CHARS:
+        errors["curator_name"] = N_("At most 80 characters")
+    phone = text("curator_phone")
+    if phone is not None and not CURATOR_PHONE.fullmatch(phone):
+        errors["curator_phone"] = N_("Write the phone in digits, such as +7 912 345-67-89")
+    if errors:
+        raise InvalidInput(N_("The bus was not saved: check the highlighted fields"), fields=errors)
+    assert name is not None and seats is not None
+    return BusFields(kind=kind, name=name, seats=seats, plate=plate, curator_name=curator_name, curator_phone=phone)
+
+
+def next_bus_key(kind: TransportKind, taken: Iterable[str]) -> str:
+    """`bus-3` after `bus-1` and `bus-2`: the key the agenda file will name a workspace bus by."""
+    used = set(taken)
+    number = 1
+    while f"{kind.value}-{number}" in used:
+        number += 1
+    return f"{kind.value}-{number}"
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ from events_app.domain.staff import Forbidden, NotSignedIn
 from events_app.i18n import gettext
 from events_app.services.rate_limit import TooManyRequests
 from events_app.services.registration.signup import RegistrationClosed, RegistrationGone
+from events_app.services.visits.buses import BusNotEmpty
 
 logger = logging.getLogger("events_app")
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404, InvalidInput: 422, InvalidLink: 403, RegistrationGone: 410, RegistrationClosed: 409,
     TooManyRequests: 429, Forbidden: 403, NotSignedIn: 401, ScoringClosed: 409,
-    SlotTaken: 409, SlotUnavailable: 409, TooLateToCancel: 409,
+    SlotTaken: 409, SlotUnavailable: 409, TooLateToCancel: 409, BusNotEmpty: 409,
 }
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "too_large", 422: "invalid_input", 500: "server_error",

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
+from events_app.domain.errors import InvalidInput
 from events_app.domain.site_visits import (
     Bus,
+    BusFields,
     Rider,
+    TransportKind,
     assign_seats,
     map_link,
+    next_bus_key,
     organisation_key,
+    read_bus,
     requirement_texts,
     split_organisations,
 )
@@ -204,3 +211,36 @@ def test_only_a_site_visit_may_have_a_visit_table() -> None:
 
     assert [str(e) for e in error.value.errors] == [
         "v.toml: sessions[0].visit: only a site_visit session has a [sessions.visit] table"]
+
+
+def test_bus_form_reads_a_bus_with_spaces_trimmed_and_empty_fields_as_none() -> None:
+    bus = read_bus({"kind": "car", "name": " Машина куратора ", "seats": " 4 ", "plate": "", "curator_name": " ",
+                    "curator_phone": "+7 (912) 100-20-33"})
+
+    assert bus == BusFields(kind=TransportKind.CAR, name="Машина куратора", seats=4, plate=None, curator_name=None,
+                            curator_phone="+7 (912) 100-20-33")
+
+
+@pytest.mark.parametrize(("seats", "message"), [
+    ("", "Give the number of seats"), ("сорок", "Seats are a whole number, such as 45"),
+    ("12.5", "Seats are a whole number, such as 45"), ("1e3", "Seats are a whole number, such as 45"),
+    ("0", "A bus needs at least one seat"), ("-3", "A bus needs at least one seat"),
+    ("121", "At most 120 seats: check the number")])
+def test_bus_seats_must_be_a_positive_whole_number_a_bus_can_have(seats: str, message: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        read_bus({"name": "Автобус 3", "seats": seats})
+
+    assert refused.value.fields == {"seats": message}
+
+
+def test_bus_form_names_every_wrong_field_at_once() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        read_bus({"kind": "boat", "name": "", "seats": "20", "plate": "x" * 21, "curator_phone": "по рации"})
+
+    assert sorted(refused.value.fields) == ["curator_phone", "kind", "name", "plate"]
+
+
+def test_a_new_bus_takes_the_first_free_number_of_its_kind() -> None:
+    assert next_bus_key(TransportKind.BUS, ["bus-1", "bus-2"]) == "bus-3"
+    assert next_bus_key(TransportKind.BUS, ["bus-2"]) == "bus-1"
+    assert next_bus_key(TransportKind.CAR, ["bus-1", "car-1"]) == "car-2"

@@ -4,6 +4,8 @@ and the visitor list that only the visitor-data permission opens."""
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import io
 import logging
 import re
@@ -275,3 +277,121 @@ def test_fill_the_buses_says_who_is_left_without_a_seat(workspace: Any) -> None:
 
     assert re.findall(r'<p class="notice seating-report" role="status">([^<]+)</p>', filled.text) == [
         "Рассажено сейчас: 2. Остались без места: 1. Писем поставлено в очередь: 2."]
+
+
+BUS = {"kind": "bus", "name": "Автобус 3", "seats": "30", "plate": "К 789 ОР 11", "curator_name": "Ольга Лодыгина",
+       "curator_phone": "+7 912 100-20-33"}
+
+
+def _groups(database_url: str, session_id: int) -> list[Any]:
+    return _fetch(database_url, sa.select(t.transport_groups).where(t.transport_groups.c.session_id == session_id)
+                  .order_by(t.transport_groups.c.position))
+
+
+def _errors(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<p class="error" id="e-([a-z_]+)">([^<]+)</p>', page))
+
+
+def test_add_a_bus_from_the_visit_page(workspace: Any) -> None:
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    register(client, mondi, 0)
+    csrf = sign_in(client, "plain@example.ru")
+
+    form = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}").text
+    added = client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/buses", data={"csrf_token": csrf, **BUS})
+
+    assert '<h2 id="add-bus">Добавить автобус</h2>' in form
+    assert '<label for="f-seats">Число мест</label>' in form
+    assert added.url.path == f"/organiser/events/syktyvkar-2021/visits/{mondi}"
+    assert ("Автобус добавлен. Участников без места: 1. Нажмите «Рассадить по автобусам», чтобы рассадить их."
+            in added.text)
+    assert '<h2 id="bus-' in added.text and "Автобус 3 (К 789 ОР 11) — 0 / 30" in added.text
+    new = _groups(database_url, mondi)[-1]
+    assert (new["key"], new["position"], new["kind"], new["seats"], new["curator_phone"]) == (
+        "bus-3", 2, "bus", 30, "+7 912 100-20-33")
+    audit_rows = _fetch(database_url, sa.select(t.audit_log.c.action, t.audit_log.c.details)
+                        .where(t.audit_log.c.action == "visits.bus_add"))
+    assert len(audit_rows) == 1 and '"key": "bus-3"' in audit_rows[0]["details"]
+
+
+def test_a_refused_bus_keeps_what_was_typed_and_says_what_is_wrong(workspace: Any) -> None:
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    csrf = sign_in(client, "plain@example.ru")
+    base = f"/organiser/events/syktyvkar-2021/visits/{mondi}/buses"
+
+    words = client.post(base, data={"csrf_token": csrf, **BUS, "name": " ", "seats": "сорок",
+                                    "curator_phone": "звонить"})
+    fraction = client.post(base, data={"csrf_token": csrf, **BUS, "seats": "12.5"})
+    zero = client.post(base, data={"csrf_token": csrf, **BUS, "seats": "0"})
+    huge = client.post(base, data={"csrf_token": csrf, **BUS, "seats": "450"})
+
+    assert words.status_code == 422
+    assert _errors(words.text) == {"name": "Дайте автобусу название, например «Автобус 3»",
+                                   "seats": "Число мест — целое число, например 45",
+                                   "curator_phone": "Напишите телефон цифрами, например +7 912 345-67-89"}
+    assert 'value="сорок"' in words.text and 'value="К 789 ОР 11"' in words.text
+    assert "Автобус не сохранён: проверьте отмеченные поля" in words.text
+    assert _errors(fraction.text) == {"seats": "Число мест — целое число, например 45"}
+    assert _errors(zero.text) == {"seats": "В автобусе должно быть хотя бы одно место"}
+    assert _errors(huge.text) == {"seats": "Не больше 120 мест: проверьте число"}
+    assert [group["name"] for group in _groups(database_url, mondi)] == ["Автобус 1", "Автобус 2"]
+    assert _fetch(database_url, sa.select(t.audit_log.c.id).where(t.audit_log.c.action.like("visits.bus%"))) == []
+
+
+def test_change_a_bus_and_its_riders_are_told(workspace: Any) -> None:
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    register(client, mondi, 0)
+    register(client, mondi, 1)
+    csrf = sign_in(client, "plain@example.ru")
+    client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/assign", data={"csrf_token": csrf})
+    first = _groups(database_url, mondi)[0]
+    page = f"/organiser/events/syktyvkar-2021/visits/{mondi}/buses/{first['id']}"
+    letters_before = len(_fetch(database_url, sa.select(t.outbox.c.id)))
+
+    form = client.get(page).text
+    too_small = client.post(page, data={"csrf_token": csrf, "kind": "bus", "name": "Автобус 1", "seats": "1",
+                                        "plate": "К 123 ОР 11"})
+    saved = client.post(page, data={"csrf_token": csrf, "kind": "bus", "name": "Автобус 1", "seats": "25",
+                                    "plate": "Е 001 КХ 11", "curator_name": "Наталья Попова",
+                                    "curator_phone": "+7 912 100-20-31"})
+
+    assert 'value="К 123 ОР 11"' in form and 'value="20"' in form and "Рассажено: 2 / 20" in form
+    assert too_small.status_code == 422
+    assert _errors(too_small.text) == {
+        "seats": "В этом автобусе уже сидит больше участников: сначала пересадите часть из них в другой автобус"}
+    assert "Автобус 1 (Е 001 КХ 11) — 2 / 25" in saved.text
+    assert "Автобус сохранён. Писем его участникам поставлено в очередь: 2." in saved.text
+    letters = _fetch(database_url, sa.select(t.outbox.c.subject, t.outbox.c.message).order_by(t.outbox.c.id))
+    assert len(letters) == letters_before + 2
+    assert letters[-1]["subject"] == ("Изменились данные вашего автобуса: Посещение АО «Монди СЛПК»: представление"
+                                      " деревообрабатывающего кластера Республики Коми")
+    body = email.message_from_string(letters[-1]["message"], policy=email.policy.default).get_body(("plain",))
+    assert body is not None
+    assert "Ваш автобус: Автобус 1 (Е 001 КХ 11), куратор Наталья Попова" in body.get_content()
+    assert _groups(database_url, mondi)[0]["seats"] == 25
+
+
+def test_remove_an_empty_bus_but_not_one_with_riders(workspace: Any) -> None:
+    client, sessions, database_url = workspace
+    mondi = sessions["visit-mondi"]
+    register(client, mondi, 0)
+    csrf = sign_in(client, "plain@example.ru")
+    client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/assign", data={"csrf_token": csrf})
+    taken, empty = _groups(database_url, mondi)
+    base = f"/organiser/events/syktyvkar-2021/visits/{mondi}/buses"
+
+    taken_page = client.get(f"{base}/{taken['id']}").text
+    refused = client.post(f"{base}/{taken['id']}/remove", data={"csrf_token": csrf})
+    removed = client.post(f"{base}/{empty['id']}/remove", data={"csrf_token": csrf})
+
+    assert f'action="{base}/{taken["id"]}/remove"' not in taken_page
+    assert "В этом автобусе есть участники: пересадите их в другой автобус, прежде чем удалять его" in taken_page
+    assert refused.status_code == 409
+    assert "В этом автобусе есть участники: пересадите их в другой автобус, прежде чем удалять его" in refused.text
+    assert "Автобус удалён." in removed.text and "Автобус 2 (К 456 ОР 11)" not in removed.text
+    assert [group["name"] for group in _groups(database_url, mondi)] == ["Автобус 1"]
+    actions = [row["action"] for row in _fetch(database_url, sa.select(t.audit_log.c.action))]
+    assert actions.count("visits.bus_remove") == 1

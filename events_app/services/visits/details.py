@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from events_app import i18n
 from events_app.data import tables as t
 from events_app.data.database import Row, Store
-from events_app.domain.agenda import to_local, to_utc
+from events_app.domain.agenda import SessionKind, to_local, to_utc
 from events_app.domain.errors import N_, NotFound
 from events_app.domain.registration import HOLDING_PLACES, ChoiceStatus
 from events_app.domain.site_visits import (
@@ -216,10 +216,12 @@ def _visit_query() -> sa.Select[Any]:
                       t.sessions.c.ends_at, t.sessions.c.capacity, t.venues.c.name.label("venue_name"),
                       t.venues.c.address.label("venue_address"), t.venues.c.latitude, t.venues.c.longitude,
                       host.c.name.label("host_name"), t.visit_details)
-            .join(t.visit_details, t.visit_details.c.session_id == t.sessions.c.id)
+            # A visit drafted in the agenda builder has no details until the organiser adds a bus or times.
+            .outerjoin(t.visit_details, t.visit_details.c.session_id == t.sessions.c.id)
             .outerjoin(t.venues, t.venues.c.id == t.sessions.c.venue_id)
             .outerjoin(host, host.c.id == t.visit_details.c.host_organisation_id)
-            .where(t.sessions.c.cancelled_at.is_(None))
+            .where(t.sessions.c.cancelled_at.is_(None),
+                   sa.or_(t.sessions.c.kind == SessionKind.SITE_VISIT.value, t.visit_details.c.session_id.is_not(None)))
             .order_by(t.sessions.c.starts_at, t.sessions.c.id))
 
 

@@ -63,7 +63,7 @@ async def fill_and_tell(store: Store, settings: Settings, *, member: StaffMember
         await details.get_visit(store, event_id, session_id)
         seated = await seating.fill_buses(store, session_id, now=now)
         visit = await details.get_visit(store, event_id, session_id)
-        letters = await _tell(store, settings, visit, sorted(seated), "seated", now=now)
+        letters = await tell(store, settings, visit, sorted(seated), "seated", now=now)
         not_seated = len(await passengers(store, session_id, None))
         await audit.record(store, actor=member, action="visits.assign", subject=visit.title, now=now,
                            event_id=event_id, ip=ip,
@@ -109,7 +109,7 @@ async def move(store: Store, settings: Settings, *, member: StaffMember, event_i
                            subject=full_name(holder["surname"], holder["given_name"], holder["patronymic"]),
                            now=now, event_id=event_id, ip=ip,
                            details={"session_id": session_id, "from": current, "to": group_id})
-        await _tell(store, settings, visit, [registration_id], "bus", now=now)
+        await tell(store, settings, visit, [registration_id], "bus", now=now)
 
 
 async def change_times(store: Store, settings: Settings, *, member: StaffMember, event_id: int, session_id: int,
@@ -123,8 +123,14 @@ async def change_times(store: Store, settings: Settings, *, member: StaffMember,
         before = await details.get_visit(store, event_id, session_id)
         if before.departs_at == departs_at and before.returns_at == returns_at:
             return 0
-        await store.execute(t.visit_details.update().where(t.visit_details.c.session_id == session_id)
-                            .values(departs_at=departs_at, returns_at=returns_at))
+        if await store.fetch_val(sa.select(t.visit_details.c.session_id)
+                                 .where(t.visit_details.c.session_id == session_id)) is None:
+            # A visit drafted in the agenda builder has no details row until it is given one.
+            await store.execute(t.visit_details.insert().values(session_id=session_id, departs_at=departs_at,
+                                                                returns_at=returns_at))
+        else:
+            await store.execute(t.visit_details.update().where(t.visit_details.c.session_id == session_id)
+                                .values(departs_at=departs_at, returns_at=returns_at))
         await store.execute(t.sessions.update().where(t.sessions.c.id == session_id)
                             .values(sequence=t.sessions.c.sequence + 1, updated_at=now))
         visit = await details.get_visit(store, event_id, session_id)
@@ -132,12 +138,12 @@ async def change_times(store: Store, settings: Settings, *, member: StaffMember,
         await audit.record(store, actor=member, action="visits.times", subject=visit.title, now=now,
                            event_id=event_id, ip=ip, details={
                                "departs_at": departs_at, "returns_at": returns_at, "told": len(riders)})
-        await _tell(store, settings, visit, riders, "time", now=now)
+        await tell(store, settings, visit, riders, "time", now=now)
     return len(riders)
 
 
 SUBJECTS = {"bus": N_("Your bus has changed: %(visit)s"), "time": N_("New departure time: %(visit)s"),
-            "seated": N_("Your bus: %(visit)s")}
+            "seated": N_("Your bus: %(visit)s"), "bus_details": N_("Your bus's details have changed: %(visit)s")}
 
 
 def visit_change_message(settings: Settings, visit: VisitView, group: GroupView | None, *, name: str, email: str,
@@ -154,7 +160,7 @@ def visit_change_message(settings: Settings, visit: VisitView, group: GroupView 
     return compose(sender=settings.mail_from, recipient=mailbox(name, email), subject=subject, text=text, date=now)
 
 
-async def _tell(store: Store, settings: Settings, visit: VisitView, registration_ids: list[int], reason: str, *,
+async def tell(store: Store, settings: Settings, visit: VisitView, registration_ids: list[int], reason: str, *,
                 now: datetime) -> int:
     """Queue one letter to each of these delegates who still has an address; gives how many."""
     if not registration_ids:

@@ -10,9 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from events_app.domain.errors import N_, InvalidInput
+from events_app.domain.errors import N_, DomainError, InvalidInput, NotFound
+from events_app.domain.site_visits import TransportKind
 from events_app.domain.staff import Role
-from events_app.services.visits import details, transport, visitor_data
+from events_app.i18n import gettext
+from events_app.services.visits import buses, details, transport, visitor_data
 from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
@@ -34,18 +36,31 @@ async def visits_page(request: Request) -> Response:
     return page(request, "organiser/visits.html", {"visits": visits, "zone": ZoneInfo(event.timezone)})
 
 
-async def visit_page(request: Request) -> Response:
+def _kinds() -> list[tuple[str, str]]:
+    return [(TransportKind.BUS.value, gettext(N_("Bus"))), (TransportKind.CAR.value, gettext(N_("Car")))]
+
+
+async def _visit_page(request: Request, *, values: dict[str, str] | None = None,
+                      error: DomainError | None = None) -> Response:
+    """The visit with its buses, and the form that adds one (with what was typed, when refused)."""
     event = event_of(request)
     store = request.state.store
     session_id = _int(request.path_params["session_id"], "session_id")
     visit = await details.get_visit(store, event.id, session_id)
     buses = [(group, await transport.passengers(store, session_id, group.id)) for group in visit.groups]
     unseated = await transport.passengers(store, session_id, None)
-    return page(request, "organiser/visits_detail.html", {
+    context = {
         "visit": visit, "buses": buses, "unseated": unseated, "zone": ZoneInfo(event.timezone),
         "may_see_visitor_data": member_of(request).may_see_visitor_data(event.id),
         "notice": request.query_params.get("done"), "error": request.query_params.get("error"),
-        "report": {name: _count(request.query_params.get(name)) for name in ("seated", "not_seated", "letters")}})
+        "report": {name: _count(request.query_params.get(name)) for name in ("seated", "not_seated", "letters")},
+        "bus_kinds": _kinds(), "values": values or {"kind": TransportKind.BUS.value}}
+    template = "organiser/visits_detail.html"
+    return forms.show(request, template, context) if error is None else forms.refuse(request, template, error, context)
+
+
+async def visit_page(request: Request) -> Response:
+    return await _visit_page(request)
 
 
 def _count(value: str | None) -> int:
@@ -107,6 +122,64 @@ async def change_times(request: Request) -> Response:
     return _back(event.slug, session_id, done="times")
 
 
+async def add_bus(request: Request) -> Response:
+    event = event_of(request)
+    session_id = _int(request.path_params["session_id"], "session_id")
+    form = await forms.submitted(request)
+    try:
+        await buses.add_bus(request.state.store, member=member_of(request), event_id=event.id, session_id=session_id,
+                            form=form, ip=client_address(request), now=clock.now(request))
+    except InvalidInput as error:
+        return await _visit_page(request, values=form, error=error)
+    return _back(event.slug, session_id, done="bus_added")
+
+
+async def _bus_page(request: Request, *, values: dict[str, str] | None = None,
+                    error: DomainError | None = None) -> Response:
+    event = event_of(request)
+    session_id = _int(request.path_params["session_id"], "session_id")
+    group_id = _int(request.path_params["group_id"], "group_id")
+    visit = await details.get_visit(request.state.store, event.id, session_id)
+    group = next((g for g in visit.groups if g.id == group_id), None)
+    if group is None:
+        raise NotFound(N_("This visit has no bus of that number"))
+    context = {"visit": visit, "group": group, "bus_kinds": _kinds(),
+               "values": values if values is not None else buses.bus_form(group)}
+    template = "organiser/visits_bus.html"
+    return forms.show(request, template, context) if error is None else forms.refuse(request, template, error, context)
+
+
+async def bus_page(request: Request) -> Response:
+    return await _bus_page(request)
+
+
+async def save_bus(request: Request) -> Response:
+    event = event_of(request)
+    session_id = _int(request.path_params["session_id"], "session_id")
+    form = await forms.submitted(request)
+    try:
+        told = await buses.save_bus(request.state.store, request.state.settings, member=member_of(request),
+                                    event_id=event.id, session_id=session_id,
+                                    group_id=_int(request.path_params["group_id"], "group_id"), form=form,
+                                    ip=client_address(request), now=clock.now(request))
+    except InvalidInput as error:
+        return await _bus_page(request, values=form, error=error)
+    request.state.outbox.notify()
+    return _back(event.slug, session_id, done="bus_saved", letters=str(told))
+
+
+async def remove_bus(request: Request) -> Response:
+    event = event_of(request)
+    session_id = _int(request.path_params["session_id"], "session_id")
+    try:
+        await buses.remove_bus(request.state.store, member=member_of(request), event_id=event.id,
+                               session_id=session_id, group_id=_int(request.path_params["group_id"], "group_id"),
+                               ip=client_address(request), now=clock.now(request))
+    except buses.BusNotEmpty as error:
+        return await _bus_page(request, error=error)
+    return _back(event.slug, session_id, done="bus_removed")
+
+
 async def manifest_page(request: Request) -> Response:
     event = event_of(request)
     manifest = await transport.manifest(request.state.store, event.id,
@@ -144,6 +217,14 @@ routes: list[BaseRoute] = [
                 name="organiser_visit_move"),
     staff_route(BASE + "/{session_id:int}/times", change_times, methods=("POST",), roles=ORGANISER,
                 name="organiser_visit_times"),
+    staff_route(BASE + "/{session_id:int}/buses", add_bus, methods=("POST",), roles=ORGANISER,
+                name="organiser_visit_bus_add"),
+    staff_route(BASE + "/{session_id:int}/buses/{group_id:int}", bus_page, roles=ORGANISER,
+                name="organiser_visit_bus"),
+    staff_route(BASE + "/{session_id:int}/buses/{group_id:int}", save_bus, methods=("POST",), roles=ORGANISER,
+                name="organiser_visit_bus_save"),
+    staff_route(BASE + "/{session_id:int}/buses/{group_id:int}/remove", remove_bus, methods=("POST",),
+                roles=ORGANISER, name="organiser_visit_bus_remove"),
     staff_route(BASE + "/{session_id:int}/buses/{group_id:int}/manifest", manifest_page, roles=ORGANISER,
                 name="organiser_visit_manifest"),
     staff_route(BASE + "/{session_id:int}/visitors", visitor_list_page, roles=ORGANISER,
