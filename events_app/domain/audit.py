@@ -77,6 +77,9 @@ ACTIONS: dict[str, str] = {
     "visits.assign": N_("Delegates seated on the buses"),
     "visits.move": N_("Delegate moved to another bus"),
     "visits.times": N_("Bus times changed"),
+    "visits.bus_add": N_("Bus added to a visit"),
+    "visits.bus_update": N_("Bus changed"),
+    "visits.bus_remove": N_("Bus removed from a visit"),
 }
 
 # Who acted when no signed-in member did: stored as these words, shown translated.

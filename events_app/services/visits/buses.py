@@ -70,7 +70,7 @@ async def add_bus(store: Store, *, member: StaffMember, event_id: int, session_i
         position = max((row["position"] for row in keys), default=-1) + 1
         group_id = await store.insert(t.transport_groups.insert().values(
             session_id=session_id, key=key, position=position, **_values(fields)).returning(t.transport_groups.c.id))
-        await audit.record(store, actor=member, action="visits.bus_add", subject=f"session {session_id}", now=now,
+        await audit.record(store, actor=member, action="visits.bus_add", subject=visit.title, now=now,
                            event_id=event_id, ip=ip, details={"bus": group_id, "key": key, **_values(fields)})
     return next(g for g in (await details.get_visit(store, visit.event_id, session_id)).groups if g.id == group_id)
 
@@ -99,8 +99,8 @@ async def save_bus(store: Store, settings: Settings, *, member: StaffMember, eve
                       if group == group_id]
         visit = await details.get_visit(store, event_id, session_id)
         told = await tell(store, settings, visit, riders, "bus_details", now=now)
-        await audit.record(store, actor=member, action="visits.bus_update", subject=f"session {session_id}",
-                           now=now, event_id=event_id, ip=ip, details={"bus": group_id, **changed, "told": told})
+        await audit.record(store, actor=member, action="visits.bus_update", subject=visit.title, now=now,
+                           event_id=event_id, ip=ip, details={"bus": group_id, **changed, "told": told})
     return told
 
 
@@ -109,11 +109,11 @@ async def remove_bus(store: Store, *, member: StaffMember, event_id: int, sessio
     """Remove a bus nobody is seated on; one with riders is refused, so nobody loses a seat unawares."""
     async with store.transaction():
         await places.lock_event(store, event_id)
-        _, group = await _visit_and_bus(store, event_id, session_id, group_id)
+        visit, group = await _visit_and_bus(store, event_id, session_id, group_id)
         if group.taken:
             raise BusNotEmpty(N_("Delegates are seated on this bus: move them to another bus before removing it"))
         # Seats of delegates who have since cancelled still point at the bus; they go with it.
         await store.execute(t.transport_seats.delete().where(t.transport_seats.c.group_id == group_id))
         await store.execute(t.transport_groups.delete().where(t.transport_groups.c.id == group_id))
-        await audit.record(store, actor=member, action="visits.bus_remove", subject=f"session {session_id}", now=now,
+        await audit.record(store, actor=member, action="visits.bus_remove", subject=visit.title, now=now,
                            event_id=event_id, ip=ip, details={"bus": group_id, "key": group.key, "name": group.name})
