@@ -73,8 +73,10 @@ def test_admin_gives_and_takes_roles_per_event(client: TestClient, database_url:
 
     assert _roles(database_url, "door@example.ru") == [("syktyvkar-2021", "expert", False),
                                                        ("syktyvkar-2021", "organiser", True)]
-    assert ("admin@example.ru", "door@example.ru: organiser") in _audit(database_url, "staff.grant")
-    assert _audit(database_url, "staff.revoke") == [("admin@example.ru", "door@example.ru: door")]
+    assert ("admin@example.ru", "door@example.ru") in _audit(database_url, "staff.grant")
+    assert _audit(database_url, "staff.revoke") == [("admin@example.ru", "door@example.ru")]
+    audit_page = client.get("/organiser/audit").text
+    assert "Роль отозвана</span></td><td>door@example.ru · Контролёр на входе</td>" in audit_page
     page = client.get("/organiser/staff").text
     assert "syktyvkar-2021: Организатор · данные посетителей" in page
 

@@ -108,8 +108,8 @@ async def grant_role(store: Store, *, staff_id: int, event_id: int, role: Role, 
         await store.execute(t.staff_roles.insert().values(
             staff_id=staff_id, event_id=event_id, role=role.value,
             visitor_data=visitor_data and role is Role.ORGANISER))
-        await audit.record(store, actor=actor, action="staff.grant", subject=f"{email}: {role.value}", now=now,
-                           event_id=event_id, ip=ip, details={"visitor_data": visitor_data},
+        await audit.record(store, actor=actor, action="staff.grant", subject=email, now=now,
+                           event_id=event_id, ip=ip, details={"role": role.value, "visitor_data": visitor_data},
                            actor_label=COMMAND_LINE)
 
 
@@ -122,8 +122,8 @@ async def revoke_role(store: Store, *, staff_id: int, event_id: int, role: Role,
         await store.execute(t.staff_roles.delete().where(
             t.staff_roles.c.staff_id == staff_id, t.staff_roles.c.event_id == event_id,
             t.staff_roles.c.role == role.value))
-        await audit.record(store, actor=actor, action="staff.revoke", subject=f"{email}: {role.value}", now=now,
-                           event_id=event_id, ip=ip)
+        await audit.record(store, actor=actor, action="staff.revoke", subject=email, now=now,
+                           event_id=event_id, ip=ip, details={"role": role.value})
 
 
 async def set_disabled(store: Store, *, staff_id: int, disabled: bool, now: datetime, actor: StaffMember,
