@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 from events_app import i18n
 from events_app.data.database import Store
@@ -35,9 +35,10 @@ from events_app.domain.staff import Role
 from events_app.services.defences import blocks
 from events_app.services.programme import catalogue
 from tests.conftest import SCHEDULES
-from tests.factories import NOW, PASSWORD, cli, delegate_json, event_today, staff
+from tests.factories import NOW, PASSWORD, cli, delegate_json, device_by_cli, event_today, staff
 from tests.smtp_server import Inbox, free_port, start_smtp
 from tests.web.browser_support import launch, start_playwright
+from tests.web.test_scanner_browser import _write_camera
 
 EVENT = "syktyvkar-2021"
 EVENT_TITLE = "Практическая сессия по развитию промышленных кластеров России"
@@ -138,11 +139,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    for driver in start_playwright():
-        launched = launch(driver)
-        yield launched
-        launched.close()
+def playwright() -> Iterator[Playwright]:
+    yield from start_playwright()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = launch(playwright)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture
@@ -376,3 +381,108 @@ def test_organiser_moves_a_visit_publishes_seats_buses_and_approves(server: Serv
     _shot(page, "organiser-09-approved")
     approved = _letter(server, "delegate103@example.ru", "Заявка одобрена")
     assert f"{LUZALES} — место за вами" in approved
+
+    # Moderation off again: the other walks register delegates who get their tickets at once.
+    page.goto(f"/organiser/events/{EVENT}/settings/registration")
+    page.get_by_label("Организатор подтверждает каждую регистрацию до отправки билета").uncheck()
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_label("Организатор подтверждает каждую регистрацию до отправки билета")).not_to_be_checked()
+
+
+# 3. Door staff, on a phone
+
+
+def test_door_pairs_a_phone_finds_a_delegate_by_name_and_admits_them(
+        server: Server, playwright: Playwright, tmp_path: Path) -> None:
+    assert _register_by_api(server, 201, "Сидорова")["status"] == "confirmed"
+    device = device_by_cli(server.env, list_name=f"entry-{server.today}", name="Главный вход")
+    camera = tmp_path / "camera.y4m"
+    _write_camera(camera, None)  # a camera that sees no code: the delegate has left their phone at the hotel
+    door = launch(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  f"--use-file-for-fake-video-capture={camera}")
+    try:
+        page = door.new_context(**PHONE).new_page()
+        page.goto(device.pairing_url)
+        _shot(page, "door-01-pair")
+        page.get_by_role("button", name="Подключить этот телефон").click()
+        page.wait_for_url("**/scan")
+        expect(page.locator("#device-name")).to_have_text("Главный вход", timeout=WAIT_MS)
+        expect(page.locator("#connection")).to_have_text("онлайн", timeout=WAIT_MS)
+        _shot(page, "door-02-scanner")
+        assert _width(page) == 360
+
+        page.get_by_label("Фамилия, организация или код с билета").fill("Сидоро")
+        found = page.locator("#results button")
+        expect(found).to_have_count(1, timeout=WAIT_MS)
+        expect(found.locator("strong")).to_have_text("Сидорова Иван")
+        expect(found).to_contain_text("ООО «Участник 201»")
+        _shot(page, "door-03-found")
+        found.click()
+
+        answer = page.locator("#answer")
+        expect(answer).to_have_class(re.compile(r"\bok\b"), timeout=WAIT_MS)
+        expect(page.locator("#answer-title")).to_have_text("Проходите")
+        expect(page.locator("#answer-name")).to_have_text("Сидорова Иван")
+        _shot(page, "door-04-admitted")
+        answer.click()
+        expect(answer).to_be_hidden()
+
+        # Found again, she is marked as already in; checking her again warns instead of admitting twice.
+        page.get_by_label("Фамилия, организация или код с билета").fill("Сидоро")
+        expect(found).to_contain_text("уже прошёл(а) в", timeout=WAIT_MS)
+        found.click()
+        expect(answer).to_have_class(re.compile(r"\bwarn\b"), timeout=WAIT_MS)
+        expect(page.locator("#answer-title")).to_have_text("Повторный проход")
+        expect(page.locator("#answer-first")).to_contain_text("Главный вход")
+        _shot(page, "door-05-again")
+    finally:
+        door.close()
+
+
+# 4. The expert, on a phone
+
+
+def test_expert_opens_the_jury_from_the_first_screen_scores_and_goes_on(server: Server, phone: Page) -> None:
+    _sign_in(phone, EXPERT)
+    _shot(phone, "expert-01-home")
+    assert _width(phone) == 360
+    phone.get_by_role("link", name=EVENT_TITLE).click()
+    _shot(phone, "expert-02-event")
+    phone.get_by_role("link", name="Перейти к защитам проектов").click()
+    expect(phone.locator("h1")).to_be_visible()
+    _shot(phone, "expert-03-jury")
+    assert _width(phone) == 360
+
+    # The first project: four criteria, remarks, submit.
+    projects = phone.locator("ol.jury-slots > li")
+    expect(projects).to_have_count(2)
+    expect(projects.nth(0).locator(".badge")).to_have_text("Не оценено")
+    projects.nth(0).get_by_role("link").click()
+    expect(phone.locator("h1")).to_have_text("Освоение производства плит МДФ")
+    _score(phone, (8, 7, 9, 6), "Уточнить экономический эффект")
+    _shot(phone, "expert-04-scored")
+    assert _width(phone) == 360
+    expect(phone.locator("#f-remarks")).to_have_value("Уточнить экономический эффект")
+    expect(phone.get_by_role("button", name="Сохранить исправление")).to_be_visible()
+
+    # Next: back to the jury's list, where the first is marked scored, and on to the second.
+    phone.locator("p.meta").get_by_role("link", name="Жюри").click()
+    expect(projects.nth(0).locator(".badge")).to_have_text("Оценено")
+    expect(projects.nth(1).locator(".badge")).to_have_text("Не оценено")
+    projects.nth(1).get_by_role("link").click()
+    expect(phone.locator("h1")).to_have_text("Литий-ионные аккумуляторы")
+    _score(phone, (6, 6, 7, 5), "")
+    phone.locator("p.meta").get_by_role("link", name="Жюри").click()
+    expect(projects.locator(".badge")).to_have_text(["Оценено", "Оценено"])
+    _shot(phone, "expert-05-all-scored")
+
+
+def _score(page: Page, values: tuple[int, ...], remarks: str) -> None:
+    fields = page.locator("input[name^=criterion-]")
+    expect(fields).to_have_count(len(values))
+    expect(page.locator("label[for^=f-criterion-]").first).to_contain_text("Актуальность")
+    for index, value in enumerate(values):
+        fields.nth(index).fill(str(value))
+    page.fill("#f-remarks", remarks)
+    page.get_by_role("button", name="Отправить оценки").click()
+    expect(page.locator("#sheet-saved")).to_have_text("Ваши оценки сохранены.")
