@@ -73,6 +73,7 @@ class VisitView:
     minimum_age: int | None
     groups: tuple[GroupView, ...]
     confirmed: int = 0
+    title_en: str | None = None
 
     @property
     def seats(self) -> int:
@@ -212,7 +213,8 @@ async def _groups(store: Store, session_ids: Iterable[int]) -> dict[int, list[Gr
 
 def _visit_query() -> sa.Select[Any]:
     host = t.organisations.alias("host")
-    return (sa.select(t.sessions.c.id, t.sessions.c.event_id, t.sessions.c.title, t.sessions.c.starts_at,
+    return (sa.select(t.sessions.c.id, t.sessions.c.event_id, t.sessions.c.title, t.sessions.c.title_en,
+                      t.sessions.c.starts_at,
                       t.sessions.c.ends_at, t.sessions.c.capacity, t.venues.c.name.label("venue_name"),
                       t.venues.c.address.label("venue_address"), t.venues.c.latitude, t.venues.c.longitude,
                       host.c.name.label("host_name"), t.visit_details)
@@ -242,7 +244,7 @@ async def _views(store: Store, rows: list[Row]) -> list[VisitView]:
         map_url=map_link(row["meeting_latitude"], row["meeting_longitude"]),
         departs_at=row["departs_at"], returns_at=row["returns_at"], requirements=_codes(row["requirements"]),
         minimum_age=row["minimum_age"], groups=tuple(groups.get(row["id"], ())),
-        confirmed=int(confirmed.get(row["id"], 0))) for row in rows]
+        confirmed=int(confirmed.get(row["id"], 0)), title_en=row["title_en"]) for row in rows]
 
 
 async def list_visits(store: Store, event_id: int) -> list[VisitView]:
