@@ -24,6 +24,7 @@ from pathlib import Path
 
 import databases
 import sqlalchemy as sa
+from bench_support import emit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -64,6 +65,9 @@ async def _run(label: str, clients: int, writes: int, one_write: Callable[[int],
           f"rows stored {stored} (acknowledged {ok})")
     for message, times in errors.most_common(3):
         print(f"{'':<34} {times} × {message}")
+    emit(f"{writes} sign-up-shaped writes from {clients} clients, {label}", "writes/s", ok / elapsed,
+         p50_ms=quantiles[49] * 1000, p99_ms=quantiles[98] * 1000, errors=sum(errors.values()),
+         note=f"rows stored {stored}, acknowledged {ok}")
 
 
 async def naive(url: str, clients: int, writes: int) -> None:

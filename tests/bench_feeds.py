@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_support import emit  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from events_app.app import create_app  # noqa: E402
@@ -193,6 +194,9 @@ def main() -> None:
     print(f"{'what':<40} {'size':>9} {'median ms':>10} {'best ms':>9}")
     for label, size, median, best in rows:
         print(f"{label:<40} {size:>9} {median:>10.1f} {best:>9.1f}")
+    for label, size, median, best in rows:
+        emit(f"{args.sessions}-session event: {label}", "ms", median,
+             note=f"median of {args.repeat}, best {best:.1f} ms" + (f", {size}" if size else ""))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
+from bench_support import emit
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -142,6 +143,11 @@ def main() -> None:
         print(f"{label:<22} {figures['rps']:>8.0f} {figures['p50']:>8.1f} {figures['p99']:>8.1f} "
               f"{figures['errors']:>7.0f} {figures['rps'] / bare_figures['rps']:>7.2f}")
     print(f"agenda, first request after a re-import: {rebuilt_ms:.1f} ms")
+    for label, figures in rows[1:]:
+        emit(f"public read: {label}, SQLite, 1 process, {args.connections} connections", "req/s", figures["rps"],
+             bare=bare_figures["rps"], p50_ms=figures["p50"], p99_ms=figures["p99"], errors=int(figures["errors"]),
+             note="bare: a one-route Starlette page" if label == "event list" else "")
+    emit("public read: agenda, first request after a re-import", "ms", rebuilt_ms)
 
 
 if __name__ == "__main__":

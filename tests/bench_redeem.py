@@ -40,6 +40,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
+from bench_support import emit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -279,6 +280,9 @@ def _report(args: argparse.Namespace, redeem: dict[str, float], baseline: dict[s
         print(f"  {label:<20} {figures['rps']:8.0f} req/s  p50 {figures['p50']:7.2f} ms  p99 {figures['p99']:7.2f} ms  "
               f"errors {int(figures['errors'])}  CPU {figures['cpu_ms']:.2f} ms/request")
     print(f"  ratio redeem / bare: {redeem['rps'] / baseline['rps']:.2f}")
+    emit(f"door scan, {backend}, {processes}, {args.connections} connections", "req/s", redeem["rps"],
+         bare=baseline["rps"], p50_ms=redeem["p50"], p99_ms=redeem["p99"], errors=int(redeem["errors"]),
+         note=f"CPU {redeem['cpu_ms']:.2f} ms per scan (bare {baseline['cpu_ms']:.2f} ms)")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
+from bench_support import emit
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -56,7 +57,7 @@ async def _wait_ready(base: str) -> None:
     raise RuntimeError("the server did not start")
 
 
-async def rush(base: str, registrations: int, clients: int) -> None:
+async def rush(base: str, registrations: int, clients: int) -> dict[str, float]:
     async with httpx.AsyncClient(timeout=60) as client:
         sessions = (await client.get(f"{base}/api/v1/events/syktyvkar-2021/sessions",
                                      params={"kind": "site_visit"})).json()["sessions"]
@@ -98,6 +99,7 @@ async def rush(base: str, registrations: int, clients: int) -> None:
     print(f"  {created / elapsed:.0f} registrations/s, p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
           f"errors {errors}")
     print("  answers: " + ", ".join(f"{outcome} × {count}" for outcome, count in sorted(outcomes.items())))
+    return {"rate": created / elapsed, "p50": q[49] * 1000, "p99": q[98] * 1000, "errors": errors}
 
 
 def main() -> None:
@@ -117,12 +119,12 @@ def main() -> None:
         start = date.today() + timedelta(days=30)
         _run(env, "import", str(ROOT / "schedules" / "syktyvkar-2021.toml"), "--shift-to", start.isoformat())
         server = subprocess.Popen([str(BIN / "events-app"), "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             base = f"http://127.0.0.1:{port}"
             asyncio.run(_wait_ready(base))
             print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}, {os.cpu_count()} CPUs, one server process")
-            asyncio.run(rush(base, args.registrations, args.clients))
+            figures = asyncio.run(rush(base, args.registrations, args.clients))
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
@@ -130,6 +132,10 @@ def main() -> None:
                                  capture_output=True, text=True, check=True)
         statuses = Counter(line.split("\t")[1] for line in listing.stdout.splitlines())
         print(f"  stored registrations by status: {dict(statuses)}")
+    emit(f"registration rush, JSON API, {args.clients} clients, {'PostgreSQL' if args.postgres else 'SQLite'}, "
+         "1 process", "registrations/s", figures["rate"], p50_ms=figures["p50"], p99_ms=figures["p99"],
+         errors=int(figures["errors"]), http=True,
+         note="stored: " + ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
+from bench_support import emit  # noqa: E402
 
 from events_app.data import tables as t  # noqa: E402
 from events_app.data.database import Store  # noqa: E402
@@ -74,6 +75,10 @@ async def _bench(url: str, data_dir: Path, count: int) -> None:
           f"({queued / sending:.0f} reminders/s)")
     print(f"  next round (nothing due)           {quiet * 1000:8.0f} ms")
     assert queued == count and letters == count and not again.sent, (queued, letters, again)
+    emit(f"reminders, {count} due at once, {backend}: planning pass", "ms", planning * 1000)
+    emit(f"reminders, {count} due at once, {backend}: {rounds} rounds queuing them", "reminders/s", queued / sending,
+         note=f"{sending:.1f} s in all, {letters} letters in the outbox")
+    emit(f"reminders, {count} due at once, {backend}: next round, nothing due", "ms", quiet * 1000)
 
 
 def main() -> None:
