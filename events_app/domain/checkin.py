@@ -90,6 +90,9 @@ class Scan:
     nonce: str
     scanned_at: datetime
     offline: bool = False
+    # A phone that admitted someone found by name without a network knows the ticket only by the
+    # SHA-256 of its secret (its offline list keeps no secrets): then `secret` is empty.
+    ticket_hash: str | None = None
 
 
 def token_hash(token: str) -> str:

@@ -119,9 +119,13 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "Scan": {
-        "type": "object", "required": ["secret", "list", "nonce"],
+        "type": "object", "required": ["list", "nonce"],
+        "anyOf": [{"required": ["secret"]}, {"required": ["ticket_hash"]}],
         "properties": {
             "secret": {"type": "string", "description": "the ticket secret or the whole ticket URL"},
+            "ticket_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                            "description": "instead of the secret: its SHA-256 as the offline list gives it, for "
+                                           "someone admitted offline after a search by name"},
             "list": {"type": "string", "examples": ["entry-2021-04-01", "visit-12", "session-15"]},
             "type": {"enum": ["entry", "exit"], "default": "entry"},
             "nonce": {"type": "string", "minLength": 8, "maxLength": 64},

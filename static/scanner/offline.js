@@ -1,6 +1,7 @@
 // What the phone keeps so the door keeps working without a network: each list's tickets (SHA-256
-// of the secret, name, organisation), the admissions made here since the last download, and the
-// queue of offline admissions waiting to be sent. All of it lives in localStorage under "events.".
+// of the secret, name, organisation) and the people it turns away (with why), the admissions made
+// here since the last download, and the queue of offline admissions waiting to be sent. All of it
+// lives in localStorage under "events.".
 
 const PREFIX = "events.";
 const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -66,6 +67,8 @@ export class ListData {
     const saved = read(`offline.${name}`, null);
     this.generatedAt = saved?.generated_at ?? null;
     this.tickets = new Map((saved?.tickets ?? []).map((ticket) => [ticket.hash, ticket]));
+    // People the list turns away, with the server's words for why (another day, another bus).
+    this.refused = new Map((saved?.refused ?? []).map((person) => [person.hash, person]));
     this.marks = read(`marks.${name}`, {});
   }
 
@@ -80,6 +83,7 @@ export class ListData {
   replace(download, { unsent, requestedAt }) {
     this.generatedAt = download.generated_at;
     this.tickets = new Map(download.tickets.map((ticket) => [ticket.hash, ticket]));
+    this.refused = new Map((download.refused ?? []).map((person) => [person.hash, person]));
     this.marks = Object.fromEntries(Object.entries(this.marks).filter(
       ([hash, mark]) => unsent.has(hash) || mark.made >= requestedAt));
     write(`marks.${this.name}`, this.marks);
@@ -104,13 +108,14 @@ export class ListData {
       return refusal("no_offline_data", "Нет сохранённого списка для проверки без сети. Проверьте билет, когда появится сеть.");
     }
     const ticket = this.tickets.get(hash);
+    const turnedAway = this.refused.get(hash);
+    if (!ticket && turnedAway) {
+      return { ...refusal(turnedAway.reason, turnedAway.message), attendee: attendeeOf(turnedAway) };
+    }
     if (!ticket) {
       return refusal("unknown_ticket", "Билета нет в сохранённом списке: не пропускайте, пока не проверите по сети или у организатора.");
     }
-    const attendee = {
-      name: ticket.name, organisation: ticket.organisation, category: ticket.category,
-      category_label: ticket.category_label ?? ticket.category,
-    };
+    const attendee = attendeeOf(ticket);
     if (type === "exit") {
       return { status: "ok", reason: null, message: "Билет есть в сохранённом списке.", attendee, first_checkin: null };
     }
@@ -123,6 +128,30 @@ export class ListData {
     }
     return { status: "ok", reason: null, message: "Билет есть в сохранённом списке.", attendee, first_checkin: null };
   }
+
+  /**
+   * The server's search done on the kept list: every word in the name or the organisation. Those
+   * the list admits come with their hash (to admit them by it), the others with why not.
+   */
+  search(text, limit = 20) {
+    const words = text.toLocaleLowerCase("ru").split(/\s+/).filter(Boolean).slice(0, 4);
+    const matches = (person) => {
+      const haystack = `${person.name} ${person.organisation}`.toLocaleLowerCase("ru");
+      return words.length > 0 && words.every((word) => haystack.includes(word));
+    };
+    return {
+      results: [...this.tickets.values()].filter(matches).slice(0, limit)
+        .map((ticket) => ({ ...ticket, checked_in_at: this.insideSince(ticket.hash) })),
+      others: [...this.refused.values()].filter(matches).slice(0, limit),
+    };
+  }
+}
+
+function attendeeOf(person) {
+  return {
+    name: person.name, organisation: person.organisation, category: person.category,
+    category_label: person.category_label ?? person.category,
+  };
 }
 
 function refusal(reason, message) {

@@ -232,19 +232,24 @@ function seen(text) {
     show({ status: "error", reason: "not_a_ticket", message: "Этот QR-код — не билет мероприятия." });
     return;
   }
-  check(secret);
+  check({ secret });
 }
 
-async function check(secret) {
+/**
+ * Check a ticket by its secret (the camera, a typed code, the server's search) or, when it was
+ * found by name in the list kept on the phone, by the SHA-256 that list keeps instead.
+ */
+async function check({ secret = null, hash: known = null }) {
   state.busy = true;
   try {
     if (!state.list) await state.started; // the first scan may come before the first list
     if (!state.list || !state.data) {
       return show({ status: "error", reason: "no_list", message: "Список не выбран: подключите телефон к сети хотя бы один раз." });
     }
-    const hash = await sha256Hex(secret);
+    const hash = known ?? await sha256Hex(secret);
     const body = {
-      secret, list: state.list, type: state.type, nonce: newNonce(), scanned_at: localIsoNow(), offline: false,
+      list: state.list, type: state.type, nonce: newNonce(), scanned_at: localIsoNow(), offline: false,
+      ...(secret ? { secret } : { ticket_hash: hash }),
     };
     const queued = () => queue.items().some((item) => item.hash === hash);
     let answer = null;
@@ -384,7 +389,7 @@ function clearSearch() {
   $("search-note").textContent = "";
 }
 
-function resultButton(title, details, secret) {
+function resultButton(title, details, ticket) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "result";
@@ -398,11 +403,39 @@ function resultButton(title, details, secret) {
   }
   button.addEventListener("click", () => {
     clearSearch();
-    check(secret);
+    check(ticket);
   });
   const item = document.createElement("li");
   item.append(button);
   return item;
+}
+
+/** Someone found whom this list turns away: not a button, just who and why (another day, another bus). */
+function turnedAwayItem(found) {
+  const item = document.createElement("li");
+  item.className = "turned-away";
+  const name = document.createElement("strong");
+  name.textContent = found.name;
+  item.append(name);
+  for (const line of [[found.organisation, found.category_label].filter(Boolean).join(" · "), found.message]) {
+    if (!line) continue;
+    const span = document.createElement("span");
+    span.textContent = line;
+    item.append(span);
+  }
+  return item;
+}
+
+function renderFound({ results, others = [] }, { offline }) {
+  const found = results.length + others.length;
+  $("search-note").textContent = !found ? "Никого не нашли в этом списке."
+    : offline ? "Без сети: найдено в списке, сохранённом на телефоне." : "";
+  $("results").replaceChildren(
+    ...results.map((person) => resultButton(person.name, [
+      [person.organisation, person.category_label].filter(Boolean).join(" · "),
+      person.checked_in_at ? `уже прошёл(а) в ${clock(person.checked_in_at)}` : "",
+    ], person.secret ? { secret: person.secret } : { hash: person.hash })),
+    ...others.map(turnedAwayItem));
 }
 
 async function runSearch() {
@@ -412,16 +445,19 @@ async function runSearch() {
   const secret = secretFrom(query);
   if (secret) {
     note.textContent = "";
-    results.replaceChildren(resultButton(`Проверить билет ${secret}`, [], secret));
+    results.replaceChildren(resultButton(`Проверить билет ${secret}`, [], { secret }));
     return;
   }
-  if (query.length < 2) {
+  if (query.length < 2 || !state.list) {
     note.textContent = "";
     results.replaceChildren();
     return;
   }
-  if (!navigator.onLine || !state.list) {
-    note.textContent = "Поиск по фамилии работает только при подключении к сети. Код с билета можно ввести и без сети.";
+  // Without a network the phone searches the list it keeps; with one, the server's fresher list.
+  const kept = state.data?.available ? state.data : null;
+  if (!online()) {
+    if (kept) return renderFound(kept.search(query), { offline: true });
+    note.textContent = "Списка на телефоне пока нет: искать по фамилии можно, когда появится сеть. Код с билета можно ввести и без сети.";
     results.replaceChildren();
     return;
   }
@@ -429,13 +465,10 @@ async function runSearch() {
     const answer = await api.search(state.list, query);
     setReachable(true);
     if ($("query").value.trim() !== query) return; // a newer search is on its way
-    note.textContent = answer.results.length ? "" : "Никого не нашли в этом списке.";
-    results.replaceChildren(...answer.results.map((found) => resultButton(found.name, [
-      [found.organisation, found.category_label].filter(Boolean).join(" · "),
-      found.checked_in_at ? `уже прошёл(а) в ${clock(found.checked_in_at)}` : "",
-    ], found.secret)));
+    renderFound(answer, { offline: false });
   } catch (error) {
     failed(error);
+    if (error instanceof api.Unreachable && kept) return renderFound(kept.search(query), { offline: true });
     note.textContent = error instanceof api.Unreachable ? "Нет связи с сервером: поиск недоступен." : "Поиск не удался.";
   }
 }
@@ -469,7 +502,10 @@ async function startCamera() {
   try {
     await state.scanner.start();
     note.hidden = true;
+    $("viewport").hidden = false;
   } catch (error) {
+    // No black box where there is no picture: say why; the search below does the work instead.
+    $("viewport").hidden = true;
     note.textContent = cameraProblem(error);
     note.hidden = false;
   }

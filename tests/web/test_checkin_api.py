@@ -184,3 +184,29 @@ def test_organiser_view_shows_counts_arrivals_last_scans_and_offline_conflicts(
     assert "Уже отмечен в этом списке" in entry and "(офлайн)" in entry
     assert partial.text.lstrip().startswith('<p class="meta">Обновлено в ')
     assert client.get(f"/organiser/checkin/{link[:-2]}xx").status_code == 403
+
+
+def test_offline_admission_known_only_by_the_ticket_hash_is_redeemed(setup: tuple[TestClient, str, str]) -> None:
+    client, token, _ = setup
+    auth = {"Authorization": f"Bearer {token}"}
+    secret = _register(client).rsplit("/", 1)[1]
+    offline = client.get(f"/api/v1/checkin/lists/{ENTRY}/offline", headers=auth).json()
+
+    def upload(ticket_hash: str) -> dict[str, object]:
+        return dict(client.post("/api/v1/checkin/redeem", headers=auth, json={
+            "ticket_hash": ticket_hash, "list": ENTRY, "type": "entry", "nonce": uuid.uuid4().hex,
+            "scanned_at": AT_THE_DOOR.isoformat(), "offline": True}).json())
+
+    admitted = upload(offline["tickets"][0]["hash"])
+    again = client.post("/api/v1/checkin/redeem", headers=auth, json={
+        "secret": secret, "list": ENTRY, "nonce": uuid.uuid4().hex, "scanned_at": AT_THE_DOOR.isoformat()}).json()
+    stranger = upload("0" * 64)
+    malformed = client.post("/api/v1/checkin/redeem", headers=auth, json={
+        "ticket_hash": "XYZ", "list": ENTRY, "nonce": uuid.uuid4().hex})
+
+    assert (admitted["status"], admitted["attendee"]["name"]) == ("ok", "Кузнецова Ольга")
+    assert again["reason"] == "already_checked_in"
+    assert stranger["reason"] == "unknown_ticket"
+    assert malformed.status_code == 422
+    assert malformed.json()["error"]["fields"] == {
+        "ticket_hash": "ticket_hash — это SHA-256 кода билета, 64 шестнадцатеричные цифры"}

@@ -27,6 +27,7 @@ import qrcode
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
+from events_app import i18n
 from tests.conftest import ROOT, SCHEDULES
 from tests.factories import PrintedDevice, cli, delegate_json, device_by_cli, event_today
 from tests.smtp_server import free_port
@@ -292,3 +293,90 @@ def test_service_worker_keeps_every_file_the_scanner_needs(server: Server) -> No
     assert missing == set()
     assert unserved == []
     assert (manifest["start_url"], manifest["display"]) == ("/scan", "standalone")
+
+
+def _register_on(server: Server, day: date, surname: str, given_name: str, email: str) -> str:
+    answer = _post(f"{server.base_url}/api/v1/events/{EVENT}/registrations", delegate_json(
+        surname=surname, given_name=given_name, email=email, organisation_name="ООО «Алграф»",
+        days=[day.isoformat()], sessions=[]))
+    assert answer["status"] == "confirmed"
+    return str(answer["ticket_url"]).rsplit("/", 1)[1]
+
+
+def test_offline_phone_finds_by_surname_admits_and_names_the_days_of_another_days_ticket(
+        server: Server, playwright: Playwright, tmp_path: Path) -> None:
+    tomorrow = date.fromordinal(server.today.toordinal() + 1)  # the event's second day
+    _register_on(server, server.today, "Кузнецова", "Мария", "maria@example.ru")
+    olga = _register_on(server, tomorrow, "Смирнова", "Ольга", "olga@example.ru")
+    device = _device(server, "Вход 4")
+    camera = tmp_path / "camera.y4m"
+    _write_camera(camera, None)
+    browser = _launch(playwright, camera)
+    try:
+        context = browser.new_context(**PHONE)
+        page = _pair(context, device.pairing_url)
+        list_key = f"events.offline.entry-{server.today}"
+        _eventually(lambda: page.evaluate(
+            "key => navigator.serviceWorker.controller !== null && localStorage.getItem(key) !== null", list_key))
+        before = _checked_in(server, device.token)
+
+        context.set_offline(True)
+        expect(page.locator("#connection")).to_have_text("офлайн · в очереди 0")
+        page.locator("#query").fill("кузнецова")
+
+        found = page.locator("#results button.result")
+        expect(found).to_have_count(1, timeout=WAIT_MS)
+        expect(found.locator("strong")).to_have_text("Кузнецова Мария")
+        expect(page.locator("#search-note")).to_have_text("Без сети: найдено в списке, сохранённом на телефоне.")
+        found.click()
+        expect(page.locator("#answer")).to_have_class(re.compile(r"\bok\b"), timeout=WAIT_MS)
+        expect(page.locator("#answer-name")).to_have_text("Кузнецова Мария")
+        expect(page.locator("#answer-offline")).to_be_visible()
+        expect(page.locator("#connection")).to_have_text("офлайн · в очереди 1")
+        page.locator("#answer").click()
+
+        with i18n.language("ru"):
+            days_message = f"Билет на {i18n.format_days([tomorrow])}, не на сегодня"
+        page.locator("#query").fill("смирнова")
+        turned_away = page.locator("#results li.turned-away")
+        expect(turned_away).to_have_count(1, timeout=WAIT_MS)
+        expect(turned_away).to_contain_text("Смирнова Ольга")
+        expect(turned_away).to_contain_text(days_message)
+
+        page.locator("#query").fill(olga)  # her code typed from the ticket: the phone decides by itself
+        page.get_by_role("button", name=f"Проверить билет {olga}").click()
+        expect(page.locator("#answer")).to_have_class(re.compile(r"\berror\b"), timeout=WAIT_MS)
+        expect(page.locator("#answer-name")).to_have_text("Смирнова Ольга")
+        expect(page.locator("#answer-message")).to_have_text(days_message)
+        expect(page.locator("#connection")).to_have_text("офлайн · в очереди 1")
+        assert _checked_in(server, device.token) == before
+
+        context.set_offline(False)
+
+        assert _eventually(lambda: _checked_in(server, device.token) == before + 1)
+        expect(page.locator("#connection")).to_have_text("онлайн", timeout=WAIT_MS)
+        expect(page.locator("#history li").nth(1)).to_contain_text("без сети, отправлено")
+    finally:
+        browser.close()
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    ((), "Камера не найдена. Найдите участника по фамилии или введите код с билета ниже."),  # no camera at all
+    (("--use-fake-device-for-media-stream",),  # a camera, but nobody grants the page's request for it
+     "Нет доступа к камере. Разрешите его в настройках браузера для этого сайта и обновите страницу; "
+     "пока найдите участника по фамилии или коду с билета ниже."),
+], ids=["no-camera", "not-allowed"])
+def test_phone_without_a_camera_gets_a_short_note_and_the_search_instead_of_a_black_box(
+        server: Server, playwright: Playwright, flags: tuple[str, ...], message: str) -> None:
+    device = _device(server, f"Вход без камеры {len(flags)}")
+    browser = launch(playwright, *flags)
+    try:
+        page = _pair(browser.new_context(**PHONE), device.pairing_url)
+
+        expect(page.locator("#camera-note")).to_have_text(message, timeout=WAIT_MS)
+        expect(page.locator("#viewport")).to_be_hidden()
+        expect(page.locator("#query")).to_be_visible()
+        search_top = page.locator("#query").bounding_box()
+        assert search_top is not None and search_top["y"] + search_top["height"] < PHONE["viewport"]["height"]
+    finally:
+        browser.close()

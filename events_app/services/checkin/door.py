@@ -55,13 +55,19 @@ from events_app.services.checkin.devices import Device
 OLDEST_SCAN = timedelta(days=3)
 NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 NEWEST_SCAN = timedelta(minutes=10)
+TICKET_HASH_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 
 def parse_scan(body: dict[str, Any], *, now: datetime) -> Scan:
     """Check a redeem request body; `InvalidInput` names each wrong field."""
     errors: dict[str, str] = {}
     secret, list_name, nonce = body.get("secret"), body.get("list"), body.get("nonce")
-    if not isinstance(secret, str) or not secret.strip() or len(secret) > 500:
+    ticket_hash = body.get("ticket_hash")
+    if ticket_hash is not None and secret is None:
+        if not isinstance(ticket_hash, str) or not TICKET_HASH_PATTERN.match(ticket_hash):
+            errors["ticket_hash"] = N_("ticket_hash is the SHA-256 of a ticket secret, 64 hexadecimal digits")
+        secret = ""
+    elif not isinstance(secret, str) or not secret.strip() or len(secret) > 500:
         errors["secret"] = N_("Give the scanned code or the ticket URL")
     if not isinstance(list_name, str) or not list_name:
         errors["list"] = N_("Give the name of the check-in list")
@@ -87,13 +93,15 @@ def parse_scan(body: dict[str, Any], *, now: datetime) -> Scan:
     if errors:
         raise InvalidInput(N_("The scan could not be read"), fields=errors)
     return Scan(secret=str(secret).strip(), list_name=str(list_name), type=scan_type, nonce=str(nonce),
-                scanned_at=scanned_at, offline=body.get("offline") is True)
+                scanned_at=scanned_at, offline=body.get("offline") is True,
+                ticket_hash=str(ticket_hash) if not secret else None)
 
 
 async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> dict[str, Any]:
     """Decide and record one scan."""
     checkin_list = await lists.find_list(store, device.event_id, scan.list_name)
-    secret = secret_from_scan(scan.secret)
+    secret = (secret_from_scan(scan.secret) if scan.ticket_hash is None
+              else await lists.secret_by_hash(store, device.event_id, scan.ticket_hash))
     answer_for = _answer_writer(device, checkin_list, scan)
     item = DoorScan(device_id=device.id, event_id=device.event_id, secret=secret, scan=scan,
                     checkin_list=checkin_list, now=now, timezone=device.timezone, answer_for=answer_for)

@@ -203,6 +203,16 @@ async def offline_refusals(store: Store, event_id: int, checkin_list: CheckinLis
             for person in await turned_away(store, event_id, checkin_list)]
 
 
+async def secret_by_hash(store: Store, event_id: int, ticket_hash: str) -> str | None:
+    """The secret of the event's ticket with this SHA-256, or None. Only offline admissions made
+    from the phone's own search come this way, so each ticket is hashed here rather than keeping
+    a column of hashes for them."""
+    secrets = await store.fetch_all(sa.select(t.tickets.c.secret)
+                                    .join(t.registrations, t.registrations.c.id == t.tickets.c.registration_id)
+                                    .where(t.registrations.c.event_id == event_id))
+    return next((row["secret"] for row in secrets if token_hash(row["secret"]) == ticket_hash), None)
+
+
 async def search(store: Store, event_id: int, checkin_list: CheckinList,
                  text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Delegates of the list by name or organisation, for someone who came without their phone;
