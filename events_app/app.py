@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -72,10 +73,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         visitor_data_purger.start()
         reminders = ReminderScheduler(store, settings, app_clock, outbox)
         reminders.start()
+        # What exists now (modules, routes, templates, compiled statements) lives as long as the
+        # process. Frozen, the collector's full passes skip it: they walked the whole heap every
+        # second or so under the door's load, 100–200 ms each with every request waiting
+        # (docs/performance.md). Given back at shutdown for the next app in the same process.
+        gc.freeze()
         try:
             yield {"store": store, "settings": settings, "outbox": outbox, "clock": app_clock,
                    "public_cache": PublicCache()}
         finally:
+            gc.unfreeze()
             await reminders.stop()
             await visitor_data_purger.stop()
             await outbox.stop()
