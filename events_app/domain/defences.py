@@ -10,7 +10,7 @@ would separate 7.1 + 7.2 from 7.2 + 7.1 by rounding).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -214,6 +214,14 @@ def ranked(results: Sequence[ProjectResult]) -> list[ProjectResult]:
         rank = previous.rank if previous is not None and previous.mean == result.mean else index + 1
         answer.append(replace(result, rank=rank))
     return answer + [r for r in results if r.mean is None]
+
+
+def next_to_score(order: Sequence[int], scored: Collection[int], *, after: int | None = None) -> int | None:
+    """The project an expert should score next: the first in running order after `after` (the slot
+    on stage, or the one just scored) that they have not scored; failing that, the first unscored
+    one before it, so a project they missed is not forgotten. None when every project is scored."""
+    start = order.index(after) + 1 if after in order else 0
+    return next((slot_id for slot_id in (*order[start:], *order[:start]) if slot_id not in scored), None)
 
 
 def anonymous_remarks(sheets: Sequence[ExpertSheet]) -> list[str]:

@@ -143,3 +143,14 @@ def test_calendar_text_lists_each_slot_with_its_time() -> None:
     slot = rules.PublicSlot("Плиты МДФ", "ООО «Лузалес»", "Иванов И. И.", START, START.replace(minute=40))
     assert rules.calendar_text("Описание", [slot]) == (
         "Описание\n\nЗащиты проектов:\n— 11:20–11:40 Плиты МДФ — ООО «Лузалес» (Иванов И. И.)")
+
+
+def test_the_next_project_to_score_skips_those_scored_and_comes_back_for_a_missed_one() -> None:
+    order = [11, 12, 13, 14]
+
+    assert rules.next_to_score(order, set()) == 11
+    assert rules.next_to_score(order, {11}, after=11) == 12
+    assert rules.next_to_score(order, {12, 13}, after=11) == 14  # scored from the slides ahead of the stage
+    assert rules.next_to_score(order, {13, 14}, after=14) == 11  # the end reached: back to the first one missed
+    assert rules.next_to_score(order, {11, 12, 13, 14}, after=12) is None
+    assert rules.next_to_score(order, {11}, after=99) == 12  # a slot removed meanwhile: from the start

@@ -81,6 +81,46 @@ async def test_an_expert_sees_the_others_scores_only_after_submitting_their_own(
         ("Анна", dict(zip(criteria, (8, 7, 6, 5), strict=True)), "Хороший проект")]
 
 
+async def test_the_jury_summary_is_shown_to_an_expert_once_their_own_sheet_is_in(store: Store) -> None:
+    setting = await load(store)
+    first, second, _third = await _jury(store, setting, "Анна", "Борис", "Вера")
+    criteria = await _criteria(store, setting)
+    slot_id = await _slot(store, setting)
+    await _score(store, setting, slot_id, first, criteria, 8, 7, 6, 5)
+
+    before = await jury.jury_slot(store, setting.event, slot_id, second)
+    await _score(store, setting, slot_id, second, criteria, 6, 5, 5, 4)
+    after = await jury.jury_slot(store, setting.event, slot_id, second)
+
+    assert before.summary is None
+    assert after.summary is not None
+    assert after.summary.experts == 2 and len(after.block.experts) == 3
+    assert [after.summary.criterion_means[cid] for cid in criteria] == [7, 6, Fraction(11, 2), Fraction(9, 2)]
+    assert after.summary.mean == Fraction(23, 4)  # (6.5 + 5) / 2
+    assert (after.summary.lowest, after.summary.highest) == (5, Fraction(13, 2))
+
+
+async def test_next_is_the_next_project_the_expert_has_not_scored(store: Store) -> None:
+    setting = await load(store)
+    (expert,) = await _jury(store, setting, "Анна")
+    criteria = await _criteria(store, setting)
+    first, second, third = [await _slot(store, setting, title) for title in ("Первый", "Второй", "Третий")]
+    await _score(store, setting, second, expert, criteria, 7, 7, 7, 7)  # from the slides, before the stage
+    await stage.act(store, setting.event, setting.block_id, "start", actor=setting.organiser, ip=None, now=NOW)
+
+    on_stage = await jury.expert_overview(store, setting.event, expert)
+    await _score(store, setting, first, expert, criteria, 6, 6, 6, 6)
+    after_first = await jury.jury_slot(store, setting.event, first, expert)
+    await _score(store, setting, third, expert, criteria, 5, 5, 5, 5)
+    after_all = await jury.jury_slot(store, setting.event, third, expert)
+
+    assert on_stage[0].stage.following is not None and on_stage[0].stage.following.id == second  # the stage's next
+    assert on_stage[0].next_slot is not None and on_stage[0].next_slot.id == third  # the expert's next
+    assert on_stage[0].scored == {second}
+    assert after_first.next_slot is not None and after_first.next_slot.project_title == "Третий"
+    assert after_all.next_slot is None
+
+
 async def test_an_expert_not_on_the_jury_may_neither_see_nor_score(store: Store) -> None:
     setting = await load(store)
     criteria = await _criteria(store, setting)

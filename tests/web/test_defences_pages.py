@@ -258,6 +258,46 @@ def test_an_expert_scores_on_the_jury_page_and_a_closed_block_refuses_a_correcti
     assert "Оценивание этого блока закрыто: оценки больше нельзя изменить" in closed.text
 
 
+def test_after_saving_the_expert_is_offered_the_next_unscored_project_and_sees_the_jury_summary(
+        client: TestClient, database_url: str) -> None:
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
+    block_id = _block_id(client)
+    for title in ("Плиты МДФ", "Аккумуляторы", "Световые приборы"):
+        _add_slot(client, csrf, block_id, title)
+    first, second, third = _slot_ids(client, block_id)
+    client.post(f"{BASE}/{block_id}/criteria/usual", data={"csrf_token": csrf})
+    for email in ("expert@example.ru", "colleague@example.ru"):
+        expert_id = add_staff(database_url, email, role="expert", event=SLUG)
+        client.post(f"{BASE}/{block_id}/experts", data={"csrf_token": csrf, "staff_id": str(expert_id)})
+    expert_csrf = _switch(client, "expert@example.ru")
+    jury_url = f"/organiser/events/{SLUG}/jury"
+    criteria = re.findall(r'name="(criterion-\d+)"', client.get(f"{jury_url}/slots/{first}").text)
+
+    client.post(f"{jury_url}/slots/{second}", data={"csrf_token": expert_csrf, **dict.fromkeys(criteria, "6")})
+    saved = client.post(f"{jury_url}/slots/{first}", data={"csrf_token": expert_csrf,
+                                                           **dict(zip(criteria, ("8", "7", "7", "6"), strict=True))})
+    overview = client.get(jury_url).text
+    client.post(f"{jury_url}/slots/{third}", data={"csrf_token": expert_csrf, **dict.fromkeys(criteria, "5")})
+    last = client.get(f"{jury_url}/slots/{third}?saved=1").text
+
+    def next_line(html: str) -> str:
+        found = re.search(r'<p class="jury-next"[^>]*>(.*?)</p>', html, flags=re.S)
+        assert found is not None
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+    assert next_line(saved.text) == "Следующий проект: Световые приборы"  # «Аккумуляторы» is scored already
+    assert f'href="{jury_url}/slots/{third}">Световые приборы</a>' in saved.text
+    assert next_line(overview) == "Следующий проект: Световые приборы"
+    assert next_line(last) == "Вы оценили все проекты этого блока. К странице жюри"
+    summary = re.search(r'<section aria-labelledby="summary-title" id="jury-summary">(.*?)</section>', saved.text,
+                        flags=re.S)
+    assert summary is not None
+    cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", summary.group(1))]
+    assert "Оценили экспертов: 1 из 2" in summary.group(1)
+    assert cells == ["Актуальность", "8,00", "Кооперация участников", "7,00", "Готовность", "7,00",
+                     "Экономический эффект", "6,00", "Средний балл", "7,00", "Мин.–макс.", "7,00–7,00"]
+
+
 def test_the_stage_screen_opens_by_its_signed_link_and_follows_the_chair(client: TestClient, database_url: str) -> None:
     csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
     block_id = _block_id(client)

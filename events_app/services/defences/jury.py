@@ -20,7 +20,7 @@ from events_app.domain import defences as rules
 from events_app.domain import spreadsheet
 from events_app.domain.errors import N_, InvalidInput
 from events_app.domain.staff import Forbidden, StaffMember
-from events_app.services.defences import blocks, letters
+from events_app.services.defences import blocks, letters, stage
 from events_app.services.programme.catalogue import EventView
 from events_app.services.staff import audit
 from events_app.settings import Settings
@@ -43,6 +43,20 @@ class JurySlot:
     own: Sheet | None
     others: list[Sheet] | None  # None until the expert's own sheet is in: the visibility rule
     closed: bool
+    # The jury's figures for the project so far, under the same rule as `others`.
+    summary: rules.ProjectResult | None = None
+    # The next project in this block the expert has not scored; None when all are.
+    next_slot: blocks.SlotView | None = None
+
+
+@dataclass(frozen=True)
+class JuryBlock:
+    """A block on the expert's jury page: the stage, which projects they scored, what to score next."""
+
+    block: blocks.BlockView
+    stage: stage.StageState
+    scored: frozenset[int]
+    next_slot: blocks.SlotView | None
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,23 @@ async def own_sheets(store: Store, block: blocks.BlockView, member: StaffMember)
     return {slot_id: sheet for slot_id, found in sheets.items() for sheet in found if sheet.expert_id == member.id}
 
 
+def _next_slot(block: blocks.BlockView, scored: frozenset[int], after: int | None) -> blocks.SlotView | None:
+    found = rules.next_to_score([slot.id for slot in block.slots], scored, after=after)
+    return block.slot(found) if found is not None else None
+
+
+async def expert_overview(store: Store, event: EventView, member: StaffMember) -> list[JuryBlock]:
+    """The member's blocks with the slot on stage and, as "next", the first project after it they
+    have not scored yet (the stage's own next may be one they scored from the slides already)."""
+    result = []
+    for block in await expert_blocks(store, event, member):
+        state = await stage.state(store, event, block.session.id)
+        scored = frozenset(await own_sheets(store, block, member))
+        result.append(JuryBlock(block=block, stage=state, scored=scored,
+                                next_slot=_next_slot(block, scored, state.current.id if state.current else None)))
+    return result
+
+
 async def _require_expert(store: Store, session_id: int, member: StaffMember) -> None:
     if not await blocks.is_block_expert(store, session_id, member.id):
         raise Forbidden(N_("You are not on this block's jury"))
@@ -103,11 +134,19 @@ async def _require_expert(store: Store, session_id: int, member: StaffMember) ->
 async def jury_slot(store: Store, event: EventView, slot_id: int, member: StaffMember) -> JurySlot:
     block = await blocks.slot_block(store, event, slot_id)
     await _require_expert(store, block.session.id, member)
-    sheets = (await _sheets(store, [slot_id])).get(slot_id, [])
+    every = await _sheets(store, [slot.id for slot in block.slots])
+    sheets = every.get(slot_id, [])
     own = next((sheet for sheet in sheets if sheet.expert_id == member.id), None)
     others = [sheet for sheet in sheets if sheet.expert_id != member.id] if own is not None else None
+    # The jury's figures follow the visibility rule: seen only once the expert's own sheet is in.
+    summary = rules.project_result(slot_id, [
+        rules.ExpertSheet(expert_id=sheet.expert_id, values=sheet.values, remarks=sheet.remarks)
+        for sheet in sheets]) if own is not None else None
+    scored = frozenset(found for found, found_sheets in every.items()
+                       if any(sheet.expert_id == member.id for sheet in found_sheets))
     return JurySlot(block=block, slot=block.slot(slot_id), own=own, others=others,
-                    closed=block.scoring_closed_at is not None)
+                    closed=block.scoring_closed_at is not None, summary=summary,
+                    next_slot=_next_slot(block, scored, slot_id))
 
 
 async def submit(store: Store, event: EventView, slot_id: int, member: StaffMember, form: Mapping[str, str], *,

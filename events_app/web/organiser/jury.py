@@ -9,7 +9,7 @@ from starlette.responses import Response
 from events_app.domain.defences import ScoringClosed
 from events_app.domain.errors import DomainError, InvalidInput
 from events_app.domain.staff import Role
-from events_app.services.defences import jury, stage
+from events_app.services.defences import jury
 from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
@@ -19,12 +19,8 @@ BASE = "/organiser/events/{slug}/jury"
 
 
 async def blocks(request: Request) -> Response:
-    store, event, member = request.state.store, event_of(request), member_of(request)
-    found = []
-    for block in await jury.expert_blocks(store, event, member):
-        found.append((block, await stage.state(store, event, block.session.id),
-                      await jury.own_sheets(store, block, member)))
-    return page(request, "organiser/jury.html", {"blocks": found})
+    overview = await jury.expert_overview(request.state.store, event_of(request), member_of(request))
+    return page(request, "organiser/jury.html", {"blocks": overview})
 
 
 async def _sheet_page(request: Request, *, values: dict[str, str] | None = None,
