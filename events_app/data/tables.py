@@ -67,6 +67,8 @@ events = sa.Table(
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("ends_on", sa.Date, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, server_default="published"),
+    # The city as the English interface names it («Syktyvkar»); none: the city as entered.
+    sa.Column("city_en", sa.Text),
     sa.Column("description", sa.Text),
     sa.Column("note", sa.Text),
     # Registration settings: no capacity means no limit; no window means "from publication

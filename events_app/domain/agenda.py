@@ -124,6 +124,7 @@ class Event:
     ends_on: date
     status: EventStatus = EventStatus.PUBLISHED
     title_en: str | None = None
+    city_en: str | None = None
     description: str | None = None
     organiser_keys: tuple[str, ...] = ()
     partner_keys: tuple[str, ...] = ()

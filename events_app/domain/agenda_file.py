@@ -67,7 +67,7 @@ class AgendaFileError(Exception):
 
 _TOP_LEVEL = {"event", "organisations", "venues", "people", "sessions"}
 _EVENT_FIELDS = {
-    "slug", "title", "title_en", "format", "city", "region", "timezone", "starts_on", "ends_on",
+    "slug", "title", "title_en", "format", "city", "city_en", "region", "timezone", "starts_on", "ends_on",
     "status", "description", "organisers", "partners", "note", "capacity", "moderation",
     "registration_opens", "registration_closes", "consent_version", "consent_text",
 }
@@ -339,7 +339,7 @@ def _event(file: str, table: dict[str, Any], errors: list[AgendaError]) -> Event
     return _complete(r, before, lambda: Event(
         slug=slug, title=title, format=fmt, city=city, region_code=region,  # type: ignore[arg-type]  # built only when no field was missing
         timezone=timezone, starts_on=starts_on, ends_on=ends_on, status=status,  # type: ignore[arg-type]  # built only when no field was missing
-        title_en=r.text("title_en"), description=r.text("description"),
+        title_en=r.text("title_en"), city_en=r.text("city_en"), description=r.text("description"),
         organiser_keys=r.keys("organisers"), partner_keys=r.keys("partners"), note=r.text("note"),
         capacity=capacity, moderation=r.boolean("moderation"), registration_opens=opens,
         registration_closes=closes, consent_version=consent_version, consent_text=consent_text,
@@ -479,7 +479,7 @@ def render_agenda(agenda: Agenda) -> str:
     event = agenda.event
     document: dict[str, Any] = {"event": _drop_empty({
         "slug": event.slug, "title": event.title, "title_en": event.title_en, "format": event.format.value,
-        "city": event.city, "region": event.region_code, "timezone": event.timezone,
+        "city": event.city, "city_en": event.city_en, "region": event.region_code, "timezone": event.timezone,
         "starts_on": event.starts_on, "ends_on": event.ends_on, "status": event.status.value,
         "description": event.description, "organisers": list(event.organiser_keys),
         "partners": list(event.partner_keys), "note": event.note, "capacity": event.capacity,

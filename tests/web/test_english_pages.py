@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from starlette.testclient import TestClient
 
 from events_app.clock import FixedClock
-from tests.factories import NOW, register_by_form
+from tests.factories import NOW, register_by_form, signed_in
 
 MONDI_EN = "Visit to Mondi Syktyvkar: presentation of the Komi Republic woodworking cluster"
 MONDI_RU = "Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми"
@@ -34,3 +35,34 @@ def test_the_english_cabinet_names_a_visit_by_its_english_title(client: TestClie
 
     assert MONDI_RU in russian and MONDI_EN not in russian
     assert MONDI_EN in english and MONDI_RU not in english
+
+
+def _meta(html: str) -> str:
+    """The event page's line under its title: format · city, region."""
+    found = re.search(r'<p class="meta">([^<]*)</p>', html.split("<main", 1)[1])
+    assert found, html
+    return " ".join(unescape(found.group(1)).split())
+
+
+def test_the_city_is_named_in_the_readers_language(client: TestClient) -> None:
+    russian = _meta(client.get("/events/syktyvkar-2021").text)
+    client.get("/lang/en")
+    english = _meta(client.get("/events/syktyvkar-2021").text)
+    online = _meta(client.get("/events/proclusters-2022").text)
+
+    assert russian == "Практическая сессия · Сыктывкар, Республика Коми"
+    assert english == "Practical session · Syktyvkar, Komi Republic"
+    assert online.startswith("Training programme · online, ")
+
+
+def test_an_organiser_gives_the_city_its_english_name(client: TestClient, database_url: str) -> None:
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
+    form = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"',
+                           client.get("/organiser/events/syktyvkar-2021/settings/details").text))
+    form.update(csrf_token=csrf, format="practical_session", region_code="11", city_en="Syktyvkar (Komi)")
+
+    saved = client.post("/organiser/events/syktyvkar-2021/settings/details", data=form, follow_redirects=False)
+    client.get("/lang/en")
+
+    assert saved.status_code == 303, saved.text
+    assert _meta(client.get("/events/syktyvkar-2021").text) == "Practical session · Syktyvkar (Komi), Komi Republic"

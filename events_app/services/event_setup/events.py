@@ -26,8 +26,8 @@ from events_app.services.programme.importer import ImportReport, import_agendas
 from events_app.services.staff import audit
 
 Form = Mapping[str, str]
-DETAIL_FIELDS = ("title", "title_en", "format", "city", "region_code", "timezone", "starts_on", "ends_on",
-                 "description")
+DETAIL_FIELDS = ("title", "title_en", "format", "city", "city_en", "region_code", "timezone", "starts_on",
+                 "ends_on", "description")
 
 
 class SessionsOutsideDays(InvalidInput):
@@ -62,6 +62,7 @@ class EventSettings:
     title_en: str | None
     format: str
     city: str
+    city_en: str | None
     region_code: str
     timezone: str
     starts_on: date
@@ -145,6 +146,7 @@ def _check_event_fields(form: Form, errors: dict[str, str]) -> dict[str, object]
         "title": required_field(form, "title", errors, N_("Enter the event's title")),
         "title_en": text_field(form, "title_en"),
         "city": required_field(form, "city", errors, N_("Enter the city")),
+        "city_en": text_field(form, "city_en"),
         "timezone": _zone(form, errors),
     }
     if form.get("format", "") not in {item.value for item in EventFormat}:
@@ -191,7 +193,8 @@ async def event_settings(store: Store, event_id: int) -> EventSettings:
     zone = row["timezone"]
     return EventSettings(
         id=row["id"], slug=row["slug"], title=row["title"], title_en=row["title_en"], format=row["format"],
-        city=row["city"], region_code=row["region_code"], timezone=zone, starts_on=row["starts_on"],
+        city=row["city"], city_en=row["city_en"], region_code=row["region_code"], timezone=zone,
+        starts_on=row["starts_on"],
         ends_on=row["ends_on"], status=row["status"], description=row["description"], capacity=row["capacity"],
         moderation=bool(row["moderation"]),
         registration_opens=to_local(row["registration_opens_at"], zone) if row["registration_opens_at"] else None,

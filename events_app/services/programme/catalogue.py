@@ -47,6 +47,7 @@ class EventView:
     status: str
     description: str | None
     organisers: tuple[OrganisationView, ...] = ()
+    city_en: str | None = None
     partners: tuple[OrganisationView, ...] = ()
     # Whether the published programme has a site visit: an online programme shows no visits area.
     has_site_visits: bool = False
@@ -142,7 +143,7 @@ def _event(row: Row, links: Sequence[Row] = (), *, has_site_visits: bool = False
         ends_on=row["ends_on"], status=row["status"], description=row["description"],
         organisers=tuple(_organisation(link) for link in links if link["role"] == "organiser"),
         partners=tuple(_organisation(link) for link in links if link["role"] == "partner"),
-        has_site_visits=has_site_visits,
+        has_site_visits=has_site_visits, city_en=row["city_en"],
     )
 
 

@@ -68,7 +68,8 @@ async def load_agenda(store: Store, slug: str) -> Agenda:
 
     event = Event(
         slug=event_row["slug"], title=event_row["title"], title_en=event_row["title_en"],
-        format=EventFormat(event_row["format"]), city=event_row["city"], region_code=event_row["region_code"],
+        format=EventFormat(event_row["format"]), city=event_row["city"], city_en=event_row["city_en"],
+        region_code=event_row["region_code"],
         timezone=zone, starts_on=event_row["starts_on"], ends_on=event_row["ends_on"],
         status=EventStatus(event_row["status"]), description=event_row["description"], note=event_row["note"],
         organiser_keys=tuple(row["key"] for row in links if row["role"] == "organiser"),

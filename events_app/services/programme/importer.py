@@ -106,7 +106,7 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
     existing_event = await store.fetch_one(sa.select(t.events).where(t.events.c.slug == event.slug))
     event_values = {
         "slug": event.slug, "title": event.title, "title_en": event.title_en, "format": event.format.value,
-        "city": event.city, "region_code": event.region_code, "timezone": event.timezone,
+        "city": event.city, "city_en": event.city_en, "region_code": event.region_code, "timezone": event.timezone,
         "starts_on": event.starts_on, "ends_on": event.ends_on, "status": event.status.value,
         "description": event.description, "note": event.note, "capacity": event.capacity,
         "moderation": event.moderation, "consent_version": event.consent_version, "consent_text": event.consent_text,
