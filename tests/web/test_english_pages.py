@@ -66,3 +66,17 @@ def test_an_organiser_gives_the_city_its_english_name(client: TestClient, databa
 
     assert saved.status_code == 303, saved.text
     assert _meta(client.get("/events/syktyvkar-2021").text) == "Practical session · Syktyvkar (Komi), Komi Republic"
+
+
+def test_the_english_workspace_names_the_event_by_its_english_title_and_city(client: TestClient,
+                                                                             database_url: str) -> None:
+    signed_in(client, database_url, "olga@example.ru", role="organiser")
+    client.get("/lang/en")
+
+    card = client.get("/organiser").text.split('<li class="card">', 1)[1].split("</li>", 1)[0]
+    nav = client.get("/organiser/events/syktyvkar-2021").text.split('class="event-nav-title"', 1)[1].split("</p>")[0]
+
+    title = "Practical Session on the Development of Industrial Clusters in Russia"
+    assert " ".join(re.sub(r"<[^>]+>", " ", card).split()) == (
+        f"{title} 1–2 April 2021 · Syktyvkar Your roles: Organiser")
+    assert title in nav
