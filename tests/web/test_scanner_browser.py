@@ -8,6 +8,7 @@ ticket in front of the lens.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import posixpath
@@ -17,6 +18,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,12 +26,18 @@ from typing import Any
 
 import pytest
 import qrcode
+import sqlalchemy as sa
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from events_app import i18n
+from events_app.clock import SystemClock
+from events_app.data import tables as t
+from events_app.data.database import Store
+from events_app.services.visits import details, transport
+from events_app.settings import load_settings
 from tests.conftest import ROOT, SCHEDULES
-from tests.factories import PrintedDevice, cli, delegate_json, device_by_cli, event_today
+from tests.factories import PrintedDevice, cli, delegate_json, device_by_cli, event_today, staff
 from tests.smtp_server import free_port
 from tests.web.browser_support import launch, start_playwright
 
@@ -378,5 +386,56 @@ def test_phone_without_a_camera_gets_a_short_note_and_the_search_instead_of_a_bl
         expect(page.locator("#query")).to_be_visible()
         search_top = page.locator("#query").bounding_box()
         assert search_top is not None and search_top["y"] + search_top["height"] < PHONE["viewport"]["height"]
+    finally:
+        browser.close()
+
+
+
+def _seat_on_buses(server: Server, visit_id: int, registrations: list[int]) -> list[str]:
+    """Seat each registration on the visit's bus of the same rank, as an organiser moving them by
+    hand would; the names of the buses' door lists in that order."""
+    settings = load_settings(server.env)
+
+    async def seat() -> list[str]:
+        async with Store(settings.database_url) as store:
+            member = await staff(store, "buses@example.ru", admin=True, password=None)
+            event_id = int(await store.fetch_val(sa.select(t.sessions.c.event_id).where(t.sessions.c.id == visit_id)))
+            buses = [group.id for group in (await details.get_visit(store, event_id, visit_id)).groups]
+            for registration_id, bus in zip(registrations, buses, strict=False):
+                await transport.move(store, settings, member=member, event_id=event_id, session_id=visit_id,
+                                     registration_id=registration_id, group_id=bus, ip=None, now=SystemClock().now())
+            return [f"bus-{bus}" for bus in buses]
+
+    # Playwright's own loop runs in this thread: the database work gets a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, seat()).result()
+
+
+def test_bus_door_search_says_which_bus_someone_of_another_bus_rides(
+        server: Server, playwright: Playwright, tmp_path: Path) -> None:
+    visit = _get(f"{server.base_url}/api/v1/events/{EVENT}/sessions?day={server.today}&kind=site_visit")["sessions"][0]
+    riders = [_post(f"{server.base_url}/api/v1/events/{EVENT}/registrations", delegate_json(
+        surname="Белова", given_name=given_name, email=f"{email}@example.ru", organisation_name=organisation,
+        days=[server.today.isoformat()], sessions=[visit["id"]]))["id"]
+        for given_name, email, organisation in (("Вера", "vera", "ООО «Лузалес»"), ("Нина", "nina", "АО «Монди СЛПК»"))]
+    bus1, bus2 = _seat_on_buses(server, visit["id"], riders)
+    door = device_by_cli(server.env, list_name=bus1, name="Дверь автобуса 1")
+    camera = tmp_path / "camera.y4m"
+    _write_camera(camera, None)
+    browser = _launch(playwright, camera)
+    try:
+        page = _pair(browser.new_context(**PHONE), door.pairing_url)
+        expect(page.locator("#connection")).to_have_text("онлайн", timeout=WAIT_MS)
+        titles = {item["name"]: item["title"]
+                  for item in _get(f"{server.base_url}/api/v1/checkin/lists", door.token)["lists"]}
+        bus2_name = titles[bus2].split(" ", 1)[1].split(" · ")[0]  # «11:30 Автобус 2 (К 456 ОР 11) · Посещение …»
+
+        page.get_by_label("Фамилия, организация или код с билета").fill("Белова")
+
+        expect(page.locator("#results button.result strong")).to_have_text(["Белова Вера"], timeout=WAIT_MS)
+        other = page.locator("#results li.turned-away")
+        expect(other).to_have_count(1)
+        expect(other.locator("strong")).to_have_text("Белова Нина")
+        expect(other).to_contain_text(f"Не тот автобус: участник едет в «{bus2_name}»")
     finally:
         browser.close()
