@@ -37,8 +37,8 @@ def test_admin_creates_an_account_that_can_sign_in(client: TestClient, database_
                                                      "password": PASSWORD, "is_admin": "", "csrf_token": csrf},
                            follow_redirects=False)
 
-    assert response.headers["location"] == "/organiser/staff?done=created"
     (row,) = query(database_url, sa.select(t.staff).where(t.staff.c.email == "new@example.ru"))
+    assert response.headers["location"] == f"/organiser/staff?done=created#account-{row['id']}"
     assert (row["name"], row["is_admin"], row["disabled_at"]) == ("Анна Петрова", False, None)
     assert _audit(database_url, "staff.create")[-1] == ("admin@example.ru", "new@example.ru")
     assert "Анна Петрова" in client.get("/organiser/staff").text
@@ -78,7 +78,47 @@ def test_admin_gives_and_takes_roles_per_event(client: TestClient, database_url:
     audit_page = client.get("/organiser/audit").text
     assert "Роль отозвана</span></td><td>door@example.ru · Контролёр на входе</td>" in audit_page
     page = client.get("/organiser/staff").text
-    assert "syktyvkar-2021: Организатор · данные посетителей" in page
+    assert ("Практическая сессия по развитию промышленных кластеров России: Организатор · данные посетителей"
+            in page)
+    assert "syktyvkar-2021:" not in page
+
+
+def _grant_form(page: str, staff_id: int) -> str:
+    found = re.search(rf'<form method="post" action="/organiser/staff/{staff_id}/roles" .*?</form>', page, flags=re.S)
+    assert found is not None, "the grant form is not on the page"
+    return found.group(0)
+
+
+def _options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select [^>]*name="{name}".*?</select>', html, flags=re.S)
+    assert select is not None
+    return re.findall(r"<option [^>]*>([^<]*)</option>", select.group(0))
+
+
+def test_the_grant_form_is_open_on_the_card_and_names_events_and_roles_in_words(
+        client: TestClient, database_url: str) -> None:
+    csrf = signed_in(client, database_url, "admin@example.ru", role="admin")
+    created = client.post("/organiser/staff", data={"email": "expert@example.ru", "name": "Вера Экспертова",
+                                                    "password": PASSWORD, "csrf_token": csrf}, follow_redirects=False)
+    staff_id = _staff_id(database_url, "expert@example.ru")
+
+    page = client.get(created.headers["location"]).text
+    form = _grant_form(page, staff_id)
+    refused = client.post(f"/organiser/staff/{staff_id}/roles", data={"event": "", "role": "expert",
+                                                                       "csrf_token": csrf})
+
+    assert created.headers["location"].endswith(f"#account-{staff_id}")
+    assert "<details" not in page and "<summary" not in page
+    assert f'<h4 class="grant-title" id="grant-{staff_id}">Выдать роль</h4>' in form
+    events = _options(form, "event")
+    assert events[0] == "Выберите мероприятие"
+    assert "Практическая сессия по развитию промышленных кластеров России — Сыктывкар, 1–2 апреля 2021" in events
+    assert not [label for label in events if re.search(r"[a-z]+-20\d\d", label)]  # no slug in sight
+    assert _options(form, "role") == ["Организатор", "Контролёр на входе", "Эксперт", "Консультант"]
+    assert refused.status_code == 422
+    refused_form = _grant_form(refused.text, staff_id)
+    assert "Выберите мероприятие из списка" in refused_form
+    assert '<option value="expert" selected>Эксперт</option>' in refused_form
 
 
 def test_role_for_an_unknown_event_is_refused(client: TestClient, database_url: str) -> None:

@@ -41,13 +41,23 @@ class LoginRefused(InvalidInput):
 
 
 @dataclass(frozen=True)
+class HeldRole:
+    """A role an account holds in one event; the page names the event by its title, the form by its slug."""
+
+    slug: str
+    event_title: str
+    role: str
+    visitor_data: bool
+
+
+@dataclass(frozen=True)
 class StaffAccount:
     id: int
     email: str
     name: str
     is_admin: bool
     disabled: bool
-    roles: tuple[tuple[str, str, bool], ...]  # (event slug, role, visitor data)
+    roles: tuple[HeldRole, ...]
 
 
 @dataclass(frozen=True)
@@ -144,12 +154,14 @@ async def set_disabled(store: Store, *, staff_id: int, disabled: bool, now: date
 async def accounts(store: Store) -> list[StaffAccount]:
     rows = await store.fetch_all(sa.select(t.staff).order_by(t.staff.c.name, t.staff.c.email))
     roles = await store.fetch_all(
-        sa.select(t.staff_roles.c.staff_id, t.staff_roles.c.role, t.staff_roles.c.visitor_data, t.events.c.slug)
+        sa.select(t.staff_roles.c.staff_id, t.staff_roles.c.role, t.staff_roles.c.visitor_data, t.events.c.slug,
+                  t.events.c.title)
         .join(t.events, t.events.c.id == t.staff_roles.c.event_id)
         .order_by(t.events.c.starts_on, t.staff_roles.c.role))
-    by_staff: dict[int, list[tuple[str, str, bool]]] = {}
+    by_staff: dict[int, list[HeldRole]] = {}
     for role in roles:
-        by_staff.setdefault(role["staff_id"], []).append((role["slug"], role["role"], bool(role["visitor_data"])))
+        by_staff.setdefault(role["staff_id"], []).append(HeldRole(
+            slug=role["slug"], event_title=role["title"], role=role["role"], visitor_data=bool(role["visitor_data"])))
     return [StaffAccount(id=row["id"], email=row["email"], name=row["name"], is_admin=bool(row["is_admin"]),
                          disabled=row["disabled_at"] is not None, roles=tuple(by_staff.get(row["id"], ())))
             for row in rows]
