@@ -119,6 +119,10 @@ def test_the_grant_form_is_open_on_the_card_and_names_events_and_roles_in_words(
     refused_form = _grant_form(refused.text, staff_id)
     assert "Выберите мероприятие из списка" in refused_form
     assert '<option value="expert" selected>Эксперт</option>' in refused_form
+    client.get("/lang/en")
+    english = _options(_grant_form(client.get("/organiser/staff").text, staff_id), "event")
+    assert ("Practical Session on the Development of Industrial Clusters in Russia — Syktyvkar, 1–2 April 2021"
+            in english)
 
 
 def test_role_for_an_unknown_event_is_refused(client: TestClient, database_url: str) -> None:

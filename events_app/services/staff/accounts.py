@@ -48,6 +48,7 @@ class HeldRole:
     event_title: str
     role: str
     visitor_data: bool
+    event_title_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,13 +156,14 @@ async def accounts(store: Store) -> list[StaffAccount]:
     rows = await store.fetch_all(sa.select(t.staff).order_by(t.staff.c.name, t.staff.c.email))
     roles = await store.fetch_all(
         sa.select(t.staff_roles.c.staff_id, t.staff_roles.c.role, t.staff_roles.c.visitor_data, t.events.c.slug,
-                  t.events.c.title)
+                  t.events.c.title, t.events.c.title_en)
         .join(t.events, t.events.c.id == t.staff_roles.c.event_id)
         .order_by(t.events.c.starts_on, t.staff_roles.c.role))
     by_staff: dict[int, list[HeldRole]] = {}
     for role in roles:
         by_staff.setdefault(role["staff_id"], []).append(HeldRole(
-            slug=role["slug"], event_title=role["title"], role=role["role"], visitor_data=bool(role["visitor_data"])))
+            slug=role["slug"], event_title=role["title"], role=role["role"], visitor_data=bool(role["visitor_data"]),
+            event_title_en=role["title_en"]))
     return [StaffAccount(id=row["id"], email=row["email"], name=row["name"], is_admin=bool(row["is_admin"]),
                          disabled=row["disabled_at"] is not None, roles=tuple(by_staff.get(row["id"], ())))
             for row in rows]

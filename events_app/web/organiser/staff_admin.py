@@ -19,11 +19,12 @@ from events_app.web import clock
 from events_app.web.client import client_address
 from events_app.web.organiser import forms
 from events_app.web.organiser.auth import ADMIN, member_of, staff_route
+from events_app.web.templating import localized
 
 
 def _event_label(event: EventView) -> str:
     """An event as a person picks it from a list: its title, city and dates (two years' sessions share a title)."""
-    label = f"{event.title} — {event.city}, {format_date_range(event.starts_on, event.ends_on)}"
+    label = f"{localized(event)} — {localized(event, 'city')}, {format_date_range(event.starts_on, event.ends_on)}"
     return f"{label} ({gettext(N_('draft'))})" if event.status == EventStatus.DRAFT.value else label
 
 
