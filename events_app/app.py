@@ -21,6 +21,7 @@ from events_app.data.migrate import check_schema
 from events_app.domain.errors import DomainError
 from events_app.resources import STATIC_DIR
 from events_app.services.mail.outbox import OutboxSender, transport_for
+from events_app.services.registration import letters
 from events_app.services.reminders.scheduler import ReminderScheduler
 from events_app.services.visits.visitor_data import VisitorDataPurger
 from events_app.settings import Settings
@@ -67,7 +68,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         await check_schema(settings.database_url)
         store = Store(settings.database_url)
         await store.connect()
-        outbox = OutboxSender(store, transport_for(settings))
+        outbox = OutboxSender(store, transport_for(settings), render=letters.writer(store, settings))
         outbox.start()
         visitor_data_purger = VisitorDataPurger(store, settings, clock=app_clock)
         visitor_data_purger.start()

@@ -28,6 +28,7 @@ from events_app.services.mail.outbox import deliver_due, transport_for
 from events_app.services.programme.demo import demo_start_dates, has_events
 from events_app.services.programme.exporter import export_agenda
 from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.services.registration import letters
 from events_app.services.registration.listing import list_registrations
 from events_app.services.registration.signup import decide
 from events_app.services.staff import accounts
@@ -171,7 +172,7 @@ def _decide(settings: Settings, registration_id: int, *, approve: bool, reason: 
     async def run(store: Store) -> str:
         result = await decide(store, settings, registration_id, approve=approve, reason=reason, now=datetime.now(UTC))
         # The decision's e-mail is in the outbox; deliver it now rather than wait for the server.
-        await deliver_due(store, transport_for(settings))
+        await deliver_due(store, transport_for(settings), render=letters.writer(store, settings))
         return result.status
 
     status = asyncio.run(_with_store(settings, run))

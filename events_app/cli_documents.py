@@ -18,6 +18,7 @@ from events_app.domain.registration import Category
 from events_app.services.badges import printing
 from events_app.services.certificates import issuing
 from events_app.services.mail.outbox import deliver_due, transport_for
+from events_app.services.registration import letters
 from events_app.settings import Settings
 
 COMMANDS = ("badges", "certificates")
@@ -75,7 +76,7 @@ def _certificates(settings: Settings, args: argparse.Namespace) -> None:
             numbers = await issuing.issue(store, settings, event_id=event_id, now=datetime.now(UTC),
                                           actor_label=COMMAND_LINE)
             # The letters are in the outbox; deliver them now rather than wait for the server.
-            await deliver_due(store, transport_for(settings))
+            await deliver_due(store, transport_for(settings), render=letters.writer(store, settings))
         return await issuing.preview(store, event_id), numbers
 
     found, numbers = asyncio.run(_with_store(settings, work))

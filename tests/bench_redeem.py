@@ -179,7 +179,7 @@ async def _prepare(database_url: str, settings_env: dict[str, str], delegates: i
     from events_app.services.checkin import devices
     from events_app.services.mail import outbox
     from events_app.services.programme.importer import import_agendas, read_agenda_files
-    from events_app.services.registration import signup
+    from events_app.services.registration import letters, signup
     from events_app.settings import load_settings
 
     settings = load_settings(settings_env)
@@ -197,7 +197,8 @@ async def _prepare(database_url: str, settings_env: dict[str, str], delegates: i
             assert result.ticket_secret
             secrets.append(result.ticket_secret)
         # The confirmations go out now, not in the background of the measurement.
-        while (await outbox.deliver_due(store, outbox.transport_for(settings), batch=200)).sent:
+        while (await outbox.deliver_due(store, outbox.transport_for(settings), batch=200,
+                                          render=letters.writer(store, settings))).sent:
             pass
         device = await devices.create_device(store, settings.secret_key, slug="syktyvkar-2021",
                                              list_name=f"entry-{today.isoformat()}", name="Вход 1",

@@ -30,8 +30,9 @@ from events_app.domain.agenda import Agenda
 from events_app.domain.staff import Role, StaffMember
 from events_app.services.checkin import devices
 from events_app.services.checkin.devices import Device, NewDevice
+from events_app.services.mail import outbox
 from events_app.services.programme.importer import import_agendas, read_agenda_files
-from events_app.services.registration import signup
+from events_app.services.registration import letters, signup
 from events_app.services.registration.signup import RegistrationResult
 from events_app.services.staff import accounts
 from events_app.settings import Settings
@@ -255,3 +256,11 @@ def device_by_cli(env: Mapping[str, str], *, list_name: str, name: str = "Вхо
     found = re.search(r"^Device (\d+): .*\nPairing URL: (\S+)\nToken: (\S+)$", printed, re.MULTILINE)
     assert found, printed
     return PrintedDevice(int(found.group(1)), found.group(2), found.group(3))
+
+
+async def letter_texts(store: Store, settings: Settings, *where: sa.ColumnElement[bool]) -> list[str]:
+    """The outbox's letters (those matching `where`) in the order queued, as they would be sent:
+    a described letter (`outbox.enqueue_described`) is written as the sender writes it."""
+    rows = await store.fetch_all(sa.select(t.outbox).where(*where).order_by(t.outbox.c.id))
+    texts = [await outbox.written_text(row, letters.writer(store, settings)) for row in rows]
+    return [text for text in texts if text is not None]

@@ -253,7 +253,10 @@ outbox = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("recipient", sa.Text, nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
+    # Empty for a letter described by `letter`, written from the database just before sending.
     sa.Column("message", sa.Text, nullable=False),
+    # The kind of a described letter ("registration:confirmed"); NULL when `message` is the letter.
+    sa.Column("letter", sa.String(40)),
     sa.Column("status", sa.String(12), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", UTCDateTime(), nullable=False),

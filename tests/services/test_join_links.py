@@ -19,6 +19,7 @@ from events_app.services.registration import signup
 from events_app.services.registration.views import online_links, registration_view
 from events_app.settings import Settings
 from tests.conftest import settings_for
+from tests.factories import letter_texts
 from tests.services.document_support import load_event, register
 
 PROCLUSTERS = "proclusters-2022"
@@ -113,9 +114,8 @@ async def test_letter_and_personal_calendar_carry_personal_links_never_the_webin
     view = await registration_view(store, registration_id)
     links = await online_links(store, settings.base_url, view)
 
-    letter = email.message_from_string(
-        await store.fetch_val(sa.select(t.outbox.c.message).where(t.outbox.c.registration_id == registration_id)),
-        policy=email.policy.default)
+    [text] = await letter_texts(store, settings, t.outbox.c.registration_id == registration_id)
+    letter = email.message_from_string(text, policy=email.policy.default)
     text = letter.get_body(("plain",)).get_content()
     html = letter.get_body(("html",)).get_content()
     publication = feeds.publication_for(settings)

@@ -13,6 +13,7 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.errors import InvalidInput
 from events_app.services.registration import signup
+from events_app.services.registration.letters import writer as letter_writer
 from events_app.services.registration.signup import RegistrationClosed
 from events_app.settings import Settings
 from tests.conftest import settings_for
@@ -225,7 +226,8 @@ async def test_withdrawal_leaves_no_name_in_scan_log_or_letters_and_keeps_other_
     await door.redeem(store, gate, Scan(first.ticket_secret, "entry-2021-04-01", ScanType.ENTRY, "scan-000001",
                                         scanned),
                          now=scanned)
-    await outbox.deliver_due(store, outbox.transport_for(settings), now=NOW)
+    await outbox.deliver_due(store, outbox.transport_for(settings), now=NOW,
+                             render=letter_writer(store, settings))
     assert len(list((settings.data_dir / "outbox").glob("*.eml"))) == 2
 
     await signup.withdraw_consent(store, settings, first.id, now=NOW)

@@ -23,7 +23,7 @@ from events_app.clock import FixedClock
 from events_app.data import tables as t
 from events_app.data.database import Store
 from tests.conftest import settings_for
-from tests.factories import NOW, load_event_into
+from tests.factories import NOW, letter_texts, load_event_into
 from tests.web.test_registration_pages import _form
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -48,10 +48,10 @@ def _count(database_url: str, table: sa.Table) -> int:
     return asyncio.run(run())
 
 
-def _cabinet_token(database_url: str) -> str:
+def _cabinet_token(database_url: str, data_dir: Path) -> str:
     async def run() -> str:
         async with Store(database_url) as store:
-            letters = [row[0] for row in await store.fetch_all(sa.select(t.outbox.c.message))]
+            letters = await letter_texts(store, settings_for(database_url, data_dir))
         for letter in letters:
             message = email.message_from_string(letter, policy=email.policy.default)
             for part in message.walk():
@@ -145,10 +145,10 @@ def test_defence_application_survives_hostile_input(public: TestClient, database
     assert _count(database_url, t.defence_applications) <= 1  # only the markup one, shown escaped, may be kept
 
 
-def test_cabinet_forms_survive_hostile_input(public: TestClient, database_url: str) -> None:
+def test_cabinet_forms_survive_hostile_input(public: TestClient, database_url: str, tmp_path: Path) -> None:
     response = public.post("/events/syktyvkar-2021/register", data=_form(public), follow_redirects=False)
     assert response.status_code == 303
-    token = _cabinet_token(database_url)
+    token = _cabinet_token(database_url, tmp_path / "data")
     cabinet = public.get(f"/cabinet/{token}").text
     actions = sorted(set(re.findall(r'<form[^>]*method="post"[^>]*action="(?:https?://[^/"]+)?(/cabinet/[^"]+)"',
                                     cabinet)))

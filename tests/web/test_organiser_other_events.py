@@ -21,7 +21,7 @@ from events_app.services.checkin import devices
 from events_app.services.defences import blocks
 from events_app.services.mail import outbox
 from events_app.services.programme import catalogue
-from events_app.services.registration import signup
+from events_app.services.registration import letters, signup
 from events_app.services.visits import seating
 from events_app.web.organiser.auth import UNSAFE_METHODS
 from tests.conftest import settings_for
@@ -58,7 +58,8 @@ async def _syktyvkar_ids(database_url: str, tmp_path) -> dict[str, list[str]]:
             "talk_minutes": "15", "question_minutes": "5"}, actor=owner, ip=None, now=EARLY)
 
         # The letters go out now, not in the background while the walk compares the tables.
-        while (await outbox.deliver_due(store, outbox.transport_for(settings), batch=50)).sent:
+        while (await outbox.deliver_due(store, outbox.transport_for(settings), batch=50,
+                                          render=letters.writer(store, settings))).sent:
             pass
 
         async def ids(table: sa.Table, *where: sa.ColumnElement[bool]) -> list[str]:

@@ -7,6 +7,12 @@ row; SQLite writers are one at a time anyway), sends each outside any transactio
 marks it sent. A claim is a lease (`claimed_until`): if the process dies mid-round, its messages
 become due again when the lease runs out. Delivery is therefore at least once: a crash between
 the SMTP server's "accepted" and the database update sends that message again, never loses it.
+
+A letter may also be stored as a description (`enqueue_described`: its kind and the registration
+it is about) and written by a `Render` function just before it is sent. The description commits
+with the change, so nothing is lost; the costly part (a QR image, a calendar, MIME) runs outside
+the transaction and outside the request. A described letter keeps one Message-ID however often
+it is written, so a letter sent twice after a crash is still recognisably the same letter.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import email.policy
 import logging
 import os
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
@@ -49,6 +55,10 @@ POLL_INTERVAL = 5.0
 
 _outbox = t.outbox
 
+# Writes a described letter from the database (the outbox row gives `letter`, `registration_id`
+# and `created_at`, the moment of the change); None when there is nothing left to send.
+Render = Callable[[Row], Awaitable[EmailMessage | None]]
+
 
 async def enqueue(store: Store, message: EmailMessage, *, now: datetime, registration_id: int | None = None) -> int:
     """Store `message` for delivery; call it inside the `store.transaction()` of the change.
@@ -77,6 +87,47 @@ async def enqueue(store: Store, message: EmailMessage, *, now: datetime, registr
         )
         .returning(_outbox.c.id)
     )
+
+
+async def enqueue_described(store: Store, *, letter: str, recipient: str, subject: str, now: datetime,
+                            registration_id: int) -> int:
+    """Store a letter by its kind, to be written just before sending; call it inside the
+    `store.transaction()` of the change, like `enqueue`. Returns the outbox id."""
+    assert store._in_transaction(), "enqueue_described() belongs inside the transaction of the change it announces"
+    return await store.insert(_outbox.insert().values(described_letter(
+        letter=letter, recipient=recipient, subject=subject, now=now, registration_id=registration_id))
+        .returning(_outbox.c.id))
+
+
+def described_letter(*, letter: str, recipient: str, subject: str, now: datetime,
+                     registration_id: int) -> dict[str, object]:
+    """The outbox row of a described letter (for callers that insert many rows at once)."""
+    return {"recipient": recipient, "subject": subject, "message": "", "letter": letter, "status": "pending",
+            "attempts": 0, "next_attempt_at": now, "registration_id": registration_id, "created_at": now}
+
+
+def stable_message_id(outbox_id: int, created_at: datetime, domain: str) -> str:
+    """The Message-ID of a described letter: the same every time the letter is written."""
+    return f"<outbox.{outbox_id}.{created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+async def written_text(row: Row, render: Render | None) -> str | None:
+    """The text to send for an outbox row: stored, or written now for a described letter."""
+    if not row["letter"]:
+        return str(row["message"])
+    if render is None:
+        raise LookupError(f"no writer for the described letter {row['letter']!r} in this process")
+    message = await render(row)
+    if message is None:
+        return None
+    del message["Message-ID"]
+    message["Message-ID"] = stable_message_id(row["id"], row["created_at"], envelope_domain(message))
+    return message.as_string(policy=POLICY)
+
+
+def envelope_domain(message: EmailMessage) -> str:
+    senders: Sequence[Address] = message["From"].addresses if message["From"] is not None else ()
+    return senders[0].domain if senders else "localhost"
 
 
 class Transport(Protocol):
@@ -172,11 +223,12 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 async def deliver_due(
-    store: Store, transport: Transport, *, now: datetime | None = None, batch: int = 20
+    store: Store, transport: Transport, *, now: datetime | None = None, batch: int = 20, render: Render | None = None
 ) -> DeliveryReport:
     """Send up to `batch` due messages once each; failures are retried later with back-off.
 
     `now` fixes the clock for the whole round (tests); by default the real time is used.
+    `render` writes described letters (`enqueue_described`); without it they fail and wait.
     """
     clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
     started = clock()
@@ -199,8 +251,14 @@ async def deliver_due(
             )
             return DeliveryReport(sent=tuple(sent), failed=tuple(failed), released=released, more=True)
         try:
+            text = await written_text(row, render)
+            if text is None:
+                # The registration it was about is gone (erased): nothing to tell anyone.
+                await store.execute(_outbox.update().where(_outbox.c.id == row["id"])
+                                    .values(status="sent", claimed_until=None, last_error="not sent: nothing to say"))
+                continue
             async with asyncio.timeout(SEND_TIMEOUT):
-                await transport.send(row["recipient"], row["message"])
+                await transport.send(row["recipient"], text)
         except Exception as error:
             logger.warning("outbox message %s to %s not delivered (attempt %s): %r",
                            row["id"], row["recipient"], row["attempts"] + 1, error)
@@ -230,7 +288,8 @@ async def _claim(store: Store, *, at: datetime, lease_until: datetime, batch: in
         return []
     async with store.transaction():
         rows = await store.fetch_all(
-            sa.select(_outbox.c.id, _outbox.c.recipient, _outbox.c.message, _outbox.c.attempts)
+            sa.select(_outbox.c.id, _outbox.c.recipient, _outbox.c.message, _outbox.c.attempts, _outbox.c.letter,
+                      _outbox.c.registration_id, _outbox.c.created_at)
             .where(_due(at))
             .order_by(_outbox.c.next_attempt_at, _outbox.c.id)
             .limit(batch)
@@ -274,9 +333,10 @@ class OutboxSender:
     """
 
     def __init__(self, store: Store, transport: Transport, *, poll_interval: float = POLL_INTERVAL,
-                 batch: int = 20) -> None:
+                 batch: int = 20, render: Render | None = None) -> None:
         self.store = store
         self.transport = transport
+        self.render = render
         self.poll_interval = poll_interval
         self.batch = batch
         self._wake = asyncio.Event()
@@ -315,7 +375,7 @@ class OutboxSender:
             self._wake.clear()
             delay = self.poll_interval
             try:
-                report = await deliver_due(self.store, self.transport, batch=self.batch)
+                report = await deliver_due(self.store, self.transport, batch=self.batch, render=self.render)
                 if report.more:
                     continue
                 delay = await self._until_next_due()

@@ -1,7 +1,9 @@
 """The e-mails a registration causes, written in the delegate's language and queued in the outbox.
 
 Every function runs inside the caller's transaction, so a message is queued exactly when the
-change that causes it commits.
+change that causes it commits. The letter a registration itself causes is queued as a
+description (`registration:<kind>`) and written by `writer` just before it is sent: in a rush
+the QR image, the calendar and the MIME text would otherwise be made inside every request.
 """
 
 from __future__ import annotations
@@ -9,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Literal
+from typing import Literal, get_args
 
 from events_app import i18n
-from events_app.data.database import Store
-from events_app.domain.errors import N_
+from events_app.data.database import Row, Store
+from events_app.domain.errors import N_, NotFound
 from events_app.domain.links import sign_cabinet_link
 from events_app.domain.mail import Attachment, compose, mailbox
 from events_app.domain.registration import Promotion, RegistrationStatus
@@ -23,6 +25,7 @@ from events_app.services.attendance.join_links import OnlineLink
 from events_app.services.mail import outbox
 from events_app.services.mail.templates import event_title, render
 from events_app.services.programme import feeds
+from events_app.services.programme.catalogue import EventView
 from events_app.services.registration.views import RegistrationView, online_links, registration_view, ticket_holder
 from events_app.settings import Settings
 
@@ -78,9 +81,46 @@ def build_message(settings: Settings, registration: RegistrationView, kind: Kind
         lead = render("lead.txt", context)
         text = render("registration.txt", context)
         html = render("registration.html", {**context, "lead": [p.strip() for p in lead.split("\n") if p.strip()]})
-        subject = i18n.gettext(SUBJECTS[kind]) % {"event": event_title(event)}
+    subject = letter_subject(kind, event, registration.language)
     return compose(sender=settings.mail_from, recipient=mailbox(registration.full_name, registration.email),
                    subject=subject, text=text, html=html, attachments=attachments, date=now)
+
+
+def letter_subject(kind: Kind, event: EventView, language: str) -> str:
+    with i18n.language(language):
+        return i18n.gettext(SUBJECTS[kind]) % {"event": event_title(event)}
+
+
+LETTER_PREFIX = "registration:"
+_KINDS: dict[str, Kind] = {kind: kind for kind in get_args(Kind)}
+
+
+def described(kind: Kind) -> str:
+    """The outbox's description of a registration letter of this kind."""
+    return LETTER_PREFIX + kind
+
+
+def writer(store: Store, settings: Settings) -> outbox.Render:
+    """Writes described registration letters (`outbox.Render`) from what the database holds now:
+    the registration, its places and ticket; the moment of the change is the outbox row's."""
+
+    async def write(row: Row) -> EmailMessage | None:
+        letter = str(row["letter"])
+        kind = _KINDS.get(letter.removeprefix(LETTER_PREFIX)) if letter.startswith(LETTER_PREFIX) else None
+        if kind is None:
+            raise ValueError(f"unknown described letter {letter!r}")
+        if row["registration_id"] is None:
+            return None
+        try:
+            registration = await registration_view(store, int(row["registration_id"]))
+        except NotFound:
+            return None
+        calendar = (await event_calendar(store, settings, registration.event.slug)
+                    if registration.ticket_secret else None)
+        online = await online_links(store, settings.base_url, registration)
+        return build_message(settings, registration, kind, now=row["created_at"], calendar=calendar, online=online)
+
+    return write
 
 
 async def event_calendar(store: Store, settings: Settings, slug: str) -> bytes:

@@ -21,7 +21,6 @@ from events_app.domain.consent import ConsentText, consent_for
 from events_app.domain.duplicates import same_delegate
 from events_app.domain.errors import N_, DomainError, NotFound
 from events_app.domain.programme_days import Week, by_week, offered_days
-from events_app.domain.regions import region_by_code
 from events_app.domain.registration import (
     EMAIL_PATTERN,
     ENDED,
@@ -32,7 +31,7 @@ from events_app.domain.registration import (
     clean_text,
     validate_registration,
 )
-from events_app.domain.tickets import new_secret, qr_png, ticket_url
+from events_app.domain.tickets import new_secret
 from events_app.services.attendance import join_links
 from events_app.services.certificates import issuing as certificates
 from events_app.services.checkin import door
@@ -40,7 +39,6 @@ from events_app.services.mail import outbox
 from events_app.services.programme import catalogue
 from events_app.services.programme.catalogue import EventView, SessionView
 from events_app.services.registration import letters, places
-from events_app.services.registration.views import ChoiceView, RegistrationView, online_links
 from events_app.services.visits import details, visitor_data
 from events_app.settings import Settings
 
@@ -151,11 +149,6 @@ async def register(store: Store, settings: Settings, *, slug: str, data: Mapping
         raise RegistrationClosed(context.closed_reason)
     form = validate_registration(data, event_days=context.event.days,
                                  session_days={s.id: s.day for s in context.signup_sessions})
-    # The slow parts of the letter (QR image, calendar) are made before taking the event's lock,
-    # so that delegates registering at the same moment wait only for the database writes.
-    secret = new_secret()
-    ticket_qr = qr_png(ticket_url(settings.base_url, secret))
-    calendar = await letters.event_calendar(store, settings, slug)
     async with store.transaction():
         event = await places.lock_event(store, context.event.id)
         # Checked under the event's lock, so two presses of the button cannot both register.
@@ -164,9 +157,8 @@ async def register(store: Store, settings: Settings, *, slug: str, data: Mapping
             await letters.cabinet_link(store, settings, duplicate, now=now)
             result = None
         else:
-            result = await _register_locked(store, settings, context, event, form, consent_ip=consent_ip,
-                                            language=language, now=now, secret=secret, ticket_qr=ticket_qr,
-                                            calendar=calendar)
+            result = await _register_locked(store, context, event, form, consent_ip=consent_ip,
+                                            language=language, now=now)
     if result is None:
         raise AlreadyRegistered(N_("This person is already registered with this e-mail address"))
     return result
@@ -186,9 +178,8 @@ async def _registered_before(store: Store, event_id: int, form: RegistrationForm
         other_surname=row["surname"], other_given_name=row["given_name"])), None)
 
 
-async def _register_locked(store: Store, settings: Settings, context: FormContext, event: Row,
-                           form: RegistrationForm, *, consent_ip: str | None, language: str, now: datetime,
-                           secret: str, ticket_qr: bytes, calendar: bytes) -> RegistrationResult:
+async def _register_locked(store: Store, context: FormContext, event: Row, form: RegistrationForm, *,
+                           consent_ip: str | None, language: str, now: datetime) -> RegistrationResult:
     sessions = {s.id: s for s in context.signup_sessions}
     if event["capacity"] is not None and await places.active_in_event(store, event["id"]) >= event["capacity"]:
         status = RegistrationStatus.WAITLISTED
@@ -205,21 +196,13 @@ async def _register_locked(store: Store, settings: Settings, context: FormContex
             holds_places=status.value in HOLDING_PLACES, now=now)
         choices.append(ChoiceResult(session_id, choice_status.value, None))
     if status is RegistrationStatus.CONFIRMED:
-        await _issue_ticket(store, registration_id, now, secret=secret)
+        await _issue_ticket(store, registration_id, now)
     result = await _result(store, registration_id)
-    view = RegistrationView(
-        id=registration_id, event=context.event, status=status.value, surname=form.surname,
-        given_name=form.given_name, patronymic=form.patronymic, email=form.email, phone=form.phone,
-        organisation_name=form.organisation_name, organisation_inn=form.organisation_inn, position=form.position,
-        region=region_by_code(form.region_code),  # type: ignore[arg-type]  # code checked by the form
-        category=form.category, language=language, days=list(form.days),
-        choices=[ChoiceView(sessions[c.session_id], c.status, c.position) for c in result.choices],
-        ticket_secret=result.ticket_secret, calendar_token=calendar_token, link_version=0, decision_reason=None,
-        event_position=result.event_position)
-    message = letters.build_message(
-        settings, view, letters.kind_after_registration(status.value), now=now,
-        ticket_qr=ticket_qr, calendar=calendar, online=await online_links(store, settings.base_url, view))
-    await outbox.enqueue(store, message, now=now, registration_id=registration_id)
+    # The letter is described here and written just before sending (`letters.writer`).
+    kind = letters.kind_after_registration(status.value)
+    await outbox.enqueue_described(
+        store, letter=letters.described(kind), recipient=form.email,
+        subject=letters.letter_subject(kind, context.event, language), now=now, registration_id=registration_id)
     return result
 
 
