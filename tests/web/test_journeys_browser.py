@@ -453,28 +453,32 @@ def test_expert_opens_the_jury_from_the_first_screen_scores_and_goes_on(server: 
     _shot(phone, "expert-03-jury")
     assert _width(phone) == 360
 
-    # The first project: four criteria, remarks, submit.
+    # The jury page names the next project to score; four criteria, remarks, submit.
     projects = phone.locator("ol.jury-slots > li")
     expect(projects).to_have_count(2)
     expect(projects.nth(0).locator(".badge")).to_have_text("Не оценено")
-    projects.nth(0).get_by_role("link").click()
+    expect(phone.locator(".jury-next")).to_have_text("Следующий проект: Освоение производства плит МДФ")
+    phone.locator(".jury-next").get_by_role("link").click()
     expect(phone.locator("h1")).to_have_text("Освоение производства плит МДФ")
     _score(phone, (8, 7, 9, 6), "Уточнить экономический эффект")
-    _shot(phone, "expert-04-scored")
-    assert _width(phone) == 360
     expect(phone.locator("#f-remarks")).to_have_value("Уточнить экономический эффект")
     expect(phone.get_by_role("button", name="Сохранить исправление")).to_be_visible()
+    # Her sheet is in, so she sees the jury's summary: hers alone so far.
+    expect(phone.locator("#jury-summary")).to_contain_text("Оценили экспертов: 1 из 1")
+    expect(phone.locator("#jury-summary tr").first).to_have_text(re.compile(r"^Актуальность.*8,00$"))
+    _shot(phone, "expert-04-scored")
+    assert _width(phone) == 360
 
-    # Next: back to the jury's list, where the first is marked scored, and on to the second.
-    phone.locator("p.meta").get_by_role("link", name="Жюри").click()
-    expect(projects.nth(0).locator(".badge")).to_have_text("Оценено")
-    expect(projects.nth(1).locator(".badge")).to_have_text("Не оценено")
-    projects.nth(1).get_by_role("link").click()
+    # Next: straight from the saved sheet to the project she has not scored.
+    expect(phone.locator("#next-project")).to_have_text("Следующий проект: Литий-ионные аккумуляторы")
+    phone.locator("#next-project").get_by_role("link").click()
     expect(phone.locator("h1")).to_have_text("Литий-ионные аккумуляторы")
     _score(phone, (6, 6, 7, 5), "")
-    phone.locator("p.meta").get_by_role("link", name="Жюри").click()
-    expect(projects.locator(".badge")).to_have_text(["Оценено", "Оценено"])
+    expect(phone.locator("#next-project")).to_have_text(re.compile(r"^Вы оценили все проекты этого блока\."))
     _shot(phone, "expert-05-all-scored")
+    phone.locator("#next-project").get_by_role("link", name="К странице жюри").click()
+    expect(projects.locator(".badge")).to_have_text(["Оценено", "Оценено"])
+    assert _width(phone) == 360
 
 
 def _score(page: Page, values: tuple[int, ...], remarks: str) -> None:
