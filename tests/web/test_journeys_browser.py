@@ -211,11 +211,14 @@ def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Serve
 
     phone.get_by_role("link", name=MONDI).click()
     expect(phone.locator("h1")).to_have_text(MONDI)
+    expect(phone.locator("dl.visit-facts")).to_contain_text("Отправление09:30, возвращение около 12:00")
     _shot(phone, "delegate-04-visit")
 
-    phone.locator("p.meta").get_by_role("link", name=EVENT_TITLE).click()
-    phone.locator("p.actions").get_by_role("link", name="Зарегистрироваться").click()
+    # «Записаться» on the visit's page opens the form with the visit and its day ticked.
+    phone.locator("p.actions").get_by_role("link", name="Записаться").click()
     expect(phone.locator("h1")).to_have_text("Регистрация")
+    expect(phone.get_by_label(MONDI)).to_be_checked()
+    expect(phone.locator(f"#f-day-{server.today}")).to_be_checked()
     phone.fill("#f-surname", "Кузнецова")
     phone.fill("#f-given_name", "Мария")
     phone.fill("#f-email", email)
@@ -224,8 +227,6 @@ def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Serve
     phone.fill("#f-position", "главный инженер")
     phone.select_option("#f-region_code", "11")
     phone.select_option("#f-category", "enterprise")
-    phone.locator(f"#f-day-{server.today}").check()
-    phone.get_by_label(MONDI).check()
     phone.locator("#f-consent").check()
     _shot(phone, "delegate-05-form")
     phone.get_by_role("button", name="Зарегистрироваться").click()
@@ -244,12 +245,16 @@ def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Serve
     _shot(phone, "delegate-07-ticket")
     assert _width(phone) == 360
 
-    # The letter carries the ticket, the visit and the cabinet link; the delegate opens the cabinet from it.
     confirmation = _letter(server, email, f"Ваш билет: {EVENT_TITLE}")
     assert f"{MONDI} — место за вами" in confirmation
+
+    # From the ticket she asks for her cabinet's link, and opens the cabinet from that letter.
+    phone.get_by_role("button", name="Прислать ссылку на личный кабинет").click()
+    expect(phone.locator("p.notice[role=status]")).to_contain_text("Ссылка на личный кабинет отправлена на")
+    link_letter = _letter(server, email, f"Ваш личный кабинет: {EVENT_TITLE}")
     cabinet_link = re.search(r"^Личный кабинет \(изменить выбор, отменить участие, отозвать согласие\): (\S+)",
-                             confirmation, re.MULTILINE)
-    assert cabinet_link is not None, confirmation
+                             link_letter, re.MULTILINE)
+    assert cabinet_link is not None, link_letter
     phone.goto(cabinet_link.group(1))
     expect(phone.locator("h1")).to_have_text("Личный кабинет участника")
     expect(phone.locator(".my-visits")).to_contain_text(MONDI)
@@ -287,7 +292,8 @@ def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Serve
     expect(phone.locator(".status")).to_have_text("Регистрация отменена")
     expect(phone.get_by_role("button", name="Сохранить")).to_have_count(0)
     assert [subject for subject, _text in _letters(server, email)] == [
-        f"Ваш билет: {EVENT_TITLE}", f"Ваш выбор сохранён: {EVENT_TITLE}", f"Ваша регистрация отменена: {EVENT_TITLE}"]
+        f"Ваш билет: {EVENT_TITLE}", f"Ваш личный кабинет: {EVENT_TITLE}", f"Ваш выбор сохранён: {EVENT_TITLE}",
+        f"Ваша регистрация отменена: {EVENT_TITLE}"]
 
 
 # 2. The organiser, on a desktop
