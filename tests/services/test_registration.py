@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -300,3 +300,15 @@ async def test_a_cancelled_registration_does_not_stop_registering_again(store: S
     again = await register(store, settings, 0)
 
     assert (again.status, again.id != first.id) == ("confirmed", True)
+
+
+async def test_a_window_closed_after_the_rules_were_read_applies_to_the_next_registration(
+        store: Store, settings: Settings) -> None:
+    ids = await load_event(store)
+    await register(store, settings, 0)  # the event's rules are now remembered
+
+    await store.execute(t.events.update().where(t.events.c.id == ids.id)
+                        .values(registration_closes_at=NOW - timedelta(minutes=1)))
+
+    with pytest.raises(RegistrationClosed, match="Registration is closed"):
+        await register(store, settings, 1)

@@ -36,7 +36,7 @@ from events_app.services.attendance import join_links
 from events_app.services.certificates import issuing as certificates
 from events_app.services.checkin import door
 from events_app.services.mail import outbox
-from events_app.services.programme import catalogue
+from events_app.services.programme import catalogue, version
 from events_app.services.programme.catalogue import EventView, SessionView
 from events_app.services.registration import letters, places
 from events_app.services.visits import details, visitor_data
@@ -130,6 +130,38 @@ def preselection(context: FormContext, session_id: str | None) -> Preselection:
     return Preselection(session, {"days": [session.day.isoformat()], "sessions": [str(session.id)]})
 
 
+@dataclass(frozen=True)
+class _SignupRules:
+    """What a registration is checked against: the event, its sessions open for sign-up, its consent
+    text and window. Unlike `FormContext` it holds nothing that registrations change (places left)."""
+
+    event: EventView
+    row: Row
+    sessions: list[SessionView]
+    consent: ConsentText
+
+
+# Kept per programme version, which every change to an event or its sessions moves (database
+# triggers), so a rule changed by any process applies to the next registration; the time only
+# bounds how long an unused version's entry lingers.
+RULES_SECONDS = 300.0
+
+
+async def _signup_rules(store: Store, slug: str) -> _SignupRules:
+    """The event's rules, read once per programme version instead of on every registration."""
+    current = await version.current(store)
+
+    async def load() -> _SignupRules:
+        event = await catalogue.get_event(store, slug)
+        row = await store.fetch_one(sa.select(t.events).where(t.events.c.id == event.id))
+        assert row is not None
+        sessions = await catalogue.list_sessions(store, event, signup_only=True)
+        return _SignupRules(event=event, row=row, sessions=sessions,
+                            consent=consent_for(row["consent_version"], row["consent_text"]))
+
+    return await store.remember(("signup-rules", slug, current), RULES_SECONDS, load)
+
+
 def _closed_reason(event: Row, now: datetime) -> str | None:
     opens, closes = event["registration_opens_at"], event["registration_closes_at"]
     if closes is None:
@@ -144,11 +176,14 @@ def _closed_reason(event: Row, now: datetime) -> str | None:
 async def register(store: Store, settings: Settings, *, slug: str, data: Mapping[str, Any], consent_ip: str | None,
                    language: str, now: datetime) -> RegistrationResult:
     """Check the form and register: confirmed, pending approval, or on the event's waiting list."""
-    context = await form_context(store, slug, now=now)
-    if context.closed_reason:
-        raise RegistrationClosed(context.closed_reason)
-    form = validate_registration(data, event_days=context.event.days,
-                                 session_days={s.id: s.day for s in context.signup_sessions})
+    rules = await _signup_rules(store, slug)
+    closed_reason = _closed_reason(rules.row, now)
+    if closed_reason:
+        raise RegistrationClosed(closed_reason)
+    form = validate_registration(data, event_days=rules.event.days,
+                                 session_days={s.id: s.day for s in rules.sessions})
+    context = FormContext(event=rules.event, signup_sessions=rules.sessions, consent=rules.consent,
+                          closed_reason=None)
     async with store.transaction():
         event = await places.lock_event(store, context.event.id)
         # Checked under the event's lock, so two presses of the button cannot both register.
