@@ -100,6 +100,23 @@ def test_organiser_sets_the_rule_issues_revokes_and_exports(client: TestClient, 
     assert sheet is not None and sheet["A2"].value == number and sheet["B2"].value == "Шестова Анна Сергеевна"
 
 
+def test_verification_page_dates_the_certificate_with_its_year(client: TestClient, database_url: str,
+                                                               tmp_path: Path) -> None:
+    _delegates(database_url, tmp_path)
+    add_staff(database_url, "org@example.ru", role="organiser", event="proclusters-2022")
+    csrf = sign_in(client, "org@example.ru")
+    client.post(BASE + "/rule", data={**RULE_FORM, "csrf_token": csrf})
+    [number] = re.findall(r'href="/c/([\w-]+)"', client.post(BASE + "/issue", data={"csrf_token": csrf}).text)
+    client.post(f"{BASE}/{number}/revoke", data={"csrf_token": csrf})
+
+    page = client.get(f"/c/{number}").text
+    dates = re.findall(r"<dt>(Дата выдачи|Отозван)</dt>\s*<dd>([^<]*)</dd>", page)
+
+    # A certificate is checked months or years later: its dates carry the year, not the weekday.
+    assert [label for label, _value in dates] == ["Дата выдачи", "Отозван"], page
+    assert all(re.fullmatch(r"\d{1,2} [а-я]+ \d{4}", value) for _label, value in dates), dates
+
+
 def test_unknown_certificate_number_is_a_404_page(client: TestClient) -> None:
     answer = client.get("/c/2022-001-00001-ABCD")
 
