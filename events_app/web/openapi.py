@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from events_app.domain.agenda import SessionKind
+from events_app.domain.checkin import Reason
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 
@@ -137,9 +138,11 @@ SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["status", "reason", "message", "list", "attendee", "first_checkin"],
         "properties": {
             "status": {"enum": ["ok", "error"]},
-            "reason": {"enum": [None, "unknown_ticket", "already_checked_in", "not_signed_up", "not_approved",
-                                "cancelled", "wrong_day", "list_closed"]},
+            # Derived from the domain so that a new refusal cannot be left out of the document.
+            "reason": {"enum": [None, *(reason.value for reason in Reason)]},
             "message": {"type": "string"}, "list": {"type": "string"},
+            "bus": {"type": ["string", "null"],
+                    "description": "the bus or car the delegate is seated on for this visit, if any"},
             "attendee": {"oneOf": [{"type": "null"}, {
                 "type": "object", "required": ["name", "organisation", "category", "category_label"],
                 "properties": {"name": {"type": "string"}, "organisation": {"type": "string"},

@@ -8,6 +8,8 @@ import pytest
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
+from events_app.domain.checkin import Reason
+
 
 def _validate(client: TestClient, body: Any, schema_name: str) -> None:
     document = client.get("/api/v1/openapi.json").json()
@@ -103,3 +105,13 @@ def test_openapi_document_names_every_route(client: TestClient) -> None:
     assert {"/checkin/redeem", "/events/{slug}/registrations", "/consultations/slots",
             "/consultations/slots/{slot_id}/bookings"} <= set(mounted)
     jsonschema.Draft202012Validator.check_schema({"components": document["components"]})
+
+
+def test_scan_answer_lists_every_refusal_reason_of_the_door(client: TestClient) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+
+    listed = document["components"]["schemas"]["ScanAnswer"]["properties"]["reason"]["enum"]
+
+    assert listed == [None, *(reason.value for reason in Reason)]
+    assert listed == [None, "unknown_ticket", "already_checked_in", "not_signed_up", "not_approved", "cancelled",
+                      "wrong_day", "list_closed", "wrong_bus"]

@@ -23,6 +23,7 @@ from events_app.data.database import Store
 from events_app.services.visits import details, transport
 from tests.conftest import settings_for
 from tests.factories import NOW, door_device, load_event_into, register_by_form, staff
+from tests.web.test_api import _validate
 
 # Syktyvkar's first morning (the buses leave at 09:30 Moscow time); the other tests run at `NOW`, before it.
 ON_THE_DAY = datetime(2021, 4, 1, 6, 0, tzinfo=UTC)
@@ -190,6 +191,8 @@ def test_bus_door_api_refuses_the_wrong_bus_and_names_the_right_one(database_url
             return dict(response.json())
 
         wrong, right = redeem(wrong_secret), redeem(right_secret)
+        _validate(client, wrong, "ScanAnswer")
+        _validate(client, right, "ScanAnswer")
         lists = client.get("/api/v1/checkin/lists", headers={"Authorization": f"Bearer {token}"}).json()
 
     assert (wrong["status"], wrong["reason"], wrong["bus"]) == ("error", "wrong_bus", "Автобус 2 (К 456 ОР 11)")
