@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 def N_(message: str) -> str:
     """Marks a message for the translation catalogue; the web layer translates it when shown."""
@@ -9,14 +11,19 @@ def N_(message: str) -> str:
 
 
 class DomainError(Exception):
-    """A rule of the domain refused an operation; `message` is shown to the user."""
+    """A rule of the domain refused an operation; `message` is shown to the user.
+
+    `message` stays the catalogue's msgid; `values` fill its `%(name)s` places only after it is
+    translated, so a message naming a bus or a person is still found in the catalogue."""
 
     code = "invalid"
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None,
+                 values: Mapping[str, object] | None = None) -> None:
+        super().__init__(message % values if values else message)
         self.message = message
         self.fields = fields or {}
+        self.values = dict(values or {})
 
 
 class NotFound(DomainError):

@@ -42,6 +42,12 @@ def field_messages(error: DomainError) -> dict[str, str]:
     return {name: gettext(text) for name, text in error.fields.items()}
 
 
+def error_message(error: DomainError) -> str:
+    """The error's message in the request's language, its named values filled in after translation."""
+    text = gettext(error.message)
+    return text % error.values if error.values else text
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -70,10 +76,10 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     if exc.code == "unauthorized" and not isinstance(exc, NotSignedIn):
         status = 401 if _is_api(request) else 403
     if _is_api(request):
-        response: Response = error_json(status, exc.code, gettext(exc.message), field_messages(exc))
+        response: Response = error_json(status, exc.code, error_message(exc), field_messages(exc))
     else:
         title = gettext("No access") if isinstance(exc, Forbidden) else None
-        response = error_page(request, status, gettext(exc.message), title)
+        response = error_page(request, status, error_message(exc), title)
     if isinstance(exc, TooManyRequests):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from events_app import i18n
 from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.site_visits import organisation_key, split_organisations
 from events_app.services.registration import signup
 from events_app.services.visits import details, transport
 from events_app.settings import Settings
+from events_app.web.errors import error_message
 from tests.conftest import settings_for
 from tests.factories import NOW, door_device, load_event, register, staff
 
@@ -126,9 +128,14 @@ async def test_move_by_hand_never_exceeds_seats_and_tells_the_delegate(store: St
     seating = await _seating(store, mondi)
     on_bus1 = next(r for r in ids if seating[r] == bus1)
 
-    with pytest.raises(transport.BusFull):
+    with pytest.raises(transport.BusFull) as full:
         await transport.move(store, settings, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi,
                              registration_id=on_bus1, group_id=bus2, ip=None, now=NOW)
+    # The bus is named after translation, so the message is found in the catalogue in either language.
+    with i18n.language("ru"):
+        assert error_message(full.value) == "В «Автобус 2» нет свободных мест"
+    with i18n.language("en"):
+        assert error_message(full.value) == "Автобус 2 has no free seat"
     on_bus2 = next(r for r in ids if seating[r] == bus2)
     await signup.cancel(store, settings, on_bus2, now=NOW)
     await transport.move(store, settings, member=ctx["member"], event_id=ctx["event_id"], session_id=mondi,

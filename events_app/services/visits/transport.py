@@ -95,7 +95,7 @@ async def move(store: Store, settings: Settings, *, member: StaffMember, event_i
         if current == group_id:
             return
         if group.taken >= group.seats:
-            raise BusFull(N_("%(bus)s has no free seat") % {"bus": group.name},
+            raise BusFull(N_("%(bus)s has no free seat"), values={"bus": group.name},
                           fields={"group_id": N_("This bus has no free seat")})
         if current is None:
             await store.execute(t.transport_seats.insert().values(

@@ -15,8 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from events_app.domain.errors import DomainError
-from events_app.i18n import gettext
-from events_app.web.errors import field_messages, status_for
+from events_app.web.errors import error_message, field_messages, status_for
 from events_app.web.organiser.auth import CSRF_FIELD, page
 
 
@@ -28,7 +27,7 @@ async def submitted(request: Request) -> dict[str, str]:
 
 def refusal(error: DomainError) -> dict[str, Any]:
     """What a refused form adds to its page: messages by field and the message above the form."""
-    return {"errors": field_messages(error), "message": gettext(error.message)}
+    return {"errors": field_messages(error), "message": error_message(error)}
 
 
 def show(request: Request, template: str, context: Mapping[str, Any], *, status_code: int = 200) -> Response:
