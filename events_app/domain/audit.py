@@ -82,6 +82,17 @@ ACTIONS: dict[str, str] = {
     "visits.bus_remove": N_("Bus removed from a visit"),
 }
 
+# The chair's steps on the stage screen (`defence.stage`), named as the buttons that make them.
+STAGE_STEPS: dict[str, str] = {
+    "start": N_("Start from the first project"),
+    "next": N_("Questions"),
+    "next_project": N_("Next project"),
+    "back": N_("Back"),
+    "pause": N_("Pause"),
+    "resume": N_("Resume"),
+    "reset": N_("Reset"),
+}
+
 # Who acted when no signed-in member did: stored as these words, shown translated.
 SYSTEM = "system"
 COMMAND_LINE = "command line"

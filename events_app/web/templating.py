@@ -78,6 +78,7 @@ def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
         role_label=_label_filter(ROLE_LABELS),
         audit_action=_label_filter(audit.ACTIONS),
         audit_actor=_label_filter(audit.ACTORS),
+        stage_step=_label_filter(audit.STAGE_STEPS),
         moment=moment,
     )
     env.globals.update(date_range=i18n.format_date_range, current_language=i18n.current_language)

@@ -7,7 +7,11 @@ from html import unescape
 
 from starlette.testclient import TestClient
 
+from events_app.domain import audit
+from events_app.services.defences import stage
 from tests.factories import signed_in
+from tests.web.test_defences_pages import BASE as DEFENCES
+from tests.web.test_defences_pages import _add_slot, _block_id
 
 CHECKIN = "/organiser/events/syktyvkar-2021/checkin"
 
@@ -49,3 +53,20 @@ def test_audit_log_in_english(client: TestClient, database_url: str) -> None:
         ["admin@example.ru", "—", "Signed in", "admin@example.ru", "staff.sign_in"],
         ["command line", "—", "Staff account created", "admin@example.ru", "staff.create"],
     ]
+
+
+def test_a_stage_step_names_the_block_and_the_button_pressed(client: TestClient, database_url: str) -> None:
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
+    block_id = _block_id(client)
+    _add_slot(client, csrf, block_id, "Плиты МДФ")
+    client.post(f"{DEFENCES}/{block_id}/stage/start", data={"csrf_token": csrf})
+
+    rows = _rows(client.get("/organiser/audit").text)
+
+    assert rows[0] == ["olga@example.ru", "syktyvkar-2021", "Переключён экран сцены",
+                       "Предварительная защита совместных кластерных проектов · Начать с первого проекта",
+                       "defence.stage"]
+
+
+def test_every_stage_step_has_a_name() -> None:
+    assert set(audit.STAGE_STEPS) == set(stage.ACTIONS)

@@ -138,12 +138,13 @@ async def act(store: Store, event: EventView, session_id: int, action: str, *, a
     async with store.transaction():
         await blocks.ensure_block_state(store, session_id)
         await store.serialise(f"defence-stage-{session_id}")
-        changes = _step(await state(store, event, session_id), action, now)
+        before = await state(store, event, session_id)
+        changes = _step(before, action, now)
         if changes:
             await store.execute(t.defence_blocks.update().where(t.defence_blocks.c.session_id == session_id)
                                 .values(**changes, stage_version=t.defence_blocks.c.stage_version + 1))
-            await audit.record(store, actor=actor, action="defence.stage", subject=action, event_id=event.id,
-                               details={"session_id": session_id}, ip=ip, now=now)
+            await audit.record(store, actor=actor, action="defence.stage", subject=before.block.session.title,
+                               event_id=event.id, details={"session_id": session_id, "step": action}, ip=ip, now=now)
     return await state(store, event, session_id)
 
 
