@@ -123,6 +123,13 @@ def test_fill_the_buses_and_print_the_manifest(workspace: Any) -> None:
     bus_letters = _fetch(database_url, sa.select(t.outbox.c.subject).where(t.outbox.c.subject.like("Ваш автобус:%")))
     assert len(bus_letters) == 3
     assert "Автобус 1 (К 123 ОР 11) — 3 / 20" in filled.text and "Автобус 2 (К 456 ОР 11) — 0 / 20" in filled.text
+    # Bus 2 has nobody: it says so instead of a table with only its header.
+    assert filled.text.count('<th scope="col">Участник</th>') == 1
+    assert re.findall(r'<p class="muted empty-bus">([^<]+)</p>', filled.text) == ["В автобусе пока никого нет"]
+    client.get("/lang/en")
+    english = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}").text
+    client.get("/lang/ru")
+    assert re.findall(r'<p class="muted empty-bus">([^<]+)</p>', english) == ["Nobody is on this bus yet"]
     manifest_link = re.search(r'href="(/organiser/events/syktyvkar-2021/visits/\d+/buses/\d+/manifest)"', filled.text)
     assert manifest_link
     manifest = client.get(manifest_link.group(1)).text
