@@ -346,6 +346,17 @@ def _shot_name(route: str, index: int) -> str:
     return "phone-page" + re.sub(r"[^\w]+", "-", re.sub(r":\w+}", "}", route)).rstrip("-") + f"-{index}"
 
 
+def _small_targets(page: Page) -> list[str]:
+    """Buttons, fields and button-like links a finger cannot hit: under 24 px high or wide."""
+    return list(page.evaluate("""() => [...document.querySelectorAll(
+            'button, select, textarea, a.button, input:not([type=hidden]):not([type=checkbox]):not([type=radio])')]
+        .filter(element => element.offsetParent !== null && !element.closest('[aria-hidden=true]'))
+        .map(element => [element, element.getBoundingClientRect()])
+        .filter(([, box]) => box.height < 24 || box.width < 24)
+        .map(([element, box]) => `${element.tagName} ${element.id || element.textContent.trim().slice(0, 30)}`
+                                 + ` ${Math.round(box.width)}x${Math.round(box.height)}`)"""))
+
+
 def test_every_public_and_phone_facing_page_fits_360_px(server: Server, phone: Page) -> None:
     routes = _page_routes()
     public = {route: paths for route, make in PHONE_PAGES.items()
@@ -353,6 +364,7 @@ def test_every_public_and_phone_facing_page_fits_360_px(server: Server, phone: P
     staff_pages = {route: make(server.data) for route, make in PHONE_PAGES.items() if route not in public}
     widths: dict[str, int] = {}
     statuses: dict[str, int] = {}
+    small: dict[str, list[str]] = {}
 
     def sweep(pages: dict[str, list[str]]) -> None:
         for route, paths in pages.items():
@@ -365,6 +377,8 @@ def test_every_public_and_phone_facing_page_fits_360_px(server: Server, phone: P
                 statuses[path] = response.status
                 _shot(phone, _shot_name(route, index))
                 widths[path] = _width(phone)
+                if too_small := _small_targets(phone):
+                    small[path] = too_small
 
     sweep(public)
     phone.goto("/organiser/login")
@@ -375,6 +389,7 @@ def test_every_public_and_phone_facing_page_fits_360_px(server: Server, phone: P
     sweep(staff_pages)
 
     assert {path: width for path, width in widths.items() if width != 360} == {}
+    assert small == {}
     # The one expected "not found" is the join link that no longer works.
     assert {path: status for path, status in statuses.items() if status != 200} == {"/j/no-longer-a-link": 404}
 
