@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from html import unescape
+from urllib.parse import parse_qs
 
 import pytest
 from starlette.testclient import TestClient
@@ -56,7 +57,8 @@ def english_words(html: str) -> list[str]:
 def _page_key(link: str) -> str:
     """One page per path: a day of the agenda is a page of its own, a filter or a cell's time is not."""
     path, _, query = link.partition("?")
-    return link if query.startswith("day=") else path
+    day = parse_qs(query).get("day")
+    return f"{path}?day={day[0]}" if day else path
 
 
 def _walk(client: TestClient, start: list[str], within: tuple[str, ...]) -> tuple[dict[str, list[str]], int]:
