@@ -30,6 +30,8 @@ BIN = Path(sys.executable).parent
 POSTGRES = os.environ.get("EVENTS_TEST_POSTGRES_URL", "")
 BUDGET_SECONDS = 600
 BARE_SECONDS = 10
+# A script that hangs (a server blocked on a pipe nobody reads, say) is stopped after this long.
+SCRIPT_TIMEOUT_SECONDS = 420
 
 # How each script runs: (label, arguments) per run. A script not listed runs once with its defaults.
 # The door benchmark prepares 300 delegates, not its 2,000: registering them cost more time than
@@ -61,23 +63,42 @@ class Run:
     results: list[Result] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # the script's lines for people, shown under the table
     skipped: str = ""
+    timed_out: bool = False
+
+    @property
+    def status(self) -> str:
+        """The time cell: wall time, and how the script ended if not well."""
+        ending = ", timed out" if self.timed_out else f", exit {self.exit_code}" if self.exit_code else ""
+        return f"{self.seconds:.0f} s{ending}"
 
 
 def _run_script(script: Path, label: str, arguments: list[str]) -> Run:
     run = Run(script.stem.removeprefix("bench_") + (f" ({label})" if label else ""))
     print(f"running {run.name} ...", file=sys.stderr, flush=True)
     started = time.monotonic()
-    done = subprocess.run([sys.executable, str(script), *arguments], capture_output=True, text=True)
-    run.seconds, run.exit_code = time.monotonic() - started, done.returncode
-    for line in done.stdout.splitlines():
+    # In a session of its own, so that the servers it starts can be stopped with it.
+    process = subprocess.Popen([sys.executable, str(script), *arguments], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=SCRIPT_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        run.timed_out = True
+        os.killpg(process.pid, signal.SIGINT)  # the script's clean-up runs: servers stopped, databases dropped
+        try:
+            stdout, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+    run.seconds, run.exit_code = time.monotonic() - started, process.returncode
+    for line in stdout.splitlines():
         result = Result.from_line(line)
         if result is not None:
             run.results.append(result)
         elif line.strip() and not line.lower().startswith(("preparing", "warming", "loading")):
             run.lines.append(line.rstrip())
-    if done.returncode != 0:
-        run.lines += [line.rstrip() for line in done.stderr.splitlines() if line.strip()][-5:]
-    print(f"  {run.seconds:.0f} s" + (f", exit {run.exit_code}" if run.exit_code else ""), file=sys.stderr, flush=True)
+    if process.returncode != 0:
+        run.lines += [line.rstrip() for line in stderr.splitlines() if line.strip()][-5:]
+    print(f"  {run.status}", file=sys.stderr, flush=True)
     return run
 
 
@@ -123,7 +144,7 @@ def table(runs: list[Run]) -> list[str]:
     header = ["bench", "path", "figure", "unit", "bare", "ratio", "p50 ms", "p99 ms", "errors", "time", "note"]
     rows: list[list[str]] = []
     for run in runs:
-        time_cell = f"{run.seconds:.0f} s" + (f", exit {run.exit_code}" if run.exit_code else "")
+        time_cell = run.status
         results = run.results or [None]
         for n, result in enumerate(results):
             first = [run.name, time_cell] if n == 0 else ["", ""]
@@ -176,7 +197,7 @@ def main() -> int:
         if run.lines:
             print(f"\n{run.name}:")
             print("\n".join(f"  {line}" for line in run.lines))
-    return 1 if any(run.exit_code for run in runs) else 0
+    return 1 if any(run.exit_code or run.timed_out for run in runs) else 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -64,3 +66,26 @@ def test_table_aligns_columns_and_marks_missing_figures(runner: ModuleType) -> N
     assert mixed.split()[0] == "mixed" and mixed.endswith("skipped: needs EVENTS_TEST_POSTGRES_URL")
     assert "3 s, exit 1" in reminders and reminders.endswith("no BENCH line: its output is below")
     assert set(rule) == {"-", " "}
+
+
+def test_a_hanging_benchmark_is_stopped_with_the_processes_it_started(runner: ModuleType, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    script = tmp_path / "bench_hangs.py"
+    script.write_text(
+        "import subprocess, sys, time\n"
+        "server = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        "print(server.pid, flush=True)\n"
+        f"print({Result('first path', 'req/s', 10.0).line()!r}, flush=True)\n"
+        "time.sleep(600)\n")
+    monkeypatch.setattr(runner, "SCRIPT_TIMEOUT_SECONDS", 1)
+
+    run = runner._run_script(script, "", [])
+
+    assert run.timed_out
+    assert run.results == [runner.Result("first path", "req/s", 10.0)]
+    assert run.status.endswith(" s, timed out")
+    server = Path(f"/proc/{run.lines[0]}/stat")
+    deadline = time.monotonic() + 30
+    while server.exists() and server.read_text().rsplit(")", 1)[1].split()[0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not server.exists() or server.read_text().rsplit(")", 1)[1].split()[0] == "Z"
