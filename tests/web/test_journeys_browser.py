@@ -279,6 +279,10 @@ def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Serve
     phone.get_by_role("button", name="Отменить регистрацию").click()
     expect(phone.locator("h1")).to_have_text("Отменить регистрацию?")
     _shot(phone, "delegate-10-cancel-confirm")
+    # The two answers look alike but for their colour: a button and a link drawn as one.
+    weights = phone.evaluate("""() => [...document.querySelectorAll('main .button')]
+        .map(element => [element.textContent.trim(), getComputedStyle(element).fontWeight])""")
+    assert weights == [["Да, отменить регистрацию", "600"], ["Нет, оставить регистрацию", "600"]]
     phone.get_by_role("link", name="Нет, оставить регистрацию").click()
     expect(phone.locator(".status")).to_have_text("Регистрация подтверждена")
     phone.get_by_role("button", name="Отменить регистрацию").click()
