@@ -60,6 +60,7 @@ SECRET = "phone-layout-secret-key-that-is-long-enough-7"
 EVENT = "syktyvkar-2021"
 ONLINE_EVENT = "proclusters-2022"  # sessions on ten days over two months, all of them online
 STAFF = "phone-staff@example.ru"  # door and expert in Syktyvkar, consultant in Kirov
+ORGANISER = "phone-organiser@example.ru"  # organiser of Syktyvkar: every area of the event's workspace
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ async def _prepare(database_url: str, data_dir: Path, base_url: str) -> Data:
                              now=now)
         await accounts.grant_role(store, staff_id=member.id, event_id=events["kirov-2020"]["id"], role=Role.CONSULTANT,
                                   now=now)
+        await staff(store, ORGANISER, Role.ORGANISER, event_id=syktyvkar.id, name="Олег Организаторов", now=now)
         (block, _count), = await blocks.list_blocks(store, syktyvkar)
         jury_slot = await blocks.add_slot(store, syktyvkar, block.id, {
             "project_title": "Литий-ионные аккумуляторы для электротранспорта", "organisations": "ООО «Энергия»",
@@ -433,3 +435,25 @@ def test_workspace_header_is_compact_on_a_phone(server: Server, phone: Page) -> 
     assert header is not None
     assert header["height"] <= 160
     assert _width(phone) == 360
+
+
+def test_an_organisers_event_areas_leave_the_heading_on_the_first_screen(server: Server, phone: Page) -> None:
+    """An organiser sees eleven areas of the event; on a phone they are compact tabs, not a screenful."""
+    phone.goto("/organiser/login")
+    phone.fill("#email", ORGANISER)
+    phone.fill("#password", PASSWORD)
+    phone.locator("form button[type=submit]").click()
+    phone.wait_for_url("**/organiser")
+    phone.goto(f"/organiser/events/{EVENT}/visits")
+    _shot(phone, "phone-workspace-organiser")
+    tabs = phone.locator(".event-nav li a")
+    heights = [box["height"] for box in (tabs.nth(n).bounding_box() for n in range(tabs.count())) if box]
+    nav = phone.locator("nav.event-nav").bounding_box()
+    heading = phone.locator("main h1").bounding_box()
+
+    assert tabs.count() == 11
+    assert min(heights) >= 24
+    assert nav is not None and nav["height"] <= 260  # six rows of 44 px tabs were 361 px
+    assert heading is not None and heading["y"] + heading["height"] <= SCREEN_HEIGHT * 3 / 4
+    assert _width(phone) == 360
+
