@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,14 +11,15 @@ import pytest
 import sqlalchemy as sa
 
 from events_app.data import tables as t
-from events_app.data.database import Store
+from events_app.data.database import INTEGRITY_ERRORS, Store
 from events_app.domain.errors import InvalidInput
-from events_app.services.registration import signup
+from events_app.domain.registration import validate_registration
+from events_app.services.registration import intake, signup
 from events_app.services.registration.letters import writer as letter_writer
 from events_app.services.registration.signup import RegistrationClosed
 from events_app.settings import Settings
 from tests.conftest import settings_for
-from tests.factories import NOW, door_device, load_event, register
+from tests.factories import NOW, SLUG, delegate_form, door_device, load_event, register
 
 
 @pytest.fixture
@@ -312,3 +314,46 @@ async def test_a_window_closed_after_the_rules_were_read_applies_to_the_next_reg
 
     with pytest.raises(RegistrationClosed, match="Registration is closed"):
         await register(store, settings, 1)
+
+
+async def test_two_presses_of_the_button_at_once_register_once(store: Store, settings: Settings) -> None:
+    ids = (await load_event(store)).sessions
+    visit = str(ids["visit-mondi"])
+
+    # Submitted together, so the two land in one batch (`intake`): the second is the same person.
+    results = await asyncio.gather(register(store, settings, 0, sessions=[visit]),
+                                   register(store, settings, 0, sessions=[visit]),
+                                   register(store, settings, 1, sessions=[visit]), return_exceptions=True)
+
+    # Which of the two presses arrives first is the server's to see; one of them registers.
+    assert sorted(type(result).__name__ for result in results[:2]) == ["AlreadyRegistered", "RegistrationResult"]
+    assert isinstance(results[2], signup.RegistrationResult)
+    rows = await store.fetch_all(sa.select(t.registrations.c.email).order_by(t.registrations.c.id))
+    assert [row["email"] for row in rows] == ["delegate0@example.ru", "delegate1@example.ru"]
+    letters = await store.fetch_all(sa.select(t.outbox.c.subject, t.outbox.c.recipient).order_by(t.outbox.c.id))
+    assert sorted((row["subject"].split(":")[0], row["recipient"]) for row in letters) == [
+        ("Ваш билет", "delegate0@example.ru"), ("Ваш билет", "delegate1@example.ru"),
+        ("Ваш личный кабинет", "delegate0@example.ru")]
+
+
+async def test_a_registration_that_fails_in_a_batch_fails_alone(store: Store, settings: Settings) -> None:
+    ids = (await load_event(store, session_capacity={"visit-mondi": 1})).sessions
+    visit = str(ids["visit-mondi"])
+    rules = await signup._signup_rules(store, SLUG)
+    # A sign-up for a session that is not in the database: the batch's insert fails on its foreign key.
+    ghost = dataclasses.replace(rules.sessions[0], id=999_999)
+    form = validate_registration(delegate_form(5, sessions=["999999"]), event_days=rules.event.days,
+                                 session_days={ghost.id: ghost.day})
+    bad = intake.Application(event=rules.event, sessions={ghost.id: ghost}, consent=rules.consent, form=form,
+                             consent_ip=None, language="ru", now=NOW)
+
+    results = await asyncio.gather(register(store, settings, 0, sessions=[visit]),
+                                   intake.intake(store, settings).submit(bad),
+                                   register(store, settings, 2, sessions=[visit]), return_exceptions=True)
+
+    assert isinstance(results[1], INTEGRITY_ERRORS)
+    answered = [result for result in (results[0], results[2]) if isinstance(result, signup.RegistrationResult)]
+    assert sorted((result.status, result.choices[0].status) for result in answered) == [
+        ("confirmed", "confirmed"), ("confirmed", "waitlisted")]
+    emails = sorted(row["email"] for row in await store.fetch_all(sa.select(t.registrations.c.email)))
+    assert emails == ["delegate0@example.ru", "delegate2@example.ru"]

@@ -18,7 +18,6 @@ from events_app.data import tables as t
 from events_app.data.database import Row, Store
 from events_app.domain.agenda import to_utc
 from events_app.domain.consent import ConsentText, consent_for
-from events_app.domain.duplicates import same_delegate
 from events_app.domain.errors import N_, DomainError, NotFound
 from events_app.domain.programme_days import Week, by_week, offered_days
 from events_app.domain.registration import (
@@ -26,7 +25,6 @@ from events_app.domain.registration import (
     ENDED,
     HOLDING_PLACES,
     ChoiceStatus,
-    RegistrationForm,
     RegistrationStatus,
     clean_text,
     validate_registration,
@@ -38,7 +36,11 @@ from events_app.services.checkin import door
 from events_app.services.mail import outbox
 from events_app.services.programme import catalogue, version
 from events_app.services.programme.catalogue import EventView, SessionView
-from events_app.services.registration import letters, places
+from events_app.services.registration import intake, letters, places
+from events_app.services.registration.views import (
+    ChoiceResult,
+    RegistrationResult,
+)
 from events_app.services.visits import details, visitor_data
 from events_app.settings import Settings
 
@@ -72,23 +74,6 @@ class FormContext:
     visits: dict[int, details.VisitView] = field(default_factory=dict)
     # The days offered to tick: those with sessions, by week for a long programme.
     day_groups: list[Week] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ChoiceResult:
-    session_id: int
-    status: str
-    position: int | None
-
-
-@dataclass(frozen=True)
-class RegistrationResult:
-    id: int
-    status: str
-    ticket_secret: str | None
-    calendar_token: str
-    choices: list[ChoiceResult]
-    event_position: int | None
 
 
 async def form_context(store: Store, slug: str, *, now: datetime) -> FormContext:
@@ -182,78 +167,12 @@ async def register(store: Store, settings: Settings, *, slug: str, data: Mapping
         raise RegistrationClosed(closed_reason)
     form = validate_registration(data, event_days=rules.event.days,
                                  session_days={s.id: s.day for s in rules.sessions})
-    context = FormContext(event=rules.event, signup_sessions=rules.sessions, consent=rules.consent,
-                          closed_reason=None)
-    async with store.transaction():
-        event = await places.lock_event(store, context.event.id)
-        # Checked under the event's lock, so two presses of the button cannot both register.
-        duplicate = await _registered_before(store, event["id"], form)
-        if duplicate is not None:
-            await letters.cabinet_link(store, settings, duplicate, now=now)
-            result = None
-        else:
-            result = await _register_locked(store, context, event, form, consent_ip=consent_ip,
-                                            language=language, now=now)
-    if result is None:
+    outcome = await intake.intake(store, settings).submit(intake.Application(
+        event=rules.event, sessions={s.id: s for s in rules.sessions}, consent=rules.consent, form=form,
+        consent_ip=consent_ip, language=language, now=now))
+    if isinstance(outcome, intake.Duplicate):
         raise AlreadyRegistered(N_("This person is already registered with this e-mail address"))
-    return result
-
-
-async def _registered_before(store: Store, event_id: int, form: RegistrationForm) -> int | None:
-    """A current registration of the same person (same e-mail, surname and given name) in this event."""
-    rows = await store.fetch_all(
-        sa.select(t.registrations.c.id, t.registrations.c.email, t.registrations.c.surname,
-                  t.registrations.c.given_name)
-        .where(t.registrations.c.event_id == event_id, t.registrations.c.erased_at.is_(None),
-               t.registrations.c.status.not_in(ENDED),
-               sa.func.lower(t.registrations.c.email) == form.email.lower())
-        .order_by(t.registrations.c.id))
-    return next((row["id"] for row in rows if same_delegate(
-        email=form.email, surname=form.surname, given_name=form.given_name, other_email=row["email"],
-        other_surname=row["surname"], other_given_name=row["given_name"])), None)
-
-
-async def _register_locked(store: Store, context: FormContext, event: Row, form: RegistrationForm, *,
-                           consent_ip: str | None, language: str, now: datetime) -> RegistrationResult:
-    sessions = {s.id: s for s in context.signup_sessions}
-    if event["capacity"] is not None and await places.active_in_event(store, event["id"]) >= event["capacity"]:
-        status = RegistrationStatus.WAITLISTED
-    elif event["moderation"]:
-        status = RegistrationStatus.PENDING
-    else:
-        status = RegistrationStatus.CONFIRMED
-    registration_id, calendar_token = await _insert(store, event["id"], form, status, context.consent, consent_ip,
-                                                    language, now)
-    choices = []
-    for session_id in form.session_ids:
-        choice_status = await places.take_place(
-            store, registration_id=registration_id, session_id=session_id, capacity=sessions[session_id].capacity,
-            holds_places=status.value in HOLDING_PLACES, now=now)
-        choices.append(ChoiceResult(session_id, choice_status.value, None))
-    if status is RegistrationStatus.CONFIRMED:
-        await _issue_ticket(store, registration_id, now)
-    result = await _result(store, registration_id)
-    # The letter is described here and written just before sending (`letters.writer`).
-    kind = letters.kind_after_registration(status.value)
-    await outbox.enqueue_described(
-        store, letter=letters.described(kind), recipient=form.email,
-        subject=letters.letter_subject(kind, context.event, language), now=now, registration_id=registration_id)
-    return result
-
-
-async def _insert(store: Store, event_id: int, form: RegistrationForm, status: RegistrationStatus,
-                  consent: ConsentText, consent_ip: str | None, language: str, now: datetime) -> tuple[int, str]:
-    calendar_token = secrets.token_urlsafe(32)
-    registration_id = await store.insert(t.registrations.insert().values(
-        event_id=event_id, status=status.value, surname=form.surname, given_name=form.given_name,
-        patronymic=form.patronymic, email=form.email, phone=form.phone, organisation_name=form.organisation_name,
-        organisation_inn=form.organisation_inn, position=form.position, region_code=form.region_code,
-        category=form.category.value, consent_version=consent.version, consent_at=now, consent_ip=consent_ip,
-        language=language, calendar_token=calendar_token, link_version=0, created_at=now, updated_at=now,
-    ).returning(t.registrations.c.id))
-    for day in form.days:
-        await store.execute(t.registration_days.insert().values(registration_id=registration_id, day=day))
-    return registration_id, calendar_token
+    return outcome
 
 
 async def _issue_ticket(store: Store, registration_id: int, now: datetime, *, secret: str | None = None) -> str:

@@ -33,6 +33,25 @@ class ChoiceView:
 
 
 @dataclass(frozen=True)
+class ChoiceResult:
+    session_id: int
+    status: str
+    position: int | None
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    """What registering (or a change of choices) gives: the answer of the API and the pages."""
+
+    id: int
+    status: str
+    ticket_secret: str | None
+    calendar_token: str
+    choices: list[ChoiceResult]
+    event_position: int | None
+
+
+@dataclass(frozen=True)
 class RegistrationView:
     id: int
     event: EventView
