@@ -1,6 +1,7 @@
 """Every public and phone-facing page on a 360 × 740 phone in Chromium, in Russian and in English:
 nothing scrolls sideways, no tap target is under 24 px, long Russian words wrap, field errors read
-as sentences, and the ticket's QR code is on the first screen. Screenshots go to $EVENTS_SHOTS (default /tmp/ux-shots) for a person to look at.
+as sentences, and the ticket's QR code is on the first screen. Screenshots go to $EVENTS_SHOTS
+(default /tmp/ux-shots) for a person to look at.
 
 The page list is kept complete by a test: each GET route of the application is either swept here
 (`PHONE_PAGES`) or named in `NOT_PHONE_FACING` with the reason.
