@@ -84,12 +84,11 @@ async def _bench(url: str, data_dir: Path, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bookings", type=int, default=1000)
-    parser.add_argument("--postgres", metavar="URL", help="an empty, migrated PostgreSQL database")
+    parser.add_argument("--postgres", metavar="URL", help="an empty PostgreSQL database (migrated here)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.postgres or f"sqlite:///{Path(folder) / 'events.db'}"
-        if not args.postgres:
-            upgrade(url)
+        upgrade(url)
         asyncio.run(_bench(url, Path(folder), args.bookings))
 
 

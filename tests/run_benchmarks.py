@@ -6,7 +6,7 @@ so that the whole run takes at most ten minutes on a 2-CPU machine), gathers tho
 table — the figure, bare Starlette in the same run, their ratio, p50, p99, errors and the script's
 wall time — and prints the scripts' other lines under it. A request rate with no bare figure of its
 own is set beside one bare Starlette run measured once here with the door benchmark's helpers.
-PostgreSQL variants run when EVENTS_TEST_POSTGRES_URL names a server (each script makes its own
+PostgreSQL variants run when EVENTS_TEST_POSTGRES_URL names a server (each run gets its own
 scratch database there).
 
     .venv/bin/python tests/run_benchmarks.py [NAME ...]   # e.g. redeem feeds
@@ -14,6 +14,7 @@ scratch database there).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -23,7 +24,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bench_support import Result
+from bench_support import Result, scratch_postgres
 
 TESTS = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -34,6 +35,9 @@ BARE_SECONDS = 10
 SCRIPT_TIMEOUT_SECONDS = 420
 
 # How each script runs: (label, arguments) per run. A script not listed runs once with its defaults.
+# SCRATCH in the arguments stands for the URL of a fresh database bench_NAME on the PostgreSQL
+# server, made for that run and dropped after it (for scripts that replace a given database's tables).
+SCRATCH = "<scratch database>"
 # The door benchmark prepares 300 delegates, not its 2,000: registering them cost more time than
 # the measurement (about 2 minutes on SQLite, 4 on PostgreSQL), and scans pick tickets at random anyway.
 REDEEM = ["--delegates", "300"]
@@ -42,6 +46,8 @@ VARIANTS: dict[str, list[tuple[str, list[str]]]] = {
         ("postgres", [*REDEEM, "--database", "postgres"]),
         ("postgres, 2 workers", [*REDEEM, "--database", "postgres", "--workers", "2"]),
     ] if POSTGRES else []),
+    "bench_registration.py": [("", [])] + ([("postgres", ["--postgres", SCRATCH])] if POSTGRES else []),
+    "bench_reminders.py": [("", [])] + ([("postgres", ["--postgres", SCRATCH])] if POSTGRES else []),
     # Mixed load is a PostgreSQL benchmark: without a server it is listed as skipped.
     "bench_mixed.py": [("", ["--delegates", "200"])] if POSTGRES else [],
 }
@@ -76,19 +82,23 @@ def _run_script(script: Path, label: str, arguments: list[str]) -> Run:
     run = Run(script.stem.removeprefix("bench_") + (f" ({label})" if label else ""))
     print(f"running {run.name} ...", file=sys.stderr, flush=True)
     started = time.monotonic()
-    # In a session of its own, so that the servers it starts can be stopped with it.
-    process = subprocess.Popen([sys.executable, str(script), *arguments], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        stdout, stderr = process.communicate(timeout=SCRIPT_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        run.timed_out = True
-        os.killpg(process.pid, signal.SIGINT)  # the script's clean-up runs: servers stopped, databases dropped
+    with contextlib.ExitStack() as stack:
+        if SCRATCH in arguments:
+            database = stack.enter_context(scratch_postgres(POSTGRES, script.stem))
+            arguments = [database if argument == SCRATCH else argument for argument in arguments]
+        # In a session of its own, so that the servers it starts can be stopped with it.
+        process = subprocess.Popen([sys.executable, str(script), *arguments], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
-            stdout, stderr = process.communicate(timeout=30)
+            stdout, stderr = process.communicate(timeout=SCRIPT_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            stdout, stderr = process.communicate()
+            run.timed_out = True
+            os.killpg(process.pid, signal.SIGINT)  # the script's clean-up runs: servers stopped, databases dropped
+            try:
+                stdout, stderr = process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                stdout, stderr = process.communicate()
     run.seconds, run.exit_code = time.monotonic() - started, process.returncode
     for line in stdout.splitlines():
         result = Result.from_line(line)
