@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from events_app.data import tables as t
 from events_app.domain.checkin import CheckinList
@@ -107,26 +108,32 @@ def ticket_facts(secret: Any, event_id: Any, admitted: sa.ColumnElement[bool]) -
     return ticket_with_registration(secret, event_id).add_columns(admitted.label("admitted"))
 
 
-def scan_context(nonce: Any, registration_id: Any, list_name: Any, admitted: sa.ColumnElement[bool],
-                 session_id: Any) -> sa.Select[Any]:
-    """Everything a scan reads once its registration is locked, in one statement: the answer
-    already logged for the nonce and its device, whether the list admits the registration, the
-    delegate's bus on the visit, then the earlier passages (one row each; one row of NULLs if none).
+def scan_contexts(scans: sa.FromClause, admitted: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """Everything a batch of scans reads once its registrations are locked, in one statement.
+
+    `scans` has a row per scan (`idx`, `nonce`, `registration_id`, `list_name`, `bus_session_id`)
+    and `admitted` is an `admission` whose values are its columns (the scan's registration is
+    joined as `registrations`). Per scan: the answer already logged
+    for the nonce and its device, whether the list admits the registration, the delegate's bus on
+    the visit, the days the registration attends (for a wrong-day answer), then the earlier
+    passages (a row each, oldest first; one row of NULLs if none). PostgreSQL only (LATERAL, ARRAY).
     """
-    head = sa.select(
-        logged_scan(nonce).with_only_columns(t.scan_log.c.answer).scalar_subquery().label("logged_answer"),
-        logged_scan(nonce).with_only_columns(t.scan_log.c.device_id).scalar_subquery().label("logged_device"),
-        is_admitted(registration_id, admitted).scalar_subquery().label("admitted"),
-        bus_label_of(registration_id, session_id).label("bus"),
-    ).subquery("head")
-    passages = previous_passages(registration_id, list_name).add_columns(t.checkins.c.id.label("passage")).subquery()
-    return (sa.select(head, passages.c.type, passages.c.scanned_at, passages.c.name)
-            .select_from(head.outerjoin(passages, sa.true())).order_by(passages.c.passage))
-
-
-def is_admitted(registration_id: Any, admitted: sa.ColumnElement[bool]) -> sa.Select[Any]:
-    """Whether one registration passes an `admission` condition."""
-    return sa.select(admitted).where(t.registrations.c.id == registration_id)
+    logged = logged_scan(scans.c.nonce)
+    passages = (previous_passages(scans.c.registration_id, scans.c.list_name)
+                .add_columns(t.checkins.c.id.label("passage")).lateral("passages"))
+    # The registration joined, not looked up in a subquery: the admission's EXISTS then correlate
+    # with both the registration and the scan's own values.
+    return (sa.select(
+        scans.c.idx,
+        logged.with_only_columns(t.scan_log.c.answer).scalar_subquery().label("logged_answer"),
+        logged.with_only_columns(t.scan_log.c.device_id).scalar_subquery().label("logged_device"),
+        admitted.label("admitted"),
+        bus_label_of(scans.c.registration_id, scans.c.bus_session_id).label("bus"),
+        sa.func.array(attending_days(scans.c.registration_id).scalar_subquery(), type_=ARRAY(sa.Date)).label("days"),
+        passages.c.type, passages.c.scanned_at, passages.c.name,
+    ).select_from(scans.outerjoin(t.registrations, t.registrations.c.id == scans.c.registration_id)
+                  .outerjoin(passages, sa.true()))
+     .order_by(scans.c.idx, passages.c.passage))
 
 
 def previous_passages(registration_id: Any, list_name: Any) -> sa.Select[Any]:

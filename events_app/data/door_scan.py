@@ -22,6 +22,7 @@ class DoorScan:
     """One scan waiting for the writer, with everything read before the lock."""
 
     device_id: int
+    device_name: str  # as the door's answers show a passage's device
     event_id: int
     secret: str | None
     scan: Scan

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
 
@@ -270,3 +271,85 @@ async def test_a_nonce_of_another_device_is_refused_not_replayed(store: Store, s
         await door.redeem(store, ctx["gate2"], _scan("Z" * 26, nonce="shared-nonce-1"), now=DAY1)
 
     assert set(caught.value.fields) == {"nonce"}
+
+
+async def test_scans_decided_in_one_batch_see_each_other_in_arrival_order(store: Store, settings: Settings) -> None:
+    ctx = await _setup(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
+    other = await register(store, settings, 1, now=BEFORE, **PETR)
+    await door.redeem(store, ctx["gate1"], _scan(other.ticket_secret), now=DAY1)  # lists and devices now remembered
+    moments = [DAY1 + timedelta(minutes=n) for n in range(4)]
+
+    # Submitted in one turn of the loop, so the door writes them as one batch.
+    answers = await asyncio.gather(*(
+        door.redeem(store, ctx[gate], _scan(delegate.ticket_secret, kind=kind, at=at), now=at)
+        for gate, kind, at in zip(("gate1", "gate2", "gate2", "gate2"),
+                                  (ScanType.ENTRY, ScanType.EXIT, ScanType.ENTRY, ScanType.ENTRY), moments,
+                                  strict=True)))
+
+    assert [(a["status"], a["reason"]) for a in answers] == [
+        ("ok", None), ("ok", None), ("ok", None), ("error", "already_checked_in")]
+    assert answers[3]["first_checkin"] == {"at": "2021-04-01T09:30:00+03:00", "device": "Вход 1"}
+    passages = await store.fetch_all(sa.select(t.checkins.c.type, t.checkins.c.device_id)
+                                     .where(t.checkins.c.registration_id == delegate.id).order_by(t.checkins.c.id))
+    assert [(row["type"], row["device_id"]) for row in passages] == [
+        ("entry", ctx["gate1"].id), ("exit", ctx["gate2"].id), ("entry", ctx["gate2"].id)]
+
+
+async def test_one_nonce_twice_in_one_batch_is_logged_once(store: Store, settings: Settings) -> None:
+    from events_app.domain.errors import InvalidInput
+
+    ctx = await _setup(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
+    other = await register(store, settings, 1, now=BEFORE, **PETR)
+    await door.redeem(store, ctx["gate1"], _scan(other.ticket_secret), now=DAY1)
+    scan = _scan(delegate.ticket_secret, nonce="batch-nonce-0001")
+
+    first, again, elsewhere = await asyncio.gather(
+        door.redeem(store, ctx["gate1"], scan, now=DAY1), door.redeem(store, ctx["gate1"], scan, now=DAY1),
+        door.redeem(store, ctx["gate2"], scan, now=DAY1), return_exceptions=True)
+
+    assert isinstance(first, dict) and (first["status"], first["reason"]) == ("ok", None)
+    assert again == first
+    assert isinstance(elsewhere, InvalidInput) and set(elsewhere.fields) == {"nonce"}
+    logged = await store.fetch_all(sa.select(t.scan_log.c.device_id).where(t.scan_log.c.nonce == "batch-nonce-0001"))
+    assert [row["device_id"] for row in logged] == [ctx["gate1"].id]
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.checkins)
+                                 .where(t.checkins.c.registration_id == delegate.id)) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_nonce_logged_by_another_process_mid_batch_gets_that_answer(store: Store, settings: Settings,
+                                                                            database_url: str) -> None:
+    """Another process logs the nonce after this batch read the log: the batch is decided again."""
+    from events_app.domain.errors import InvalidInput
+
+    ctx = await _setup(store, settings)
+    delegate = await register(store, settings, 0, now=BEFORE, **PETR)
+    await door.redeem(store, ctx["gate1"], _scan(delegate.ticket_secret), now=DAY1)
+    other_process = await asyncpg.connect(database_url.replace("postgresql://", "postgres://", 1))
+    try:
+        other = other_process.transaction()
+        await other.start()
+        await other_process.execute(
+            "INSERT INTO scan_log (nonce, event_id, device_id, list_name, type, status, scanned_at, received_at, "
+            "offline, answer) VALUES ('taken-nonce-0001', $1, $2, 'entry-2021-04-01', 'entry', 'error', $3, $3, "
+            "false, '{}')", ctx["event_id"], ctx["gate2"].id, DAY1)
+        redeeming = asyncio.create_task(door.redeem(store, ctx["gate1"], _scan("Z" * 26, nonce="taken-nonce-0001"),
+                                                    now=DAY1))
+        # The batch has read the log (the row is not committed) and now waits on the nonce's index entry.
+        waiting = ("SELECT count(*) FROM pg_stat_activity "
+                   "WHERE wait_event_type = 'Lock' AND datname = current_database()")
+        while not await other_process.fetchval(waiting):
+            assert not redeeming.done(), redeeming
+            await asyncio.sleep(0.01)
+        await other.commit()
+        with pytest.raises(InvalidInput) as caught:
+            await redeeming
+    finally:
+        await other_process.close()
+
+    assert set(caught.value.fields) == {"nonce"}
+    logged = await store.fetch_all(sa.select(t.scan_log.c.device_id).where(t.scan_log.c.nonce == "taken-nonce-0001"))
+    assert [row["device_id"] for row in logged] == [ctx["gate2"].id]

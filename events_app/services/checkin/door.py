@@ -103,7 +103,7 @@ async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> 
     secret = (secret_from_scan(scan.secret) if scan.ticket_hash is None
               else await lists.secret_by_hash(store, device.event_id, scan.ticket_hash))
     answer_for = _answer_writer(device, checkin_list, scan)
-    item = DoorScan(device_id=device.id, event_id=device.event_id, secret=secret, scan=scan,
+    item = DoorScan(device_id=device.id, device_name=device.name, event_id=device.event_id, secret=secret, scan=scan,
                     checkin_list=checkin_list, now=now, timezone=device.timezone, answer_for=answer_for)
     result = await _desk(store).submit(item)
     if isinstance(result, OtherDevicesNonce):
@@ -113,19 +113,27 @@ async def redeem(store: Store, device: Device, scan: Scan, *, now: datetime) -> 
     return result
 
 
+# Batches written at once on PostgreSQL. A batch spends most of its time waiting (round trips, the
+# commit's WAL flush), so while one waits the next is decided on another pooled connection; they
+# lock their registrations in id order, as two processes do, so they take turns on a shared ticket.
+POSTGRES_WRITERS = 3
+
+
 class DoorDesk:
     """The door path: scans that arrive while a batch is being written go together in the next one.
 
     The whole decision runs straight on the driver, one transaction per batch, in arrival order:
-    plain sqlite3 calls in the writer connection's thread (`data.sqlite_checkin`) or prepared
-    statements on a pooled asyncpg connection (`data.postgres_checkin`). An answer is returned only
+    plain sqlite3 calls in the writer connection's thread (`data.sqlite_checkin`, one batch at a
+    time: SQLite has one writer) or prepared statements on a pooled asyncpg connection
+    (`data.postgres_checkin`, up to `POSTGRES_WRITERS` batches at once). An answer is returned only
     after its batch has committed.
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._waiting: list[tuple[DoorScan, asyncio.Future[Outcome]]] = []
-        self._writing = False
+        self._writers = 0
+        self._most_writers = 1 if store.is_sqlite else POSTGRES_WRITERS
 
     async def _write_batch(self, scans: list[DoorScan]) -> list[Outcome]:
         if self.store.is_sqlite:
@@ -135,8 +143,8 @@ class DoorDesk:
     async def submit(self, item: DoorScan) -> Outcome:
         outcome: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, outcome))
-        if not self._writing:
-            self._writing = True
+        if self._writers < self._most_writers:
+            self._writers += 1
             asyncio.get_running_loop().create_task(self._write())
         return await outcome
 
@@ -153,7 +161,7 @@ class DoorDesk:
                     if not future.done():
                         future.set_result(result)
         finally:
-            self._writing = False
+            self._writers -= 1
 
 
 _desks: weakref.WeakKeyDictionary[Store, DoorDesk] = weakref.WeakKeyDictionary()
