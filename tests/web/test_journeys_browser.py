@@ -311,9 +311,9 @@ def _sign_in(page: Page, email: str) -> None:
     page.wait_for_url("**/organiser")
 
 
-def _register_by_api(server: Server, n: int, surname: str, *sessions: int) -> dict[str, Any]:
+def _register_by_api(server: Server, n: int, surname: str, *sessions: int, given_name: str = "Иван") -> dict[str, Any]:
     return dict(_post_json(f"{server.base_url}/api/v1/events/{EVENT}/registrations", delegate_json(
-        n, surname=surname, given_name="Иван", days=[server.today.isoformat()], sessions=list(sessions))))
+        n, surname=surname, given_name=given_name, days=[server.today.isoformat()], sessions=list(sessions))))
 
 
 def test_organiser_moves_a_visit_publishes_seats_buses_and_approves(server: Server, desktop: Page) -> None:
@@ -404,7 +404,7 @@ def test_organiser_moves_a_visit_publishes_seats_buses_and_approves(server: Serv
 
 def test_door_pairs_a_phone_finds_a_delegate_by_name_and_admits_them(
         server: Server, playwright: Playwright, tmp_path: Path) -> None:
-    assert _register_by_api(server, 201, "Сидорова")["status"] == "confirmed"
+    assert _register_by_api(server, 201, "Сидорова", given_name="Ирина")["status"] == "confirmed"
     device = device_by_cli(server.env, list_name=f"entry-{server.today}", name="Главный вход")
     camera = tmp_path / "camera.y4m"
     _write_camera(camera, None)  # a camera that sees no code: the delegate has left their phone at the hotel
@@ -424,7 +424,7 @@ def test_door_pairs_a_phone_finds_a_delegate_by_name_and_admits_them(
         page.get_by_label("Фамилия, организация или код с билета").fill("Сидоро")
         found = page.locator("#results button")
         expect(found).to_have_count(1, timeout=WAIT_MS)
-        expect(found.locator("strong")).to_have_text("Сидорова Иван")
+        expect(found.locator("strong")).to_have_text("Сидорова Ирина")
         expect(found).to_contain_text("ООО «Участник 201»")
         _shot(page, "door-03-found")
         found.click()
@@ -432,7 +432,7 @@ def test_door_pairs_a_phone_finds_a_delegate_by_name_and_admits_them(
         answer = page.locator("#answer")
         expect(answer).to_have_class(re.compile(r"\bok\b"), timeout=WAIT_MS)
         expect(page.locator("#answer-title")).to_have_text("Проходите")
-        expect(page.locator("#answer-name")).to_have_text("Сидорова Иван")
+        expect(page.locator("#answer-name")).to_have_text("Сидорова Ирина")
         _shot(page, "door-04-admitted")
         answer.click()
         expect(answer).to_be_hidden()

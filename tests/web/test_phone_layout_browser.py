@@ -399,11 +399,12 @@ def test_every_public_and_phone_facing_page_fits_360_px(server: Server, phone: P
     assert {path: status for path, status in statuses.items() if status != 200} == {"/j/no-longer-a-link": 404}
 
 
-def test_checkbox_errors_read_as_a_sentence_not_a_word_per_line(server: Server, phone: Page) -> None:
-    phone.goto(f"/events/{EVENT}/register")
+@pytest.mark.parametrize("slug", [EVENT, ONLINE_EVENT])
+def test_checkbox_errors_read_as_a_sentence_not_a_word_per_line(server: Server, phone: Page, slug: str) -> None:
+    phone.goto(f"/events/{slug}/register")
     phone.locator("form.form button[type=submit]").last.click()
     phone.wait_for_load_state()
-    _shot(phone, "phone-register-errors")
+    _shot(phone, f"phone-register-errors-{slug}")
     errors = phone.locator("p.error:not(:empty)")
     boxes = [errors.nth(i).bounding_box() for i in range(errors.count())]
     widths = [int(box["width"]) for box in boxes if box]
