@@ -9,10 +9,7 @@ The service runs as a subprocess with the demo event moved to today, as in
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -26,7 +23,7 @@ from playwright.sync_api import Playwright, expect
 from tests.conftest import SCHEDULES
 from tests.factories import PASSWORD, cli, delegate_json, event_today
 from tests.smtp_server import Inbox, free_port, start_smtp
-from tests.web.browser_support import launch, start_playwright
+from tests.web.browser_support import launch, service_env, serving, start_playwright
 
 EVENT = "syktyvkar-2021"
 WAIT_MS = 20_000
@@ -70,31 +67,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     smtp_port, port = free_port(), free_port()
     smtp = start_smtp(inbox, smtp_port)
     base_url = f"http://127.0.0.1:{port}"
-    env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
-    env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url, EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
+    env = service_env(data_dir, base_url, EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
     today = event_today()  # the server runs on the real clock: the event is moved to its today
     cli(env, "migrate")
     cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
     cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin",
         stdin=PASSWORD + "\n")
-    with (data_dir / "serve.log").open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (data_dir / "serve.log").read_text()
-            try:
-                if json.loads(_get(f"{base_url}/readyz"))["status"] == "ready":
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, (data_dir / "serve.log").read_text()
-            time.sleep(0.2)
-        yield Server(base_url, env, today, inbox)
+        with serving(env, port):
+            yield Server(base_url, env, today, inbox)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
         smtp.stop()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from events_app.domain.staff import Role
 from events_app.services.checkin.devices import event_id_of
 from events_app.services.staff import accounts
 from tests.smtp_server import Inbox, free_port, start_smtp
-from tests.web.browser_support import launch, start_playwright
+from tests.web.browser_support import launch, service_env, serving, start_playwright
 
 SECRET = "browser-test-secret-key-that-is-long-enough-17"
 PASSWORD = "correct-horse-battery"
@@ -71,32 +70,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     inbox = Inbox()
     controller = start_smtp(inbox, smtp_port)
     base_url = f"http://127.0.0.1:{port}"
-    env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
-    env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url, EVENTS_SECRET_KEY=SECRET,
-               EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
+    env = service_env(data_dir, base_url, EVENTS_SECRET_KEY=SECRET, EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
     _cli(env, "migrate")
     _cli(env, "demo")
     database_url = f"sqlite:///{data_dir / 'events.db'}"
     asyncio.run(_consultant(database_url))
-    with (data_dir / "serve.log").open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (data_dir / "serve.log").read_text()
-            try:
-                with urllib.request.urlopen(f"{base_url}/readyz", timeout=5) as response:
-                    if json.load(response)["status"] == "ready":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, (data_dir / "serve.log").read_text()
-            time.sleep(0.2)
-        yield Server(base_url, inbox, database_url)
+        with serving(env, port):
+            yield Server(base_url, inbox, database_url)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
         controller.stop()
 
 

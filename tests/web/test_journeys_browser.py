@@ -16,8 +16,6 @@ import asyncio
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -37,7 +35,7 @@ from events_app.services.programme import catalogue
 from tests.conftest import SCHEDULES
 from tests.factories import NOW, PASSWORD, cli, delegate_json, device_by_cli, event_today, staff
 from tests.smtp_server import Inbox, free_port, start_smtp
-from tests.web.browser_support import launch, start_playwright
+from tests.web.browser_support import launch, service_env, serving, start_playwright
 from tests.web.test_scanner_browser import _write_camera
 
 EVENT = "syktyvkar-2021"
@@ -111,30 +109,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     smtp_port, port = free_port(), free_port()
     smtp = start_smtp(inbox, smtp_port)
     base_url = f"http://127.0.0.1:{port}"
-    env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
-    env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url, EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
+    env = service_env(data_dir, base_url, EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
     today = event_today()  # the server runs on the real clock: the event is moved to its today
     cli(env, "migrate")
     cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
     cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin",
         stdin=PASSWORD + "\n")
     asyncio.run(_prepare_jury(f"sqlite:///{data_dir / 'events.db'}"))
-    with (data_dir / "serve.log").open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        def ready() -> bool:
-            assert process.poll() is None, (data_dir / "serve.log").read_text()
-            try:
-                return bool(_get_json(f"{base_url}/readyz")["status"] == "ready")
-            except OSError:
-                return False
-
-        _eventually(ready, seconds=30)
-        yield Server(base_url, env, today, inbox)
+        with serving(env, port):
+            yield Server(base_url, env, today, inbox)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
         smtp.stop()
 
 

@@ -7,13 +7,7 @@ is driven by Playwright. Without it the test is skipped locally and fails under 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -30,7 +24,7 @@ from events_app.services.programme import catalogue
 from tests.conftest import SCHEDULES
 from tests.factories import NOW, PASSWORD, cli, staff
 from tests.smtp_server import free_port
-from tests.web.browser_support import launch, start_playwright
+from tests.web.browser_support import launch, service_env, serving, start_playwright
 
 EVENT = "syktyvkar-2021"
 SECRET = "browser-test-secret-key-that-is-long-enough-42"
@@ -75,31 +69,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("jury-server")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
-    env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url, EVENTS_SECRET_KEY=SECRET)
+    env = service_env(data_dir, base_url, EVENTS_SECRET_KEY=SECRET)
     cli(env, "migrate")
     cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"))
     block_id, slot_ids = asyncio.run(_prepare(f"sqlite:///{data_dir / 'events.db'}"))
     token = sign_stage_link(SECRET, session_id=block_id, now=SystemClock().now())  # the server's clock
-    with (data_dir / "serve.log").open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (data_dir / "serve.log").read_text()
-            try:
-                with urllib.request.urlopen(f"{base_url}/readyz", timeout=5) as response:
-                    if json.load(response)["status"] == "ready":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, (data_dir / "serve.log").read_text()
-            time.sleep(0.2)
+    with serving(env, port):
         yield Server(base_url, block_id, slot_ids, f"{base_url}/stage/{token}")
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,6 @@ import email
 import email.policy
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -50,8 +48,7 @@ from tests.conftest import settings_for
 from tests.consultation_support import person
 from tests.factories import PASSWORD, cli, register, staff
 from tests.smtp_server import free_port
-from tests.web.browser_support import launch, start_playwright
-from tests.web.test_scanner_browser import _get
+from tests.web.browser_support import launch, service_env, serving, start_playwright
 
 SHOTS = Path(os.environ.get("EVENTS_SHOTS", "/tmp/ux-shots"))
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
@@ -285,35 +282,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("phone-layout-server")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
-    env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url, EVENTS_SECRET_KEY=SECRET)
+    env = service_env(data_dir, base_url, EVENTS_SECRET_KEY=SECRET)
     cli(env, "migrate")
     cli(env, "demo")
     data = asyncio.run(_prepare(f"sqlite:///{data_dir / 'events.db'}", data_dir, base_url))
-    with (data_dir / "serve.log").open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_ready(base_url, process, data_dir / "serve.log")
+    with serving(env, port):
         yield Server(base_url, env, data)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def _wait_ready(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    import time
-
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, log.read_text()
-        try:
-            if _get(f"{base_url}/readyz")["status"] == "ready":
-                return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,6 @@ import json
 import os
 import posixpath
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -39,7 +37,7 @@ from events_app.settings import load_settings
 from tests.conftest import ROOT, SCHEDULES
 from tests.factories import PrintedDevice, cli, delegate_json, device_by_cli, event_today, staff
 from tests.smtp_server import free_port
-from tests.web.browser_support import launch, start_playwright
+from tests.web.browser_support import launch, service_env, serving, start_playwright
 
 EVENT = "syktyvkar-2021"
 WAIT_MS = 20_000
@@ -77,29 +75,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("scanner-server")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {name: value for name, value in os.environ.items() if not name.startswith("EVENTS_")}
-    env.update(EVENTS_DATA_DIR=str(data_dir), EVENTS_BASE_URL=base_url)
+    env = service_env(data_dir, base_url)
     today = event_today()  # the server runs on the real clock: the event is moved to its today
     cli(env, "migrate")
     cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
-    with (data_dir / "serve.log").open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "events_app.cli", "serve", "--port", str(port)],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (data_dir / "serve.log").read_text()
-            try:
-                if _get(f"{base_url}/readyz")["status"] == "ready":
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, (data_dir / "serve.log").read_text()
-            time.sleep(0.2)
+    with serving(env, port):
         yield Server(base_url, env, today)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
