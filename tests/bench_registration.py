@@ -1,15 +1,21 @@
-"""Benchmark: a registration rush against a running server.
+"""Benchmark: a registration rush against a running server, with its letters.
 
-Starts `events-app serve` on a fresh database (SQLite by default, PostgreSQL with --postgres
-URL), loads the Syktyvkar demo shifted to next month, and sends N registrations from C
-concurrent clients to the JSON API, each choosing a 40-place site visit. Clients come through
-the trusted local proxy with their own X-Forwarded-For address, as delegates would from their
-own networks, so the per-address rate limit does not apply to the rush as a whole.
+For each path (the JSON API, then the HTML form) starts `events-app serve` on a fresh database
+(SQLite by default; PostgreSQL with --postgres URL, where --workers N runs `serve --workers N`)
+with a real SMTP server (aiosmtpd, `tests/smtp_server.py`), loads the Syktyvkar demo shifted to
+next month, and sends N registrations from C concurrent clients, each choosing a 40-place site
+visit. Clients come through the trusted local proxy with their own X-Forwarded-For address, as
+delegates would from their own networks, so the per-address rate limit does not apply to the
+rush as a whole. After the burst it waits (at most 30 s) for every confirmation letter, then
+checks the database: exactly 40 confirmed on the visit, one letter received per registration.
+First, the same clients post to a one-route bare Starlette JSON endpoint under the same uvicorn:
+the ceiling of this harness on this machine, and the base of each path's ratio.
 
-    .venv/bin/python tests/bench_registration.py [--registrations 500] [--clients 50] [--postgres URL]
+    .venv/bin/python tests/bench_registration.py [--registrations 500] [--clients 50]
+        [--postgres URL] [--workers N] [--paths json,form]
 
-Prints registrations per second, p50/p99 latency and errors, then checks the database:
-exactly 40 confirmed on the visit, the rest waiting in line, one ticket per confirmed delegate.
+Prints one line per path: registrations/s, p50, p99, errors, the 40-confirmed check, letters
+delivered/expected and seconds from the end of the burst to the last letter.
 """
 
 from __future__ import annotations
@@ -25,14 +31,31 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
-from bench_support import emit
+from bench_support import emit, scratch_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
+SLUG = "syktyvkar-2021"
+LETTERS_WITHIN = 30.0
+
+BARE_APP = '''
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+async def register(request):
+    body = await request.json()
+    return JSONResponse({"id": 1, "status": "confirmed", "email": body.get("email")}, status_code=201)
+
+app = Starlette(routes=[Route("/api/v1/events/{slug}/registrations", register, methods=["POST"])])
+'''
 
 
 def _free_port() -> int:
@@ -45,44 +68,44 @@ def _run(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(BIN / "events-app"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-async def _wait_ready(base: str) -> None:
+async def _wait_ready(url: str) -> None:
     async with httpx.AsyncClient() as client:
-        for _ in range(200):
+        for _ in range(400):
             try:
-                if (await client.get(f"{base}/readyz")).status_code == 200:
-                    return
+                await client.get(url)
+                return
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.05)
-    raise RuntimeError("the server did not start")
+    raise RuntimeError(f"the server at {url} did not start")
 
 
-async def rush(base: str, registrations: int, clients: int) -> dict[str, float]:
-    async with httpx.AsyncClient(timeout=60) as client:
-        sessions = (await client.get(f"{base}/api/v1/events/syktyvkar-2021/sessions",
-                                     params={"kind": "site_visit"})).json()["sessions"]
-        visit = sessions[0]
-        day = visit["starts_at"][:10]
-        queue = iter(range(registrations))
-        latencies: list[float] = []
-        outcomes: Counter[str] = Counter()
+@dataclass
+class Burst:
+    rate: float
+    p50: float
+    p99: float
+    errors: int
+    outcomes: Counter[str]
+    ended: float  # time.monotonic() at the end of the burst
+
+
+Send = Callable[[httpx.AsyncClient, int, dict[str, str]], Awaitable[str]]
+
+
+async def burst(registrations: int, clients: int, send: Send) -> Burst:
+    queue = iter(range(registrations))
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
 
         async def delegate_client(number: int) -> None:
             headers = {"X-Forwarded-For": f"198.51.{number // 250}.{number % 250 + 1}"}
             for n in queue:
-                body = {
-                    "surname": "Петрова", "given_name": "Мария", "email": f"delegate{n}@example.ru",
-                    "phone": "+7 912 000-00-00", "organisation_name": f"ООО «Участник {n}»", "position": "инженер",
-                    "region_code": "11", "category": "enterprise", "days": [day], "sessions": [visit["id"]],
-                    "consent": True,
-                }
                 started = time.perf_counter()
                 try:
-                    response = await client.post(f"{base}/api/v1/events/syktyvkar-2021/registrations",
-                                                 json=body, headers=headers)
-                    outcome = str(response.status_code)
-                    if response.status_code == 201:
-                        outcome = "201 " + response.json()["choices"][0]["status"]
+                    outcome = await send(client, n, headers)
                 except httpx.HTTPError as error:
                     outcome = type(error).__name__
                 latencies.append(time.perf_counter() - started)
@@ -91,51 +114,163 @@ async def rush(base: str, registrations: int, clients: int) -> dict[str, float]:
         started = time.perf_counter()
         await asyncio.gather(*(delegate_client(number) for number in range(clients)))
         elapsed = time.perf_counter() - started
-
-    created = sum(count for outcome, count in outcomes.items() if outcome.startswith("201"))
-    errors = registrations - created
+    ended = time.monotonic()
+    created = sum(count for outcome, count in outcomes.items() if outcome.startswith("ok"))
     q = statistics.quantiles(latencies, n=100)
-    print(f"{registrations} registrations from {clients} concurrent clients in {elapsed:.1f} s")
-    print(f"  {created / elapsed:.0f} registrations/s, p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
-          f"errors {errors}")
-    print("  answers: " + ", ".join(f"{outcome} × {count}" for outcome, count in sorted(outcomes.items())))
-    return {"rate": created / elapsed, "p50": q[49] * 1000, "p99": q[98] * 1000, "errors": errors}
+    return Burst(created / elapsed, q[49] * 1000, q[98] * 1000, registrations - created, outcomes, ended)
+
+
+def _person(n: int, day: str, visit: int) -> dict[str, object]:
+    return {"surname": "Петрова", "given_name": "Мария", "email": f"delegate{n}@example.ru",
+            "phone": "+7 912 000-00-00", "organisation_name": f"ООО «Участник {n}»", "position": "инженер",
+            "region_code": "11", "category": "enterprise", "days": [day], "sessions": [visit]}
+
+
+def json_sender(base: str, day: str, visit: int) -> Send:
+    async def send(client: httpx.AsyncClient, n: int, headers: dict[str, str]) -> str:
+        response = await client.post(f"{base}/api/v1/events/{SLUG}/registrations",
+                                     json={**_person(n, day, visit), "consent": True}, headers=headers)
+        if response.status_code == 201:
+            return "ok " + str(response.json().get("status"))
+        return str(response.status_code)
+    return send
+
+
+def form_sender(base: str, day: str, visit: int) -> Send:
+    async def send(client: httpx.AsyncClient, n: int, headers: dict[str, str]) -> str:
+        fields = {**_person(n, day, visit), "patronymic": "", "organisation_inn": "", "consent": "on"}
+        response = await client.post(f"{base}/events/{SLUG}/register", data=fields, headers=headers)
+        # The form answers a registration with the way to the delegate's cabinet.
+        if response.status_code == 303 and "/cabinet/" in response.headers.get("location", ""):
+            return "ok"
+        return str(response.status_code)
+    return send
+
+
+@dataclass
+class Stored:
+    registrations: int
+    confirmed_on_visit: int
+    waiting_on_visit: int
+
+
+def _stored(database_url: str, visit: int) -> Stored:
+    import sqlalchemy as sa
+
+    from events_app.data import tables as t
+    from events_app.data.database import Store
+
+    async def read() -> Stored:
+        async with Store(database_url) as store:
+            choices = await store.fetch_pairs(
+                sa.select(t.registration_choices.c.status, sa.func.count())
+                .where(t.registration_choices.c.session_id == visit).group_by(t.registration_choices.c.status))
+            total = await store.fetch_val(sa.select(sa.func.count()).select_from(t.registrations))
+        return Stored(int(total), int(choices.get("confirmed", 0)), int(choices.get("waitlisted", 0)))
+
+    return asyncio.run(read())
+
+
+def measure_path(path: str, args: argparse.Namespace, database_url: str | None, bare: float | None) -> None:
+    from tests.smtp_server import Inbox, start_smtp
+
+    with tempfile.TemporaryDirectory() as folder:
+        port, smtp_port = _free_port(), _free_port()
+        inbox = Inbox()
+        smtp = start_smtp(inbox, smtp_port)
+        env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_BASE_URL": f"http://127.0.0.1:{port}",
+               "EVENTS_SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
+               "EVENTS_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+               "EVENTS_DATABASE_URL": database_url or f"sqlite:///{folder}/events.db"}
+        _run(env, "migrate")
+        start = date.today() + timedelta(days=30)
+        _run(env, "import", str(ROOT / "schedules" / f"{SLUG}.toml"), "--shift-to", start.isoformat())
+        serve = [str(BIN / "events-app"), "serve", "--port", str(port)]
+        if args.workers > 1:
+            serve += ["--workers", str(args.workers)]
+        server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            asyncio.run(_wait_ready(f"{base}/readyz"))
+            sessions = httpx.get(f"{base}/api/v1/events/{SLUG}/sessions", params={"kind": "site_visit"}).json()
+            visit = sessions["sessions"][0]
+            day, visit_id = visit["starts_at"][:10], int(visit["id"])
+            sender = (json_sender if path == "json" else form_sender)(base, day, visit_id)
+            result = asyncio.run(burst(args.registrations, args.clients, sender))
+            expected = args.registrations - result.errors
+            deadline = result.ended + LETTERS_WITHIN
+            while len(inbox.received) < expected and time.monotonic() < deadline:
+                time.sleep(0.05)
+            last_letter = time.monotonic() - result.ended
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+            smtp.stop()
+        stored = _stored(env["EVENTS_DATABASE_URL"], visit_id)
+
+    received = Counter(item.rcpt_tos[0] for item in inbox.received)
+    message_ids = Counter(str(item.message["Message-ID"]) for item in inbox.received)
+    twice = sum(1 for count in received.values() if count > 1) + sum(1 for c in message_ids.values() if c > 1)
+    label = "JSON API" if path == "json" else "HTML form"
+    backend = "PostgreSQL" if database_url else "SQLite"
+    confirmed_ok = stored.confirmed_on_visit == 40 and stored.waiting_on_visit == stored.registrations - 40
+    print(f"{label}, {backend}, {args.workers} process(es): {args.registrations} registrations from {args.clients} "
+          f"clients: {result.rate:.0f} registrations/s, p50 {result.p50:.0f} ms, p99 {result.p99:.0f} ms, "
+          f"errors {result.errors}, confirmed=40 {'ok' if confirmed_ok else 'WRONG'} "
+          f"({stored.confirmed_on_visit} confirmed, {stored.waiting_on_visit} waiting, {stored.registrations} stored), "
+          f"letters {len(received)}/{expected} ({'each once' if not twice else f'{twice} twice'}), "
+          f"{last_letter:.1f} s to the last letter", flush=True)
+    if result.errors:
+        print("  answers: " + ", ".join(f"{outcome} × {count}" for outcome, count in sorted(result.outcomes.items())))
+    emit(f"registration rush, {label}, {args.clients} clients, {backend}, {args.workers} process"
+         f"{'es' if args.workers > 1 else ''}", "registrations/s", result.rate, bare=bare,
+         p50_ms=result.p50, p99_ms=result.p99, errors=result.errors, http=True,
+         note=f"confirmed {stored.confirmed_on_visit}/40; letters {len(received)}/{expected}"
+              f"{'' if not twice else f' ({twice} twice)'} in {last_letter:.1f} s")
+
+
+def measure_bare(args: argparse.Namespace) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        port = _free_port()
+        (Path(folder) / "bare_app.py").write_text(BARE_APP)
+        bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(port), "--log-level", "warning"],
+                                cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            asyncio.run(_wait_ready(f"{base}/"))
+            result = asyncio.run(burst(args.registrations, args.clients, json_sender(base, "2026-01-01", 1)))
+        finally:
+            bare.send_signal(signal.SIGINT)
+            bare.wait(timeout=30)
+    print(f"bare Starlette JSON, same clients: {result.rate:.0f} requests/s, p50 {result.p50:.0f} ms, "
+          f"p99 {result.p99:.0f} ms, errors {result.errors}", flush=True)
+    emit(f"registration harness, bare Starlette JSON, {args.clients} clients", "requests/s", result.rate,
+         p50_ms=result.p50, p99_ms=result.p99, errors=result.errors, http=True)
+    return result.rate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registrations", type=int, default=500)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--postgres", help="a PostgreSQL URL to use instead of SQLite (its tables are replaced)")
+    parser.add_argument("--postgres", help="a PostgreSQL server URL; each path gets a scratch database on it")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
+    parser.add_argument("--paths", default="json,form,bare", help="which of json, form, bare to measure")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        port = _free_port()
-        env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_BASE_URL": f"http://127.0.0.1:{port}",
-               "EVENTS_SECRET_KEY": "benchmark-secret-key-0123456789abcdef"}
-        env.pop("EVENTS_SMTP_URL", None)
+    if args.workers > 1 and not args.postgres:
+        parser.error("--workers needs --postgres")
+    print(f"{os.cpu_count()} CPUs; {args.registrations} registrations from {args.clients} clients per path", flush=True)
+    paths = args.paths.split(",")
+    # The bare endpoint first, so each path's line carries its ratio to it.
+    bare = measure_bare(args) if "bare" in paths else None
+    for path in paths:
+        if path == "bare":
+            continue
         if args.postgres:
-            env["EVENTS_DATABASE_URL"] = args.postgres
-        _run(env, "migrate")
-        start = date.today() + timedelta(days=30)
-        _run(env, "import", str(ROOT / "schedules" / "syktyvkar-2021.toml"), "--shift-to", start.isoformat())
-        server = subprocess.Popen([str(BIN / "events-app"), "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            asyncio.run(_wait_ready(base))
-            print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}, {os.cpu_count()} CPUs, one server process")
-            figures = asyncio.run(rush(base, args.registrations, args.clients))
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=30)
-        listing = subprocess.run([str(BIN / "events-app"), "registrations", "syktyvkar-2021"], env=env,
-                                 capture_output=True, text=True, check=True)
-        statuses = Counter(line.split("\t")[1] for line in listing.stdout.splitlines())
-        print(f"  stored registrations by status: {dict(statuses)}")
-    emit(f"registration rush, JSON API, {args.clients} clients, {'PostgreSQL' if args.postgres else 'SQLite'}, "
-         "1 process", "registrations/s", figures["rate"], p50_ms=figures["p50"], p99_ms=figures["p99"],
-         errors=int(figures["errors"]), http=True,
-         note="stored: " + ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())))
+            with scratch_postgres(args.postgres, f"bench_rush_{path}") as url:
+                measure_path(path, args, url, bare)
+        else:
+            measure_path(path, args, None, bare)
 
 
 if __name__ == "__main__":

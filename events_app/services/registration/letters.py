@@ -46,8 +46,12 @@ SUBJECTS: dict[str, str] = {
 QR_CONTENT_ID = "ticket-qr@events"
 
 def cabinet_url(settings: Settings, registration: RegistrationView, *, now: datetime) -> str:
-    token = sign_cabinet_link(settings.secret_key, registration_id=registration.id,
-                              link_version=registration.link_version, now=now)
+    return cabinet_url_of(settings, registration.id, link_version=registration.link_version, now=now)
+
+
+def cabinet_url_of(settings: Settings, registration_id: int, *, link_version: int, now: datetime) -> str:
+    token = sign_cabinet_link(settings.secret_key, registration_id=registration_id, link_version=link_version,
+                              now=now)
     return f"{settings.base_url}/cabinet/{token}"
 
 

@@ -20,12 +20,15 @@ from events_app.services.cabinet import access
 from events_app.services.certificates import issuing
 from events_app.services.programme.catalogue import SessionView
 from events_app.services.registration import signup
-from events_app.services.registration.letters import cabinet_link_from_ticket, cabinet_url, personal_calendar_url
+from events_app.services.registration.letters import (
+    cabinet_link_from_ticket,
+    cabinet_url_of,
+    personal_calendar_url,
+)
 from events_app.services.registration.views import (
     RegistrationView,
     cabinet_registration,
     online_links,
-    registration_view,
     ticket_holder,
 )
 from events_app.services.visits import details, visitor_data
@@ -75,28 +78,34 @@ async def register_submit(request: Request) -> Response:
     slug = request.path_params["slug"]
     form = await request.form()
     values = form_values(form)
-    context = await signup.form_context(store, slug, now=now)
+
+    async def again(status_code: int, fields: dict[str, str], message: str | None) -> Response:
+        # The form's context (with places left) is read only to show the form again.
+        context = await signup.form_context(store, slug, now=now)
+        return _form_page(request, context, values, fields, status_code, message)
+
     if form.get(HONEYPOT):
         # Only a robot fills the hidden field; it learns nothing useful from the answer.
-        return _form_page(request, context, values, {}, 400, N_("The form could not be accepted. Please try again."))
+        return await again(400, {}, N_("The form could not be accepted. Please try again."))
     try:
         await rate_limit.hit(store, rate_limit.REGISTRATION_PER_ADDRESS, client_address(request) or "unknown", now=now)
         result = await signup.register(store, settings, slug=slug, data=values, consent_ip=client_address(request),
                                              language=i18n.current_language(), now=now)
     except InvalidInput as error:
-        return _form_page(request, context, values, error.fields, 422, error.message)
+        return await again(422, dict(error.fields), error.message)
     except signup.AlreadyRegistered:
         # The answer of the cabinet-link request: the page does not tell whether anyone registered.
         request.state.outbox.notify()
         return _render(request, "cabinet_link.html", {"sent": True, "email": str(values["email"]).strip(),
                                                       "error": None})
     except rate_limit.TooManyRequests as error:
-        response = _form_page(request, context, values, {}, 429, error.message)
+        response = await again(429, {}, error.message)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     request.state.outbox.notify()
-    view = await registration_view(store, result.id)
-    return RedirectResponse(cabinet_url(settings, view, now=now) + "?registered=1", status_code=303)
+    # A new registration's cabinet link is of its first link version.
+    return RedirectResponse(cabinet_url_of(settings, result.id, link_version=0, now=now) + "?registered=1",
+                            status_code=303)
 
 
 async def consent_page(request: Request) -> Response:
