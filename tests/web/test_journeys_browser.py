@@ -204,15 +204,7 @@ def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Serve
     expect(phone.locator("h1")).to_have_text("Регистрация")
     expect(phone.get_by_label(MONDI)).to_be_checked()
     expect(phone.locator(f"#f-day-{server.today}")).to_be_checked()
-    phone.fill("#f-surname", "Кузнецова")
-    phone.fill("#f-given_name", "Мария")
-    phone.fill("#f-email", email)
-    phone.fill("#f-phone", "+7 912 555-44-33")
-    phone.fill("#f-organisation_name", "ООО «Северный лес»")
-    phone.fill("#f-position", "главный инженер")
-    phone.select_option("#f-region_code", "11")
-    phone.select_option("#f-category", "enterprise")
-    phone.locator("#f-consent").check()
+    _fill_in_about_maria(phone, email)
     _shot(phone, "delegate-05-form")
     phone.get_by_role("button", name="Зарегистрироваться").click()
 
@@ -260,10 +252,24 @@ def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Serve
     assert f"{ALGRAF} — место за вами" in changed
     assert MONDI not in changed
 
+    # Registering again, the address in other letters, gets the cabinet link's answer and letter.
+    phone.goto(f"/events/{EVENT}/register")
+    _fill_in_about_maria(phone, email.upper())
+    phone.locator(f"#f-day-{server.today}").check()
+    phone.get_by_role("button", name="Зарегистрироваться").click()
+    expect(phone.locator("h1")).to_have_text("Ссылка на личный кабинет")
+    expect(phone.locator("p.notice[role=status]")).to_have_text(
+        f"Если с этим адресом была регистрация, письмо со ссылкой уже отправлено на {email.upper()}. "
+        "Загляните и в папку «Спам».")
+    _shot(phone, "delegate-10-registered-again")
+    _eventually(lambda: len([subject for subject, _text in _letters(server, email)
+                             if subject == f"Ваш личный кабинет: {EVENT_TITLE}"]) == 2)
+    phone.goto(cabinet_link.group(1))
+
     # Cancelling asks once more; «No» keeps the registration, «Yes» cancels it and a receipt follows.
     phone.get_by_role("button", name="Отменить регистрацию").click()
     expect(phone.locator("h1")).to_have_text("Отменить регистрацию?")
-    _shot(phone, "delegate-10-cancel-confirm")
+    _shot(phone, "delegate-11-cancel-confirm")
     # The two answers look alike but for their colour: a button and a link drawn as one.
     weights = phone.evaluate("""() => [...document.querySelectorAll('main .button')]
         .map(element => [element.textContent.trim(), getComputedStyle(element).fontWeight])""")
@@ -273,7 +279,7 @@ def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Serve
     phone.get_by_role("button", name="Отменить регистрацию").click()
     phone.get_by_role("button", name="Да, отменить регистрацию").click()
     expect(phone.locator("h1")).to_have_text("Ваша регистрация отменена")
-    _shot(phone, "delegate-11-cancelled")
+    _shot(phone, "delegate-12-cancelled")
     cancelled = _letter(server, email, f"Ваша регистрация отменена: {EVENT_TITLE}")
     assert cabinet_link.group(1) not in cancelled
 
@@ -282,7 +288,19 @@ def test_delegate_finds_registers_opens_ticket_changes_and_cancels(server: Serve
     expect(phone.get_by_role("button", name="Сохранить")).to_have_count(0)
     assert [subject for subject, _text in _letters(server, email)] == [
         f"Ваш билет: {EVENT_TITLE}", f"Ваш личный кабинет: {EVENT_TITLE}", f"Ваш выбор сохранён: {EVENT_TITLE}",
-        f"Ваша регистрация отменена: {EVENT_TITLE}"]
+        f"Ваш личный кабинет: {EVENT_TITLE}", f"Ваша регистрация отменена: {EVENT_TITLE}"]
+
+
+def _fill_in_about_maria(phone: Page, email: str) -> None:
+    phone.fill("#f-surname", "Кузнецова")
+    phone.fill("#f-given_name", "Мария")
+    phone.fill("#f-email", email)
+    phone.fill("#f-phone", "+7 912 555-44-33")
+    phone.fill("#f-organisation_name", "ООО «Северный лес»")
+    phone.fill("#f-position", "главный инженер")
+    phone.select_option("#f-region_code", "11")
+    phone.select_option("#f-category", "enterprise")
+    phone.locator("#f-consent").check()
 
 
 # 2. The organiser, on a desktop
