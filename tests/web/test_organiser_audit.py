@@ -14,6 +14,8 @@ from tests.web.test_defences_pages import BASE as DEFENCES
 from tests.web.test_defences_pages import _add_slot, _block_id
 
 CHECKIN = "/organiser/events/syktyvkar-2021/checkin"
+# The event column names the event as people know it, not by its slug.
+SYKTYVKAR = "Практическая сессия по развитию промышленных кластеров России"
 
 
 def _rows(html: str) -> list[list[str]]:
@@ -35,7 +37,7 @@ def test_audit_log_describes_each_action_in_russian_and_keeps_its_code(client: T
     rows = _rows(client.get("/organiser/audit").text)
 
     assert rows == [
-        ["admin@example.ru", "syktyvkar-2021", "Добавлено устройство для входа", "Вход 1", "device.create"],
+        ["admin@example.ru", SYKTYVKAR, "Добавлено устройство для входа", "Вход 1", "device.create"],
         ["admin@example.ru", "—", "Вход в рабочее место", "admin@example.ru", "staff.sign_in"],
         ["командная строка", "—", "Создана учётная запись сотрудника", "admin@example.ru", "staff.create"],
     ]
@@ -49,7 +51,8 @@ def test_audit_log_in_english(client: TestClient, database_url: str) -> None:
     rows = _rows(client.get("/organiser/audit").text)
 
     assert rows == [
-        ["admin@example.ru", "syktyvkar-2021", "Door device added", "Door 1", "device.create"],
+        ["admin@example.ru", "Practical Session on the Development of Industrial Clusters in Russia",
+         "Door device added", "Door 1", "device.create"],
         ["admin@example.ru", "—", "Signed in", "admin@example.ru", "staff.sign_in"],
         ["command line", "—", "Staff account created", "admin@example.ru", "staff.create"],
     ]
@@ -63,7 +66,7 @@ def test_a_stage_step_names_the_block_and_the_button_pressed(client: TestClient,
 
     rows = _rows(client.get("/organiser/audit").text)
 
-    assert rows[0] == ["olga@example.ru", "syktyvkar-2021", "Переключён экран сцены",
+    assert rows[0] == ["olga@example.ru", SYKTYVKAR, "Переключён экран сцены",
                        "Предварительная защита совместных кластерных проектов · Начать с первого проекта",
                        "defence.stage"]
 

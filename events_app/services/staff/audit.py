@@ -21,6 +21,8 @@ class AuditEntry:
     actor: str
     event_id: int | None
     event_slug: str | None
+    event_title: str | None  # shown to people, with its English variant, where the slug is a code
+    event_title_en: str | None
     action: str
     subject: str
     details: dict[str, Any]
@@ -42,7 +44,8 @@ async def entries(store: Store, *, event_ids: frozenset[int] | None, limit: int 
                   action: str | None = None, own_staff_id: int | None = None) -> list[AuditEntry]:
     """Newest first: entries about `event_ids` and those by `own_staff_id`; `event_ids=None`
     means every entry (an admin's view)."""
-    query = (sa.select(t.audit_log, t.events.c.slug)
+    query = (sa.select(t.audit_log, t.events.c.slug, t.events.c.title.label("event_title"),
+                       t.events.c.title_en.label("event_title_en"))
              .select_from(t.audit_log.outerjoin(t.events, t.events.c.id == t.audit_log.c.event_id))
              .order_by(t.audit_log.c.id.desc()).limit(limit))
     if event_ids is not None:
@@ -52,6 +55,7 @@ async def entries(store: Store, *, event_ids: frozenset[int] | None, limit: int 
         query = query.where(t.audit_log.c.action == action)
     rows = await store.fetch_all(query)
     return [AuditEntry(id=row["id"], at=row["at"], actor=row["actor"], event_id=row["event_id"],
-                       event_slug=row["slug"], action=row["action"], subject=row["subject"],
+                       event_slug=row["slug"], event_title=row["event_title"], event_title_en=row["event_title_en"],
+                       action=row["action"], subject=row["subject"],
                        details=json.loads(row["details"]) if row["details"] else {}, ip=row["ip"])
             for row in rows]
