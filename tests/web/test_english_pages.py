@@ -80,3 +80,22 @@ def test_the_english_workspace_names_the_event_by_its_english_title_and_city(cli
     assert " ".join(re.sub(r"<[^>]+>", " ", card).split()) == (
         f"{title} 1–2 April 2021 · Syktyvkar Your roles: Organiser")
     assert title in nav
+
+
+def _when(html: str) -> str:
+    """The line under a form's or a ticket's title: dates, city."""
+    found = re.search(r'<p class="when">([^<]*)</p>', html)
+    assert found, html
+    return " ".join(unescape(found.group(1)).split())
+
+
+def test_the_registration_form_ticket_and_defence_form_name_the_city_in_english(client: TestClient) -> None:
+    cabinet = register_by_form(client)
+    ticket = re.search(r'<a class="button" href="https://events\.example\.org(/t/[^"]+)"', client.get(cabinet).text)
+    assert ticket, "the cabinet links to the ticket"
+    client.get("/lang/en")
+
+    pages = [_when(client.get(path).text) for path in (
+        "/events/syktyvkar-2021/register", ticket.group(1), "/events/syktyvkar-2021/defences/apply")]
+
+    assert [line.rsplit(", ", 1)[1] for line in pages] == ["Syktyvkar", "Syktyvkar", "Syktyvkar"]
