@@ -12,7 +12,7 @@ First, the same clients post to a one-route bare Starlette JSON endpoint under t
 the ceiling of this harness on this machine, and the base of each path's ratio.
 
     .venv/bin/python tests/bench_registration.py [--registrations 500] [--clients 50]
-        [--postgres URL] [--workers N] [--paths json,form]
+        [--postgres URL] [--workers N] [--paths json,form,bare] [--profile FILE]
 
 Prints one line per path: registrations/s, p50, p99, errors, the 40-confirmed check, letters
 delivered/expected and seconds from the end of the burst to the last letter.
@@ -188,6 +188,8 @@ def measure_path(path: str, args: argparse.Namespace, database_url: str | None, 
         serve = [str(BIN / "events-app"), "serve", "--port", str(port)]
         if args.workers > 1:
             serve += ["--workers", str(args.workers)]
+        if args.profile:
+            serve = [sys.executable, "-m", "cProfile", "-o", str(Path(f"{args.profile}.{path}").resolve()), *serve]
         server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -256,6 +258,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL server URL; each path gets a scratch database on it")
     parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
     parser.add_argument("--paths", default="json,form,bare", help="which of json, form, bare to measure")
+    parser.add_argument("--profile", help="write a cProfile of each path's server to FILE.<path> (pstats format)")
     args = parser.parse_args()
     if args.workers > 1 and not args.postgres:
         parser.error("--workers needs --postgres")

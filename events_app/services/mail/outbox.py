@@ -52,6 +52,9 @@ LEASE = timedelta(minutes=3)
 FIRST_RETRY = timedelta(seconds=10)
 LONGEST_RETRY = timedelta(hours=1)
 POLL_INTERVAL = 5.0
+# See OutboxSender._settle.
+QUIET = 0.2
+LONGEST_SETTLE = 2.0
 
 _outbox = t.outbox
 
@@ -377,6 +380,8 @@ class OutboxSender:
             try:
                 report = await deliver_due(self.store, self.transport, batch=self.batch, render=self.render)
                 if report.more:
+                    if self._wake.is_set():
+                        await self._settle()
                     continue
                 delay = await self._until_next_due()
             except Exception:
@@ -385,7 +390,22 @@ class OutboxSender:
             try:
                 await asyncio.wait_for(self._wake.wait(), delay)
             except TimeoutError:
-                pass
+                continue
+            await self._settle()
+
+    async def _settle(self) -> None:
+        """Wait while changes keep arriving (a registration rush notifies many times a second),
+        until they pause for `QUIET` seconds or `LONGEST_SETTLE` has passed. Writing a letter costs
+        more CPU than the registration it announces; written between bursts it does not slow the
+        requests, and the letters still go out within seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LONGEST_SETTLE
+        while not self._stopping and (left := deadline - loop.time()) > 0:
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), min(QUIET, left))
+            except TimeoutError:
+                return
 
     async def _until_next_due(self) -> float:
         now = datetime.now(UTC)
