@@ -390,6 +390,22 @@ def test_checkbox_errors_read_as_a_sentence_not_a_word_per_line(server: Server, 
     assert _width(phone) == 360
 
 
+def test_a_public_pages_header_is_one_row_on_a_phone(server: Server, phone: Page) -> None:
+    """The site's name and the link to the other language side by side; the current language,
+    not a link, is not repeated there."""
+    phone.goto(f"/events/{EVENT}")
+    brand = phone.locator("header.site .brand").bounding_box()
+    other = phone.get_by_role("link", name="English")
+    link = other.bounding_box()
+    header = phone.locator("header.site").bounding_box()
+
+    assert brand is not None and link is not None and header is not None
+    assert link["y"] == brand["y"] and link["height"] >= 24
+    assert header["height"] <= 60
+    assert not phone.locator("header.site .languages [aria-current]").is_visible()
+    assert _width(phone) == 360
+
+
 def test_ticket_qr_code_is_on_the_first_screen(server: Server, phone: Page) -> None:
     phone.goto(server.data.ticket)
     _shot(phone, "phone-ticket")
