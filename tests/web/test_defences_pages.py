@@ -40,6 +40,14 @@ def _add_slot(client: TestClient, csrf: str, block_id: int, title: str, talk: st
     assert response.status_code == 303, response.text
 
 
+def _jury(client: TestClient, database_url: str, csrf: str, block_id: int, *experts: str) -> None:
+    """The block scored by the usual criteria, with a new expert account per address on its jury."""
+    client.post(f"{BASE}/{block_id}/criteria/usual", data={"csrf_token": csrf})
+    for email in experts:
+        expert_id = add_staff(database_url, email, role="expert", event=SLUG)
+        client.post(f"{BASE}/{block_id}/experts", data={"csrf_token": csrf, "staff_id": str(expert_id)})
+
+
 def _slot_ids(client: TestClient, block_id: int) -> list[int]:
     return [int(n) for n in re.findall(r'<li id="slot-(\d+)"', client.get(f"{BASE}/{block_id}").text)]
 
@@ -234,9 +242,7 @@ def test_an_expert_scores_on_the_jury_page_and_a_closed_block_refuses_a_correcti
     block_id = _block_id(client)
     _add_slot(client, csrf, block_id, "Плиты МДФ")
     (slot_id,) = _slot_ids(client, block_id)
-    client.post(f"{BASE}/{block_id}/criteria/usual", data={"csrf_token": csrf})
-    expert_id = add_staff(database_url, "expert@example.ru", role="expert", event=SLUG)
-    client.post(f"{BASE}/{block_id}/experts", data={"csrf_token": csrf, "staff_id": str(expert_id)})
+    _jury(client, database_url, csrf, block_id, "expert@example.ru")
     expert_csrf = _switch(client, "expert@example.ru")
     sheet_url = f"/organiser/events/{SLUG}/jury/slots/{slot_id}"
     criteria = re.findall(r'name="(criterion-\d+)"', client.get(sheet_url).text)
@@ -265,10 +271,7 @@ def test_after_saving_the_expert_is_offered_the_next_unscored_project_and_sees_t
     for title in ("Плиты МДФ", "Аккумуляторы", "Световые приборы"):
         _add_slot(client, csrf, block_id, title)
     first, second, third = _slot_ids(client, block_id)
-    client.post(f"{BASE}/{block_id}/criteria/usual", data={"csrf_token": csrf})
-    for email in ("expert@example.ru", "colleague@example.ru"):
-        expert_id = add_staff(database_url, email, role="expert", event=SLUG)
-        client.post(f"{BASE}/{block_id}/experts", data={"csrf_token": csrf, "staff_id": str(expert_id)})
+    _jury(client, database_url, csrf, block_id, "expert@example.ru", "colleague@example.ru")
     expert_csrf = _switch(client, "expert@example.ru")
     jury_url = f"/organiser/events/{SLUG}/jury"
     criteria = re.findall(r'name="(criterion-\d+)"', client.get(f"{jury_url}/slots/{first}").text)
@@ -326,9 +329,7 @@ def test_results_write_averages_with_a_decimal_comma_in_russian_and_a_point_in_e
     block_id = _block_id(client)
     _add_slot(client, csrf, block_id, "Плиты МДФ")
     (slot_id,) = _slot_ids(client, block_id)
-    client.post(f"{BASE}/{block_id}/criteria/usual", data={"csrf_token": csrf})
-    expert_id = add_staff(database_url, "expert@example.ru", role="expert", event=SLUG)
-    client.post(f"{BASE}/{block_id}/experts", data={"csrf_token": csrf, "staff_id": str(expert_id)})
+    _jury(client, database_url, csrf, block_id, "expert@example.ru")
     expert_csrf = _switch(client, "expert@example.ru")
     sheet_url = f"/organiser/events/{SLUG}/jury/slots/{slot_id}"
     criteria = re.findall(r'name="(criterion-\d+)"', client.get(sheet_url).text)

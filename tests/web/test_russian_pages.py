@@ -18,9 +18,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from events_app.clock import FixedClock
-from tests.factories import NOW, add_staff, register_by_form, sign_in, signed_in
-from tests.web.test_defences_pages import BASE as DEFENCES
-from tests.web.test_defences_pages import _add_slot, _block_id
+from tests.factories import NOW, register_by_form, sign_in, signed_in
+from tests.web.test_defences_pages import _add_slot, _block_id, _jury
 
 EVENT = "syktyvkar-2021"
 # Interface words found in English on Russian pages, and their likely neighbours.
@@ -113,9 +112,7 @@ def test_the_experts_jury_pages_have_no_english_words(client: TestClient, databa
     csrf = signed_in(client, database_url, "olga@example.ru", role="organiser", event=EVENT)
     block_id = _block_id(client)
     _add_slot(client, csrf, block_id, "Плиты МДФ")
-    client.post(f"{DEFENCES}/{block_id}/criteria/usual", data={"csrf_token": csrf})
-    expert_id = add_staff(database_url, "boris@example.ru", role="expert", event=EVENT)
-    client.post(f"{DEFENCES}/{block_id}/experts", data={"csrf_token": csrf, "staff_id": str(expert_id)})
+    _jury(client, database_url, csrf, block_id, "boris@example.ru")
     client.cookies.clear()
     sign_in(client, "boris@example.ru")
 
