@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import typing
+from pathlib import Path
 
 import aiosqlite
 from databases.backends.sqlite import (
@@ -59,9 +60,11 @@ class WalCheckpointer:
     so commits go on while it copies; the WAL still starts over once it is all copied back.
     """
 
-    def __init__(self, database: str, options: dict[str, typing.Any]) -> None:
+    def __init__(self, database: str, options: dict[str, typing.Any], *, file: Path) -> None:
         self._database = database
         self._options = options
+        self._file = file
+        self._connection: aiosqlite.Connection | None = None
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -74,25 +77,28 @@ class WalCheckpointer:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
+
+    async def checkpoint(self) -> bool:
+        """One passive checkpoint; False if there is no database file (not made yet, or in memory),
+        which is not the checkpointer's to create."""
+        if self._connection is None:
+            if not self._file.exists():
+                return False
+            connection = aiosqlite.connect(database=self._database, isolation_level=None, **self._options)
+            self._connection = await connection.__aenter__()
+        await self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return True
 
     async def _run(self) -> None:
-        connection: aiosqlite.Connection | None = None
-        try:
-            while True:
-                await asyncio.sleep(CHECKPOINT_SECONDS)
-                try:
-                    if connection is None:
-                        connection = aiosqlite.connect(database=self._database, isolation_level=None,
-                                                       **self._options)
-                        await connection.__aenter__()
-                    await connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except aiosqlite.Error:
-                    # A checkpoint is an optimisation: the next round (or the last connection
-                    # closed) copies what this one could not.
-                    continue
-        finally:
-            if connection is not None:
-                await connection.close()
+        while True:
+            await asyncio.sleep(CHECKPOINT_SECONDS)
+            with contextlib.suppress(aiosqlite.Error):
+                # A checkpoint is an optimisation: the next round (or the last connection closed)
+                # copies what this one could not.
+                await self.checkpoint()
 
 
 class PooledSQLitePool(SQLitePool):
@@ -168,7 +174,8 @@ class PooledSQLiteBackend(SQLiteBackend):
     def __init__(self, database_url: DatabaseURL | str, **options: typing.Any) -> None:
         super().__init__(database_url, **options)
         self._pool = PooledSQLitePool(self._database_url, **self._options)
-        self._checkpointer = WalCheckpointer(self._pool._database, self._options)
+        self._checkpointer = WalCheckpointer(self._pool._database, self._options,
+                                             file=Path(self._database_url.database))
 
     async def connect(self) -> None:
         await super().connect()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Store
+from events_app.data.sqlite_backend import WalCheckpointer
 
 
 def _organisations_in_main_file(path: Path) -> int:
@@ -43,3 +44,31 @@ async def test_committed_rows_reach_the_database_file_while_the_store_stays_open
         in_database = await store.fetch_val(sa.select(sa.func.count()).select_from(t.organisations))
 
     assert (in_file, in_database) == (50, 50)
+
+
+async def test_checkpointer_leaves_a_database_file_that_is_not_there_uncreated(tmp_path: Path) -> None:
+    missing = tmp_path / "not-yet.db"
+    checkpointer = WalCheckpointer(str(missing), {}, file=missing)
+
+    ran = await checkpointer.checkpoint()
+    await checkpointer.stop()
+
+    assert (ran, missing.exists()) == (False, False)
+
+
+async def test_checkpointer_copies_committed_pages_into_the_file(sqlite_url: str) -> None:
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("INSERT INTO organisations (key, name) VALUES ('org-a', 'ООО «А»')")
+    writer.commit()
+    checkpointer = WalCheckpointer(str(path), {}, file=path)
+    before = _organisations_in_main_file(path)
+
+    ran = await checkpointer.checkpoint()
+    after = _organisations_in_main_file(path)
+    await checkpointer.stop()
+    writer.close()
+
+    assert (before, ran, after) == (0, True, 1)
