@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +15,8 @@ from events_app.domain.errors import InvalidInput
 from events_app.services.visits import buses, details, transport
 from events_app.settings import Settings
 from tests.conftest import settings_for
-from tests.factories import NOW, load_event, register, staff
+from tests.factories import NOW, register
+from tests.services.test_transport import _event
 
 BUS = {"kind": "bus", "name": "Автобус 3", "seats": "30", "plate": "К 789 ОР 11"}
 
@@ -24,12 +24,6 @@ BUS = {"kind": "bus", "name": "Автобус 3", "seats": "30", "plate": "К 78
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return settings_for(database_url, tmp_path / "data")
-
-
-async def _event(store: Store) -> dict[str, Any]:
-    syktyvkar = await load_event(store)
-    member = await staff(store, "org@example.ru", admin=True, name="Организатор")
-    return {"sessions": syktyvkar.sessions, "event_id": syktyvkar.id, "member": member}
 
 
 async def test_a_visit_drafted_in_the_builder_gets_buses_that_the_agenda_file_keeps(store: Store) -> None:
