@@ -130,9 +130,11 @@ def test_fill_the_buses_and_print_the_manifest(workspace: Any) -> None:
     english = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}").text
     client.get("/lang/ru")
     assert re.findall(r'<p class="muted empty-bus">([^<]+)</p>', english) == ["Nobody is on this bus yet"]
-    manifest_link = re.search(r'href="(/organiser/events/syktyvkar-2021/visits/\d+/buses/\d+/manifest)"', filled.text)
-    assert manifest_link
-    manifest = client.get(manifest_link.group(1)).text
+    manifest_links = re.findall(r'href="(/organiser/events/syktyvkar-2021/visits/\d+/buses/\d+/manifest)"', filled.text)
+    assert len(manifest_links) == 2
+    manifest, empty_manifest = (client.get(link).text for link in manifest_links)
+    assert re.findall(r'<p class="empty-bus">([^<]+)</p>', empty_manifest) == ["В автобусе пока никого нет"]
+    assert "manifest-list" not in empty_manifest
     assert "Куратор: <strong>Наталья Попова</strong>, тел. <strong>+7 912 100-20-31</strong>" in manifest
     assert manifest.count("<td>Лыткина Ирина</td>") == 3
     assert "Мест: 3 / 20" in manifest
