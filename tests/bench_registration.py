@@ -247,7 +247,7 @@ def measure_bare(args: argparse.Namespace) -> float:
     print(f"bare Starlette JSON, same clients: {result.rate:.0f} requests/s, p50 {result.p50:.0f} ms, "
           f"p99 {result.p99:.0f} ms, errors {result.errors}", flush=True)
     emit(f"registration harness, bare Starlette JSON, {args.clients} clients", "requests/s", result.rate,
-         p50_ms=result.p50, p99_ms=result.p99, errors=result.errors, http=True)
+         p50_ms=result.p50, p99_ms=result.p99, errors=result.errors)
     return result.rate
 
 

@@ -46,7 +46,9 @@ VARIANTS: dict[str, list[tuple[str, list[str]]]] = {
         ("postgres", [*REDEEM, "--database", "postgres"]),
         ("postgres, 2 workers", [*REDEEM, "--database", "postgres", "--workers", "2"]),
     ] if POSTGRES else []),
-    "bench_registration.py": [("", [])] + ([("postgres", ["--postgres", SCRATCH])] if POSTGRES else []),
+    # Goal 1's PostgreSQL figure is for two processes; the script makes its own scratch databases.
+    "bench_registration.py": [("", [])] + ([("postgres, 2 workers", ["--postgres", POSTGRES, "--workers", "2",
+                                                                      "--paths", "bare,json"])] if POSTGRES else []),
     "bench_reminders.py": [("", [])] + ([("postgres", ["--postgres", SCRATCH])] if POSTGRES else []),
     # Mixed load is a PostgreSQL benchmark: without a server it is listed as skipped.
     "bench_mixed.py": [("", ["--delegates", "200"])] if POSTGRES else [],
