@@ -406,6 +406,25 @@ def test_a_public_pages_header_is_one_row_on_a_phone(server: Server, phone: Page
     assert _width(phone) == 360
 
 
+def test_a_button_and_the_link_beside_it_each_stay_whole_on_a_phone(server: Server, phone: Page) -> None:
+    """«Добавить в календарь» and «Добавить в Google Календарь» side by side left the link's first
+    word beside the button and the rest on the next line; each wraps as a whole now."""
+    pages = [server.data.ticket, server.data.cabinet,
+             *(f"/events/{slug}/sessions/{session_id}" for slug, session_id in server.data.sessions if slug == EVENT)]
+    broken: dict[str, list[str]] = {}
+    for path in pages:
+        phone.goto(path)
+        split = phone.evaluate("""() => [...document.querySelectorAll('main p')]
+            .filter((line) => line.querySelector(':scope > a.button'))
+            .flatMap((line) => [...line.querySelectorAll(':scope > a')])
+            .filter((link) => link.getClientRects().length > 1).map((link) => link.textContent.trim())""")
+        if split:
+            broken[path] = split
+
+    assert len(pages) >= 4
+    assert broken == {}
+
+
 def test_ticket_qr_code_is_on_the_first_screen(server: Server, phone: Page) -> None:
     phone.goto(server.data.ticket)
     _shot(phone, "phone-ticket")
