@@ -154,10 +154,14 @@ def test_move_by_hand_and_a_full_bus(workspace: Any) -> None:
     groups = _fetch(database_url, sa.select(t.transport_groups.c.id).where(t.transport_groups.c.session_id == mondi)
                     .order_by(t.transport_groups.c.position))
     registration_id = _fetch(database_url, sa.select(t.registrations.c.id))[0]["id"]
+    seated = client.get(f"/organiser/events/syktyvkar-2021/visits/{mondi}").text
 
     moved = client.post(f"/organiser/events/syktyvkar-2021/visits/{mondi}/move", data={
         "csrf_token": csrf, "registration_id": registration_id, "group_id": groups[1]["id"]})
 
+    # Only the other bus is offered: the rider's own is no place to move them to.
+    assert re.findall(r'<option value="(\d+)">', seated) == [str(groups[1]["id"])]
+    assert re.findall(r'<option value="(\d+)">', moved.text) == [str(groups[0]["id"])]
     assert "Автобус 2 (К 456 ОР 11) — 1 / 20" in moved.text and "пересажен вручную" in moved.text
     letters = _fetch(database_url, sa.select(t.outbox.c.subject).where(t.outbox.c.registration_id == registration_id)
                      .order_by(t.outbox.c.id))
@@ -402,5 +406,6 @@ def test_remove_an_empty_bus_but_not_one_with_riders(workspace: Any) -> None:
     assert "В этом автобусе есть участники: пересадите их в другой автобус, прежде чем удалять его" in refused.text
     assert "Автобус удалён." in removed.text and "Автобус 2 (К 456 ОР 11)" not in removed.text
     assert [group["name"] for group in _groups(database_url, mondi)] == ["Автобус 1"]
+    assert f"/visits/{mondi}/move" not in removed.text  # one bus left: nowhere to move its rider
     actions = [row["action"] for row in _fetch(database_url, sa.select(t.audit_log.c.action))]
     assert actions.count("visits.bus_remove") == 1
