@@ -470,3 +470,21 @@ def test_an_organisers_event_areas_leave_the_heading_on_the_first_screen(server:
     assert heading is not None and heading["y"] + heading["height"] <= SCREEN_HEIGHT * 3 / 4
     assert _width(phone) == 360
 
+
+def test_the_workspace_header_lines_up_with_its_page_on_a_desktop(server: Server, browser: Browser) -> None:
+    """The workspace's page is wider than a public one; its header spans the same width."""
+    context = browser.new_context(base_url=server.base_url, viewport={"width": 1400, "height": 800})
+    desktop = context.new_page()
+    desktop.goto("/organiser/login")
+    desktop.fill("#email", ORGANISER)
+    desktop.fill("#password", PASSWORD)
+    desktop.locator("form button[type=submit]").click()
+    desktop.wait_for_url("**/organiser")
+    desktop.goto(f"/organiser/events/{EVENT}/visits")
+    header = desktop.locator("header.workspace-header").bounding_box()
+    main = desktop.locator("main").bounding_box()
+    context.close()
+
+    assert header is not None and main is not None
+    assert (header["x"], header["width"]) == (main["x"], main["width"])
+
