@@ -262,6 +262,7 @@ def test_an_expert_scores_on_the_jury_page_and_a_closed_block_refuses_a_correcti
     closed = client.post(sheet_url, data={"csrf_token": expert_csrf, **dict.fromkeys(criteria, "9")})
     assert closed.status_code == 409
     assert "Оценивание этого блока закрыто: оценки больше нельзя изменить" in closed.text
+    assert "Их можно исправлять" not in closed.text  # no promise the closed block cannot keep
 
 
 def test_after_saving_the_expert_is_offered_the_next_unscored_project_and_sees_the_jury_summary(
@@ -289,6 +290,8 @@ def test_after_saving_the_expert_is_offered_the_next_unscored_project_and_sees_t
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()
 
     assert next_line(saved.text) == "Следующий проект: Световые приборы"  # «Аккумуляторы» is scored already
+    assert "<legend>Ваши оценки</legend>" in saved.text
+    assert '<p class="hint">Их можно исправлять, пока оценивание не закрыто.</p>' in saved.text
     assert f'href="{jury_url}/slots/{third}">Световые приборы</a>' in saved.text
     assert next_line(overview) == "Следующий проект: Световые приборы"
     assert next_line(last) == "Вы оценили все проекты этого блока. К странице жюри"
