@@ -12,9 +12,11 @@ import json
 import re
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,24 +62,33 @@ def _eventually(check: Any, seconds: float = 40) -> Any:
     return result
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("agenda-server")
+@contextmanager
+def organiser_service(data_dir: Path, prepare: Callable[[str], None] | None = None) -> Iterator[Server]:
+    """The service with Syktyvkar moved to today, its organiser's account and letters going to a
+    local SMTP server; `prepare` is given the database's URL for more set-up before it starts."""
     inbox = Inbox()
     smtp_port, port = free_port(), free_port()
     smtp = start_smtp(inbox, smtp_port)
     base_url = f"http://127.0.0.1:{port}"
     env = service_env(data_dir, base_url, EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
     today = event_today()  # the server runs on the real clock: the event is moved to its today
-    cli(env, "migrate")
-    cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
-    cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin",
-        stdin=PASSWORD + "\n")
     try:
+        cli(env, "migrate")
+        cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
+        cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin",
+            stdin=PASSWORD + "\n")
+        if prepare is not None:
+            prepare(f"sqlite:///{data_dir / 'events.db'}")
         with serving(env, port):
             yield Server(base_url, env, today, inbox)
     finally:
         smtp.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with organiser_service(tmp_path_factory.mktemp("agenda-server")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,6 @@ import re
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,10 +30,9 @@ from events_app.data.database import Store
 from events_app.domain.staff import Role
 from events_app.services.defences import blocks
 from events_app.services.programme import catalogue
-from tests.conftest import SCHEDULES
-from tests.factories import NOW, PASSWORD, cli, delegate_json, device_by_cli, event_today, staff
-from tests.smtp_server import Inbox, free_port, start_smtp
-from tests.web.browser_support import launch, service_env, serving, start_playwright
+from tests.factories import NOW, PASSWORD, delegate_json, device_by_cli, staff
+from tests.web.browser_support import launch, start_playwright
+from tests.web.test_agenda_builder_browser import Server, organiser_service
 from tests.web.test_scanner_browser import _write_camera
 
 EVENT = "syktyvkar-2021"
@@ -51,14 +48,6 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1400, "height": 1000}, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
 SHOTS = Path(os.environ.get("EVENTS_SHOTS", "/tmp/ux-shots"))
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Server:
-    base_url: str
-    env: dict[str, str]
-    today: date
-    inbox: Inbox
 
 
 def _get_json(url: str) -> Any:
@@ -104,23 +93,9 @@ async def _prepare_jury(database_url: str) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("journeys-server")
-    inbox = Inbox()
-    smtp_port, port = free_port(), free_port()
-    smtp = start_smtp(inbox, smtp_port)
-    base_url = f"http://127.0.0.1:{port}"
-    env = service_env(data_dir, base_url, EVENTS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
-    today = event_today()  # the server runs on the real clock: the event is moved to its today
-    cli(env, "migrate")
-    cli(env, "import", str(SCHEDULES / f"{EVENT}.toml"), "--shift-to", today.isoformat())
-    cli(env, "create-user", ORGANISER, "--role", "organiser", "--event", EVENT, "--password-stdin",
-        stdin=PASSWORD + "\n")
-    asyncio.run(_prepare_jury(f"sqlite:///{data_dir / 'events.db'}"))
-    try:
-        with serving(env, port):
-            yield Server(base_url, env, today, inbox)
-    finally:
-        smtp.stop()
+    with organiser_service(tmp_path_factory.mktemp("journeys-server"),
+                           prepare=lambda database_url: asyncio.run(_prepare_jury(database_url))) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
