@@ -48,6 +48,19 @@ def _jury(client: TestClient, database_url: str, csrf: str, block_id: int, *expe
         client.post(f"{BASE}/{block_id}/experts", data={"csrf_token": csrf, "staff_id": str(expert_id)})
 
 
+def _one_project_before_its_expert(client: TestClient, database_url: str) -> tuple[int, str, str, list[str]]:
+    """A block with one project, the usual criteria and one expert, the browser signed in as that
+    expert: the block, the expert's CSRF token, the project's score sheet and its fields."""
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
+    block_id = _block_id(client)
+    _add_slot(client, csrf, block_id, "Плиты МДФ")
+    (slot_id,) = _slot_ids(client, block_id)
+    _jury(client, database_url, csrf, block_id, "expert@example.ru")
+    expert_csrf = _switch(client, "expert@example.ru")
+    sheet_url = f"/organiser/events/{SLUG}/jury/slots/{slot_id}"
+    return block_id, expert_csrf, sheet_url, re.findall(r'name="(criterion-\d+)"', client.get(sheet_url).text)
+
+
 def _slot_ids(client: TestClient, block_id: int) -> list[int]:
     return [int(n) for n in re.findall(r'<li id="slot-(\d+)"', client.get(f"{BASE}/{block_id}").text)]
 
@@ -238,14 +251,7 @@ def test_slides_reach_organisers_and_the_jury_and_the_public_only_once_published
 
 def test_an_expert_scores_on_the_jury_page_and_a_closed_block_refuses_a_correction(
         client: TestClient, database_url: str) -> None:
-    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
-    block_id = _block_id(client)
-    _add_slot(client, csrf, block_id, "Плиты МДФ")
-    (slot_id,) = _slot_ids(client, block_id)
-    _jury(client, database_url, csrf, block_id, "expert@example.ru")
-    expert_csrf = _switch(client, "expert@example.ru")
-    sheet_url = f"/organiser/events/{SLUG}/jury/slots/{slot_id}"
-    criteria = re.findall(r'name="(criterion-\d+)"', client.get(sheet_url).text)
+    block_id, expert_csrf, sheet_url, criteria = _one_project_before_its_expert(client, database_url)
     assert len(criteria) == 4
     assert "Оценки других экспертов видны после того, как вы отправите свои." in client.get(sheet_url).text
 
@@ -328,14 +334,7 @@ def test_the_stage_screen_opens_by_its_signed_link_and_follows_the_chair(client:
 
 def test_results_write_averages_with_a_decimal_comma_in_russian_and_a_point_in_english(
         client: TestClient, database_url: str) -> None:
-    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
-    block_id = _block_id(client)
-    _add_slot(client, csrf, block_id, "Плиты МДФ")
-    (slot_id,) = _slot_ids(client, block_id)
-    _jury(client, database_url, csrf, block_id, "expert@example.ru")
-    expert_csrf = _switch(client, "expert@example.ru")
-    sheet_url = f"/organiser/events/{SLUG}/jury/slots/{slot_id}"
-    criteria = re.findall(r'name="(criterion-\d+)"', client.get(sheet_url).text)
+    block_id, expert_csrf, sheet_url, criteria = _one_project_before_its_expert(client, database_url)
     client.post(sheet_url, data={"csrf_token": expert_csrf, **dict(zip(criteria, ["9", "9", "8", "8"], strict=True))})
     _switch(client, "org@example.ru")
 
