@@ -309,6 +309,15 @@ def phone(browser: Browser, server: Server) -> Iterator[Page]:
     context.close()
 
 
+def _sign_in(page: Page, email: str) -> None:
+    """Through the workspace's sign-in form, as a person does."""
+    page.goto("/organiser/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/organiser")
+
+
 def _width(page: Page) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth"))
 
@@ -360,11 +369,7 @@ def test_every_public_and_phone_facing_page_fits_360_px(server: Server, phone: P
                     small[path] = too_small
 
     sweep(public)
-    phone.goto("/organiser/login")
-    phone.fill("#email", STAFF)
-    phone.fill("#password", PASSWORD)
-    phone.locator("form button[type=submit]").click()
-    phone.wait_for_url("**/organiser")
+    _sign_in(phone, STAFF)
     sweep(staff_pages)
 
     assert {path: width for path, width in widths.items() if width != 360} == {}
@@ -436,11 +441,7 @@ def test_ticket_qr_code_is_on_the_first_screen(server: Server, phone: Page) -> N
 
 
 def test_workspace_header_is_compact_on_a_phone(server: Server, phone: Page) -> None:
-    phone.goto("/organiser/login")
-    phone.fill("#email", STAFF)
-    phone.fill("#password", PASSWORD)
-    phone.locator("form button[type=submit]").click()
-    phone.wait_for_url("**/organiser")
+    _sign_in(phone, STAFF)
     phone.goto(f"/organiser/events/{EVENT}")
     _shot(phone, "phone-workspace")
     header = phone.locator("header.workspace-header").bounding_box()
@@ -452,11 +453,7 @@ def test_workspace_header_is_compact_on_a_phone(server: Server, phone: Page) -> 
 
 def test_an_organisers_event_areas_leave_the_heading_on_the_first_screen(server: Server, phone: Page) -> None:
     """An organiser sees eleven areas of the event; on a phone they are compact tabs, not a screenful."""
-    phone.goto("/organiser/login")
-    phone.fill("#email", ORGANISER)
-    phone.fill("#password", PASSWORD)
-    phone.locator("form button[type=submit]").click()
-    phone.wait_for_url("**/organiser")
+    _sign_in(phone, ORGANISER)
     phone.goto(f"/organiser/events/{EVENT}/visits")
     _shot(phone, "phone-workspace-organiser")
     tabs = phone.locator(".event-nav li a")
@@ -475,11 +472,7 @@ def test_the_workspace_header_lines_up_with_its_page_on_a_desktop(server: Server
     """The workspace's page is wider than a public one; its header spans the same width."""
     context = browser.new_context(base_url=server.base_url, viewport={"width": 1400, "height": 800})
     desktop = context.new_page()
-    desktop.goto("/organiser/login")
-    desktop.fill("#email", ORGANISER)
-    desktop.fill("#password", PASSWORD)
-    desktop.locator("form button[type=submit]").click()
-    desktop.wait_for_url("**/organiser")
+    _sign_in(desktop, ORGANISER)
     desktop.goto(f"/organiser/events/{EVENT}/visits")
     header = desktop.locator("header.workspace-header").bounding_box()
     main = desktop.locator("main").bounding_box()
