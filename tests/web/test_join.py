@@ -9,7 +9,10 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from events_app.data.database import Store
+from events_app.services.registration import letters
+from events_app.services.registration.views import online_links, registration_view
 from tests.conftest import settings_for
+from tests.factories import NOW
 from tests.services.document_support import register
 
 
@@ -55,3 +58,38 @@ def test_public_session_page_and_api_do_not_show_the_webinar_address(client: Tes
     assert [session["online_url"] for session in sessions] == [None] * 8
     assert "webinar.example.org" not in page.text
     assert "личную ссылку" in page.text
+
+
+WEBINAR_RU = "Вебинар 1. Открытие программы. Промышленные кластеры в новой экономической реальности"
+WEBINAR_EN = "Webinar 1. Opening of the programme: industrial clusters in the new economic reality"
+
+
+def _online_section(html: str) -> str:
+    found = re.search(r'<section class="online-links".*?</section>', html, flags=re.S)
+    assert found, html
+    return found.group(0)
+
+
+def test_an_english_reader_sees_the_webinar_by_its_english_title_on_the_ticket_and_in_the_letter(
+        client: TestClient, database_url: str, tmp_path: Path) -> None:
+    settings = settings_for(database_url, tmp_path / "data")
+
+    async def english_delegate() -> tuple[str, str]:
+        async with Store(database_url) as store:
+            result = await register(store, settings, 2, slug="proclusters-2022", days=("2022-09-01",), language="en")
+            assert result.ticket_secret is not None
+            view = await registration_view(store, result.id)
+            letter = letters.build_message(settings, view, "confirmed", now=NOW,
+                                           online=await online_links(store, settings.base_url, view))
+            body = letter.get_body(("plain",))
+            assert body is not None
+            return result.ticket_secret, str(body.get_content())
+
+    secret, letter = asyncio.run(english_delegate())
+    russian = client.get(f"/t/{secret}").text
+    client.get("/lang/en")
+    english = client.get(f"/t/{secret}").text
+
+    assert WEBINAR_RU in _online_section(russian)
+    assert WEBINAR_EN in _online_section(english) and WEBINAR_RU not in english
+    assert f": {WEBINAR_EN}: https://events.example.org/j/" in letter

@@ -34,12 +34,13 @@ class OnlineLink:
     starts_at: datetime  # in the event's zone
     ends_at: datetime
     url: str
+    title_en: str | None = None  # shown in the English cabinet, ticket and letters where it is set
 
 
 async def online_sessions(store: Store, event_id: int) -> list[Row]:
     return await store.fetch_all(
-        sa.select(t.sessions.c.id, t.sessions.c.title, t.sessions.c.starts_at, t.sessions.c.ends_at,
-                  t.sessions.c.signup_required)
+        sa.select(t.sessions.c.id, t.sessions.c.title, t.sessions.c.title_en, t.sessions.c.starts_at,
+                  t.sessions.c.ends_at, t.sessions.c.signup_required)
         .where(t.sessions.c.event_id == event_id, t.sessions.c.online_url.is_not(None),
                t.sessions.c.online_url != "", t.sessions.c.cancelled_at.is_(None))
         .order_by(t.sessions.c.starts_at, t.sessions.c.id))
@@ -79,8 +80,9 @@ async def links_for(store: Store, base_url: str, *, registration_id: int, event_
                 if expected_at(signup_required=row["signup_required"], day=row["starts_at"].astimezone(zone).date(),
                                days=days, confirmed_choice=row["id"] in confirmed_sessions)]
     tokens = await tokens_for(store, registration_id, [row["id"] for row in sessions])
-    return [OnlineLink(session_id=row["id"], title=row["title"], starts_at=row["starts_at"].astimezone(zone),
-                       ends_at=row["ends_at"].astimezone(zone), url=join_url(base_url, tokens[row["id"]]))
+    return [OnlineLink(session_id=row["id"], title=row["title"], title_en=row["title_en"],
+                       starts_at=row["starts_at"].astimezone(zone), ends_at=row["ends_at"].astimezone(zone),
+                       url=join_url(base_url, tokens[row["id"]]))
             for row in sessions]
 
 
