@@ -16,6 +16,12 @@ the ceiling of this harness on this machine, and the base of each path's ratio.
 
 Prints one line per path: registrations/s, p50, p99, errors, the 40-confirmed check, letters
 delivered/expected and seconds from the end of the burst to the last letter.
+
+The burst is sent by wrk (`--driver wrk`, the default: C clients that leave the CPUs to the
+server; each thread stops once its share is answered, so a few more than N may be registered)
+or by Python clients (`--driver python`, httpx, which on two CPUs cost about as much as the
+server). With wrk the rate is taken from the server's side, registrations made from the first to
+the last (`created_at`), because wrk reports its rate over its whole time window.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
-from bench_support import emit, scratch_postgres
+from bench_support import emit, scratch_postgres, wrk_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,7 +93,7 @@ class Burst:
     p99: float
     errors: int
     outcomes: Counter[str]
-    ended: float  # time.monotonic() at the end of the burst
+    ended: float  # time.time() at the end of the burst
 
 
 Send = Callable[[httpx.AsyncClient, int, dict[str, str]], Awaitable[str]]
@@ -114,10 +120,68 @@ async def burst(registrations: int, clients: int, send: Send) -> Burst:
         started = time.perf_counter()
         await asyncio.gather(*(delegate_client(number) for number in range(clients)))
         elapsed = time.perf_counter() - started
-    ended = time.monotonic()
+    ended = time.time()
     created = sum(count for outcome, count in outcomes.items() if outcome.startswith("ok"))
     q = statistics.quantiles(latencies, n=100)
     return Burst(created / elapsed, q[49] * 1000, q[98] * 1000, registrations - created, outcomes, ended)
+
+
+# wrk drives the same burst from C code, so the client takes little of the machine's CPU: each
+# thread sends its share, every request a new delegate (NNN in the body becomes its number) from
+# one of 50 addresses, and stops once its share is answered (requests already in flight still
+# count, so a few more than asked may be registered; the checks use what was stored).
+WRK_SECONDS = 10
+WRK_SCRIPT = """
+local template = [==[%(body)s]==]
+local quota = %(quota)d
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  counter = 0
+  answered = 0
+end
+request = function()
+  counter = counter + 1
+  local n = id * 1000000 + counter
+  local headers = {["Content-Type"] = "%(content_type)s", ["X-Forwarded-For"] = "198.51.100." .. (n %% 50 + 1)}
+  return wrk.format("POST", "%(path)s", headers, (string.gsub(template, "NNN", tostring(n))))
+end
+response = function(status, headers, body)
+  answered = answered + 1
+  if answered >= quota then wrk.thread:stop() end
+end
+"""
+
+
+def wrk_burst(base: str, path: str, body: str, content_type: str, registrations: int, clients: int,
+              folder: str, *, seconds: int = WRK_SECONDS) -> Burst:
+    """Send the burst with wrk. wrk reports its rate over the whole `seconds` even when its threads
+    stop early, so callers that stop at a count take the rate from what the server stored."""
+    threads = 2
+    script = Path(folder) / "rush.lua"
+    script.write_text(WRK_SCRIPT % {"body": body, "quota": registrations // threads, "path": path,
+                                    "content_type": content_type})
+    output = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--latency", "-s",
+                             str(script), base], capture_output=True, text=True, check=True).stdout
+    figures = wrk_figures(output)
+    return Burst(figures["rps"], figures["p50"], figures["p99"], int(figures["errors"]),
+                 Counter({"answered": int(figures["requests"])}), time.time())
+
+
+def wrk_body(path: str, day: str, visit: int) -> tuple[str, str, str]:
+    """The request path, body template and content type of one registration through `path`."""
+    import json
+    from urllib.parse import urlencode
+
+    person = {**_person(0, day, visit), "email": "delegateNNN@example.ru", "organisation_name": "ООО «Участник NNN»"}
+    if path == "json":
+        return (f"/api/v1/events/{SLUG}/registrations", json.dumps({**person, "consent": True}, ensure_ascii=False),
+                "application/json")
+    fields = {**person, "patronymic": "", "organisation_inn": "", "consent": "on"}
+    return f"/events/{SLUG}/register", urlencode(fields, doseq=True), "application/x-www-form-urlencoded"
 
 
 def _person(n: int, day: str, visit: int) -> dict[str, object]:
@@ -152,6 +216,8 @@ class Stored:
     registrations: int
     confirmed_on_visit: int
     waiting_on_visit: int
+    first: float  # the moments the first and the last registration were made (epoch seconds)
+    last: float
 
 
 def _stored(database_url: str, visit: int) -> Stored:
@@ -166,17 +232,21 @@ def _stored(database_url: str, visit: int) -> Stored:
                 sa.select(t.registration_choices.c.status, sa.func.count())
                 .where(t.registration_choices.c.session_id == visit).group_by(t.registration_choices.c.status))
             total = await store.fetch_val(sa.select(sa.func.count()).select_from(t.registrations))
-        return Stored(int(total), int(choices.get("confirmed", 0)), int(choices.get("waitlisted", 0)))
+            span = await store.fetch_one(sa.select(sa.func.min(t.registrations.c.created_at).label("first"),
+                                                   sa.func.max(t.registrations.c.created_at).label("last")))
+        assert span is not None
+        first, last = (moment.timestamp() if moment is not None else 0.0 for moment in (span["first"], span["last"]))
+        return Stored(int(total), int(choices.get("confirmed", 0)), int(choices.get("waitlisted", 0)), first, last)
 
     return asyncio.run(read())
 
 
 def measure_path(path: str, args: argparse.Namespace, database_url: str | None, bare: float | None) -> None:
-    from tests.smtp_server import Inbox, start_smtp
+    from tests.smtp_server import start_smtp
 
     with tempfile.TemporaryDirectory() as folder:
         port, smtp_port = _free_port(), _free_port()
-        inbox = Inbox()
+        inbox = TimedInbox()
         smtp = start_smtp(inbox, smtp_port)
         env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_BASE_URL": f"http://127.0.0.1:{port}",
                "EVENTS_SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
@@ -197,13 +267,21 @@ def measure_path(path: str, args: argparse.Namespace, database_url: str | None, 
             sessions = httpx.get(f"{base}/api/v1/events/{SLUG}/sessions", params={"kind": "site_visit"}).json()
             visit = sessions["sessions"][0]
             day, visit_id = visit["starts_at"][:10], int(visit["id"])
-            sender = (json_sender if path == "json" else form_sender)(base, day, visit_id)
-            result = asyncio.run(burst(args.registrations, args.clients, sender))
-            expected = args.registrations - result.errors
+            if args.driver == "wrk":
+                address, body, content_type = wrk_body(path, day, visit_id)
+                result = wrk_burst(base, address, body, content_type, args.registrations, args.clients, folder)
+                made = _stored(env["EVENTS_DATABASE_URL"], visit_id)
+                # The burst as the server saw it: from the first registration made to the last.
+                result.rate = (made.registrations - 1) / max(made.last - made.first, 1e-3)
+                result.ended = made.last
+            else:
+                sender = (json_sender if path == "json" else form_sender)(base, day, visit_id)
+                result = asyncio.run(burst(args.registrations, args.clients, sender))
+            expected = _stored(env["EVENTS_DATABASE_URL"], visit_id).registrations
             deadline = result.ended + LETTERS_WITHIN
-            while len(inbox.received) < expected and time.monotonic() < deadline:
+            while len(inbox.received) < expected and time.time() < deadline:
                 time.sleep(0.05)
-            last_letter = time.monotonic() - result.ended
+            last_letter = max(inbox.arrived, default=deadline) - result.ended
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
@@ -216,19 +294,39 @@ def measure_path(path: str, args: argparse.Namespace, database_url: str | None, 
     label = "JSON API" if path == "json" else "HTML form"
     backend = "PostgreSQL" if database_url else "SQLite"
     confirmed_ok = stored.confirmed_on_visit == 40 and stored.waiting_on_visit == stored.registrations - 40
-    print(f"{label}, {backend}, {args.workers} process(es): {args.registrations} registrations from {args.clients} "
-          f"clients: {result.rate:.0f} registrations/s, p50 {result.p50:.0f} ms, p99 {result.p99:.0f} ms, "
+    print(f"{label}, {backend}, {args.workers} process(es), {args.driver}: {expected} registrations from "
+          f"{args.clients} clients: {result.rate:.0f} registrations/s, p50 {result.p50:.0f} ms, "
+          f"p99 {result.p99:.0f} ms, "
           f"errors {result.errors}, confirmed=40 {'ok' if confirmed_ok else 'WRONG'} "
           f"({stored.confirmed_on_visit} confirmed, {stored.waiting_on_visit} waiting, {stored.registrations} stored), "
           f"letters {len(received)}/{expected} ({'each once' if not twice else f'{twice} twice'}), "
           f"{last_letter:.1f} s to the last letter", flush=True)
-    if result.errors:
+    if result.errors and args.driver == "python":
         print("  answers: " + ", ".join(f"{outcome} × {count}" for outcome, count in sorted(result.outcomes.items())))
-    emit(f"registration rush, {label}, {args.clients} clients, {backend}, {args.workers} process"
+    emit(f"registration rush, {label}, {args.clients} clients ({args.driver}), {backend}, {args.workers} process"
          f"{'es' if args.workers > 1 else ''}", "registrations/s", result.rate, bare=bare,
          p50_ms=result.p50, p99_ms=result.p99, errors=result.errors, http=True,
          note=f"confirmed {stored.confirmed_on_visit}/40; letters {len(received)}/{expected}"
               f"{'' if not twice else f' ({twice} twice)'} in {last_letter:.1f} s")
+
+
+class TimedInbox:
+    """An `Inbox` that also notes when each letter arrived (epoch seconds)."""
+
+    def __init__(self) -> None:
+        from tests.smtp_server import Inbox
+
+        self._inbox = Inbox()
+        self.received = self._inbox.received
+        self.arrived: list[float] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        answer = await self._inbox.handle_DATA(server, session, envelope)
+        self.arrived.append(time.time())
+        return answer
+
+    def authenticate(self, *args: object) -> object:
+        return self._inbox.authenticate(*args)  # type: ignore[arg-type]
 
 
 def measure_bare(args: argparse.Namespace) -> float:
@@ -240,14 +338,19 @@ def measure_bare(args: argparse.Namespace) -> float:
         base = f"http://127.0.0.1:{port}"
         try:
             asyncio.run(_wait_ready(f"{base}/"))
-            result = asyncio.run(burst(args.registrations, args.clients, json_sender(base, "2026-01-01", 1)))
+            if args.driver == "wrk":
+                address, body, content_type = wrk_body("json", "2026-01-01", 1)
+                # No count to stop at: wrk's own rate over a short fixed window.
+                result = wrk_burst(base, address, body, content_type, 10**9, args.clients, folder, seconds=3)
+            else:
+                result = asyncio.run(burst(args.registrations, args.clients, json_sender(base, "2026-01-01", 1)))
         finally:
             bare.send_signal(signal.SIGINT)
             bare.wait(timeout=30)
     print(f"bare Starlette JSON, same clients: {result.rate:.0f} requests/s, p50 {result.p50:.0f} ms, "
           f"p99 {result.p99:.0f} ms, errors {result.errors}", flush=True)
-    emit(f"registration harness, bare Starlette JSON, {args.clients} clients", "requests/s", result.rate,
-         p50_ms=result.p50, p99_ms=result.p99, errors=result.errors)
+    emit(f"registration harness ({args.driver}), bare Starlette JSON, {args.clients} clients", "requests/s",
+         result.rate, p50_ms=result.p50, p99_ms=result.p99, errors=result.errors)
     return result.rate
 
 
@@ -258,6 +361,8 @@ def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL server URL; each path gets a scratch database on it")
     parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
     parser.add_argument("--paths", default="json,form,bare", help="which of json, form, bare to measure")
+    parser.add_argument("--driver", choices=("wrk", "python"), default="wrk",
+                        help="send the burst with wrk (C, little client CPU) or with Python clients (httpx)")
     parser.add_argument("--profile", help="write a cProfile of each path's server to FILE.<path> (pstats format)")
     args = parser.parse_args()
     if args.workers > 1 and not args.postgres:
