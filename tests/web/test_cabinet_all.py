@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -49,6 +50,14 @@ def _prepare(url: str) -> int:
             return await add_slot(store)
 
     return asyncio.run(run())
+
+
+def _execute(url: str, statement: Any) -> None:
+    async def run() -> None:
+        async with Store(url) as store:
+            await store.execute(statement)
+
+    asyncio.run(run())
 
 
 def _letters(url: str) -> list[tuple[str, str]]:
@@ -97,6 +106,25 @@ def test_the_link_lists_registrations_and_bookings_across_events(app_client: Tes
     assert "Субсидии для участников кластеров" in page.text
     assert page.text.count("/cabinet/") >= 2 and "/consultations/b/" in page.text
     assert "Регистрации и билеты" in page.text and "Записи на консультации" in page.text
+
+
+def test_the_english_cabinet_names_events_and_cities_in_english(app_client: TestClient, sqlite_url: str) -> None:
+    _prepare(sqlite_url)
+    _execute(sqlite_url, t.events.update().where(t.events.c.slug == "samara-2026").values(
+        title_en="Practical session in Samara", city_en="Samara"))
+    app_client.post("/cabinet", data={"email": "delegate1@example.ru"})
+    link = re.search(r"https://events\.example\.org(/cabinet/all/\S+)", _letters(sqlite_url)[-1][1])
+    assert link is not None
+    app_client.get("/lang/en")
+
+    page = app_client.get(link.group(1)).text
+    items = [" ".join(re.sub(r"<[^>]+>", " ", item).split())
+             for item in re.findall(r'<li class="cabinet-item[^"]*">(.*?)</li>', page, flags=re.S)]
+
+    # The Kirov event has no English variants: it is shown as entered.
+    assert [item.split(" Registration confirmed")[0].split(" Certificate issued")[0] for item in items] == [
+        "Practical session in Samara 2 April 2026 · Samara", "Практическая сессия kirov-2026 2 April 2026 · Самара",
+        "Practical session in Samara · № 2026-SAM-0001 2 April 2026 · Samara"]
 
 
 def test_a_forged_or_expired_link_is_refused(app_client: TestClient, sqlite_url: str) -> None:

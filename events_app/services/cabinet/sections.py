@@ -42,6 +42,9 @@ class Item:
     where: str | None = None
     actions: tuple[Action, ...] = ()
     active: bool = True
+    # The English interface's variants of the title and the place, where the data has them.
+    title_en: str | None = None
+    where_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,8 @@ async def registrations(store: Store, settings: Settings, email: str, now: datet
             actions.append(Action(N_("Personal calendar"), calendar))
         items.append(Item(title=view.event.title, days=(view.event.starts_on, view.event.ends_on),
                           where=view.event.city, status=REGISTRATION_STATUSES.get(view.status, view.status),
-                          actions=tuple(actions), active=view.status != "cancelled"))
+                          actions=tuple(actions), active=view.status != "cancelled",
+                          title_en=view.event.title_en, where_en=view.event.city_en))
     return Section("registrations", N_("Registrations and tickets"), items) if items else None
 
 
@@ -99,12 +103,14 @@ async def certificates(store: Store, settings: Settings, email: str, now: dateti
     """Certificates issued to this address's registrations (revoked and erased ones are left out)."""
     c, r, e = t.certificates, t.registrations, t.events
     rows = await store.fetch_all(
-        sa.select(c.c.number, c.c.issued_at, e.c.title, e.c.starts_on, e.c.ends_on, e.c.city)
+        sa.select(c.c.number, c.c.issued_at, e.c.title, e.c.title_en, e.c.starts_on, e.c.ends_on, e.c.city,
+                  e.c.city_en)
         .select_from(c.join(r, r.c.id == c.c.registration_id).join(e, e.c.id == c.c.event_id))
         .where(r.c.email == email, r.c.erased_at.is_(None), c.c.revoked_at.is_(None), c.c.erased_at.is_(None))
         .order_by(c.c.issued_at))
     items = [Item(title=f"{row['title']} · № {row['number']}", status=N_("Certificate issued"),
-                  days=(row["starts_on"], row["ends_on"]), where=row["city"],
+                  days=(row["starts_on"], row["ends_on"]), where=row["city"], where_en=row["city_en"],
+                  title_en=f"{row['title_en']} · № {row['number']}" if row["title_en"] else None,
                   actions=(Action(N_("Download the certificate (PDF)"),
                                   verification_url(settings.base_url, row["number"]) + "/pdf"),
                            Action(N_("Certificate check"), verification_url(settings.base_url, row["number"]))))
