@@ -197,6 +197,11 @@ def test_an_accepted_team_sees_its_slot_time_in_its_cabinet(client: TestClient, 
     assert re.search(r'id="slot-time"><time datetime="2021-04-02T11:20:00\+03:00">[^<]*11:20</time>–11:50',
                      cabinet.text)
     assert "Заявка принята." in cabinet.text
+    assert "Предварительная защита совместных кластерных проектов<br>" in cabinet.text
+    client.get("/lang/en")
+    english = client.get(_cabinet_url(application_id)).text
+    assert "Preliminary defence of joint cluster projects<br>" in english
+    assert "Предварительная защита" not in english
 
 
 def test_slides_upload_refuses_a_file_that_is_not_a_pdf(client: TestClient, database_url: str) -> None:

@@ -25,7 +25,7 @@ from events_app.domain.staff import Forbidden, Role, StaffMember
 from events_app.services import rate_limit
 from events_app.services.defences import blocks, jury, letters
 from events_app.services.programme import catalogue
-from events_app.services.programme.catalogue import EventView
+from events_app.services.programme.catalogue import EventView, SessionView
 from events_app.services.staff import audit
 from events_app.settings import Settings
 
@@ -50,6 +50,7 @@ class ApplicationView:
     created_at: datetime
     slot: blocks.SlotView | None
     session_title: str | None
+    session_title_en: str | None  # the block's English title, for the team's English cabinet
     has_slides: bool
     slides_size: int | None
     slides_published: bool
@@ -117,16 +118,17 @@ async def _event_row(store: Store, event: EventView, application_id: int) -> Row
 
 
 async def _views(store: Store, event: EventView, rows: list[Row]) -> list[ApplicationView]:
-    slots: dict[int, tuple[blocks.SlotView, str]] = {}
+    slots: dict[int, tuple[blocks.SlotView, SessionView]] = {}
     for session, count in await blocks.list_blocks(store, event):
         if count:
             block = await blocks.get_block(store, event, session.id)
-            slots.update({slot.application_id: (slot, session.title) for slot in block.slots if slot.application_id})
+            slots.update({slot.application_id: (slot, session) for slot in block.slots if slot.application_id})
     return [ApplicationView(
         id=row["id"], status=row["status"], project_title=row["project_title"], organisations=row["organisations"],
         regions=row["regions"], presenters=row["presenters"], email=row["email"], summary=row["summary"],
         created_at=row["created_at"], slot=slots[row["id"]][0] if row["id"] in slots else None,
-        session_title=slots[row["id"]][1] if row["id"] in slots else None,
+        session_title=slots[row["id"]][1].title if row["id"] in slots else None,
+        session_title_en=slots[row["id"]][1].title_en if row["id"] in slots else None,
         has_slides=row["slides_file"] is not None, slides_size=row["slides_size"],
         slides_published=row["slides_published_at"] is not None, remarks_sent=row["remarks_sent_at"] is not None,
     ) for row in rows]
