@@ -139,7 +139,7 @@ async def _prepare(database_url: str, env: dict[str, str], delegates: int, day: 
     from events_app.data.database import Store
     from events_app.services.checkin import devices
     from events_app.services.mail import outbox
-    from events_app.services.registration import signup
+    from events_app.services.registration import letters, signup
     from events_app.settings import load_settings
 
     settings = load_settings(env)
@@ -153,7 +153,8 @@ async def _prepare(database_url: str, env: dict[str, str], delegates: int, day: 
             assert result.ticket_secret, result
             secrets.append(result.ticket_secret)
         # Their confirmations go out now, not in the background of the measurement.
-        while (await outbox.deliver_due(store, outbox.transport_for(settings), batch=200)).sent:
+        while (await outbox.deliver_due(store, outbox.transport_for(settings), batch=200,
+                                        render=letters.writer(store, settings))).sent:
             pass
         tokens = []
         for name in ("Вход 1", "Вход 2"):
