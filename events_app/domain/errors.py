@@ -13,8 +13,9 @@ def N_(message: str) -> str:
 class DomainError(Exception):
     """A rule of the domain refused an operation; `message` is shown to the user.
 
-    `message` stays the catalogue's msgid; `values` fill its `%(name)s` places only after it is
-    translated, so a message naming a bus or a person is still found in the catalogue."""
+    `message` and the `fields` messages stay the catalogue's msgids; `values` fill their `%(name)s`
+    places only after they are translated, so a message naming a bus or a limit is still found in
+    the catalogue."""
 
     code = "invalid"
 

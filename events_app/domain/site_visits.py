@@ -80,7 +80,7 @@ def _seats(raw: str) -> tuple[int | None, str | None]:
     if seats < 1:
         return None, N_("A bus needs at least one seat")
     if seats > MAX_SEATS:
-        return None, N_("At most 120 seats: check the number")
+        return None, N_("At most %(seats)s seats: check the number")
     return seats, None
 
 
@@ -100,21 +100,23 @@ def read_bus(form: Mapping[str, str]) -> BusFields:
     if name is None:
         errors["name"] = N_("Give the bus a name, such as Bus 3")
     elif len(name) > NAME_CHARS:
-        errors["name"] = N_("At most 80 characters")
+        errors["name"] = N_("At most %(chars)s characters")
     seats, problem = _seats(text("seats") or "")
     if problem:
         errors["seats"] = problem
     plate = text("plate")
     if plate is not None and len(plate) > PLATE_CHARS:
-        errors["plate"] = N_("At most 20 characters, such as К 123 ОР 11")
+        errors["plate"] = N_("At most %(plate_chars)s characters, such as К 123 ОР 11")
     curator_name = text("curator_name")
     if curator_name is not None and len(curator_name) > NAME_CHARS:
-        errors["curator_name"] = N_("At most 80 characters")
+        errors["curator_name"] = N_("At most %(chars)s characters")
     phone = text("curator_phone")
     if phone is not None and not CURATOR_PHONE.fullmatch(phone):
         errors["curator_phone"] = N_("Write the phone in digits, such as +7 912 345-67-89")
     if errors:
-        raise InvalidInput(N_("The bus was not saved: check the highlighted fields"), fields=errors)
+        # The limits are named from their constants, so a message cannot disagree with the check.
+        raise InvalidInput(N_("The bus was not saved: check the highlighted fields"), fields=errors,
+                           values={"seats": MAX_SEATS, "chars": NAME_CHARS, "plate_chars": PLATE_CHARS})
     assert name is not None and seats is not None
     return BusFields(kind=kind, name=name, seats=seats, plate=plate, curator_name=curator_name, curator_phone=phone)
 

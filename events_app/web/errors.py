@@ -4,6 +4,7 @@ field messages and status of a refused form (`web/organiser/forms.py` uses them)
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -39,13 +40,16 @@ def status_for(error: DomainError) -> int:
 def field_messages(error: DomainError) -> dict[str, str]:
     """The error's messages by field name, in the request's language: what a form shows beside
     each field it refuses, and what the API returns under `fields`."""
-    return {name: gettext(text) for name, text in error.fields.items()}
+    return {name: _filled(gettext(text), error.values) for name, text in error.fields.items()}
 
 
 def error_message(error: DomainError) -> str:
     """The error's message in the request's language, its named values filled in after translation."""
-    text = gettext(error.message)
-    return text % error.values if error.values else text
+    return _filled(gettext(error.message), error.values)
+
+
+def _filled(text: str, values: Mapping[str, object]) -> str:
+    return text % values if values else text
 
 
 def _is_api(request: Request) -> bool:

@@ -225,12 +225,13 @@ def test_bus_form_reads_a_bus_with_spaces_trimmed_and_empty_fields_as_none() -> 
     ("", "Give the number of seats"), ("сорок", "Seats are a whole number, such as 45"),
     ("12.5", "Seats are a whole number, such as 45"), ("1e3", "Seats are a whole number, such as 45"),
     ("0", "A bus needs at least one seat"), ("-3", "A bus needs at least one seat"),
-    ("121", "At most 120 seats: check the number")])
+    ("121", "At most %(seats)s seats: check the number")])
 def test_bus_seats_must_be_a_positive_whole_number_a_bus_can_have(seats: str, message: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         read_bus({"name": "Автобус 3", "seats": seats})
 
     assert refused.value.fields == {"seats": message}
+    assert refused.value.values["seats"] == 120
 
 
 def test_bus_form_names_every_wrong_field_at_once() -> None:

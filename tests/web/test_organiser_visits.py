@@ -339,6 +339,7 @@ def test_a_refused_bus_keeps_what_was_typed_and_says_what_is_wrong(workspace: An
     fraction = client.post(base, data={"csrf_token": csrf, **BUS, "seats": "12.5"})
     zero = client.post(base, data={"csrf_token": csrf, **BUS, "seats": "0"})
     huge = client.post(base, data={"csrf_token": csrf, **BUS, "seats": "450"})
+    long = client.post(base, data={"csrf_token": csrf, **BUS, "name": "А" * 81, "plate": "К" * 21})
 
     assert words.status_code == 422
     assert _errors(words.text) == {"name": "Дайте автобусу название, например «Автобус 3»",
@@ -349,6 +350,8 @@ def test_a_refused_bus_keeps_what_was_typed_and_says_what_is_wrong(workspace: An
     assert _errors(fraction.text) == {"seats": "Число мест — целое число, например 45"}
     assert _errors(zero.text) == {"seats": "В автобусе должно быть хотя бы одно место"}
     assert _errors(huge.text) == {"seats": "Не больше 120 мест: проверьте число"}
+    assert _errors(long.text) == {"name": "Не больше 80 символов",
+                                  "plate": "Не больше 20 символов, например К 123 ОР 11"}
     assert [group["name"] for group in _groups(database_url, mondi)] == ["Автобус 1", "Автобус 2"]
     assert _fetch(database_url, sa.select(t.audit_log.c.id).where(t.audit_log.c.action.like("visits.bus%"))) == []
 
