@@ -7,6 +7,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
 
@@ -14,7 +15,7 @@ from events_app.data import tables as t
 from events_app.data.database import INTEGRITY_ERRORS, Store
 from events_app.domain.errors import InvalidInput
 from events_app.domain.registration import validate_registration
-from events_app.services.registration import intake, signup
+from events_app.services.registration import intake, places, signup
 from events_app.services.registration.letters import writer as letter_writer
 from events_app.services.registration.signup import RegistrationClosed
 from events_app.settings import Settings
@@ -357,3 +358,25 @@ async def test_a_registration_that_fails_in_a_batch_fails_alone(store: Store, se
         ("confirmed", "confirmed"), ("confirmed", "waitlisted")]
     emails = sorted(row["email"] for row in await store.fetch_all(sa.select(t.registrations.c.email)))
     assert emails == ["delegate0@example.ru", "delegate2@example.ru"]
+
+
+async def test_the_registration_lock_lets_a_door_insert_check_its_event_key(store: Store, settings: Settings) -> None:
+    """While a registration holds the event's lock, a row that refers to the event (the door's
+    `scan_log` and `checkins` rows do) may still check that key; another registration still waits."""
+    if store.is_sqlite:
+        pytest.skip("row lock modes are PostgreSQL's; SQLite writers take turns anyway")
+    event_id = (await load_event(store)).id
+    raw = await asyncpg.connect(store.url.replace("postgresql://", "postgres://", 1))
+    try:
+        async with store.transaction():
+            await places.lock_event(store, event_id)
+            await raw.execute("SET lock_timeout = '2s'")
+            async with raw.transaction():
+                # What PostgreSQL's foreign-key check takes on the referenced row.
+                assert await raw.fetchval("SELECT id FROM events WHERE id = $1 FOR KEY SHARE", event_id) == event_id
+            with pytest.raises(asyncpg.LockNotAvailableError):
+                async with raw.transaction():
+                    await raw.execute("SET LOCAL lock_timeout = '200ms'")
+                    await raw.fetchval("SELECT id FROM events WHERE id = $1 FOR NO KEY UPDATE", event_id)
+    finally:
+        await raw.close()

@@ -20,7 +20,14 @@ from events_app.services.visits import seating
 
 
 async def lock_event(store: Store, event_id: int) -> Row:
-    row = await store.fetch_one(sa.select(t.events).where(t.events.c.id == event_id).with_for_update())
+    """Take the event's row lock: one registration transaction of an event at a time.
+
+    On PostgreSQL it is `FOR NO KEY UPDATE`, which still excludes another taker of this lock but not
+    the `FOR KEY SHARE` that a foreign-key check takes: the door's inserts into `scan_log` and
+    `checkins` (which refer to the event) do not queue behind a registration rush.
+    """
+    row = await store.fetch_one(
+        sa.select(t.events).where(t.events.c.id == event_id).with_for_update(key_share=True))
     assert row is not None
     return row
 
