@@ -98,6 +98,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
+@pytest.fixture(scope="module", autouse=True)
+def patient_expect() -> Iterator[None]:
+    """The machine may be busy with other work: wait up to WAIT_MS for what a person should see,
+    not Playwright's 5 s, and give the default back to the modules after this one."""
+    expect.set_options(timeout=WAIT_MS)
+    yield
+    expect.set_options(timeout=None)
+
+
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     yield from start_playwright()
