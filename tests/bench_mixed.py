@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 import sqlalchemy as sa
-from bench_support import emit, scratch_postgres, wrk_figures
+from bench_support import emit, process_tree, scratch_postgres, wrk_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -192,28 +192,12 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server was not ready within two minutes")
 
 
-def _process_tree(root: int) -> list[int]:
-    """The process and its descendants (uvicorn's workers are children of the server)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
 
 def _resident_mb(root: int) -> dict[str, float]:
     """Resident memory (VmRSS) in MB of each process of the server, by role: the master, its workers
     and multiprocessing's resource tracker."""
     sizes = {}
-    for pid in _process_tree(root):
+    for pid in process_tree(root):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
-from bench_support import emit
+from bench_support import emit, process_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -121,27 +121,11 @@ def _wait(port: int) -> None:
     raise RuntimeError("server did not start")
 
 
-def _process_tree(root: int) -> list[int]:
-    """The process and all its descendants (uvicorn's workers are children of the server)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
 
 def _cpu_seconds(root: int) -> float:
     """User + system CPU time so far of a process tree, from /proc (Linux)."""
     total = 0
-    for pid in _process_tree(root):
+    for pid in process_tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:

@@ -6,10 +6,12 @@ import asyncio
 import email
 import email.policy
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -62,3 +64,18 @@ def start_smtp(inbox: Inbox, port: int) -> Controller:
                             authenticator=inbox.authenticate, auth_require_tls=False)
     controller.start()
     return controller
+
+
+# Fixtures for a test module that takes them (`from tests.smtp_server import inbox, smtp_url`):
+# a real server on a free port for each test, and what it received.
+@pytest.fixture
+def inbox() -> Inbox:
+    return Inbox()
+
+
+@pytest.fixture
+def smtp_url(inbox: Inbox) -> Iterator[str]:
+    port = free_port()
+    controller = start_smtp(inbox, port)
+    yield f"smtp://127.0.0.1:{port}"
+    controller.stop()

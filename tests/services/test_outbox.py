@@ -8,7 +8,6 @@ import email.policy
 import logging
 import shutil
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import EmailMessage
@@ -35,7 +34,9 @@ from events_app.services.mail.outbox import (
     transport_for,
 )
 from tests.conftest import settings_for
-from tests.smtp_server import Inbox, free_port, start_smtp
+from tests.smtp_server import Inbox, free_port, inbox, smtp_url, start_smtp
+
+__all__ = ["inbox", "smtp_url"]  # fixtures, taken by name
 
 T0 = datetime(2026, 4, 1, 6, 0, tzinfo=UTC)
 SENDER = "Оргкомитет <noreply@events.example.org>"
@@ -46,19 +47,6 @@ SUBJECT = "Регистрация подтверждена: «Стратегич
 SENDER_CLOCK = SystemClock()
 TEXT = "Здравствуйте, Мария Петровна!\nВаш билет: https://events.example.org/t/abc\n"
 CALENDAR = "BEGIN:VCALENDAR\r\nSUMMARY:Стратегическая сессия\r\nEND:VCALENDAR\r\n".encode()
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    return Inbox()
-
-
-@pytest.fixture
-def smtp_url(inbox: Inbox) -> Iterator[str]:
-    port = free_port()
-    controller = start_smtp(inbox, port)
-    yield f"smtp://127.0.0.1:{port}"
-    controller.stop()
 
 
 def letter(recipient: str = RECIPIENT, *, subject: str = SUBJECT) -> EmailMessage:

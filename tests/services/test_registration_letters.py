@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import icalendar
@@ -21,25 +20,14 @@ from events_app.services.registration.views import online_links, registration_vi
 from events_app.settings import Settings
 from tests.conftest import settings_for
 from tests.factories import NOW, load_event, register
-from tests.smtp_server import Inbox, free_port, start_smtp
+from tests.smtp_server import Inbox, inbox, smtp_url
+
+__all__ = ["inbox", "smtp_url"]  # fixtures, taken by name
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return settings_for(database_url, tmp_path / "data")
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    return Inbox()
-
-
-@pytest.fixture
-def smtp_url(inbox: Inbox) -> Iterator[str]:
-    port = free_port()
-    controller = start_smtp(inbox, port)
-    yield f"smtp://127.0.0.1:{port}"
-    controller.stop()
 
 
 async def test_a_registration_queues_a_description_of_its_letter(store: Store, settings: Settings) -> None:
