@@ -46,6 +46,7 @@ def test_session_at_ten_moscow_is_shown_at_ten(client: TestClient) -> None:
 
     assert "1 апреля, четверг, 10:00</time>–<time" in page
     assert "(Europe/Moscow, UTC+3)" in page
+    assert re.search(r"<dt>Число мест</dt>\s*<dd>40 · Нужна запись</dd>", page)
 
 
 def test_second_day_tab_shows_the_defence_block(client: TestClient) -> None:

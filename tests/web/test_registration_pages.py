@@ -287,6 +287,7 @@ def test_registering_twice_answers_like_the_cabinet_link_request_and_mails_the_l
     assert ("Если с этим адресом была регистрация, письмо со ссылкой уже отправлено на ANNA@example.ru"
             in again.text)
     assert "уже зарегистрирован" not in again.text
+    assert re.search(r'<a class="button" href="[^"]*/">К списку мероприятий</a>', again.text)
     assert api.status_code == 202, api.text
     assert api.json()["status"] == "link_sent"
     assert _count(database_url, t.registrations) == 1
