@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 import sqlalchemy as sa
-from bench_support import emit, process_tree, scratch_postgres, wrk_figures
+from bench_support import emit, events_app, free_port, process_tree, scratch_postgres, wrk_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -122,16 +121,6 @@ class Door:
     tokens: list[str]
     list_name: str
     day: str
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _events_app(env: dict[str, str], *args: str) -> None:
-    subprocess.run([str(BIN / "events-app"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 async def _prepare(database_url: str, env: dict[str, str], delegates: int, day: str) -> Door:
@@ -273,16 +262,16 @@ def main() -> None:
 
 
 def _run(args: argparse.Namespace, database_url: str, folder: Path) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "EVENTS_DATA_DIR": str(folder), "EVENTS_BASE_URL": base, "EVENTS_DATABASE_URL": database_url,
            "EVENTS_SECRET_KEY": "benchmark-secret-key-0123456789abcdef"}
     env.pop("EVENTS_SMTP_URL", None)  # letters are written as files under the data folder
     day = datetime.now(ZoneInfo("Europe/Moscow")).date().isoformat()  # the event's own today
     print("loading the demo and moving the Syktyvkar event to today ...", flush=True)
-    _events_app(env, "migrate")
-    _events_app(env, "demo")
-    _events_app(env, "import", str(ROOT / "schedules" / f"{SLUG}.toml"), "--shift-to", day)
+    events_app(env, "migrate")
+    events_app(env, "demo")
+    events_app(env, "import", str(ROOT / "schedules" / f"{SLUG}.toml"), "--shift-to", day)
     print(f"preparing {args.delegates} delegates with tickets and two door devices ...", flush=True)
     door = asyncio.run(_prepare(database_url, env, args.delegates, day))
 

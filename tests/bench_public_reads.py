@@ -16,7 +16,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
-from bench_support import emit
+from bench_support import emit, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -42,12 +41,6 @@ async def page(request):
 
 app = Starlette(routes=[Route("/", page)])
 '''
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait(port: int) -> None:
@@ -105,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        port, bare_port = _free_port(), _free_port()
+        port, bare_port = free_port(), free_port()
         env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_DATABASE_URL": f"sqlite:///{folder}/events.db",
                "EVENTS_BASE_URL": f"http://127.0.0.1:{port}"}
         env.pop("EVENTS_SMTP_URL", None)

@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,7 +39,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
-from bench_support import emit, process_tree
+from bench_support import emit, free_port, process_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -103,12 +102,6 @@ def _scratch_postgres(server_url: str) -> Iterator[str]:
         yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
     finally:
         asyncio.run(run(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait(port: int) -> None:
@@ -216,7 +209,7 @@ def main() -> None:
 
 def _run(args: argparse.Namespace, folder: str) -> tuple[dict[str, float], dict[str, float]]:
     """Prepare the database, measure the service, then bare Starlette."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_BASE_URL": f"http://127.0.0.1:{port}",
            "EVENTS_SECRET_KEY": "benchmark-secret-key-0123456789abcdef"}
     env.pop("EVENTS_SMTP_URL", None)
@@ -243,7 +236,7 @@ def _run(args: argparse.Namespace, folder: str) -> tuple[dict[str, float], dict[
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
 
-    bare_port = _free_port()
+    bare_port = free_port()
     (Path(folder) / "bare_app.py").write_text(BARE_APP)
     # The same uvicorn settings as `events-app serve`, access log included, so only the endpoint differs.
     bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(bare_port), "--proxy-headers"],

@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,7 +42,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
-from bench_support import emit, scratch_postgres, wrk_figures
+from bench_support import emit, events_app, free_port, scratch_postgres, wrk_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -62,16 +61,6 @@ async def register(request):
 
 app = Starlette(routes=[Route("/api/v1/events/{slug}/registrations", register, methods=["POST"])])
 '''
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _run(env: dict[str, str], *args: str) -> None:
-    subprocess.run([str(BIN / "events-app"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 async def _wait_ready(url: str) -> None:
@@ -245,16 +234,16 @@ def measure_path(path: str, args: argparse.Namespace, database_url: str | None, 
     from tests.smtp_server import start_smtp
 
     with tempfile.TemporaryDirectory() as folder:
-        port, smtp_port = _free_port(), _free_port()
+        port, smtp_port = free_port(), free_port()
         inbox = TimedInbox()
         smtp = start_smtp(inbox, smtp_port)
         env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_BASE_URL": f"http://127.0.0.1:{port}",
                "EVENTS_SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
                "EVENTS_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
                "EVENTS_DATABASE_URL": database_url or f"sqlite:///{folder}/events.db"}
-        _run(env, "migrate")
+        events_app(env, "migrate")
         start = date.today() + timedelta(days=30)
-        _run(env, "import", str(ROOT / "schedules" / f"{SLUG}.toml"), "--shift-to", start.isoformat())
+        events_app(env, "import", str(ROOT / "schedules" / f"{SLUG}.toml"), "--shift-to", start.isoformat())
         serve = [str(BIN / "events-app"), "serve", "--port", str(port)]
         if args.workers > 1:
             serve += ["--workers", str(args.workers)]
@@ -331,7 +320,7 @@ class TimedInbox:
 
 def measure_bare(args: argparse.Namespace) -> float:
     with tempfile.TemporaryDirectory() as folder:
-        port = _free_port()
+        port = free_port()
         (Path(folder) / "bare_app.py").write_text(BARE_APP)
         bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(port), "--log-level", "warning"],
                                 cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -15,6 +15,9 @@ import contextlib
 import json
 import math
 import re
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -126,3 +129,15 @@ def process_tree(root: int) -> list[int]:
         found.append(pid)
         todo.extend(children.get(pid, []))
     return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def events_app(env: dict[str, str], *args: str) -> None:
+    """Run the service's CLI (of this interpreter's environment) and wait for it; its output is dropped."""
+    subprocess.run([str(Path(sys.executable).parent / "events-app"), *args], env=env, check=True,
+                   stdout=subprocess.DEVNULL)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -12,6 +10,7 @@ from events_app.domain.staff import Role
 from events_app.services.attendance import matrix
 from events_app.web import clock
 from events_app.web.client import client_address
+from events_app.web.organiser import forms
 from events_app.web.organiser.auth import event_of, member_of, page, staff_route
 
 ORGANISERS = (Role.ORGANISER,)
@@ -28,9 +27,7 @@ async def attendance_xlsx(request: Request) -> Response:
     content = await matrix.matrix_xlsx(request.state.store, event.id, actor=member_of(request), now=clock.now(request),
                                        ip=client_address(request))
     name = f"{event.slug}-attendance-{clock.now(request):%Y%m%d-%H%M}.xlsx"
-    return Response(content, media_type=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-        "Cache-Control": "no-store"})
+    return forms.download(content, name, XLSX)
 
 
 PATH = "/organiser/events/{slug}/attendance"

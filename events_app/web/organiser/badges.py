@@ -4,7 +4,6 @@ single badge (someone who arrived without one); the legend of the category bands
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -71,9 +70,7 @@ async def badges_pdf(request: Request) -> Response:
                                         filters=filters, layout=layout, now=moment, actor=member_of(request),
                                         ip=client_address(request))
     name = f"{event.slug}-badges{'-' + registration if filters.registration_ids else ''}-{moment:%Y%m%d-%H%M}.pdf"
-    return Response(batch.pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-        "Cache-Control": "no-store", "X-Badge-Count": str(batch.count)})
+    return forms.download(batch.pdf, name, "application/pdf", headers={"X-Badge-Count": str(batch.count)})
 
 
 async def save_legend(request: Request) -> Response:

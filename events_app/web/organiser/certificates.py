@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -99,9 +98,7 @@ async def register(request: Request) -> Response:
     content = await issuing.register(request.state.store, event.id, actor=member_of(request), now=clock.now(request),
                                      ip=client_address(request))
     name = f"{event.slug}-certificates-{clock.now(request):%Y%m%d-%H%M}.xlsx"
-    return Response(content, media_type=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-        "Cache-Control": "no-store"})
+    return forms.download(content, name, XLSX)
 
 
 PATH = "/organiser/events/{slug}/certificates"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -43,3 +44,10 @@ def refuse(request: Request, template: str, error: DomainError, context: Mapping
 def done(target: str) -> RedirectResponse:
     """After a good submission: on to `target` with 303 See Other, so the browser GETs it."""
     return RedirectResponse(target, status_code=303)
+
+
+def download(content: bytes, name: str, media_type: str, *, headers: Mapping[str, str] | None = None) -> Response:
+    """An export the organiser's form asked for: saved as `name` (RFC 6266, the UTF-8 form too), never cached."""
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "no-store", **(headers or {})})

@@ -3,8 +3,6 @@ registration with its sign-ups (moved between places and waiting lists), and exp
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -139,9 +137,7 @@ async def export(request: Request) -> Response:
         request.state.store, event_id=event.id, filters=filters, fmt=fmt, actor=member_of(request),
         ip=client_address(request), now=clock.now(request))
     name = f"{event.slug}-registrations-{clock.now(request):%Y%m%d-%H%M}.{fmt}"
-    return Response(content, media_type=EXPORT_TYPES[fmt], headers={
-        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-        "Cache-Control": "no-store"})
+    return forms.download(content, name, EXPORT_TYPES[fmt])
 
 
 PATH = "/organiser/events/{slug}/registrations"
