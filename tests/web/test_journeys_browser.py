@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from events_app import i18n
 from events_app.data.database import Store
@@ -134,8 +135,16 @@ def desktop(browser: Browser, server: Server) -> Iterator[Page]:
 
 
 def _shot(page: Page, name: str) -> None:
+    """A picture of what the person sees now, once the page has finished loading. A picture is for
+    people to look at, not a check: one that Chromium refuses mid-navigation is tried once more."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"journey-{name}.png"))
+    path = str(SHOTS / f"journey-{name}.png")
+    page.wait_for_load_state()
+    try:
+        page.screenshot(path=path)
+    except PlaywrightError:
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=path)
 
 
 def _width(page: Page) -> int:
@@ -360,30 +369,36 @@ def test_organiser_moves_a_visit_publishes_seats_buses_and_approves(server: Serv
         assert f"Ваш автобус: {bus}" in seat  # riders of two organisations: the emptier bus each
 
     # Moderation on; the next delegate waits for approval, and the organiser approves them.
-    page.goto(f"/organiser/events/{EVENT}/settings/registration")
-    page.get_by_label("Организатор подтверждает каждую регистрацию до отправки билета").check()
-    page.get_by_role("button", name="Сохранить").click()
+    _set_moderation(page, on=True)
     _shot(page, "organiser-07-moderation")
-    pending = _register_by_api(server, 103, "Ждущая", luzales)
-    assert pending["status"] == "pending"
-    page.goto(f"/organiser/events/{EVENT}/registrations")
-    row = page.locator("tr", has_text="Ждущая Иван")
-    expect(row.locator(".status")).to_have_text("Ждёт одобрения")
-    expect(row).to_contain_text(f"{LUZALES} — ожидает подтверждения")
-    _shot(page, "organiser-08-pending")
-    row.locator("input[name=ids]").check()
-    page.get_by_role("button", name="Одобрить выбранные").click()
-    expect(page.locator("p.notice[role=status]")).to_have_text("Одобрено: 1. Каждому участнику отправлен билет.")
-    expect(page.locator("tr", has_text="Ждущая Иван").locator(".status")).to_have_text("Подтверждена")
-    _shot(page, "organiser-09-approved")
-    approved = _letter(server, "delegate103@example.ru", "Заявка одобрена")
-    assert f"{LUZALES} — место за вами" in approved
+    try:
+        pending = _register_by_api(server, 103, "Ждущая", luzales)
+        assert pending["status"] == "pending"
+        page.goto(f"/organiser/events/{EVENT}/registrations")
+        row = page.locator("tr", has_text="Ждущая Иван")
+        expect(row.locator(".status")).to_have_text("Ждёт одобрения")
+        expect(row).to_contain_text(f"{LUZALES} — ожидает подтверждения")
+        _shot(page, "organiser-08-pending")
+        row.locator("input[name=ids]").check()
+        page.get_by_role("button", name="Одобрить выбранные").click()
+        expect(page.locator("p.notice[role=status]")).to_have_text("Одобрено: 1. Каждому участнику отправлен билет.")
+        expect(page.locator("tr", has_text="Ждущая Иван").locator(".status")).to_have_text("Подтверждена")
+        _shot(page, "organiser-09-approved")
+        approved = _letter(server, "delegate103@example.ru", "Заявка одобрена")
+        assert f"{LUZALES} — место за вами" in approved
+    finally:
+        # Moderation off again, even when a step above failed: the other walks register delegates
+        # who get their tickets at once.
+        _set_moderation(page, on=False)
 
-    # Moderation off again: the other walks register delegates who get their tickets at once.
+
+def _set_moderation(page: Page, *, on: bool) -> None:
     page.goto(f"/organiser/events/{EVENT}/settings/registration")
-    page.get_by_label("Организатор подтверждает каждую регистрацию до отправки билета").uncheck()
+    page.get_by_label("Организатор подтверждает каждую регистрацию до отправки билета").set_checked(on)
     page.get_by_role("button", name="Сохранить").click()
-    expect(page.get_by_label("Организатор подтверждает каждую регистрацию до отправки билета")).not_to_be_checked()
+    expect(page.locator("p.notice[role=status]")).to_have_text("Сохранено.")
+    expect(page.get_by_label("Организатор подтверждает каждую регистрацию до отправки билета")).to_be_checked(
+        checked=on)
 
 
 # 3. Door staff, on a phone
