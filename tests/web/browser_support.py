@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = Path("/usr/bin/chromium")
 HEADLESS_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update")
@@ -32,6 +33,18 @@ def start_playwright() -> Iterator[Playwright]:
 
 def launch(driver: Playwright, *extra_args: str) -> Browser:
     return driver.chromium.launch(executable_path=str(CHROMIUM), args=[*HEADLESS_ARGS, *extra_args])
+
+
+def picture(page: Page, path: Path) -> None:
+    """A screenshot of what the person sees now, once the page has finished loading. A picture is for
+    people to look at, not a check: one that Chromium refuses mid-navigation is tried once more."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state()
+    try:
+        page.screenshot(path=str(path))
+    except PlaywrightError:
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(path))
 
 
 def service_env(data_dir: Path, base_url: str, **settings: str) -> dict[str, str]:

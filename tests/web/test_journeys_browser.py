@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
-from playwright.sync_api import Error as PlaywrightError
 
 from events_app import i18n
 from events_app.data.database import Store
@@ -32,7 +31,7 @@ from events_app.domain.staff import Role
 from events_app.services.defences import blocks
 from events_app.services.programme import catalogue
 from tests.factories import NOW, PASSWORD, delegate_json, device_by_cli, staff
-from tests.web.browser_support import launch, start_playwright
+from tests.web.browser_support import launch, picture, start_playwright
 from tests.web.test_agenda_builder_browser import Server, organiser_service
 from tests.web.test_scanner_browser import _write_camera
 
@@ -135,16 +134,7 @@ def desktop(browser: Browser, server: Server) -> Iterator[Page]:
 
 
 def _shot(page: Page, name: str) -> None:
-    """A picture of what the person sees now, once the page has finished loading. A picture is for
-    people to look at, not a check: one that Chromium refuses mid-navigation is tried once more."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = str(SHOTS / f"journey-{name}.png")
-    page.wait_for_load_state()
-    try:
-        page.screenshot(path=path)
-    except PlaywrightError:
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=path)
+    picture(page, SHOTS / f"journey-{name}.png")
 
 
 def _width(page: Page) -> int:

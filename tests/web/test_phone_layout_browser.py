@@ -48,7 +48,7 @@ from tests.conftest import settings_for
 from tests.consultation_support import person
 from tests.factories import PASSWORD, cli, register, staff
 from tests.smtp_server import free_port
-from tests.web.browser_support import launch, service_env, serving, start_playwright
+from tests.web.browser_support import launch, picture, service_env, serving, start_playwright
 
 SHOTS = Path(os.environ.get("EVENTS_SHOTS", "/tmp/ux-shots"))
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
@@ -323,8 +323,7 @@ def _width(page: Page) -> int:
 
 
 def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    picture(page, SHOTS / f"{name}.png")
 
 
 def _shot_name(route: str, index: int) -> str:
