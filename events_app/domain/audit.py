@@ -93,6 +93,14 @@ STAGE_STEPS: dict[str, str] = {
     "reset": N_("Reset"),
 }
 
+# How an organisation is listed on an event (`listed_as`; entries before it was named say `role`).
+LISTED_AS: dict[str, str] = {
+    "organiser": N_("as an organiser"),
+    "partner": N_("as a partner"),
+}
+ORGANISATION_ACTIONS = frozenset({"organisation.create", "organisation.update", "event.organisation_add",
+                                  "event.organisation_move", "event.organisation_remove"})
+
 # Who acted when no signed-in member did: stored as these words, shown translated.
 SYSTEM = "system"
 COMMAND_LINE = "command line"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,6 +46,35 @@ def moment(value: datetime, timezone: str = "Europe/Moscow") -> str:
     return value.astimezone(ZoneInfo(timezone)).strftime("%d.%m.%Y %H:%M")
 
 
+def audit_subject(entry: Any) -> str:
+    """What an audit entry was about, in the reader's words: names rather than the codes and numbers
+    the services keep in `details` (a version number, a file format, how an organisation is listed)."""
+    details: dict[str, Any] = entry.details
+    subject = str(entry.subject or "")
+    if entry.action == "agenda.publish" and "version" in details:
+        title = localized(entry, "event_title") if entry.event_title else subject
+        subject = ", ".join(filter(None, (title, i18n.gettext(N_("version %(number)s")) % {
+            "number": details["version"]})))
+    elif entry.action == "registrations.export" and "format" in details:
+        subject = f"{str(details['format']).upper()} · " + i18n.gettext(N_("rows: %(count)s")) % {
+            "count": details.get("rows", 0)}
+    elif entry.action == "visitor_data.purge" and subject:
+        subject = i18n.gettext(N_("events that ended before %(date)s")) % {
+            "date": date.fromisoformat(subject[:10]).strftime("%d.%m.%Y")}
+    parts = [subject or "—"]
+    listed_as = details.get("listed_as") or (details.get("role") if entry.action in audit.ORGANISATION_ACTIONS
+                                             else None)
+    if listed_as:
+        parts.append(i18n.gettext(audit.LISTED_AS.get(listed_as, listed_as)))
+    elif details.get("role"):
+        parts.append(i18n.gettext(ROLE_LABELS.get(details["role"], details["role"])))
+    if details.get("step"):
+        parts.append(i18n.gettext(audit.STAGE_STEPS.get(details["step"], details["step"])))
+    if entry.action == "defence.reveal_experts" and "reveal" in details:
+        parts.append(i18n.gettext(N_("names shown") if details["reveal"] else N_("names hidden")))
+    return " · ".join(parts)
+
+
 def _label_filter(labels: Mapping[str, str]) -> Callable[[str], str]:
     """A filter that words a stored code in the reader's language; an unknown code shows as it is."""
 
@@ -78,7 +107,7 @@ def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
         role_label=_label_filter(ROLE_LABELS),
         audit_action=_label_filter(audit.ACTIONS),
         audit_actor=_label_filter(audit.ACTORS),
-        stage_step=_label_filter(audit.STAGE_STEPS),
+        audit_subject=audit_subject,
         moment=moment,
     )
     env.globals.update(date_range=i18n.format_date_range, current_language=i18n.current_language)

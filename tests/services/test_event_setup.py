@@ -61,7 +61,7 @@ async def test_create_event_stores_a_draft_and_audits_it(store: Store) -> None:
         date(2026, 12, 17), date(2026, 12, 18), "draft", None)
     entries = await _audit(store, "event.create")
     assert [(e["subject"], e["event_id"], e["actor"], e["ip"]) for e in entries] == [
-        ("kirov-2026", row["id"], "admin@example.ru", "192.0.2.1")]
+        ("Сессия в Кирове", row["id"], "admin@example.ru", "192.0.2.1")]
 
 
 @pytest.mark.parametrize(("change", "field"), [
@@ -130,7 +130,7 @@ async def test_publishing_sets_the_status_and_is_audited(store: Store) -> None:
     await events.set_status(store, event_id, "published", actor=actor)
 
     assert (await events.event_settings(store, event_id)).status == "published"
-    assert [e["subject"] for e in await _audit(store, "event.publish")] == ["kirov-2026"]
+    assert [e["subject"] for e in await _audit(store, "event.publish")] == ["Сессия в Кирове"]
 
 
 async def test_registration_settings_store_local_times_in_utc(store: Store) -> None:
@@ -195,7 +195,7 @@ async def test_venue_is_added_with_its_host_and_coordinates(store: Store) -> Non
     (venue,) = [v for v in await events.venues(store, event_id) if v.key == "factory"]
     assert (venue.name, venue.kind, venue.address, venue.latitude, venue.longitude, venue.organisation_key,
             venue.sessions) == ("Завод", "enterprise", "ул. Заводская, 1", 61.67, 50.84, "luzales", 0)
-    assert [e["subject"] for e in await _audit(store, "venue.create")] == ["factory"]
+    assert [e["subject"] for e in await _audit(store, "venue.create")] == ["Завод"]
 
 
 @pytest.mark.parametrize(("change", "field"), [
@@ -228,7 +228,7 @@ async def test_a_venue_in_use_is_not_removed_and_an_unused_one_is(store: Store) 
     assert "Посещение АО «Монди СЛПК»" in " ".join(caught.value.sessions)
     keys = {v.key for v in await events.venues(store, event_id)}
     assert "mondi" in keys and "factory" not in keys
-    assert [e["subject"] for e in await _audit(store, "venue.remove")] == ["factory"]
+    assert [e["subject"] for e in await _audit(store, "venue.remove")] == ["Завод"]
 
 
 ORGANISATION = {"key": "kirov-fund", "name": "Фонд развития Кировской области", "short_name": "",
@@ -247,7 +247,8 @@ async def test_new_organisation_is_shared_and_listed_last(store: Store) -> None:
     stored = await organisations.organisation(store, "kirov-fund")
     assert (stored.inn, stored.region_code, stored.website, stored.short_name) == (
         valid_inn, "43", "https://fond43.ru", None)
-    assert [e["subject"] for e in await _audit(store, "organisation.create")] == ["kirov-fund"]
+    assert [e["subject"] for e in await _audit(store, "organisation.create")] == [
+        "Фонд развития Кировской области"]
 
 
 @pytest.mark.parametrize(("change", "field"), [

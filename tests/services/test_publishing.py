@@ -119,7 +119,7 @@ async def test_publish_moves_cancels_adds_and_tells_each_delegate_their_changes(
     assert (version.actor, version.mailed, len(version.changes)) == ("olga@example.ru", 2, 3)
     audit = await store.fetch_all(sa.select(t.audit_log).where(t.audit_log.c.action == "agenda.publish"))
     assert [(a["subject"], json.loads(a["details"]), a["ip"]) for a in audit] == [
-        (f"{EVENT} v1", {"version": 1, "changes": 3, "letters": 2}, "192.0.2.1")]
+        (event.title, {"version": 1, "changes": 3, "letters": 2}, "192.0.2.1")]
     assert await store.fetch_all(sa.select(t.session_drafts)) == []
 
 

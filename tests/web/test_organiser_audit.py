@@ -9,9 +9,11 @@ from starlette.testclient import TestClient
 
 from events_app.domain import audit
 from events_app.services.defences import stage
-from tests.factories import signed_in
+from tests.factories import add_staff, signed_in
 from tests.web.test_defences_pages import BASE as DEFENCES
 from tests.web.test_defences_pages import _add_slot, _block_id
+from tests.web.test_organiser_agenda import BASE as AGENDA
+from tests.web.test_organiser_agenda import _form, _venue_id
 
 CHECKIN = "/organiser/events/syktyvkar-2021/checkin"
 # The event column names the event as people know it, not by its slug.
@@ -69,6 +71,56 @@ def test_a_stage_step_names_the_block_and_the_button_pressed(client: TestClient,
     assert rows[0] == ["olga@example.ru", SYKTYVKAR, "Переключён экран сцены",
                        "Предварительная защита совместных кластерных проектов · Начать с первого проекта",
                        "defence.stage"]
+
+
+def _publish_a_new_session(client: TestClient, database_url: str, csrf: str) -> None:
+    client.post(AGENDA + "/sessions", data=_form(csrf, _venue_id(database_url, "luzales")))
+    published = client.post(AGENDA + "/publish", data={"csrf_token": csrf, "confirm": "yes"}, follow_redirects=False)
+    assert published.headers["location"] == AGENDA + "/versions/1"
+
+
+def test_a_published_agenda_reads_as_the_events_title_and_its_version(client: TestClient,
+                                                                       database_url: str) -> None:
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
+    _publish_a_new_session(client, database_url, csrf)
+
+    rows = _rows(client.get("/organiser/audit").text)
+
+    assert rows[:2] == [
+        ["olga@example.ru", SYKTYVKAR, "Программа опубликована", f"{SYKTYVKAR}, версия 1", "agenda.publish"],
+        ["olga@example.ru", SYKTYVKAR, "Черновик программы сохранён", "Круглый стол", "agenda.draft_save"],
+    ]
+
+
+def test_a_published_agenda_in_english(client: TestClient, database_url: str) -> None:
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
+    _publish_a_new_session(client, database_url, csrf)
+    client.get("/lang/en")
+
+    rows = _rows(client.get("/organiser/audit").text)
+
+    assert rows[0] == ["olga@example.ru", "Practical Session on the Development of Industrial Clusters in Russia",
+                       "Agenda published",
+                       "Practical Session on the Development of Industrial Clusters in Russia, version 1",
+                       "agenda.publish"]
+
+
+def test_organisations_experts_and_exports_are_named_not_coded(client: TestClient, database_url: str) -> None:
+    csrf = signed_in(client, database_url, "olga@example.ru", role="organiser")
+    settings = "/organiser/events/syktyvkar-2021/settings"
+    client.post(settings + "/organisations/link", data={"existing": "luzales", "existing_role": "partner",
+                                                        "csrf_token": csrf})
+    block_id = _block_id(client)
+    expert_id = add_staff(database_url, "expert@example.ru", role="expert", event="syktyvkar-2021")
+    client.post(f"{DEFENCES}/{block_id}/experts", data={"csrf_token": csrf, "staff_id": str(expert_id)})
+    client.post("/organiser/events/syktyvkar-2021/registrations/export.csv", data={"csrf_token": csrf})
+
+    rows = _rows(client.get("/organiser/audit").text)
+
+    named = {code: what for *_, what, code in rows}
+    assert (named["registrations.export"], named["defence.expert_assign"], named["event.organisation_add"]) == (
+        "CSV · строк: 0", "Предварительная защита совместных кластерных проектов · expert",
+        "ООО «Лузалес» · как партнёр")
 
 
 def test_every_stage_step_has_a_name() -> None:

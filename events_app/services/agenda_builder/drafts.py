@@ -317,7 +317,7 @@ async def save_draft(store: Store, workspace: Workspace, ref: str | None, fields
                     await store.execute(t.session_drafts.update().where(t.session_drafts.c.id == updated)
                                         .values(**values))
         await audit.record(store, actor=actor, action="agenda.draft_remove" if removed else "agenda.draft_save",
-                           subject=f"{event.slug}/{ref}", event_id=event.id, now=now, ip=ip,
+                           subject=fields.title, event_id=event.id, now=now, ip=ip,
                            details={"title": fields.title, "starts_at": fields.starts_at.isoformat(),
                                     "ends_at": fields.ends_at.isoformat(), "venue_id": fields.venue_id})
     return ref
@@ -341,7 +341,7 @@ async def remove(store: Store, workspace: Workspace, ref: str, *, actor: StaffMe
             await store.execute(t.session_drafts.delete().where(
                 t.session_drafts.c.id == int(ref[1:]), t.session_drafts.c.event_id == workspace.event.id))
             await audit.record(store, actor=actor, action="agenda.draft_discard",
-                               subject=f"{workspace.event.slug}/{ref}", event_id=workspace.event.id, now=now, ip=ip,
+                               subject=item.fields.title, event_id=workspace.event.id, now=now, ip=ip,
                                details={"title": item.fields.title})
         return
     await save_draft(store, workspace, ref, item.fields, actor=actor, now=now, ip=ip, removed=True)
@@ -352,14 +352,16 @@ async def discard(store: Store, workspace: Workspace, ref: str | None, *, actor:
     """Throw away the draft of `ref` (None: every draft of the event); gives how many went."""
     event = workspace.event
     condition = [t.session_drafts.c.event_id == event.id]
+    title = ""  # every draft of the event: the log's entry counts them instead of naming one
     if ref is not None:
         item = find_item(workspace, ref)
+        title = item.fields.title
         condition.append(t.session_drafts.c.session_id == item.session_id if item.session_id is not None
                          else t.session_drafts.c.id == int(ref[1:]))
     async with store.transaction():
         count = int(await store.fetch_val(sa.select(sa.func.count()).select_from(t.session_drafts).where(*condition)))
         await store.execute(t.session_drafts.delete().where(*condition))
-        await audit.record(store, actor=actor, action="agenda.draft_discard", subject=f"{event.slug}/{ref or '*'}",
+        await audit.record(store, actor=actor, action="agenda.draft_discard", subject=title,
                            event_id=event.id, now=now, ip=ip, details={"drafts": count})
     return count
 

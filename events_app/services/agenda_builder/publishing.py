@@ -115,7 +115,7 @@ async def publish(store: Store, settings: Settings, event: EventView, *, actor: 
             event_id=event.id, number=number, published_at=now, staff_id=actor.id, actor=actor.email,
             changes=json.dumps([c.as_json() for c in changes], ensure_ascii=False), mailed=mailed))
         await store.execute(t.session_drafts.delete().where(t.session_drafts.c.event_id == event.id))
-        await audit.record(store, actor=actor, action="agenda.publish", subject=f"{event.slug} v{number}",
+        await audit.record(store, actor=actor, action="agenda.publish", subject=event.title,
                            event_id=event.id, now=now, ip=ip,
                            details={"version": number, "changes": len(changes), "letters": mailed})
     store.forget(("event-calendar", settings.base_url, event.slug))

@@ -290,16 +290,19 @@ async def _insert_criterion(store: Store, session_id: int, title: str, low: int,
 async def remove_criterion(store: Store, event: EventView, session_id: int, criterion_id: int, *,
                            actor: StaffMember, ip: str | None, now: datetime) -> None:
     """Scores given on it go too; refused once any expert has scored, so sheets stay complete."""
-    await get_block(store, event, session_id)
+    block = await get_block(store, event, session_id)
     async with store.transaction():
         used = await store.fetch_val(sa.select(sa.func.count()).select_from(t.defence_score_values)
                                      .where(t.defence_score_values.c.criterion_id == criterion_id))
         if used:
             raise InvalidInput(N_("Experts have already scored on this criterion; it cannot be removed"))
+        title = await store.fetch_val(sa.select(t.defence_criteria.c.title).where(
+            t.defence_criteria.c.id == criterion_id, t.defence_criteria.c.session_id == session_id))
         await store.execute(t.defence_criteria.delete().where(t.defence_criteria.c.id == criterion_id,
                                                               t.defence_criteria.c.session_id == session_id))
-        await audit.record(store, actor=actor, action="defence.criterion_remove", subject=str(criterion_id),
-                           event_id=event.id, details={"session_id": session_id}, ip=ip, now=now)
+        await audit.record(store, actor=actor, action="defence.criterion_remove",
+                           subject=f"{block.session.title} · {title}", event_id=event.id,
+                           details={"session_id": session_id, "criterion_id": criterion_id}, ip=ip, now=now)
 
 
 async def event_experts(store: Store, event: EventView) -> list[ExpertView]:
@@ -315,8 +318,9 @@ async def event_experts(store: Store, event: EventView) -> list[ExpertView]:
 
 async def assign_expert(store: Store, event: EventView, session_id: int, staff_id: int, *,
                         actor: StaffMember, ip: str | None, now: datetime) -> None:
-    await get_block(store, event, session_id)
-    if staff_id not in {expert.id for expert in await event_experts(store, event)}:
+    block = await get_block(store, event, session_id)
+    experts = {expert.id: expert for expert in await event_experts(store, event)}
+    if staff_id not in experts:
         raise InvalidInput(N_("Only a member of staff with the expert role for this event can join the jury"),
                            fields={"staff_id": N_("Not an expert of this event")})
     async with store.transaction():
@@ -324,19 +328,24 @@ async def assign_expert(store: Store, event: EventView, session_id: int, staff_i
             t.defence_experts.c.session_id == session_id, t.defence_experts.c.staff_id == staff_id))
         if not exists:
             await store.execute(t.defence_experts.insert().values(session_id=session_id, staff_id=staff_id))
-            await audit.record(store, actor=actor, action="defence.expert_assign", subject=str(staff_id),
-                               event_id=event.id, details={"session_id": session_id}, ip=ip, now=now)
+            await audit.record(store, actor=actor, action="defence.expert_assign",
+                               subject=f"{block.session.title} · {experts[staff_id].name or experts[staff_id].email}",
+                               event_id=event.id, details={"session_id": session_id, "staff_id": staff_id},
+                               ip=ip, now=now)
 
 
 async def unassign_expert(store: Store, event: EventView, session_id: int, staff_id: int, *,
                           actor: StaffMember, ip: str | None, now: datetime) -> None:
     """The expert leaves the jury; the scores already given stay in the results."""
-    await get_block(store, event, session_id)
+    block = await get_block(store, event, session_id)
     async with store.transaction():
+        expert = await store.fetch_one(sa.select(t.staff.c.name, t.staff.c.email).where(t.staff.c.id == staff_id))
         await store.execute(t.defence_experts.delete().where(t.defence_experts.c.session_id == session_id,
                                                              t.defence_experts.c.staff_id == staff_id))
-        await audit.record(store, actor=actor, action="defence.expert_unassign", subject=str(staff_id),
-                           event_id=event.id, details={"session_id": session_id}, ip=ip, now=now)
+        who = (expert["name"] or expert["email"]) if expert is not None else str(staff_id)
+        await audit.record(store, actor=actor, action="defence.expert_unassign",
+                           subject=f"{block.session.title} · {who}", event_id=event.id,
+                           details={"session_id": session_id, "staff_id": staff_id}, ip=ip, now=now)
 
 
 async def is_block_expert(store: Store, session_id: int, staff_id: int) -> bool:

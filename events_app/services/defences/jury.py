@@ -195,13 +195,13 @@ async def set_closed(store: Store, event: EventView, session_id: int, closed: bo
 
 async def set_reveal_experts(store: Store, event: EventView, session_id: int, reveal: bool, *,
                              actor: StaffMember, ip: str | None, now: datetime) -> None:
-    await blocks.get_block(store, event, session_id)
+    block = await blocks.get_block(store, event, session_id)
     async with store.transaction():
         await blocks.ensure_block_state(store, session_id)
         await store.execute(t.defence_blocks.update().where(t.defence_blocks.c.session_id == session_id)
                             .values(reveal_experts=reveal))
-        await audit.record(store, actor=actor, action="defence.reveal_experts", subject=str(session_id),
-                           event_id=event.id, details={"reveal": reveal}, ip=ip, now=now)
+        await audit.record(store, actor=actor, action="defence.reveal_experts", subject=block.session.title,
+                           event_id=event.id, details={"session_id": session_id, "reveal": reveal}, ip=ip, now=now)
 
 
 async def results(store: Store, event: EventView, session_id: int) -> Results:

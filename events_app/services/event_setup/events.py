@@ -178,8 +178,8 @@ async def create_event(store: Store, form: Form, *, actor: Actor) -> str:
             event_id = await store.insert(t.events.insert().values(
                 slug=slug, status=EventStatus.DRAFT.value, moderation=False, description=None,
                 created_at=actor.now, updated_at=actor.now, **values).returning(t.events.c.id))
-            await audit.record(store, actor=actor.member, action="event.create", subject=slug, event_id=event_id,
-                               details={"title": values["title"]}, ip=actor.ip, now=actor.now)
+            await audit.record(store, actor=actor.member, action="event.create", subject=str(values["title"]),
+                               event_id=event_id, details={"slug": slug}, ip=actor.ip, now=actor.now)
     except INTEGRITY_ERRORS:
         raise InvalidInput(N_("The event could not be created"),
                            fields={"slug": N_("An event with this address already exists")}) from None
@@ -231,7 +231,7 @@ async def update_details(store: Store, event_id: int, form: Form, *, actor: Acto
         if changed:
             await store.execute(t.events.update().where(t.events.c.id == event_id)
                                 .values(**values, updated_at=actor.now))
-            await audit.record(store, actor=actor.member, action="event.update", subject=current["slug"],
+            await audit.record(store, actor=actor.member, action="event.update", subject=str(values["title"]),
                                event_id=event_id, details=changed, ip=actor.ip, now=actor.now)
 
 
@@ -240,11 +240,11 @@ async def set_status(store: Store, event_id: int, status: str, *, actor: Actor) 
     if status not in {item.value for item in EventStatus}:
         raise InvalidInput(N_("Unknown status"))
     async with store.transaction():
-        slug = await store.fetch_val(sa.select(t.events.c.slug).where(t.events.c.id == event_id))
+        title = await store.fetch_val(sa.select(t.events.c.title).where(t.events.c.id == event_id))
         await store.execute(t.events.update().where(t.events.c.id == event_id)
                             .values(status=status, updated_at=actor.now))
         await audit.record(store, actor=actor.member,
-                           action="event.publish" if status == "published" else "event.draft", subject=str(slug),
+                           action="event.publish" if status == "published" else "event.draft", subject=str(title),
                            event_id=event_id, ip=actor.ip, now=actor.now)
 
 
@@ -309,7 +309,7 @@ async def update_registration(store: Store, event_id: int, form: Form, *, actor:
         await store.execute(t.events.update().where(t.events.c.id == event_id).values(**values, updated_at=actor.now))
         if "consent_text" in changed:
             changed["consent_text"] = f"{len(text or '')} characters"
-        await audit.record(store, actor=actor.member, action="event.registration_settings", subject=settings.slug,
+        await audit.record(store, actor=actor.member, action="event.registration_settings", subject=settings.title,
                            event_id=event_id, details=changed, ip=actor.ip, now=actor.now)
 
 
@@ -389,7 +389,7 @@ async def save_venue(store: Store, event_id: int, venue_id: int | None, form: Fo
             await store.execute(t.venues.update().where(t.venues.c.id == venue_id, t.venues.c.event_id == event_id)
                                 .values(**values))
             action = "venue.update"
-        await audit.record(store, actor=actor.member, action=action, subject=key, event_id=event_id,
+        await audit.record(store, actor=actor.member, action=action, subject=name, event_id=event_id,
                            details={name: value for name, value in values.items() if value is not None},
                            ip=actor.ip, now=actor.now)
 
@@ -408,8 +408,8 @@ async def remove_venue(store: Store, event_id: int, venue_id: int, *, actor: Act
         if using:
             raise VenueInUse(using)
         await store.execute(t.venues.delete().where(t.venues.c.id == venue_id))
-        await audit.record(store, actor=actor.member, action="venue.remove", subject=found.key, event_id=event_id,
-                           details={"name": found.name}, ip=actor.ip, now=actor.now)
+        await audit.record(store, actor=actor.member, action="venue.remove", subject=found.name, event_id=event_id,
+                           details={"key": found.key}, ip=actor.ip, now=actor.now)
 
 
 # --- The agenda file from the browser --------------------------------------------------------------

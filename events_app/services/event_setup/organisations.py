@@ -129,8 +129,9 @@ async def add_new_organisation(store: Store, event_id: int, form: Form, *, actor
         organisation_id = await store.insert(t.organisations.insert().values(key=key, **values)
                                              .returning(t.organisations.c.id))
         await _append(store, event_id, organisation_id, role)
-        await audit.record(store, actor=actor.member, action="organisation.create", subject=key, event_id=event_id,
-                           details={"role": role, **{k: v for k, v in values.items() if v is not None}},
+        await audit.record(store, actor=actor.member, action="organisation.create", subject=str(values["name"]),
+                           event_id=event_id, details={"key": key, "listed_as": role,
+                                                       **{k: v for k, v in values.items() if v is not None}},
                            ip=actor.ip, now=actor.now)
 
 
@@ -145,8 +146,9 @@ async def link_organisation(store: Store, event_id: int, key: str, role: str, *,
         raise InvalidInput(N_("The organisation could not be added"), fields=errors)
     async with store.transaction():
         await _append(store, event_id, int(organisation_id), role)
-        await audit.record(store, actor=actor.member, action="event.organisation_add", subject=f"{key}: {role}",
-                           event_id=event_id, ip=actor.ip, now=actor.now)
+        name = await store.fetch_val(sa.select(t.organisations.c.name).where(t.organisations.c.id == organisation_id))
+        await audit.record(store, actor=actor.member, action="event.organisation_add", subject=str(name),
+                           event_id=event_id, details={"key": key, "listed_as": role}, ip=actor.ip, now=actor.now)
 
 
 async def update_organisation(store: Store, event_id: int, key: str, form: Form, *, actor: Actor) -> None:
@@ -160,8 +162,9 @@ async def update_organisation(store: Store, event_id: int, key: str, form: Form,
         return
     async with store.transaction():
         await store.execute(t.organisations.update().where(t.organisations.c.id == found.id).values(**values))
-        await audit.record(store, actor=actor.member, action="organisation.update", subject=key, event_id=event_id,
-                           details=changed, ip=actor.ip, now=actor.now)
+        await audit.record(store, actor=actor.member, action="organisation.update",
+                           subject=str(values["name"]), event_id=event_id, details={"key": key, **changed},
+                           ip=actor.ip, now=actor.now)
 
 
 async def _ordered(store: Store, event_id: int, role: str) -> list[int]:
@@ -189,8 +192,9 @@ async def move_organisation(store: Store, event_id: int, key: str, role: str, st
         target = min(max(index + step, 0), len(order) - 1)
         order.insert(target, order.pop(index))
         await _renumber(store, event_id, role, order)
-        await audit.record(store, actor=actor.member, action="event.organisation_move", subject=f"{key}: {role}",
-                           event_id=event_id, details={"position": target + 1}, ip=actor.ip, now=actor.now)
+        await audit.record(store, actor=actor.member, action="event.organisation_move", subject=found.name,
+                           event_id=event_id, details={"key": key, "listed_as": role, "position": target + 1},
+                           ip=actor.ip, now=actor.now)
 
 
 async def unlink_organisation(store: Store, event_id: int, key: str, role: str, *, actor: Actor) -> None:
@@ -201,5 +205,5 @@ async def unlink_organisation(store: Store, event_id: int, key: str, role: str, 
             t.event_organisations.c.event_id == event_id, t.event_organisations.c.role == role,
             t.event_organisations.c.organisation_id == found.id))
         await _renumber(store, event_id, role, await _ordered(store, event_id, role))
-        await audit.record(store, actor=actor.member, action="event.organisation_remove", subject=f"{key}: {role}",
-                           event_id=event_id, ip=actor.ip, now=actor.now)
+        await audit.record(store, actor=actor.member, action="event.organisation_remove", subject=found.name,
+                           event_id=event_id, details={"key": key, "listed_as": role}, ip=actor.ip, now=actor.now)

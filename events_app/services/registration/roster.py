@@ -322,7 +322,7 @@ async def decide_many(store: Store, settings: Settings, *, event_id: int, regist
             row = rows[registration_id]
             name = full_name(row['surname'], row['given_name'], row['patronymic'])
             await audit.record(store, actor=actor, action="registration.approve" if approve else "registration.reject",
-                               subject=f"{registration_id} {name}",
+                               subject=name,
                                event_id=event_id, details={"registration_id": registration_id, "reason": reason or None,
                                                            "batch": len(ids)}, ip=ip, now=now)
     return len(ids)
@@ -383,8 +383,7 @@ async def move(store: Store, settings: Settings, *, event_id: int, registration_
             await places.confirm_from_waitlist(store, registration_id=registration_id, session_id=session_id, now=now)
             await letters.promoted(store, settings, places.Promotion(registration_id, session_id), now=now)
         await audit.record(store, actor=actor, action=MOVE_ACTIONS[to],
-                           subject=f"{registration_id} "
-                                   f"{full_name(row['surname'], row['given_name'], row['patronymic'])}"
+                           subject=f"{full_name(row['surname'], row['given_name'], row['patronymic'])}"
                                    f" · {session['title']}",
                            event_id=event_id, details={"registration_id": registration_id, "session_id": session_id,
                                                        "before": {"confirmed": confirmed, "waiting": waiting},
