@@ -12,6 +12,7 @@ from events_app.cli import main
 from events_app.data import tables as t
 from events_app.data.database import Store
 from tests.conftest import DEMO_FILES, SCHEDULES
+from tests.factories import NOW
 
 
 @pytest.fixture
@@ -53,8 +54,11 @@ def test_import_then_export_writes_the_same_format(env: Path, tmp_path: Path,
     assert main(["import", str(out)]) == 0
 
     lines = capsys.readouterr().out.splitlines()
-    assert "syktyvkar-2021: created; sessions added 17, changed 0, cancelled 0" in lines
-    assert lines[-1] == "syktyvkar-2021: updated; sessions added 0, changed 0, cancelled 0"
+    assert ("syktyvkar-2021: created; sessions added 17, changed 0, cancelled 0; buses added 6, changed 0, "
+            "removed 0") in lines
+    assert "  bus added: Автобус 1 (К 123 ОР 11), «Посещение ООО «Алграф»: промышленный технопарк»" in lines
+    assert lines[-1] == ("syktyvkar-2021: updated; sessions added 0, changed 0, cancelled 0; buses added 0, "
+                         "changed 0, removed 0")
 
 
 def test_import_errors_name_file_and_path_and_store_nothing(env: Path, tmp_path: Path,
@@ -72,6 +76,53 @@ def test_import_errors_name_file_and_path_and_store_nothing(env: Path, tmp_path:
     assert err[0].startswith(f"{bad}: sessions[") and err[0].endswith(".venue: unknown venue 'nowhere'")
     assert err[-1] == "events-app: nothing imported: 1 error(s)"
     assert _count(env, t.events) == 0
+
+
+def test_import_leaving_out_a_bus_with_riders_is_refused_on_stderr(env: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from events_app.services.visits import details, transport
+    from tests.conftest import settings_for
+    from tests.factories import register, staff
+
+    main(["migrate"])
+    source = SCHEDULES / "syktyvkar-2021.toml"
+    assert main(["import", str(source)]) == 0
+    url = f"sqlite:///{env}"
+
+    async def seat_two() -> list[tuple[str, int]]:
+        async with Store(url) as store:
+            event_id = await store.fetch_val(sa.select(t.events.c.id).where(t.events.c.slug == "syktyvkar-2021"))
+            mondi = await store.fetch_val(sa.select(t.sessions.c.id).where(t.sessions.c.key == "visit-mondi"))
+            for n in range(2):
+                await register(store, settings_for(url, env.parent), n, organisation_name="ООО «Лузалес»",
+                               sessions=[str(mondi)])
+            member = await staff(store, "org@example.ru", admin=True)
+            await transport.assign(store, member=member, event_id=event_id, session_id=mondi, ip=None, now=NOW)
+            return [(g.label, g.taken) for g in (await details.get_visit(store, event_id, mondi)).groups]
+
+    seated = asyncio.run(seat_two())
+    assert seated == [("Автобус 1 (К 123 ОР 11)", 2), ("Автобус 2 (К 456 ОР 11)", 0)]
+    text = source.read_text(encoding="utf-8")
+    first_bus = text.index('[[sessions.visit.transport]]\nkey = "bus-1"')  # Mondi's, the first visit in the file
+    without = tmp_path / "without-bus-1.toml"
+    without.write_text(text[:first_bus] + text[text.index("[[sessions.visit.transport]]", first_bus + 1):],
+                       encoding="utf-8")
+    index = re.findall(r'^\[\[sessions\]\]\nkey = "([^"]+)"', text, re.M).index("visit-mondi")
+    capsys.readouterr()
+
+    status = main(["import", str(without)])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"{without}: sessions[{index}].visit.transport: The bus «Автобус 1 (К 123 ОР 11)» of the site visit "
+        "«Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми» is not in the "
+        "file, but delegates are seated on it (2): move them to another bus in the workspace first, or keep the bus "
+        "in the file",
+        "events-app: nothing imported: 1 error(s)",
+    ]
+    assert _count(env, t.transport_groups) == 6 and _count(env, t.transport_seats) == 2
 
 
 def test_shift_to_moves_the_event(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

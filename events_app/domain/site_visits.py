@@ -51,6 +51,15 @@ class TransportGroup:
     curator_name: str | None = None
     curator_phone: str | None = None
 
+    @property
+    def label(self) -> str:
+        return bus_label(self.name, self.plate)
+
+
+def bus_label(name: str, plate: str | None) -> str:
+    """How people tell a bus: «Автобус 1 (К 123 ОР 11)», or its name alone without a plate."""
+    return f"{name} ({plate})" if plate else name
+
 
 # One copy of what a bus may be, for the agenda file and the workspace form alike.
 MAX_SEATS = 120  # the largest coach; a bigger figure is a typo

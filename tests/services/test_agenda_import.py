@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,9 +12,25 @@ from events_app.data import tables as t
 from events_app.data.database import Store
 from events_app.domain.agenda import Agenda, Session, SessionKind
 from events_app.domain.agenda_file import AgendaFileError, parse_agenda_text
+from events_app.domain.site_visits import TransportGroup
 from events_app.services.programme.exporter import export_agenda
-from events_app.services.programme.importer import import_agendas, read_agenda_files
-from tests.conftest import DEMO_FILES, SCHEDULES
+from events_app.services.programme.importer import (
+    BusNote,
+    SeatedBus,
+    SeatedBusesLeftOut,
+    import_agendas,
+    read_agenda_files,
+)
+from events_app.services.visits import details, transport
+from events_app.services.visits.details import GroupView
+from events_app.settings import Settings
+from tests.conftest import DEMO_FILES, SCHEDULES, settings_for
+from tests.factories import NOW, LoadedEvent, agenda, load_event, register, staff
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return settings_for(database_url, tmp_path / "data")
 
 
 async def _snapshot(store: Store) -> dict[str, list[dict[str, object]]]:
@@ -224,3 +241,111 @@ async def test_reimport_with_new_bus_times_in_the_file_takes_them_as_written(sto
 
     assert await _bus(store, "visit-luzales") == (datetime(2021, 4, 1, 7, 15, tzinfo=UTC),
                                                   datetime(2021, 4, 1, 10, 0, tzinfo=UTC))
+
+
+# Buses a re-import leaves out: removed when empty, refused while delegates are seated on them.
+
+
+async def _seated_on_mondi(store: Store, settings: Settings, riders: int) -> tuple[LoadedEvent, GroupView]:
+    """Syktyvkar with `riders` colleagues seated together on one bus of the Mondi visit."""
+    loaded = await load_event(store)
+    mondi = loaded.sessions["visit-mondi"]
+    for n in range(riders):
+        await register(store, settings, n, organisation_name="ООО «Лузалес»", sessions=[str(mondi)])
+    member = await staff(store, "org@example.ru", admin=True)
+    await transport.assign(store, member=member, event_id=loaded.id, session_id=mondi, ip=None, now=NOW)
+    (bus,) = [group for group in (await details.get_visit(store, loaded.id, mondi)).groups if group.taken]
+    return loaded, bus
+
+
+def _with_mondi_buses(source: Agenda, buses: Callable[[tuple[TransportGroup, ...]], tuple[TransportGroup, ...]],
+                      ) -> Agenda:
+    return replace(source, sessions=tuple(
+        replace(s, visit=replace(s.visit, transport=buses(s.visit.transport)))
+        if s.key == "visit-mondi" and s.visit is not None else s for s in source.sessions))
+
+
+async def _buses_and_seats(store: Store) -> list[list[dict[str, object]]]:
+    return [[dict(row) for row in await store.fetch_all(sa.select(table).order_by(*table.primary_key.columns))]
+            for table in (t.transport_groups, t.transport_seats, t.visit_details, t.sessions)]
+
+
+async def test_reimport_leaving_out_a_bus_with_riders_is_refused_and_writes_nothing(
+        store: Store, settings: Settings) -> None:
+    _, bus = await _seated_on_mondi(store, settings, 3)
+    source = agenda()
+    index, mondi = next((i, s) for i, s in enumerate(source.sessions) if s.key == "visit-mondi")
+    without = _with_mondi_buses(source, lambda groups: tuple(g for g in groups if g.key != bus.key))
+    # The same file also renames a session: that is not stored either.
+    renamed = replace(without, sessions=tuple(replace(s, title="Новое название") if s.key == "d2-coffee" else s
+                                              for s in without.sessions))
+    before = await _buses_and_seats(store)
+
+    with pytest.raises(SeatedBusesLeftOut) as caught:
+        await import_agendas(store, [renamed], now=datetime(2026, 3, 1, tzinfo=UTC))
+
+    assert caught.value.buses == (SeatedBus("syktyvkar-2021", f"sessions[{index}].visit.transport", mondi.title,
+                                            bus.label, 3),)
+    assert await _buses_and_seats(store) == before
+    (problem,) = caught.value.as_file_error({"syktyvkar-2021": "s.toml"}).errors
+    assert str(problem) == (
+        f"s.toml: sessions[{index}].visit.transport: The bus «{bus.label}» of the site visit «{mondi.title}» is not "
+        "in the file, but delegates are seated on it (3): move them to another bus in the workspace first, or keep "
+        "the bus in the file")
+
+
+async def test_reimport_dropping_the_visit_part_of_a_visit_with_riders_is_refused(
+        store: Store, settings: Settings) -> None:
+    _, bus = await _seated_on_mondi(store, settings, 2)
+    source = agenda()
+    index = next(i for i, s in enumerate(source.sessions) if s.key == "visit-mondi")
+    before = await _buses_and_seats(store)
+
+    with pytest.raises(SeatedBusesLeftOut) as caught:
+        await import_agendas(store, [replace(source, sessions=tuple(
+            replace(s, visit=None) if s.key == "visit-mondi" else s for s in source.sessions))])
+
+    assert [(b.path, b.bus, b.seated) for b in caught.value.buses] == [(f"sessions[{index}].visit", bus.label, 2)]
+    assert await _buses_and_seats(store) == before
+
+
+async def test_reimport_removes_an_empty_bus_and_reports_every_bus_it_touched(
+        store: Store, settings: Settings) -> None:
+    loaded, seated = await _seated_on_mondi(store, settings, 2)
+    source = agenda()
+    mondi = next(s for s in source.sessions if s.key == "visit-mondi")
+    assert mondi.visit is not None
+    empty = next(g for g in mondi.visit.transport if g.key != seated.key)
+    new_bus = TransportGroup(key="bus-3", name="Автобус 3", seats=30, plate="К 789 ОР 11")
+
+    def rebuilt(groups: tuple[TransportGroup, ...]) -> tuple[TransportGroup, ...]:
+        return (*(replace(g, curator_name="Мария Сидорова") for g in groups if g.key == seated.key), new_bus)
+
+    (report,) = await import_agendas(store, [_with_mondi_buses(source, rebuilt)])
+
+    visit = await details.get_visit(store, loaded.id, loaded.sessions["visit-mondi"])
+    assert [(g.key, g.taken, g.curator_name) for g in visit.groups] == [
+        (seated.key, 2, "Мария Сидорова"), ("bus-3", 0, None)]
+    assert (report.buses_added, report.buses_changed, report.buses_removed) == (
+        (BusNote("Автобус 3 (К 789 ОР 11)", mondi.title),), (BusNote(seated.label, mondi.title),),
+        (BusNote(f"{empty.name} ({empty.plate})", mondi.title),))
+    assert str(report).splitlines() == [
+        "syktyvkar-2021: updated; sessions added 0, changed 0, cancelled 0; buses added 1, changed 1, removed 1",
+        f"  bus added: Автобус 3 (К 789 ОР 11), «{mondi.title}»",
+        f"  bus changed: {seated.label}, «{mondi.title}»",
+        f"  bus removed: {empty.name} ({empty.plate}), «{mondi.title}»",
+    ]
+
+
+async def test_a_visit_left_out_of_the_file_is_cancelled_even_with_riders(store: Store, settings: Settings) -> None:
+    loaded, bus = await _seated_on_mondi(store, settings, 2)
+    source = agenda()
+
+    (report,) = await import_agendas(store, [replace(source, sessions=tuple(
+        s for s in source.sessions if s.key != "visit-mondi"))], now=datetime(2026, 3, 1, tzinfo=UTC))
+
+    row = await _session_row(store, "visit-mondi")
+    seats = await store.fetch_val(sa.select(sa.func.count()).select_from(t.transport_seats)
+                                  .where(t.transport_seats.c.group_id == bus.id))
+    assert (report.sessions_cancelled, report.buses_removed) == (1, ())
+    assert (row["cancelled_at"], seats) == (datetime(2026, 3, 1, tzinfo=UTC), 2)

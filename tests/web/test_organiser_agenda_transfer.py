@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import tomllib
 from pathlib import Path
 
@@ -9,7 +11,10 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from events_app.data import tables as t
-from tests.factories import add_staff, sign_in, signed_in
+from events_app.data.database import Store
+from events_app.services.visits import transport
+from tests.conftest import settings_for
+from tests.factories import NOW, add_staff, register, sign_in, signed_in, staff
 from tests.web.test_organiser_setup import query
 
 SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
@@ -106,3 +111,70 @@ def test_door_staff_and_other_organisers_cannot_import(client: TestClient, datab
 
     assert response.status_code == 403
     assert client.get(BASE + "/export").status_code == 403
+
+
+MONDI = "Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми"
+
+
+def _seat_two_on_mondi(database_url: str, tmp_path: Path) -> None:
+    """Two colleagues hold places on the Mondi visit and sit together on its first bus."""
+    async def run() -> None:
+        async with Store(database_url) as store:
+            mondi = await store.fetch_val(sa.select(t.sessions.c.id).where(t.sessions.c.key == "visit-mondi"))
+            event_id = await store.fetch_val(sa.select(t.sessions.c.event_id).where(t.sessions.c.id == mondi))
+            for n in range(2):
+                await register(store, settings_for(database_url, tmp_path / "data"), n,
+                               organisation_name="ООО «Лузалес»", sessions=[str(mondi)])
+            filler = await staff(store, "filler@example.ru", admin=True, name="Filler")
+            await transport.assign(store, member=filler, event_id=event_id, session_id=mondi, ip=None, now=NOW)
+
+    asyncio.run(run())
+
+
+def _without_mondi_bus(text: str, key: str) -> str:
+    start = text.index(f'[[sessions.visit.transport]]\nkey = "{key}"', text.index('key = "visit-mondi"'))
+    end = text.index("[[", start + 2)
+    return text[:start] + text[end:]
+
+
+def _mondi_buses(database_url: str) -> list[tuple[str, int]]:
+    rows = query(database_url, sa.select(t.transport_groups.c.key,
+                                         sa.func.count(t.transport_seats.c.group_id).label("seats"))
+                 .join(t.sessions, t.sessions.c.id == t.transport_groups.c.session_id)
+                 .outerjoin(t.transport_seats, t.transport_seats.c.group_id == t.transport_groups.c.id)
+                 .where(t.sessions.c.key == "visit-mondi").group_by(t.transport_groups.c.key)
+                 .order_by(t.transport_groups.c.key))
+    return [(row["key"], row["seats"]) for row in rows]
+
+
+def test_a_file_leaving_out_a_bus_with_riders_is_refused_on_the_page(client: TestClient, database_url: str,
+                                                                      tmp_path: Path) -> None:
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
+    _seat_two_on_mondi(database_url, tmp_path)
+    text = client.get(BASE + "/export").text
+    index = re.findall(r'^\[\[sessions\]\]\nkey = "([^"]+)"', text, re.M).index("visit-mondi")
+
+    response = _upload(client, csrf, "syktyvkar.toml", _without_mondi_bus(text, "bus-1").encode())
+
+    assert response.status_code == 422
+    assert "Ничего не загружено" in response.text
+    assert (f"<code>syktyvkar.toml</code> · <code>sessions[{index}].visit.transport</code> — Автобуса «Автобус 1 "
+            f"(К 123 ОР 11)» посещения «{MONDI}» нет в файле, а в нём рассажены участники (2): сначала пересадите их "
+            "в другой автобус в кабинете организатора или оставьте автобус в файле") in response.text
+    assert _mondi_buses(database_url) == [("bus-1", 2), ("bus-2", 0)]
+    assert query(database_url, sa.select(t.audit_log).where(t.audit_log.c.action == "agenda.import")) == []
+
+
+def test_a_file_leaving_out_an_empty_bus_removes_it_and_the_page_names_it(client: TestClient, database_url: str,
+                                                                          tmp_path: Path) -> None:
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
+    _seat_two_on_mondi(database_url, tmp_path)
+    text = client.get(BASE + "/export").text
+
+    response = _upload(client, csrf, "syktyvkar.toml", _without_mondi_bus(text, "bus-2").encode())
+
+    assert response.status_code == 200
+    assert "Программа загружена." in response.text
+    assert "Автобусов добавлено: 0" in response.text and "Автобусов изменено: 0" in response.text
+    assert f"Автобусов удалено: 1<ul><li>Автобус 2 (К 456 ОР 11) — {MONDI}</li></ul>" in response.text
+    assert _mondi_buses(database_url) == [("bus-1", 2)]

@@ -22,7 +22,7 @@ from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.regions import is_region_code
 from events_app.domain.staff import StaffMember
 from events_app.i18n import gettext
-from events_app.services.programme.importer import ImportReport, import_agendas
+from events_app.services.programme.importer import ImportReport, SeatedBusesLeftOut, import_agendas
 from events_app.services.staff import audit
 
 Form = Mapping[str, str]
@@ -434,9 +434,15 @@ async def import_agenda_file(store: Store, event_id: int, *, filename: str, cont
             N_("This file is for the event %(file_slug)s, not for %(slug)s")) % {"file_slug": agenda.event.slug,
                                                                                 "slug": slug})])
     async with store.transaction():
-        (report,) = await import_agendas(store, [agenda], now=actor.now)
+        try:
+            (report,) = await import_agendas(store, [agenda], now=actor.now)
+        except SeatedBusesLeftOut as error:
+            raise error.as_file_error({slug: filename}, gettext) from None
         await audit.record(store, actor=actor.member, action="agenda.import", subject=filename[:200],
                            event_id=event_id, ip=actor.ip, now=actor.now, details={
                                "sessions_added": report.sessions_added, "sessions_changed": report.sessions_changed,
-                               "sessions_cancelled": report.sessions_cancelled})
+                               "sessions_cancelled": report.sessions_cancelled,
+                               "buses_added": [str(bus) for bus in report.buses_added],
+                               "buses_changed": [str(bus) for bus in report.buses_changed],
+                               "buses_removed": [str(bus) for bus in report.buses_removed]})
     return report

@@ -3,12 +3,14 @@
 Re-importing updates in place by stable keys. A session that changes its time, place or title
 gets a higher `sequence` (calendar clients rely on it; the rule is `changelog.raises_sequence`,
 shared with publishing); a session that disappears from the file of a published event is
-cancelled, not deleted, so feeds can tell subscribers it is gone.
+cancelled, not deleted, so feeds can tell subscribers it is gone. A bus the file leaves out is
+removed, but not one that delegates are seated on: then nothing is imported (`SeatedBusesLeftOut`),
+as the workspace refuses to remove such a bus until its riders are moved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +23,20 @@ from events_app.data.database import Store
 from events_app.domain.agenda import Agenda, EventStatus, Organisation, shift_agenda, to_utc
 from events_app.domain.agenda_file import AgendaError, AgendaFileError, parse_agenda_text
 from events_app.domain.changelog import next_sequence
+from events_app.domain.errors import N_, DomainError
+from events_app.services.registration import places
 from events_app.services.visits import details
+
+
+@dataclass(frozen=True)
+class BusNote:
+    """A bus named in an import's report: its label and the title of its visit."""
+
+    bus: str
+    visit: str
+
+    def __str__(self) -> str:
+        return f"{self.bus}, «{self.visit}»"
 
 
 @dataclass(frozen=True)
@@ -31,11 +46,52 @@ class ImportReport:
     sessions_added: int
     sessions_changed: int
     sessions_cancelled: int
+    buses_added: tuple[BusNote, ...] = ()
+    buses_changed: tuple[BusNote, ...] = ()
+    buses_removed: tuple[BusNote, ...] = ()
 
     def __str__(self) -> str:
         action = "created" if self.created else "updated"
-        return (f"{self.slug}: {action}; sessions added {self.sessions_added}, changed {self.sessions_changed}, "
-                f"cancelled {self.sessions_cancelled}")
+        lines = [f"{self.slug}: {action}; sessions added {self.sessions_added}, changed {self.sessions_changed}, "
+                 f"cancelled {self.sessions_cancelled}; buses added {len(self.buses_added)}, "
+                 f"changed {len(self.buses_changed)}, removed {len(self.buses_removed)}"]
+        for what, buses in (("added", self.buses_added), ("changed", self.buses_changed),
+                            ("removed", self.buses_removed)):
+            lines.extend(f"  bus {what}: {bus}" for bus in buses)
+        return "\n".join(lines)
+
+
+SEATED_BUS_LEFT_OUT = N_("The bus «%(bus)s» of the site visit «%(visit)s» is not in the file, but delegates are "
+                         "seated on it (%(seated)s): move them to another bus in the workspace first, or keep the "
+                         "bus in the file")
+
+
+@dataclass(frozen=True)
+class SeatedBus:
+    """A bus that a file leaves out while delegates are seated on it."""
+
+    slug: str     # the event whose file it is
+    path: str     # where the file should list it: `sessions[3].visit.transport`
+    visit: str
+    bus: str
+    seated: int
+
+
+class SeatedBusesLeftOut(DomainError):
+    """The files leave out buses with riders: nothing of them is imported."""
+
+    code = "seated_buses_left_out"
+
+    def __init__(self, buses: Sequence[SeatedBus]) -> None:
+        first = buses[0]
+        super().__init__(SEATED_BUS_LEFT_OUT, values={"bus": first.bus, "visit": first.visit, "seated": first.seated})
+        self.buses = tuple(buses)
+
+    def as_file_error(self, files: Mapping[str, str], gettext: Callable[[str], str] = str) -> AgendaFileError:
+        """The refusal as agenda file problems, one per bus, in `gettext`'s language; `files`
+        gives the file of each event's slug (a bus of an event not in it is named by the slug)."""
+        return AgendaFileError([AgendaError(files.get(bus.slug, bus.slug), bus.path, gettext(SEATED_BUS_LEFT_OUT) % {
+            "bus": bus.bus, "visit": bus.visit, "seated": bus.seated}) for bus in self.buses])
 
 
 def read_agenda_files(paths: Sequence[Path], *, shift_to: date | None = None) -> list[Agenda]:
@@ -82,7 +138,11 @@ async def import_agendas(store: Store, agendas: Sequence[Agenda], *, now: dateti
         # Imports share organisations and match rows by key: one at a time avoids two of them
         # inserting the same key. Imports are rare; registrations never wait on this.
         await store.serialise("agenda-import")
-        return [await _import_one(store, agenda, moment) for agenda in agendas]
+        imported = [await _import_one(store, agenda, moment) for agenda in agendas]
+        seated = [bus for _, buses in imported for bus in buses]
+        if seated:
+            raise SeatedBusesLeftOut(seated)  # rolls back everything above
+        return [report for report, _ in imported]
 
 
 async def _upsert(store: Store, table: sa.Table, where: Any, values: dict[str, Any]) -> int:
@@ -93,7 +153,7 @@ async def _upsert(store: Store, table: sa.Table, where: Any, values: dict[str, A
     return int(existing["id"])
 
 
-async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportReport:
+async def _import_one(store: Store, agenda: Agenda, now: datetime) -> tuple[ImportReport, list[SeatedBus]]:
     event = agenda.event
     organisation_ids: dict[str, int] = {}
     for organisation in agenda.organisations:
@@ -120,6 +180,8 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
             **event_values, created_at=now, updated_at=now).returning(t.events.c.id))
     else:
         event_id = int(existing_event["id"])
+        # Seating takes this lock too: nobody is seated on a bus while the import decides its fate.
+        await places.lock_event(store, event_id)
         if any(existing_event[name] != value for name, value in event_values.items()):
             await store.execute(t.events.update().where(t.events.c.id == event_id)
                                 .values(**event_values, updated_at=now))
@@ -141,9 +203,13 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
     }) for person in agenda.people])
 
     added = changed = 0
+    buses_added: list[BusNote] = []
+    buses_changed: list[BusNote] = []
+    buses_removed: list[BusNote] = []
+    seated: list[SeatedBus] = []
     stored = {row["key"]: row for row in await store.fetch_all(
         sa.select(t.sessions).where(t.sessions.c.event_id == event_id))}
-    for session in agenda.sessions:
+    for index, session in enumerate(agenda.sessions):
         values = {
             "kind": session.kind.value, "title": session.title, "title_en": session.title_en,
             "description": session.description, "starts_at": to_utc(session.starts_at, event.timezone),
@@ -174,8 +240,14 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
                     store, session_id, visit, old_start=row["starts_at"],
                     new_start=to_utc(session.starts_at, event.timezone),
                     new_end=to_utc(session.ends_at, event.timezone), timezone=event.timezone)
-            await details.sync_visit(store, session_id, visit, organisation_ids=organisation_ids,
-                                     timezone=event.timezone)
+            buses = await details.sync_visit(store, session_id, visit, organisation_ids=organisation_ids,
+                                             timezone=event.timezone)
+            buses_added.extend(BusNote(label, session.title) for label in buses.added)
+            buses_changed.extend(BusNote(label, session.title) for label in buses.changed)
+            buses_removed.extend(BusNote(label, session.title) for label in buses.removed)
+            path = f"sessions[{index}].visit" + (".transport" if visit is not None else "")
+            seated.extend(SeatedBus(event.slug, path, session.title, group.label, group.taken)
+                          for group in buses.still_seated)
         speakers = [person_ids[key] for key in session.speaker_keys]
         current = [r["person_id"] for r in await store.fetch_all(
             sa.select(t.session_speakers.c.person_id).where(t.session_speakers.c.session_id == session_id)
@@ -198,7 +270,9 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> ImportRepo
                 cancelled_at=now, updated_at=now, sequence=next_sequence(row, None)))
         cancelled += 1
     await _drop_unused_venues(store, event_id, set(venue_ids.values()))
-    return ImportReport(event.slug, existing_event is None, added, changed, cancelled)
+    report = ImportReport(event.slug, existing_event is None, added, changed, cancelled,
+                          tuple(buses_added), tuple(buses_changed), tuple(buses_removed))
+    return report, seated
 
 
 async def _sync_keyed(store: Store, table: sa.Table, event_id: int,

@@ -25,6 +25,7 @@ from events_app.domain.site_visits import (
     TransportGroup,
     TransportKind,
     VisitDetails,
+    bus_label,
     follow_move,
     map_link,
     requirement_texts,
@@ -45,7 +46,7 @@ class GroupView:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.plate})" if self.plate else self.name
+        return bus_label(self.name, self.plate)
 
     @property
     def checkin_list(self) -> str:
@@ -122,14 +123,35 @@ def _bus_fits(bus: tuple[datetime | None, datetime | None], starts_at: datetime,
     return (departs is None or departs <= starts_at) and (returns is None or returns >= ends_at)
 
 
+@dataclass(frozen=True)
+class BusChanges:
+    """What storing a visit from an agenda file did to its buses, each named by its label.
+    `still_seated` are buses the file leaves out that delegates are seated on: they are kept, and
+    the import refuses the file (`importer.SeatedBusesLeftOut`), so nobody loses a seat unawares."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    still_seated: tuple[GroupView, ...] = ()
+
+
+# A bus's order among the visit's buses is written back, but it is no change to report: removing
+# «Автобус 1» moves every bus after it up one place.
+_REPORTED = ("kind", "name", "seats", "plate", "curator_name", "curator_phone")
+
+
 async def sync_visit(store: Store, session_id: int, visit: VisitDetails | None, *,
-                     organisation_ids: Mapping[str, int], timezone: str) -> None:
+                     organisation_ids: Mapping[str, int], timezone: str) -> BusChanges:
     """Store the visit part of an imported session; transport groups are matched by key, so a
-    re-import keeps the seats of the buses it keeps."""
+    re-import keeps the seats of the buses it keeps. A bus left out goes with its seats, unless
+    delegates are seated on it (`BusChanges.still_seated`)."""
+    stored = {row["key"]: row for row in await store.fetch_all(
+        sa.select(t.transport_groups).where(t.transport_groups.c.session_id == session_id))}
     if visit is None:
-        await store.execute(t.visit_details.delete().where(t.visit_details.c.session_id == session_id))
-        await store.execute(t.transport_groups.delete().where(t.transport_groups.c.session_id == session_id))
-        return
+        gone = await _remove_buses(store, session_id, [row["id"] for row in stored.values()])
+        if not gone.still_seated:
+            await store.execute(t.visit_details.delete().where(t.visit_details.c.session_id == session_id))
+        return gone
     values = {
         "host_organisation_id": organisation_ids.get(visit.host_key) if visit.host_key else None,
         "meeting_point": visit.meeting_point, "meeting_address": visit.meeting_address,
@@ -144,8 +166,8 @@ async def sync_visit(store: Store, session_id: int, visit: VisitDetails | None, 
         await store.execute(t.visit_details.insert().values(session_id=session_id, **values))
     elif any(existing[name] != value for name, value in values.items()):
         await store.execute(t.visit_details.update().where(t.visit_details.c.session_id == session_id).values(**values))
-    stored = {row["key"]: row for row in await store.fetch_all(
-        sa.select(t.transport_groups).where(t.transport_groups.c.session_id == session_id))}
+    added: list[str] = []
+    changed: list[str] = []
     for position, group in enumerate(visit.transport):
         group_values = {"kind": group.kind.value, "name": group.name, "seats": group.seats, "plate": group.plate,
                         "curator_name": group.curator_name, "curator_phone": group.curator_phone, "position": position}
@@ -153,13 +175,29 @@ async def sync_visit(store: Store, session_id: int, visit: VisitDetails | None, 
         if row is None:
             await store.execute(t.transport_groups.insert()
                                 .values(session_id=session_id, key=group.key, **group_values))
+            added.append(group.label)
         elif any(row[name] != value for name, value in group_values.items()):
             await store.execute(t.transport_groups.update().where(t.transport_groups.c.id == row["id"])
                                 .values(**group_values))
-    if stored:
-        gone = [row["id"] for row in stored.values()]
+            if any(row[name] != group_values[name] for name in _REPORTED):
+                changed.append(group.label)
+    gone = await _remove_buses(store, session_id, [row["id"] for row in stored.values()])
+    return replace(gone, added=tuple(added), changed=tuple(changed))
+
+
+async def _remove_buses(store: Store, session_id: int, group_ids: list[int]) -> BusChanges:
+    """Remove these buses of a visit with their seats, except those delegates are seated on."""
+    if not group_ids:
+        return BusChanges()
+    buses = [group for group in (await _groups(store, [session_id])).get(session_id, []) if group.id in group_ids]
+    empty = [group for group in buses if not group.taken]
+    if empty:
+        # Seats of delegates who have since cancelled still point at the bus; they go with it.
+        gone = [group.id for group in empty]
         await store.execute(t.transport_seats.delete().where(t.transport_seats.c.group_id.in_(gone)))
         await store.execute(t.transport_groups.delete().where(t.transport_groups.c.id.in_(gone)))
+    return BusChanges(removed=tuple(group.label for group in empty),
+                      still_seated=tuple(group for group in buses if group.taken))
 
 
 async def details_for_export(store: Store, event_id: int, timezone: str) -> dict[int, VisitDetails]:
