@@ -27,6 +27,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
+from events_app.domain.zone_names import zone_name
 from events_app.resources import LOCALE_DIR
 
 LANGUAGES = ("ru", "en")
@@ -122,6 +123,17 @@ def format_days(days: Sequence[date], language: str | None = None) -> str:
 
 def format_clock(value: datetime) -> str:
     return value.strftime("%H:%M")
+
+
+def format_zone(value: datetime) -> str:
+    """The zone of a local moment for the reader: «МСК», «МСК+4», "Moscow time", "UTC+7"."""
+    return zone_name(value, language=_current.get())
+
+
+def format_clock_in_zone(value: datetime, end: datetime | None = None) -> str:
+    """«10:00 (МСК)», or a span «10:00–10:30 (МСК+4)»: a time that names its zone."""
+    span = format_clock(value) + (f"–{format_clock(end)}" if end is not None else "")
+    return f"{span} ({format_zone(value)})"
 
 
 def format_number(value: float | Fraction | Decimal, places: int = 2) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +34,28 @@ async def test_book_takes_the_slot_and_queues_a_confirmation_with_the_calendar(s
     assert "consultation.ics" in letters[0]["message"]
     listed = await slots.list_slots(store, now=NOW)
     assert [(slot.id, slot.status) for slot in listed] == [(slot_id, "booked")]
+
+
+@pytest.mark.parametrize(("language", "subject", "when"), [
+    ("ru", "Вы записаны на консультацию: Субсидии для участников кластеров, 1 апреля, среда, 14:00 (МСК+4)",
+     "Когда: 1 апреля, среда, 14:00–14:30 (МСК+4)"),
+    ("en", "Consultation booked: Субсидии для участников кластеров, Wednesday, 1 April, 14:00 (UTC+7)",
+     "When: Wednesday, 1 April, 14:00–14:30 (UTC+7)"),
+])
+async def test_the_booking_letter_names_the_slots_zone(store: Store, tmp_path: Path, language: str, subject: str,
+                                                       when: str) -> None:
+    settings = settings_for(store.url, tmp_path)
+    slot_id = await add_slot(store, timezone="Asia/Novosibirsk")
+
+    await bookings.book(store, settings, slot_id=slot_id, data=person(1), consent_ip="198.51.100.1",
+                        language=language, now=NOW)
+
+    raw = await store.fetch_val(sa.select(t.outbox.c.message))
+    letter = email.message_from_string(raw, policy=email.policy.default)
+    body = letter.get_body(("plain",))
+    assert body is not None
+    assert (letter["Subject"], [line for line in body.get_content().splitlines() if line.startswith(when[:5])]) == (
+        subject, [when])
 
 
 async def test_twenty_at_once_leave_exactly_one_booking(store: Store, tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ def test_the_link_lists_registrations_and_bookings_across_events(app_client: Tes
     pdf = app_client.get("/c/2026-SAM-0001/pdf")
     assert (pdf.headers["content-type"], pdf.content[:5]) == ("application/pdf", b"%PDF-")
     assert "Практическая сессия samara-2026" in page.text and "Практическая сессия kirov-2026" in page.text
-    assert "Субсидии для участников кластеров" in page.text
+    assert "Субсидии для участников кластеров" in page.text and "1 апреля, среда, 10:00 (МСК)" in page.text
     assert page.text.count("/cabinet/") >= 2 and "/consultations/b/" in page.text
     assert "Регистрации и билеты" in page.text and "Записи на консультации" in page.text
 

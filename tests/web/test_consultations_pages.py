@@ -55,6 +55,18 @@ def test_list_page_shows_upcoming_slots_and_filters_them(app_client: TestClient,
     assert '<label for="f-topic">Тема</label>' in everything
 
 
+def test_list_page_names_each_slots_zone_counted_from_moscow(app_client: TestClient, sqlite_url: str) -> None:
+    # The same moment in Kirov and in Novosibirsk: a delegate from either sees whose 10:00 it is.
+    _slots(sqlite_url, {"topic": "Субсидии"}, {"topic": "Реестр кластеров", "timezone": "Asia/Novosibirsk"})
+
+    russian = re.findall(r"<strong>([^<]+)</strong> · ([^<]+)</a>", app_client.get("/consultations").text)
+    app_client.get("/lang/en")
+    english = re.findall(r"<strong>([^<]+)</strong> · ([^<]+)</a>", app_client.get("/consultations").text)
+
+    assert russian == [("10:00–10:30 (МСК)", "Субсидии"), ("14:00–14:30 (МСК+4)", "Реестр кластеров")]
+    assert english == [("10:00–10:30 (Moscow time)", "Субсидии"), ("14:00–14:30 (UTC+7)", "Реестр кластеров")]
+
+
 def test_booking_form_books_and_shows_the_booking(app_client: TestClient, sqlite_url: str) -> None:
     (slot_id,) = _slots(sqlite_url, {})
     form = {"surname": "Петрова", "given_name": "Мария", "email": "maria@example.ru", "phone": "+79120000000",
@@ -66,6 +78,8 @@ def test_booking_form_books_and_shows_the_booking(app_client: TestClient, sqlite
 
     assert answer.status_code == 303
     assert "Петрова Мария" in page.text and "maria@example.ru" in page.text
+    assert "<dd>1 апреля, среда, 10:00–10:30 (МСК)</dd>" in page.text
+    assert "Отменить запись можно до 1 апреля, среда, 08:00 (МСК)." in page.text
     assert ics.headers["content-type"].startswith("text/calendar") and b"SUMMARY:" in ics.content
 
 

@@ -64,6 +64,7 @@ def test_organiser_publishes_and_the_specialist_records_the_consultation(workspa
         "2035-01-16T10:00:00+03:00", "2035-01-16T10:45:00+03:00", "kirov-2020")
     booked = workspace.post(f"/api/v1/consultations/slots/{slot['id']}/bookings", json=person(5),
                             headers={"X-Forwarded-For": "198.51.100.5"}).json()
+    listing = workspace.get("/organiser/consultations").text
 
     workspace.post("/organiser/logout", data={"csrf_token": csrf})
     csrf = sign_in(workspace, "olkova@example.ru")
@@ -74,7 +75,10 @@ def test_organiser_publishes_and_the_specialist_records_the_consultation(workspa
     public = workspace.get(booked["booking_url"].replace("https://events.example.org", "")).text
 
     assert 'href="/organiser/consultations/day"' in home
-    assert "Петрова Мария Ивановна" in day and "10:00–10:45" in day and '<label for="note-' in day
+    assert "<strong>16 января, вторник, 10:00–10:45 (МСК)</strong>" in listing
+    assert "Петрова Мария Ивановна" in day and '<label for="note-' in day
+    assert "<strong>10:00–10:45 (МСК)</strong>" in day
+    assert "<dd>16 января, вторник, 10:00–10:45 (МСК)</dd>" in public
     assert "Перезвонить, перенести на февраль" in saved.text
     record = _fetch_one(database_url, sa.select(t.consultation_bookings.c.outcome, t.consultation_bookings.c.staff_note)
                         .where(t.consultation_bookings.c.id == booked["id"]))

@@ -43,12 +43,13 @@ def build(settings: Settings, booking: BookingView, kind: str, *, now: datetime,
           calendar: bytes | None = None) -> EmailMessage:
     slot = booking.slot
     with i18n.language(booking.language):
-        when = f"{i18n.format_day(slot.starts_at.date())}, {i18n.format_clock(slot.starts_at)}"
+        day = i18n.format_day(slot.starts_at.date())
+        when = f"{day}, {i18n.format_clock_in_zone(slot.starts_at)}"
         lines = [
             i18n.gettext(LEADS[kind]), "",
             f"{i18n.gettext('Topic')}: {slot.topic}",
             f"{i18n.gettext('Specialist')}: {slot.specialist}",
-            f"{i18n.gettext('When')}: {when}–{i18n.format_clock(slot.ends_at)} ({slot.timezone})",
+            f"{i18n.gettext('When')}: {day}, {i18n.format_clock_in_zone(slot.starts_at, slot.ends_at)}",
         ]
         if slot.place:
             lines.append(f"{i18n.gettext('Place')}: {slot.place}")
@@ -57,7 +58,7 @@ def build(settings: Settings, booking: BookingView, kind: str, *, now: datetime,
         if booking.active:
             until = booking.cancel_until
             lines += ["", i18n.gettext("Your booking, its calendar file and cancellation (until %(until)s):")
-                      % {"until": f"{i18n.format_day(until.date())}, {i18n.format_clock(until)}"},
+                      % {"until": f"{i18n.format_day(until.date())}, {i18n.format_clock_in_zone(until)}"},
                       booking_url(settings, booking)]
         cabinet = f"{settings.base_url}/cabinet"
         everything = i18n.gettext("All your registrations and bookings: %(url)s") % {"url": cabinet}
