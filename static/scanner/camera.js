@@ -2,26 +2,27 @@
 // phone keeps up, handed to the pure-JavaScript decoder (no WebAssembly, so the page's strict
 // Content-Security-Policy stays as it is).
 import { decodeQR } from "../vendor/qr-0.7.0/decode.js";
+import { t } from "./words.js";
 
 const READ_EVERY_MS = 200;
 const MAX_SIDE = 960;
 
-/** Why the camera cannot be used, in words for the door staff. */
+/** Why the camera cannot be used, in words for the door staff (in the scanner's language). */
 export function cameraProblem(error) {
   if (!window.isSecureContext || !navigator.mediaDevices?.getUserMedia) {
-    return "Камера доступна только по защищённому адресу (https://). Откройте сканер по ссылке организатора.";
+    return t("camera_needs_https");
   }
   switch (error?.name) {
     case "NotAllowedError":
     case "SecurityError":
-      return "Нет доступа к камере. Разрешите его в настройках браузера для этого сайта и обновите страницу; пока найдите участника по фамилии или коду с билета ниже.";
+      return t("camera_not_allowed");
     case "NotFoundError":
     case "OverconstrainedError":
-      return "Камера не найдена. Найдите участника по фамилии или введите код с билета ниже.";
+      return t("camera_not_found");
     case "NotReadableError":
-      return "Камера занята другим приложением. Закройте его и обновите страницу.";
+      return t("camera_busy");
     default:
-      return "Не удалось включить камеру. Обновите страницу.";
+      return t("camera_failed");
   }
 }
 

@@ -3,6 +3,8 @@
 // here since the last download, and the queue of offline admissions waiting to be sent. All of it
 // lives in localStorage under "events.".
 
+import { t } from "./words.js";
+
 const PREFIX = "events.";
 const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const SECRET = new RegExp(`^[${ALPHABET}]{26}$`);
@@ -105,7 +107,7 @@ export class ListData {
   /** The answer the server would most likely give, decided here: the same shape as /redeem's. */
   decide(hash, type) {
     if (!this.available) {
-      return refusal("no_offline_data", "Нет сохранённого списка для проверки без сети. Проверьте билет, когда появится сеть.");
+      return refusal("no_offline_data", t("offline_no_data"));
     }
     const ticket = this.tickets.get(hash);
     const turnedAway = this.refused.get(hash);
@@ -113,20 +115,20 @@ export class ListData {
       return { ...refusal(turnedAway.reason, turnedAway.message), attendee: attendeeOf(turnedAway) };
     }
     if (!ticket) {
-      return refusal("unknown_ticket", "Билета нет в сохранённом списке: не пропускайте, пока не проверите по сети или у организатора.");
+      return refusal("unknown_ticket", t("offline_unknown_ticket"));
     }
     const attendee = attendeeOf(ticket);
     if (type === "exit") {
-      return { status: "ok", reason: null, message: "Билет есть в сохранённом списке.", attendee, first_checkin: null };
+      return { status: "ok", reason: null, message: t("offline_in_list"), attendee, first_checkin: null };
     }
     const since = this.insideSince(hash);
     if (since) {
       return {
-        status: "error", reason: "already_checked_in", message: "Уже отмечен(а) в этом списке.",
+        status: "error", reason: "already_checked_in", message: t("offline_already_in"),
         attendee, first_checkin: { at: since, device: null },
       };
     }
-    return { status: "ok", reason: null, message: "Билет есть в сохранённом списке.", attendee, first_checkin: null };
+    return { status: "ok", reason: null, message: t("offline_in_list"), attendee, first_checkin: null };
   }
 
   /**

@@ -5,6 +5,7 @@ import * as api from "./api.js";
 import { Scanner, cameraProblem } from "./camera.js";
 import { signal, soundLocked, unlockSound } from "./feedback.js";
 import { ListData, localIsoNow, newNonce, queue, read, secretFrom, sha256Hex, write } from "./offline.js";
+import { chooseLanguage, language, locale, plural, t, translatePage } from "./words.js";
 
 const LISTS_EVERY_MS = 10_000;
 const OFFLINE_DATA_EVERY_MS = 60_000;
@@ -30,6 +31,8 @@ const state = {
   scanner: null,
   started: Promise.resolve(),
   timers: [],
+  cameraError: undefined, // why the camera is off, when it is
+  revoked: null, // once the phone is found disconnected: whether the organiser did it
 };
 
 // ---- connection and counts -------------------------------------------------------------------
@@ -50,19 +53,20 @@ function renderConnection() {
   const waiting = queue.items().length;
   const element = $("connection");
   element.textContent = online()
-    ? (waiting ? `онлайн · отправляю ${waiting}` : "онлайн")
-    : `офлайн · в очереди ${waiting}`;
+    ? (waiting ? t("online_sending", { n: waiting }) : t("online"))
+    : t("offline_queued", { n: waiting });
   element.classList.toggle("offline", !online());
 }
 
 function renderDevice() {
-  $("device-name").textContent = state.device?.name ?? "Сканер билетов";
+  $("device-name").textContent = state.device?.name ?? t("page_title");
   $("event-title").textContent = state.device?.event_title ?? "";
 }
 
 function renderLists() {
   const select = $("list");
-  const label = (item) => `${item.title} — ${item.checked_in} / ${item.expected}${item.closed ? " (закрыт)" : ""}`;
+  // Counts first: a phone's closed picker cuts a long list title at the end, and the counts must show.
+  const label = (item) => t(item.closed ? "list_option_closed" : "list_option", item);
   const same = select.options.length === state.lists.length &&
     state.lists.every((item, index) => select.options[index].value === item.name);
   if (same) {
@@ -80,7 +84,7 @@ function renderLists() {
   }
   if (!state.lists.length) {
     const option = document.createElement("option");
-    option.textContent = "Списки появятся, когда будет сеть";
+    option.textContent = t("no_lists");
     select.append(option);
   }
   select.disabled = !state.lists.length;
@@ -90,9 +94,9 @@ function renderLists() {
 function renderCounts() {
   const item = state.lists.find((entry) => entry.name === state.list);
   const parts = [];
-  if (item) parts.push(`Прошли ${item.checked_in} из ${item.expected}${item.closed ? " · список закрыт" : ""}`);
+  if (item) parts.push(t(item.closed ? "counts_closed" : "counts", item));
   if (!online()) {
-    parts.push(state.data?.available ? `список без сети от ${clock(state.data.generatedAt)}` : "нет списка для работы без сети");
+    parts.push(state.data?.available ? t("offline_list_from", { time: clock(state.data.generatedAt) }) : t("no_offline_list"));
   }
   $("counts").textContent = parts.join(" · ");
 }
@@ -100,9 +104,9 @@ function renderCounts() {
 function clock(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  const time = date.toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" });
+  const time = date.toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
   return date.toDateString() === new Date().toDateString()
-    ? time : `${date.toLocaleDateString("ru-RU", { day: "numeric", month: "long" })} ${time}`;
+    ? time : `${date.toLocaleDateString(locale(), { day: "numeric", month: "long" })} ${time}`;
 }
 
 function failed(error) {
@@ -167,7 +171,7 @@ async function downloadList(name) {
     queuedHashes().forEach((hash) => unsent.add(hash));
     const data = state.list === name ? state.data : new ListData(name);
     if (!data.replace(fresh, { unsent, requestedAt })) {
-      $("counts").textContent = "Память браузера заполнена: список для работы без сети не сохранён";
+      $("counts").textContent = t("storage_full");
       return;
     }
     renderCounts();
@@ -195,9 +199,9 @@ async function uploadQueue() {
       answer = await api.redeem(item.body, { token: item.token });
     } catch (error) {
       if (error instanceof api.Refused) {
-        answer = { status: "error", reason: "refused", message: `Сервер не принял отметку: ${error.message}` };
+        answer = { status: "error", reason: "refused", message: t("server_refused_mark", { message: error.message }) };
       } else if (error instanceof api.NotConnected && item.token !== api.deviceToken()) {
-        answer = { status: "error", reason: "refused", message: "Отметка сделана до переподключения телефона и не отправлена" };
+        answer = { status: "error", reason: "refused", message: t("mark_before_repairing") };
       } else {
         return failed(error);
       }
@@ -229,7 +233,7 @@ function seen(text) {
   for (const [code, at] of state.lastSeen) if (now - at > 60_000) state.lastSeen.delete(code);
   const secret = secretFrom(text);
   if (!secret) {
-    show({ status: "error", reason: "not_a_ticket", message: "Этот QR-код — не билет мероприятия." });
+    show({ status: "error", reason: "not_a_ticket", message: t("not_a_ticket") });
     return;
   }
   check({ secret });
@@ -244,7 +248,7 @@ async function check({ secret = null, hash: known = null }) {
   try {
     if (!state.list) await state.started; // the first scan may come before the first list
     if (!state.list || !state.data) {
-      return show({ status: "error", reason: "no_list", message: "Список не выбран: подключите телефон к сети хотя бы один раз." });
+      return show({ status: "error", reason: "no_list", message: t("no_list_chosen") });
     }
     const hash = known ?? await sha256Hex(secret);
     const body = {
@@ -266,7 +270,7 @@ async function check({ secret = null, hash: known = null }) {
         } catch (error) {
           if (error instanceof api.NotConnected) return disconnect(true);
           if (error instanceof api.Refused) {
-            return show({ status: "error", reason: "refused", message: `Сервер отклонил запрос: ${error.message}` });
+            return show({ status: "error", reason: "refused", message: t("server_refused_request", { message: error.message }) });
           }
           setReachable(false);
         }
@@ -298,14 +302,12 @@ function kindOf(answer) {
   return answer.reason === "already_checked_in" ? "warn" : "error";
 }
 
-const TITLES = { ok: "Проходите", warn: "Повторный проход", error: "Не пропускать" };
-
 function show(answer, { offline = false, type = "entry" } = {}) {
   const kind = kindOf(answer);
   const attendee = answer.attendee ?? {};
   const panel = $("answer");
   panel.className = `answer ${kind}`;
-  $("answer-title").textContent = kind === "ok" && type === "exit" ? "Выход отмечен" : TITLES[kind];
+  $("answer-title").textContent = t(kind === "ok" && type === "exit" ? "title_exit" : `title_${kind}`);
   $("answer-name").textContent = attendee.name ?? "";
   $("answer-organisation").textContent = attendee.organisation ?? "";
   // On a bus or visit list the server names the delegate's bus; a wrong bus is named in the message.
@@ -314,7 +316,7 @@ function show(answer, { offline = false, type = "entry" } = {}) {
   $("answer-message").textContent = answer.message && answer.message !== title ? answer.message : "";
   const first = kind === "ok" ? null : answer.first_checkin;
   $("answer-first").textContent = first?.at
-    ? `Первая отметка: ${clock(first.at)}${first.device ? `, ${first.device}` : ""}` : "";
+    ? t(first.device ? "first_checkin_at_device" : "first_checkin", { time: clock(first.at), device: first.device }) : "";
   $("answer-offline").hidden = !(offline && kind === "ok");
   panel.hidden = false;
   signal(kind);
@@ -332,7 +334,7 @@ function dismiss() {
 function addHistory(body, answer, offline) {
   state.history.unshift({
     nonce: body.nonce, at: body.scanned_at, kind: kindOf(answer), name: answer.attendee?.name ?? "",
-    message: answer.message ?? "", note: offline && answer.status === "ok" ? "без сети, в очереди" : "",
+    message: answer.message ?? "", note: offline && answer.status === "ok" ? { key: "history_queued" } : null,
   });
   state.history.length = Math.min(state.history.length, HISTORY_SIZE);
   write("history", state.history);
@@ -343,10 +345,10 @@ function settleHistory(nonce, answer) {
   const entry = state.history.find((item) => item.nonce === nonce);
   if (!entry) return;
   if (answer.status === "ok") {
-    entry.note = "без сети, отправлено";
+    entry.note = { key: "history_sent" };
   } else {
     entry.kind = kindOf(answer);
-    entry.note = `без сети пропущен(а); сервер: ${answer.message}`;
+    entry.note = { key: "history_refused", message: answer.message };
   }
   write("history", state.history);
   renderHistory();
@@ -371,7 +373,8 @@ function renderHistory() {
     if (entry.note) {
       const note = document.createElement("span");
       note.className = "note";
-      note.textContent = entry.note;
+      // Kept as words to look up, so that they follow a language switch (older entries kept text).
+      note.textContent = typeof entry.note === "string" ? entry.note : t(entry.note.key, entry.note);
       text.append(note);
     }
     item.append(time, text);
@@ -428,12 +431,11 @@ function turnedAwayItem(found) {
 
 function renderFound({ results, others = [] }, { offline }) {
   const found = results.length + others.length;
-  $("search-note").textContent = !found ? "Никого не нашли в этом списке."
-    : offline ? "Без сети: найдено в списке, сохранённом на телефоне." : "";
+  $("search-note").textContent = !found ? t("nobody_found") : offline ? t("found_offline") : "";
   $("results").replaceChildren(
     ...results.map((person) => resultButton(person.name, [
       [person.organisation, person.category_label].filter(Boolean).join(" · "),
-      person.checked_in_at ? `уже прошёл(а) в ${clock(person.checked_in_at)}` : "",
+      person.checked_in_at ? t("already_in_at", { time: clock(person.checked_in_at) }) : "",
     ], person.secret ? { secret: person.secret } : { hash: person.hash })),
     ...others.map(turnedAwayItem));
 }
@@ -445,7 +447,7 @@ async function runSearch() {
   const secret = secretFrom(query);
   if (secret) {
     note.textContent = "";
-    results.replaceChildren(resultButton(`Проверить билет ${secret}`, [], { secret }));
+    results.replaceChildren(resultButton(t("check_ticket", { secret }), [], { secret }));
     return;
   }
   if (query.length < 2 || !state.list) {
@@ -457,7 +459,7 @@ async function runSearch() {
   const kept = state.data?.available ? state.data : null;
   if (!online()) {
     if (kept) return renderFound(kept.search(query), { offline: true });
-    note.textContent = "Списка на телефоне пока нет: искать по фамилии можно, когда появится сеть. Код с билета можно ввести и без сети.";
+    note.textContent = t("no_kept_list_to_search");
     results.replaceChildren();
     return;
   }
@@ -469,7 +471,7 @@ async function runSearch() {
   } catch (error) {
     failed(error);
     if (error instanceof api.Unreachable && kept) return renderFound(kept.search(query), { offline: true });
-    note.textContent = error instanceof api.Unreachable ? "Нет связи с сервером: поиск недоступен." : "Поиск не удался.";
+    note.textContent = t(error instanceof api.Unreachable ? "search_unreachable" : "search_failed");
   }
 }
 
@@ -483,17 +485,20 @@ function disconnect(revoked) {
   dismiss();
   $("scanner").hidden = true;
   $("not-connected").hidden = false;
-  if (revoked) {
-    $("not-connected-title").textContent = "Этот телефон отключён от мероприятия";
-    $("not-connected-text").textContent =
-      "Организатор отключил этот телефон, или его подключение больше не действует. Сканировать с него нельзя.";
-  }
-  if (revoked && stuck) {
-    $("queue-stuck").hidden = false;
-    $("queue-stuck").textContent =
-      `Не отправлено отметок, сделанных без сети: ${stuck}. Сообщите организатору.`;
-  }
+  state.revoked = { revoked, stuck: revoked ? stuck : 0 };
+  renderNotConnected();
   $("connection").hidden = true;
+}
+
+function renderNotConnected() {
+  if (!state.revoked) return;
+  const { revoked, stuck } = state.revoked;
+  if (revoked) {
+    $("not-connected-title").textContent = t("revoked_title");
+    $("not-connected-text").textContent = t("revoked_text");
+  }
+  $("queue-stuck").hidden = !stuck;
+  $("queue-stuck").textContent = stuck ? plural("queue_stuck", stuck) : "";
 }
 
 async function startCamera() {
@@ -501,14 +506,49 @@ async function startCamera() {
   state.scanner ??= new Scanner($("video"), seen);
   try {
     await state.scanner.start();
+    state.cameraError = undefined;
     note.hidden = true;
     $("viewport").hidden = false;
   } catch (error) {
     // No black box where there is no picture: say why; the search below does the work instead.
+    state.cameraError = error;
     $("viewport").hidden = true;
-    note.textContent = cameraProblem(error);
+    renderCameraNote();
     note.hidden = false;
   }
+}
+
+function renderCameraNote() {
+  if (state.cameraError !== undefined) $("camera-note").textContent = cameraProblem(state.cameraError);
+}
+
+// ---- the language ----------------------------------------------------------------------------
+
+/** The page's words in the current language; what the page wrote itself is written anew. */
+function renderLanguage() {
+  translatePage();
+  $("language").lang = language() === "ru" ? "en" : "ru"; // the button names the other language in it
+  renderNotConnected();
+  if ($("scanner").hidden) return;
+  renderDevice();
+  renderLists();
+  renderConnection();
+  renderHistory();
+  renderCameraNote();
+  if ($("query").value.trim()) runSearch();
+}
+
+function switchLanguage() {
+  const code = language() === "ru" ? "en" : "ru";
+  if (!chooseLanguage(code) && navigator.onLine) {
+    // An older cookie the page may not rewrite: the site's own switch replaces it and comes back here.
+    location.assign(`/lang/${code}?next=/scan`);
+    return;
+  }
+  dismiss();
+  renderLanguage();
+  // List titles and the kept list's reasons come from the server in the language of the cookie.
+  if (!$("scanner").hidden) sync();
 }
 
 function keepScreenOn() {
@@ -527,6 +567,7 @@ function renderSound() {
 }
 
 function bind() {
+  $("language").addEventListener("click", switchLanguage);
   $("list").addEventListener("change", (event) => chooseList(event.target.value));
   for (const button of document.querySelectorAll(".toggle")) {
     button.addEventListener("click", () => {
@@ -560,7 +601,9 @@ function bind() {
 }
 
 function main() {
+  renderLanguage();
   if (!api.deviceToken()) {
+    $("language").addEventListener("click", switchLanguage);
     disconnect(false);
     return;
   }

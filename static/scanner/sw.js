@@ -1,7 +1,7 @@
 // The scanner's service worker: keeps the page shell so that the door scanner opens without a
 // network. Served as /sw.js and registered for the /scan scope only; the API is never cached.
 // Network first, so a deployed change arrives on the next load; the copy is for when there is none.
-const CACHE = "scanner-v1";
+const CACHE = "scanner-v2"; // a new number whenever SHELL changes, so phones fetch the new list
 const SHELL = [
   "/scan",
   "/manifest.webmanifest",
@@ -11,6 +11,7 @@ const SHELL = [
   "/static/scanner/camera.js",
   "/static/scanner/feedback.js",
   "/static/scanner/offline.js",
+  "/static/scanner/words.js",
   "/static/scanner/icon.svg",
   "/static/scanner/icon-192.png",
   "/static/scanner/icon-512.png",

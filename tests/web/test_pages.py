@@ -66,6 +66,8 @@ def test_venue_page_has_address_and_openstreetmap_link(client: TestClient) -> No
 def test_english_switch_sets_a_cookie_and_translates_the_interface(client: TestClient) -> None:
     response = client.get("/lang/en?next=/events/syktyvkar-2021/agenda", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, "/events/syktyvkar-2021/agenda")
+    # Scripts read it too: the door scanner, kept offline, takes its language from it.
+    assert "HttpOnly" not in response.headers["set-cookie"] and "lang=en" in response.headers["set-cookie"]
 
     page = client.get("/events/syktyvkar-2021/agenda").text
 

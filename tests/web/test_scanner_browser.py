@@ -420,3 +420,98 @@ def test_bus_door_search_says_which_bus_someone_of_another_bus_rides(
         expect(other).to_contain_text(f"Не тот автобус: участник едет в «{bus2_name}»")
     finally:
         browser.close()
+
+
+def test_scanner_follows_the_english_cookie_online_and_offline_and_switches_back_to_russian(
+        server: Server, playwright: Playwright, tmp_path: Path) -> None:
+    john = _register(server, "Smith", "John", "john@example.com")
+    jane = _register(server, "Brown", "Jane", "jane@example.com")
+    device = _device(server, "Door 5")
+    camera = tmp_path / "camera.y4m"
+    _write_camera(camera, john)
+    browser = _launch(playwright, camera)
+    try:
+        context = browser.new_context(**PHONE)
+        context.add_cookies([{"name": "lang", "value": "en", "url": server.base_url}])
+        page = context.new_page()
+        page.goto(device.pairing_url)
+        expect(page.locator("h1")).to_have_text("Connect this phone as a door scanner")
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        page.get_by_role("button", name="Connect this phone").click()
+        page.wait_for_url("**/scan")
+
+        expect(page.locator("#answer-title")).to_have_text("Admit", timeout=WAIT_MS)
+        expect(page.locator("#answer-name")).to_have_text("Smith John")
+        expect(page.locator("#answer .answer-hint")).to_have_text("Tap the screen to continue")
+        page.locator("#answer").click()
+        assert (page.evaluate("() => document.documentElement.lang"), page.title()) == ("en", "Ticket scanner")
+        expect(page.locator("#connection")).to_have_text("online")
+        expect(page.locator("label[for=list]")).to_have_text("List")
+        expect(page.locator(".toggle")).to_have_text(["Entry", "Exit"])
+        expect(page.get_by_role("group", name="Direction")).to_be_visible()
+        expect(page.get_by_label("Surname, organisation or the code on the ticket")).to_be_visible()
+        expect(page.locator("#counts")).to_have_text(re.compile(r"^Checked in \d+ of \d+$"))
+        # The list menu puts its counts first, so that a long title cut at 360 px leaves them visible.
+        expect(page.locator("#list option").first).to_have_text(re.compile(r"^\d+/\d+ · \S"))
+        expect(page.locator("#history li").first).to_contain_text("Smith John")
+
+        list_key = f"events.offline.entry-{server.today}"
+        _eventually(lambda: page.evaluate(
+            "key => navigator.serviceWorker.controller !== null && localStorage.getItem(key) !== null", list_key))
+        context.set_offline(True)
+        _write_camera(camera, jane)
+        page.reload()  # the page kept by the service worker, in English all the same
+
+        expect(page.locator("#answer-title")).to_have_text("Admit", timeout=WAIT_MS)
+        expect(page.locator("#answer-name")).to_have_text("Brown Jane")
+        expect(page.locator("#answer-offline")).to_have_text(
+            "Offline: the check-in goes to the server when the network is back")
+        expect(page.locator("#connection")).to_have_text("offline · 1 queued")
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        page.locator("#answer").click()
+
+        # A code the kept list does not know: the phone refuses it by itself, in English.
+        unknown = "23456789ABCDEFGHJKMNPQRSTU"
+        page.locator("#query").fill(unknown)
+        page.get_by_role("button", name=f"Check ticket {unknown}").click()
+        expect(page.locator("#answer-title")).to_have_text("Do not admit", timeout=WAIT_MS)
+        expect(page.locator("#answer-message")).to_have_text(
+            "The ticket is not in the kept list: do not admit until it is checked online or with the organiser.")
+        page.locator("#answer").click()
+
+        context.set_offline(False)
+        expect(page.locator("#connection")).to_have_text("online", timeout=WAIT_MS)
+        expect(page.locator("#history li").nth(1)).to_contain_text("offline, sent", timeout=WAIT_MS)
+
+        page.get_by_role("group", name="Scanner language").get_by_role("button", name="Русский").click()
+
+        assert page.evaluate("() => document.documentElement.lang") == "ru"
+        expect(page.locator("#connection")).to_have_text("онлайн")
+        expect(page.locator("label[for=list]")).to_have_text("Список")
+        expect(page.locator("#counts")).to_have_text(re.compile(r"^Прошли \d+ из \d+$"))
+        expect(page.locator("#history li").nth(1)).to_contain_text("без сети, отправлено")
+        expect(page.get_by_role("button", name="English")).to_be_visible()
+        assert {cookie["name"]: cookie["value"] for cookie in context.cookies()}["lang"] == "ru"
+        page.reload()
+        expect(page.locator(".toggle")).to_have_text(["Вход", "Выход"])
+        assert (page.evaluate("() => document.documentElement.lang"), page.title()) == ("ru", "Сканер билетов")
+    finally:
+        browser.close()
+
+
+def test_scanner_counts_in_the_plural_forms_of_each_language(server: Server, playwright: Playwright) -> None:
+    browser = launch(playwright)
+    try:
+        page = browser.new_context(**PHONE).new_page()
+        page.goto(f"{server.base_url}/scan")
+        forms = page.evaluate("""async () => {
+            const words = await import('/static/scanner/words.js');
+            return ['ru', 'en'].map(code => [1, 2, 5, 11, 21, 22].map(n => words.plural('queue_stuck', n, {}, code)));
+        }""")
+
+        assert [text.split(",")[0].split(" made")[0] for text in forms[0]] == [
+            "1 отметка", "2 отметки", "5 отметок", "11 отметок", "21 отметка", "22 отметки"]
+        assert [text.split(" made")[0] for text in forms[1]] == [
+            "1 check-in", "2 check-ins", "5 check-ins", "11 check-ins", "21 check-ins", "22 check-ins"]
+    finally:
+        browser.close()

@@ -80,7 +80,9 @@ async def switch_language(request: Request) -> Response:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         target = "/"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    # Readable by scripts (a preference, not a secret): the door scanner, a page kept offline by its
+    # service worker, takes its language from this cookie and switches it itself (static/scanner/words.js).
+    response.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600, httponly=False, samesite="lax")
     return response
 
 
