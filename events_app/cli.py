@@ -130,7 +130,7 @@ async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]])
 def _import(settings: Settings, files: Sequence[Path], shift_to: date | None) -> None:
     agendas = read_agenda_files(files, shift_to=shift_to)
     try:
-        reports = asyncio.run(_with_store(settings, lambda store: import_agendas(store, agendas)))
+        reports = asyncio.run(_with_store(settings, lambda store: import_agendas(store, agendas, settings=settings)))
     except SeatedBusesLeftOut as error:
         files_of = {agenda.event.slug: str(path) for path, agenda in zip(files, agendas, strict=True)}
         raise error.as_file_error(files_of) from None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import email
+import email.policy
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -337,15 +339,25 @@ async def test_reimport_removes_an_empty_bus_and_reports_every_bus_it_touched(
     ]
 
 
-async def test_a_visit_left_out_of_the_file_is_cancelled_even_with_riders(store: Store, settings: Settings) -> None:
+async def test_a_visit_left_out_of_the_file_is_cancelled_and_its_riders_get_the_cancellation_letter(
+        store: Store, settings: Settings) -> None:
     loaded, bus = await _seated_on_mondi(store, settings, 2)
+    await register(store, settings, 7, email="luzales@example.ru", sessions=[str(loaded.sessions["visit-luzales"])])
     source = agenda()
+    mondi = next(s for s in source.sessions if s.key == "visit-mondi")
 
     (report,) = await import_agendas(store, [replace(source, sessions=tuple(
-        s for s in source.sessions if s.key != "visit-mondi"))], now=datetime(2026, 3, 1, tzinfo=UTC))
+        s for s in source.sessions if s.key != "visit-mondi"))], now=datetime(2026, 3, 1, tzinfo=UTC),
+        settings=settings)
 
     row = await _session_row(store, "visit-mondi")
     seats = await store.fetch_val(sa.select(sa.func.count()).select_from(t.transport_seats)
                                   .where(t.transport_seats.c.group_id == bus.id))
-    assert (report.sessions_cancelled, report.buses_removed) == (1, ())
+    assert (report.sessions_cancelled, report.buses_removed, report.riders_told) == (1, (), 2)
+    assert str(report).splitlines()[0].endswith("; riders of cancelled visits told 2")
     assert (row["cancelled_at"], seats) == (datetime(2026, 3, 1, tzinfo=UTC), 2)
+    letters = await store.fetch_all(sa.select(t.outbox).where(t.outbox.c.subject.like("Изменения в программе%"))
+                                    .order_by(t.outbox.c.recipient))
+    assert [letter["recipient"] for letter in letters] == ["delegate0@example.ru", "delegate1@example.ru"]
+    text = email.message_from_string(letters[0]["message"], policy=email.policy.default).get_body(("plain",))
+    assert f"- Отмена: «{mondi.title}», 1 апреля, четверг, 10:00–12:00" in text.get_content()

@@ -17,12 +17,19 @@ from events_app.domain.staff import StaffMember
 from events_app.services.event_setup import events, organisations
 from events_app.services.event_setup.events import Actor, SessionsOutsideDays, VenueInUse
 from events_app.services.programme.importer import import_agendas, read_agenda_files
+from events_app.settings import Settings
+from tests.conftest import settings_for
 
 SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 NEW_EVENT = {"slug": "kirov-2026", "title": "Сессия в Кирове", "title_en": "", "format": "practical_session",
              "city": "Киров", "region_code": "43", "timezone": "Europe/Kirov", "starts_on": "2026-12-17",
              "ends_on": "2026-12-18"}
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return settings_for(database_url, tmp_path / "data")
 
 
 async def _actor(store: Store) -> Actor:
@@ -292,12 +299,13 @@ async def test_organisers_are_reordered_and_removed(store: Store) -> None:
     assert len(await _audit(store, "event.organisation_remove")) == 1
 
 
-async def test_importing_another_events_file_is_refused(store: Store) -> None:
+async def test_importing_another_events_file_is_refused(store: Store, settings: Settings) -> None:
     actor, event_id = await _actor(store), await _syktyvkar(store)
     content = (SCHEDULES / "kirov-2020.toml").read_bytes()
 
     with pytest.raises(AgendaFileError) as caught:
-        await events.import_agenda_file(store, event_id, filename="kirov-2020.toml", content=content, actor=actor)
+        await events.import_agenda_file(store, settings, event_id, filename="kirov-2020.toml", content=content,
+                                        actor=actor)
 
     (problem,) = caught.value.errors
     assert (problem.file, problem.path) == ("kirov-2020.toml", "event.slug")
@@ -305,13 +313,13 @@ async def test_importing_another_events_file_is_refused(store: Store) -> None:
     assert await store.fetch_val(sa.select(t.events.c.id).where(t.events.c.slug == "kirov-2020")) is None
 
 
-async def test_importing_this_events_file_reports_the_changes_and_audits(store: Store) -> None:
+async def test_importing_this_events_file_reports_the_changes_and_audits(store: Store, settings: Settings) -> None:
     actor, event_id = await _actor(store), await _syktyvkar(store)
     text = (SCHEDULES / "syktyvkar-2021.toml").read_text(encoding="utf-8")
     changed = text.replace('key = "d2-coffee"', 'key = "d2-coffee-break"')
 
-    report = await events.import_agenda_file(store, event_id, filename="s.toml", content=changed.encode(),
-                                                  actor=actor)
+    report = await events.import_agenda_file(store, settings, event_id, filename="s.toml", content=changed.encode(),
+                                             actor=actor)
 
     assert (report.sessions_added, report.sessions_cancelled) == (1, 1)
     (entry,) = await _audit(store, "agenda.import")

@@ -178,3 +178,23 @@ def test_a_file_leaving_out_an_empty_bus_removes_it_and_the_page_names_it(client
     assert "Автобусов добавлено: 0" in response.text and "Автобусов изменено: 0" in response.text
     assert f"Автобусов удалено: 1<ul><li>Автобус 2 (К 456 ОР 11) — {MONDI}</li></ul>" in response.text
     assert _mondi_buses(database_url) == [("bus-1", 2)]
+
+
+def test_a_file_leaving_out_a_visit_with_riders_cancels_it_and_the_page_counts_their_letters(
+        client: TestClient, database_url: str, tmp_path: Path) -> None:
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
+    _seat_two_on_mondi(database_url, tmp_path)
+    text = client.get(BASE + "/export").text
+    start = text.index('[[sessions]]\nkey = "visit-mondi"')
+    without_visit = text[:start] + text[text.index("[[sessions]]", start + 2):]
+
+    response = _upload(client, csrf, "syktyvkar.toml", without_visit.encode())
+
+    assert response.status_code == 200
+    assert "Сессий отменено или удалено: 1" in response.text
+    assert "Писем участникам, рассаженным в автобусы отменённых посещений: 2" in response.text
+    assert "visit-mondi" not in _session_keys(database_url)
+    assert _mondi_buses(database_url) == [("bus-1", 2), ("bus-2", 0)]
+    letters = query(database_url, sa.select(t.outbox.c.recipient).where(t.outbox.c.subject.like("Изменения%"))
+                    .order_by(t.outbox.c.recipient))
+    assert [row["recipient"] for row in letters] == ["delegate0@example.ru", "delegate1@example.ru"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -40,7 +40,7 @@ from events_app.domain.site_visits import follow_move
 from events_app.domain.staff import StaffMember
 from events_app.services.mail import outbox
 from events_app.services.mail.templates import event_title, render
-from events_app.services.programme.catalogue import EventView
+from events_app.services.programme.catalogue import EventView, get_event
 from events_app.services.registration import letters, places
 from events_app.services.staff import audit
 from events_app.settings import Settings
@@ -239,23 +239,38 @@ async def _set_speakers(store: Store, session_id: int, speakers: list[int]) -> N
                                                                position=position))
 
 
+async def tell_cancelled(store: Store, settings: Settings, slug: str, sessions: Sequence[Row],
+                         registration_ids: Collection[int], *, now: datetime) -> int:
+    """Sessions cancelled outside publishing (a re-imported file that leaves them out), given as
+    their rows before the cancellation: these delegates get the letter a published cancellation
+    sends. Gives how many letters were queued."""
+    event = await get_event(store, slug, include_drafts=True)
+    zone = ZoneInfo(event.timezone)
+    changes = [change for row in sessions for change in differences(row["id"], _state(row, zone, {}), None)]
+    return await _tell_delegates(store, settings, event, sort_changes(changes), now=now, only=registration_ids)
+
+
 async def _tell_delegates(store: Store, settings: Settings, event: EventView, changes: Sequence[Change], *,
-                          now: datetime) -> int:
-    """One letter per delegate whose chosen sessions changed, listing only those changes."""
+                          now: datetime, only: Collection[int] | None = None) -> int:
+    """One letter per delegate whose chosen sessions changed, listing only those changes; with
+    `only`, to those of them alone."""
     by_session: dict[int, list[Change]] = {}
     for change in changes:
         if change.kind in NOTIFIED and change.session_id is not None:
             by_session.setdefault(change.session_id, []).append(change)
-    if not by_session:
+    if not by_session or (only is not None and not only):
         return 0
     buses = await _moved_buses(store, changes, ZoneInfo(event.timezone))
-    rows = await store.fetch_all(
+    query = (
         sa.select(t.registrations, t.registration_choices.c.session_id.label("chosen"))
         .join(t.registration_choices, t.registration_choices.c.registration_id == t.registrations.c.id)
         .where(t.registrations.c.event_id == event.id, t.registration_choices.c.session_id.in_(sorted(by_session)),
                t.registrations.c.status.in_(TOLD_OF_CHANGES), t.registrations.c.erased_at.is_(None),
                t.registrations.c.email.is_not(None))
         .order_by(t.registrations.c.id, t.registration_choices.c.session_id))
+    if only is not None:
+        query = query.where(t.registrations.c.id.in_(sorted(only)))
+    rows = await store.fetch_all(query)
     people: dict[int, tuple[Row, list[Change], list[VisitBus]]] = {}
     for row in rows:
         person = people.setdefault(row["id"], (row, [], []))

@@ -24,6 +24,7 @@ from events_app.domain.staff import StaffMember
 from events_app.i18n import gettext
 from events_app.services.programme.importer import ImportReport, SeatedBusesLeftOut, import_agendas
 from events_app.services.staff import audit
+from events_app.settings import Settings
 
 Form = Mapping[str, str]
 DETAIL_FIELDS = ("title", "title_en", "format", "city", "city_en", "region_code", "timezone", "starts_on",
@@ -417,7 +418,7 @@ async def remove_venue(store: Store, event_id: int, venue_id: int, *, actor: Act
 MAX_AGENDA_BYTES = 1024 * 1024
 
 
-async def import_agenda_file(store: Store, event_id: int, *, filename: str, content: bytes,
+async def import_agenda_file(store: Store, settings: Settings, event_id: int, *, filename: str, content: bytes,
                              actor: Actor) -> ImportReport:
     """Import one uploaded agenda file into this event: all of it or, on any problem, nothing.
     A file describing another event is refused, so a wrong upload cannot overwrite that one."""
@@ -435,7 +436,7 @@ async def import_agenda_file(store: Store, event_id: int, *, filename: str, cont
                                                                                 "slug": slug})])
     async with store.transaction():
         try:
-            (report,) = await import_agendas(store, [agenda], now=actor.now)
+            (report,) = await import_agendas(store, [agenda], now=actor.now, settings=settings)
         except SeatedBusesLeftOut as error:
             raise error.as_file_error({slug: filename}, gettext) from None
         await audit.record(store, actor=actor.member, action="agenda.import", subject=filename[:200],
@@ -444,5 +445,6 @@ async def import_agenda_file(store: Store, event_id: int, *, filename: str, cont
                                "sessions_cancelled": report.sessions_cancelled,
                                "buses_added": [str(bus) for bus in report.buses_added],
                                "buses_changed": [str(bus) for bus in report.buses_changed],
-                               "buses_removed": [str(bus) for bus in report.buses_removed]})
+                               "buses_removed": [str(bus) for bus in report.buses_removed],
+                               "riders_told": report.riders_told})
     return report

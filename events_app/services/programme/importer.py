@@ -19,13 +19,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from events_app.data import tables as t
-from events_app.data.database import Store
+from events_app.data.database import Row, Store
 from events_app.domain.agenda import Agenda, EventStatus, Organisation, shift_agenda, to_utc
 from events_app.domain.agenda_file import AgendaError, AgendaFileError, parse_agenda_text
 from events_app.domain.changelog import next_sequence
 from events_app.domain.errors import N_, DomainError
+from events_app.services.agenda_builder import publishing
 from events_app.services.registration import places
-from events_app.services.visits import details
+from events_app.services.visits import details, seating
+from events_app.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,14 @@ class ImportReport:
     buses_added: tuple[BusNote, ...] = ()
     buses_changed: tuple[BusNote, ...] = ()
     buses_removed: tuple[BusNote, ...] = ()
+    riders_told: int = 0  # letters to delegates seated on the buses of visits the file cancelled
 
     def __str__(self) -> str:
         action = "created" if self.created else "updated"
         lines = [f"{self.slug}: {action}; sessions added {self.sessions_added}, changed {self.sessions_changed}, "
                  f"cancelled {self.sessions_cancelled}; buses added {len(self.buses_added)}, "
-                 f"changed {len(self.buses_changed)}, removed {len(self.buses_removed)}"]
+                 f"changed {len(self.buses_changed)}, removed {len(self.buses_removed)}"
+                 + (f"; riders of cancelled visits told {self.riders_told}" if self.riders_told else "")]
         for what, buses in (("added", self.buses_added), ("changed", self.buses_changed),
                             ("removed", self.buses_removed)):
             lines.extend(f"  bus {what}: {bus}" for bus in buses)
@@ -131,14 +135,17 @@ def _conflicts_between(agendas: list[tuple[str, Agenda]]) -> Iterable[AgendaErro
                                   f"organisation {organisation.key!r} is defined differently in {seen[0]}")
 
 
-async def import_agendas(store: Store, agendas: Sequence[Agenda], *, now: datetime | None = None) -> list[ImportReport]:
-    """Store every agenda in one transaction: all of them, or none."""
+async def import_agendas(store: Store, agendas: Sequence[Agenda], *, now: datetime | None = None,
+                         settings: Settings | None = None) -> list[ImportReport]:
+    """Store every agenda in one transaction: all of them, or none. With `settings` (the letters'
+    sender and links), delegates seated on the buses of a visit the file cancels are told, with the
+    letter a published cancellation sends; loading files into an empty database needs none."""
     moment = now or datetime.now(UTC)
     async with store.transaction():
         # Imports share organisations and match rows by key: one at a time avoids two of them
         # inserting the same key. Imports are rare; registrations never wait on this.
         await store.serialise("agenda-import")
-        imported = [await _import_one(store, agenda, moment) for agenda in agendas]
+        imported = [await _import_one(store, agenda, moment, settings) for agenda in agendas]
         seated = [bus for _, buses in imported for bus in buses]
         if seated:
             raise SeatedBusesLeftOut(seated)  # rolls back everything above
@@ -153,7 +160,8 @@ async def _upsert(store: Store, table: sa.Table, where: Any, values: dict[str, A
     return int(existing["id"])
 
 
-async def _import_one(store: Store, agenda: Agenda, now: datetime) -> tuple[ImportReport, list[SeatedBus]]:
+async def _import_one(store: Store, agenda: Agenda, now: datetime,
+                      settings: Settings | None) -> tuple[ImportReport, list[SeatedBus]]:
     event = agenda.event
     organisation_ids: dict[str, int] = {}
     for organisation in agenda.organisations:
@@ -260,18 +268,28 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime) -> tuple[Impo
 
     cancelled = 0
     in_file = {session.key for session in agenda.sessions}
+    ridden: list[Row] = []
+    riders: set[int] = set()
     for key, row in stored.items():
         if key in in_file or row["cancelled_at"] is not None:
             continue
         if event.status is EventStatus.DRAFT:
             await store.execute(t.sessions.delete().where(t.sessions.c.id == row["id"]))
         else:
+            # The visit's buses stay, as the session does; their riders are told it is off.
+            on_board = {registration for registration, _, _ in await seating.seats_of_visit(store, row["id"])}
+            if on_board:
+                ridden.append(row)
+                riders |= on_board
             await store.execute(t.sessions.update().where(t.sessions.c.id == row["id"]).values(
                 cancelled_at=now, updated_at=now, sequence=next_sequence(row, None)))
         cancelled += 1
+    told = 0
+    if ridden and settings is not None:
+        told = await publishing.tell_cancelled(store, settings, event.slug, ridden, riders, now=now)
     await _drop_unused_venues(store, event_id, set(venue_ids.values()))
     report = ImportReport(event.slug, existing_event is None, added, changed, cancelled,
-                          tuple(buses_added), tuple(buses_changed), tuple(buses_removed))
+                          tuple(buses_added), tuple(buses_changed), tuple(buses_removed), told)
     return report, seated
 
 

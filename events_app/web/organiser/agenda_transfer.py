@@ -34,7 +34,7 @@ async def import_file(request: Request) -> Response:
             raise AgendaFileError([AgendaError("", "", gettext(N_("Choose a .toml file to import")))])
         content = await upload.read(events.MAX_AGENDA_BYTES + 1)
         report = await events.import_agenda_file(
-            request.state.store, event.id, filename=upload.filename, content=content,
+            request.state.store, request.state.settings, event.id, filename=upload.filename, content=content,
             actor=Actor(member=member_of(request), ip=client_address(request), now=clock.now(request)))
     except AgendaFileError as error:
         return page(request, "organiser/agenda_transfer.html", {"problems": error.errors, "report": None},
