@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.templating import Jinja2Templates
 
 from events_app import i18n
@@ -39,6 +40,12 @@ def localized(item: Any, field: str = "title") -> str:
 
 def region_name(region: Any) -> str:
     return str(region.name_en if i18n.current_language() == "en" else region.name_ru)
+
+
+def email(address: str) -> Markup:
+    """An address with a break allowed after its «@» (`<wbr>`), the place a reader expects it to wrap."""
+    local, at, domain = str(address).partition("@")
+    return escape(local) + Markup(at + "<wbr>" if at else "") + escape(domain)
 
 
 def moment(value: datetime, timezone: str = "Europe/Moscow") -> str:
@@ -111,6 +118,7 @@ def build_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
         audit_actor=_label_filter(audit.ACTORS),
         audit_subject=audit_subject,
         moment=moment,
+        email=email,
     )
     env.globals.update(date_range=i18n.format_date_range, current_language=i18n.current_language)
     return Jinja2Templates(env=env)

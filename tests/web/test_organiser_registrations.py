@@ -217,7 +217,8 @@ def test_list_shows_each_email_and_flags_possible_duplicates(client: TestClient,
 
     page = client.get(BASE).text
 
-    emails = re.findall(r'<span class="meta reg-email">([^<]+)</span>', page)
+    emails = [local + "@" + domain
+              for local, domain in re.findall(r'<span class="meta reg-email email">([^<@]+)@<wbr>([^<]+)</span>', page)]
     assert emails == ["delegate0@example.ru", "delegate1@example.ru", "delegate2@example.ru", "oleg@example.ru"]
     flags = re.findall(r'<span class="duplicate-flag">⚠ Возможно, повтор: (.*?)</span>', page)
     numbers = [re.findall(r"№(\d+)", flag) for flag in flags]

@@ -59,6 +59,10 @@ EVENT = "syktyvkar-2021"
 ONLINE_EVENT = "proclusters-2022"  # sessions on ten days over two months, all of them online
 STAFF = "phone-staff@example.ru"  # door and expert in Syktyvkar, consultant in Kirov
 ORGANISER = "phone-organiser@example.ru"  # organiser of Syktyvkar: every area of the event's workspace
+# A long address a desktop's table has room for, and one wider than a phone's line, where it may
+# break after its «@».
+LONG_EMAIL = "konstantinopolskaya@lesprom-komi.ru"
+LONGER_EMAIL = "konstantinopolskaya.maria@lesopromyshlennik-komi.ru"
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,10 @@ async def _prepare(database_url: str, data_dir: Path, base_url: str) -> Data:
         delegate = await register(store, settings, 0, slug=EVENT, now=now, surname="Константинопольская",
                                   given_name="Александра", email="long@example.ru", days=[first_day],
                                   sessions=[str(mondi)])
+        await register(store, settings, 1, slug=EVENT, now=now, surname="Константинопольская", given_name="Мария",
+                       email=LONG_EMAIL, days=[first_day], sessions=[str(mondi)])
+        await register(store, settings, 2, slug=EVENT, now=now, surname="Константинопольская", given_name="Ирина",
+                       email=LONGER_EMAIL, days=[first_day], sessions=[str(mondi)])
         cabinet = sign_cabinet_link(SECRET, registration_id=delegate.id, link_version=0, now=now)
         online = await catalogue.get_event(store, ONLINE_EVENT)
         online_days = sorted({row["starts_at"].date() for row in sessions if row["event_id"] == online.id})
@@ -480,3 +488,52 @@ def test_the_workspace_header_lines_up_with_its_page_on_a_desktop(server: Server
     assert header is not None and main is not None
     assert (header["x"], header["width"]) == (main["x"], main["width"])
 
+
+
+# Each line of an element's text as the browser laid it out, found from where each character sits.
+LINES_OF_TEXT = """element => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const lines = [];
+  let top = null;
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    for (let i = 0; i < text.length; i++) {
+      const range = document.createRange();
+      range.setStart(text, i);
+      range.setEnd(text, i + 1);
+      const rect = range.getClientRects()[0];
+      if (!rect) continue;
+      if (top === null || rect.top > top + 2) { lines.push(""); top = rect.top; }
+      lines[lines.length - 1] += text.data[i];
+    }
+  }
+  return lines;
+}"""
+
+
+def test_a_long_email_stays_on_one_line_in_the_registrations_table_on_a_desktop(server: Server,
+                                                                                browser: Browser) -> None:
+    context = browser.new_context(base_url=server.base_url, viewport={"width": 1400, "height": 800})
+    desktop = context.new_page()
+    _sign_in(desktop, ORGANISER)
+    desktop.goto(f"/organiser/events/{EVENT}/registrations?q={LONG_EMAIL}")
+    _shot(desktop, "desktop-registrations-email")
+    lines = desktop.locator(".reg-email", has_text=LONG_EMAIL).evaluate(LINES_OF_TEXT)
+    table_overflow = desktop.locator(".table-wrap").evaluate("wrap => wrap.scrollWidth - wrap.clientWidth")
+    page_width = _width(desktop)
+    context.close()
+
+    assert (lines, table_overflow, page_width) == ([LONG_EMAIL], 0, 1400)
+
+
+def test_a_long_email_breaks_only_after_its_at_sign_on_a_phone(server: Server, phone: Page) -> None:
+    _sign_in(phone, ORGANISER)
+    phone.goto(f"/organiser/events/{EVENT}/registrations?q={LONGER_EMAIL}")
+    list_width = _width(phone)
+    listed = phone.locator(".reg-email", has_text=LONGER_EMAIL).evaluate(LINES_OF_TEXT)
+    phone.locator("a", has_text="Константинопольская Ирина").click()
+    phone.wait_for_selector("a.email")
+    _shot(phone, "phone-registration-email")
+    detail = phone.locator("a.email").evaluate(LINES_OF_TEXT)
+
+    assert (list_width, _width(phone)) == (360, 360)
+    assert listed == detail == ["konstantinopolskaya.maria@", "lesopromyshlennik-komi.ru"]
