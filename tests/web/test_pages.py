@@ -39,6 +39,15 @@ def test_agenda_groups_sessions_by_time_with_their_venue(client: TestClient) -> 
     assert ">АО «Монди СЛПК»</a>" in slot
 
 
+def test_agenda_names_the_days_zone_counted_from_moscow(client: TestClient) -> None:
+    russian = client.get("/events/syktyvkar-2021/agenda?day=2021-04-01").text
+    client.get("/lang/en")
+    english = client.get("/events/syktyvkar-2021/agenda?day=2021-04-01").text
+
+    assert '<p class="meta">Часовой пояс: МСК (Europe/Moscow)</p>' in russian
+    assert '<p class="meta">Time zone: Moscow time (Europe/Moscow)</p>' in english
+
+
 def test_session_at_ten_moscow_is_shown_at_ten(client: TestClient) -> None:
     sessions = client.get("/api/v1/events/syktyvkar-2021/sessions?kind=site_visit").json()["sessions"]
 
