@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html import unescape
+from typing import Any
 
 from starlette.testclient import TestClient
 
+from events_app import i18n
 from events_app.domain import audit
 from events_app.services.defences import stage
+from events_app.services.staff.audit import AuditEntry
+from events_app.web.templating import audit_subject
 from tests.factories import add_staff, signed_in
 from tests.web.test_defences_pages import BASE as DEFENCES
 from tests.web.test_defences_pages import _add_slot, _block_id
@@ -125,3 +130,28 @@ def test_organisations_experts_and_exports_are_named_not_coded(client: TestClien
 
 def test_every_stage_step_has_a_name() -> None:
     assert set(audit.STAGE_STEPS) == set(stage.ACTIONS)
+
+
+def _entry(action: str, subject: str, **details: Any) -> AuditEntry:
+    return AuditEntry(id=1, at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC), actor="system", event_id=None,
+                      event_slug=None, event_title=None, event_title_en=None, action=action, subject=subject,
+                      details=details, ip=None)
+
+
+def test_subjects_kept_as_codes_are_worded_for_the_reader() -> None:
+    entries = [
+        _entry("visitor_data.purge", "2026-11-30", deleted=4),
+        _entry("defence.reveal_experts", "Защиты проектов", reveal=False),
+        _entry("organisation.create", "kirov-fund", role="partner"),  # written before `listed_as`
+        _entry("staff.grant", "olga@example.ru", role="door"),
+    ]
+
+    with i18n.language("ru"):
+        russian = [audit_subject(entry) for entry in entries]
+    with i18n.language("en"):
+        english = [audit_subject(entry) for entry in entries]
+
+    assert russian == ["мероприятия, закончившиеся до 30.11.2026", "Защиты проектов · имена скрыты",
+                       "kirov-fund · как партнёр", "olga@example.ru · Контролёр на входе"]
+    assert english == ["events that ended before 30.11.2026", "Защиты проектов · names hidden",
+                       "kirov-fund · as a partner", "olga@example.ru · Door staff"]
