@@ -27,7 +27,7 @@ from events_app.services.consultations.demo import load_demo_slots
 from events_app.services.mail.outbox import deliver_due, transport_for
 from events_app.services.programme.demo import demo_start_dates, has_events
 from events_app.services.programme.exporter import export_agenda
-from events_app.services.programme.importer import SeatedBusesLeftOut, import_agendas, read_agenda_files
+from events_app.services.programme.importer import SeatedBusesRefused, import_agendas, read_agenda_files
 from events_app.services.registration import letters
 from events_app.services.registration.listing import list_registrations
 from events_app.services.registration.signup import decide
@@ -131,7 +131,7 @@ def _import(settings: Settings, files: Sequence[Path], shift_to: date | None) ->
     agendas = read_agenda_files(files, shift_to=shift_to)
     try:
         reports = asyncio.run(_with_store(settings, lambda store: import_agendas(store, agendas, settings=settings)))
-    except SeatedBusesLeftOut as error:
+    except SeatedBusesRefused as error:
         files_of = {agenda.event.slug: str(path) for path, agenda in zip(files, agendas, strict=True)}
         raise error.as_file_error(files_of) from None
     for report in reports:

@@ -78,15 +78,12 @@ def test_import_errors_name_file_and_path_and_store_nothing(env: Path, tmp_path:
     assert _count(env, t.events) == 0
 
 
-def test_import_leaving_out_a_bus_with_riders_is_refused_on_stderr(env: Path, tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def _seat_two_on_mondi(env: Path) -> list[tuple[str, int]]:
+    """Two colleagues take places on the Mondi visit and sit together on its first bus; gives its buses."""
     from events_app.services.visits import details, transport
     from tests.conftest import settings_for
     from tests.factories import register, staff
 
-    main(["migrate"])
-    source = SCHEDULES / "syktyvkar-2021.toml"
-    assert main(["import", str(source)]) == 0
     url = f"sqlite:///{env}"
 
     async def seat_two() -> list[tuple[str, int]]:
@@ -100,7 +97,16 @@ def test_import_leaving_out_a_bus_with_riders_is_refused_on_stderr(env: Path, tm
             await transport.assign(store, member=member, event_id=event_id, session_id=mondi, ip=None, now=NOW)
             return [(g.label, g.taken) for g in (await details.get_visit(store, event_id, mondi)).groups]
 
-    seated = asyncio.run(seat_two())
+    return asyncio.run(seat_two())
+
+
+def test_import_leaving_out_a_bus_with_riders_is_refused_on_stderr(env: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    main(["migrate"])
+    source = SCHEDULES / "syktyvkar-2021.toml"
+    assert main(["import", str(source)]) == 0
+
+    seated = _seat_two_on_mondi(env)
     assert seated == [("Автобус 1 (К 123 ОР 11)", 2), ("Автобус 2 (К 456 ОР 11)", 0)]
     text = source.read_text(encoding="utf-8")
     first_bus = text.index('[[sessions.visit.transport]]\nkey = "bus-1"')  # Mondi's, the first visit in the file
@@ -123,6 +129,43 @@ def test_import_leaving_out_a_bus_with_riders_is_refused_on_stderr(env: Path, tm
         "events-app: nothing imported: 1 error(s)",
     ]
     assert _count(env, t.transport_groups) == 6 and _count(env, t.transport_seats) == 2
+
+
+def test_import_giving_a_bus_fewer_seats_than_its_riders_is_refused_on_stderr(
+        env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["migrate"])
+    source = SCHEDULES / "syktyvkar-2021.toml"
+    assert main(["import", str(source)]) == 0
+    assert _seat_two_on_mondi(env) == [("Автобус 1 (К 123 ОР 11)", 2), ("Автобус 2 (К 456 ОР 11)", 0)]
+    text = source.read_text(encoding="utf-8")
+    first_bus = text.index('[[sessions.visit.transport]]\nkey = "bus-1"')  # Mondi's, the first visit in the file
+    seats = text.index("seats = 20\n", first_bus)
+    shrunk = tmp_path / "one-seat.toml"
+    shrunk.write_text(text[:seats] + "seats = 1\n" + text[seats + len("seats = 20\n"):], encoding="utf-8")
+    index = re.findall(r'^\[\[sessions\]\]\nkey = "([^"]+)"', text, re.M).index("visit-mondi")
+    capsys.readouterr()
+
+    status = main(["import", str(shrunk)])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"{shrunk}: sessions[{index}].visit.transport[0].seats: The bus «Автобус 1 (К 123 ОР 11)» of the site visit "
+        "«Посещение АО «Монди СЛПК»: представление деревообрабатывающего кластера Республики Коми» has fewer seats "
+        "in the file (1) than delegates seated on it (2): move some to another bus in the workspace first, or give "
+        "it at least as many seats in the file",
+        "events-app: nothing imported: 1 error(s)",
+    ]
+    assert _count(env, t.transport_groups) == 6 and _count(env, t.transport_seats) == 2
+    assert sorted(_seats_of_buses(env)) == [20, 20, 20, 20, 20, 20]
+
+
+def _seats_of_buses(database: Path) -> list[int]:
+    async def run() -> list[int]:
+        async with Store(f"sqlite:///{database}") as store:
+            return [row["seats"] for row in await store.fetch_all(sa.select(t.transport_groups.c.seats))]
+    return asyncio.run(run())
 
 
 def test_shift_to_moves_the_event(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,14 +12,14 @@ import sqlalchemy as sa
 
 from events_app.data import tables as t
 from events_app.data.database import Store
-from events_app.domain.agenda import Agenda, Session, SessionKind
+from events_app.domain.agenda import Agenda, EventStatus, Session, SessionKind
 from events_app.domain.agenda_file import AgendaFileError, parse_agenda_text
 from events_app.domain.site_visits import TransportGroup
 from events_app.services.programme.exporter import export_agenda
 from events_app.services.programme.importer import (
     BusNote,
     SeatedBus,
-    SeatedBusesLeftOut,
+    SeatedBusesRefused,
     import_agendas,
     read_agenda_files,
 )
@@ -283,7 +283,7 @@ async def test_reimport_leaving_out_a_bus_with_riders_is_refused_and_writes_noth
                                               for s in without.sessions))
     before = await _buses_and_seats(store)
 
-    with pytest.raises(SeatedBusesLeftOut) as caught:
+    with pytest.raises(SeatedBusesRefused) as caught:
         await import_agendas(store, [renamed], now=datetime(2026, 3, 1, tzinfo=UTC))
 
     assert caught.value.buses == (SeatedBus("syktyvkar-2021", f"sessions[{index}].visit.transport", mondi.title,
@@ -303,7 +303,7 @@ async def test_reimport_dropping_the_visit_part_of_a_visit_with_riders_is_refuse
     index = next(i for i, s in enumerate(source.sessions) if s.key == "visit-mondi")
     before = await _buses_and_seats(store)
 
-    with pytest.raises(SeatedBusesLeftOut) as caught:
+    with pytest.raises(SeatedBusesRefused) as caught:
         await import_agendas(store, [replace(source, sessions=tuple(
             replace(s, visit=None) if s.key == "visit-mondi" else s for s in source.sessions))])
 
@@ -361,3 +361,127 @@ async def test_a_visit_left_out_of_the_file_is_cancelled_and_its_riders_get_the_
     assert [letter["recipient"] for letter in letters] == ["delegate0@example.ru", "delegate1@example.ru"]
     text = email.message_from_string(letters[0]["message"], policy=email.policy.default).get_body(("plain",))
     assert f"- Отмена: «{mondi.title}», 1 апреля, четверг, 10:00–12:00" in text.get_content()
+
+
+# Buses a re-import keeps: never fewer seats than their riders, and a new name, plate or curator is mailed to them.
+
+
+async def test_reimport_giving_a_bus_fewer_seats_than_its_riders_is_refused_and_writes_nothing(
+        store: Store, settings: Settings) -> None:
+    _, bus = await _seated_on_mondi(store, settings, 3)
+    source = agenda()
+    index, mondi = next((i, s) for i, s in enumerate(source.sessions) if s.key == "visit-mondi")
+    assert mondi.visit is not None
+    position = next(p for p, g in enumerate(mondi.visit.transport) if g.key == bus.key)
+    # Two seats for three riders, under a new name; the file also renames a session: none of it is stored.
+    shrunk = _with_mondi_buses(source, lambda groups: tuple(
+        replace(g, seats=2, name="Синий автобус") if g.key == bus.key else g for g in groups))
+    renamed = replace(shrunk, sessions=tuple(replace(s, title="Новое название") if s.key == "d2-coffee" else s
+                                             for s in shrunk.sessions))
+    before = await _buses_and_seats(store)
+
+    with pytest.raises(SeatedBusesRefused) as caught:
+        await import_agendas(store, [renamed], now=datetime(2026, 3, 1, tzinfo=UTC), settings=settings)
+
+    path = f"sessions[{index}].visit.transport[{position}].seats"
+    assert caught.value.buses == (SeatedBus("syktyvkar-2021", path, mondi.title, bus.label, 3, 2),)
+    assert await _buses_and_seats(store) == before
+    assert await store.fetch_val(sa.select(sa.func.count()).select_from(t.outbox)
+                                 .where(t.outbox.c.subject.like("Изменились%"))) == 0
+    (problem,) = caught.value.as_file_error({"syktyvkar-2021": "s.toml"}).errors
+    assert str(problem) == (
+        f"s.toml: {path}: The bus «{bus.label}» of the site visit «{mondi.title}» has fewer seats in the file (2) "
+        "than delegates seated on it (3): move some to another bus in the workspace first, or give it at least as "
+        "many seats in the file")
+
+
+async def test_reimport_names_every_bus_it_refuses_left_out_or_shrunk(store: Store, settings: Settings) -> None:
+    loaded, mondi_bus = await _seated_on_mondi(store, settings, 2)
+    luzales = loaded.sessions["visit-luzales"]
+    await register(store, settings, 7, organisation_name="АО «Лузалес»", sessions=[str(luzales)])
+    member = await staff(store, "seater@example.ru", admin=True)
+    await transport.assign(store, member=member, event_id=loaded.id, session_id=luzales, ip=None, now=NOW)
+    (luzales_bus,) = [g for g in (await details.get_visit(store, loaded.id, luzales)).groups if g.taken]
+    source = _with_mondi_buses(agenda(), lambda groups: tuple(g for g in groups if g.key != mondi_bus.key))
+    source = replace(source, sessions=tuple(
+        replace(s, visit=replace(s.visit, transport=tuple(replace(g, seats=0 if g.key == luzales_bus.key else g.seats)
+                                                          for g in s.visit.transport)))
+        if s.key == "visit-luzales" and s.visit is not None else s for s in source.sessions))
+    before = await _buses_and_seats(store)
+
+    with pytest.raises(SeatedBusesRefused) as caught:
+        await import_agendas(store, [source])
+
+    assert sorted((b.bus, b.seated, b.seats) for b in caught.value.buses) == sorted(
+        [(mondi_bus.label, 2, None), (luzales_bus.label, 1, 0)])
+    assert await _buses_and_seats(store) == before
+
+
+async def _rider_letters(store: Store) -> list[tuple[str, str]]:
+    rows = await store.fetch_all(sa.select(t.outbox).where(t.outbox.c.subject.like("Изменились данные%"))
+                                 .order_by(t.outbox.c.recipient))
+    return [(row["recipient"], email.message_from_string(row["message"], policy=email.policy.default)
+             .get_body(("plain",)).get_content()) for row in rows]
+
+
+def _renamed_bus(key: str) -> Callable[[tuple[TransportGroup, ...]], tuple[TransportGroup, ...]]:
+    def rebuilt(groups: tuple[TransportGroup, ...]) -> tuple[TransportGroup, ...]:
+        return tuple(replace(g, name="Синий автобус", plate="А 001 АА 11", curator_name="Мария Сидорова")
+                     if g.key == key else g for g in groups)
+    return rebuilt
+
+
+async def test_reimport_renaming_a_bus_sends_its_riders_the_workspace_letter_and_nobody_else(
+        store: Store, settings: Settings) -> None:
+    loaded, bus = await _seated_on_mondi(store, settings, 2)
+    # Not riders of that bus: a delegate seated on another visit's bus, and a latecomer of the same visit
+    # whom registration seats at once, on its emptier bus.
+    luzales = loaded.sessions["visit-luzales"]
+    await register(store, settings, 7, email="luzales@example.ru", sessions=[str(luzales)])
+    member = await staff(store, "seater@example.ru", admin=True)
+    await transport.assign(store, member=member, event_id=loaded.id, session_id=luzales, ip=None, now=NOW)
+    await register(store, settings, 8, email="latecomer@example.ru", organisation_name="ООО «Другое»",
+                   sessions=[str(loaded.sessions["visit-mondi"])])
+    seats = {g.key: g.taken for g in (await details.get_visit(store, loaded.id, loaded.sessions["visit-mondi"])).groups}
+    assert seats[bus.key] == 2 and sum(seats.values()) == 3
+    mondi = next(s for s in agenda().sessions if s.key == "visit-mondi")
+
+    (report,) = await import_agendas(store, [_with_mondi_buses(agenda(), _renamed_bus(bus.key))],
+                                     now=datetime(2026, 3, 1, tzinfo=UTC), settings=settings)
+
+    assert (report.buses_changed, report.bus_riders_told, report.riders_told) == (
+        (BusNote("Синий автобус (А 001 АА 11)", mondi.title),), 2, 0)
+    assert str(report).splitlines()[0].endswith("; riders of changed buses told 2")
+    letters = await _rider_letters(store)
+    assert [recipient for recipient, _ in letters] == ["delegate0@example.ru", "delegate1@example.ru"]
+    for _, text in letters:
+        assert "Организаторы изменили данные вашего автобуса" in text
+        assert "Ваш автобус: Синий автобус (А 001 АА 11), куратор Мария Сидорова" in text
+        assert bus.label not in text
+
+
+async def test_reimport_changing_only_seats_or_a_bus_nobody_rides_sends_no_letter(
+        store: Store, settings: Settings) -> None:
+    _, bus = await _seated_on_mondi(store, settings, 2)
+
+    def rebuilt(groups: tuple[TransportGroup, ...]) -> tuple[TransportGroup, ...]:
+        return tuple(replace(g, seats=g.seats + 5) if g.key == bus.key else replace(g, name="Запасной автобус")
+                     for g in groups)
+
+    (report,) = await import_agendas(store, [_with_mondi_buses(agenda(), rebuilt)], settings=settings)
+
+    assert (len(report.buses_changed), report.bus_riders_told) == (2, 0)
+    assert await _rider_letters(store) == []
+
+
+async def test_reimport_of_a_draft_event_renames_the_bus_without_letters(store: Store, settings: Settings) -> None:
+    loaded, bus = await _seated_on_mondi(store, settings, 2)
+    source = _with_mondi_buses(agenda(), _renamed_bus(bus.key))
+
+    (report,) = await import_agendas(store, [replace(source, event=replace(source.event, status=EventStatus.DRAFT))],
+                                     settings=settings)
+
+    visit = await details.get_visit(store, loaded.id, loaded.sessions["visit-mondi"])
+    assert [(g.label, g.taken) for g in visit.groups if g.key == bus.key] == [("Синий автобус (А 001 АА 11)", 2)]
+    assert (len(report.buses_changed), report.bus_riders_told) == (1, 0)
+    assert await _rider_letters(store) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -198,3 +199,62 @@ def test_a_file_leaving_out_a_visit_with_riders_cancels_it_and_the_page_counts_t
     letters = query(database_url, sa.select(t.outbox.c.recipient).where(t.outbox.c.subject.like("Изменения%"))
                     .order_by(t.outbox.c.recipient))
     assert [row["recipient"] for row in letters] == ["delegate0@example.ru", "delegate1@example.ru"]
+
+
+def _with_mondi_bus_line(text: str, key: str, line: str, new_line: str) -> str:
+    """The file with one line of a Mondi bus written differently."""
+    start = text.index(f'[[sessions.visit.transport]]\nkey = "{key}"', text.index('key = "visit-mondi"'))
+    at = text.index(line + "\n", start)
+    assert at < text.index("[[", start + 2)
+    return text[:at] + new_line + text[at + len(line):]
+
+
+def _mondi_bus_seats(database_url: str) -> list[tuple[str, str, int]]:
+    rows = query(database_url, sa.select(t.transport_groups.c.key, t.transport_groups.c.plate,
+                                         t.transport_groups.c.seats)
+                 .join(t.sessions, t.sessions.c.id == t.transport_groups.c.session_id)
+                 .where(t.sessions.c.key == "visit-mondi").order_by(t.transport_groups.c.key))
+    return [(row["key"], row["plate"], row["seats"]) for row in rows]
+
+
+def test_a_file_giving_a_bus_fewer_seats_than_its_riders_is_refused_on_the_page(
+        client: TestClient, database_url: str, tmp_path: Path) -> None:
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
+    _seat_two_on_mondi(database_url, tmp_path)
+    text = client.get(BASE + "/export").text
+    index = re.findall(r'^\[\[sessions\]\]\nkey = "([^"]+)"', text, re.M).index("visit-mondi")
+    before = _mondi_bus_seats(database_url)
+    one_seat = _with_mondi_bus_line(_with_mondi_bus_line(text, "bus-1", "seats = 20", "seats = 1"),
+                                    "bus-1", 'plate = "К 123 ОР 11"', 'plate = "А 001 АА 11"')
+
+    response = _upload(client, csrf, "syktyvkar.toml", one_seat.encode())
+
+    assert response.status_code == 422
+    assert "Ничего не загружено" in response.text
+    assert (f"<code>syktyvkar.toml</code> · <code>sessions[{index}].visit.transport[0].seats</code> — У автобуса "
+            f"«Автобус 1 (К 123 ОР 11)» посещения «{MONDI}» в файле меньше мест (1), чем в нём рассажено участников "
+            "(2): сначала пересадите часть из них в другой автобус в кабинете организатора или укажите в файле не "
+            "меньше мест") in response.text
+    assert _mondi_bus_seats(database_url) == before == [("bus-1", "К 123 ОР 11", 20), ("bus-2", "К 456 ОР 11", 20)]
+    assert query(database_url, sa.select(t.audit_log).where(t.audit_log.c.action == "agenda.import")) == []
+    assert query(database_url, sa.select(t.outbox).where(t.outbox.c.subject.like("Изменились%"))) == []
+
+
+def test_a_file_with_a_new_plate_for_a_bus_tells_its_riders_and_the_page_and_audit_count_them(
+        client: TestClient, database_url: str, tmp_path: Path) -> None:
+    csrf = signed_in(client, database_url, "org@example.ru", role="organiser")
+    _seat_two_on_mondi(database_url, tmp_path)
+    text = client.get(BASE + "/export").text
+    new_plate = _with_mondi_bus_line(text, "bus-1", 'plate = "К 123 ОР 11"', 'plate = "А 001 АА 11"')
+
+    response = _upload(client, csrf, "syktyvkar.toml", new_plate.encode())
+
+    assert response.status_code == 200
+    assert f"Автобусов изменено: 1<ul><li>Автобус 1 (А 001 АА 11) — {MONDI}</li></ul>" in response.text
+    assert "Писем участникам, рассаженным в автобусы с новым названием, номером или куратором: 2" in response.text
+    letters = query(database_url, sa.select(t.outbox).where(t.outbox.c.subject.like("Изменились данные%"))
+                    .order_by(t.outbox.c.recipient))
+    assert [row["recipient"] for row in letters] == ["delegate0@example.ru", "delegate1@example.ru"]
+    assert all(row["subject"] == f"Изменились данные вашего автобуса: {MONDI}" for row in letters)
+    (entry,) = query(database_url, sa.select(t.audit_log).where(t.audit_log.c.action == "agenda.import"))
+    assert json.loads(entry["details"])["bus_riders_told"] == 2

@@ -22,7 +22,7 @@ from events_app.domain.errors import N_, InvalidInput, NotFound
 from events_app.domain.regions import is_region_code
 from events_app.domain.staff import StaffMember
 from events_app.i18n import gettext
-from events_app.services.programme.importer import ImportReport, SeatedBusesLeftOut, import_agendas
+from events_app.services.programme.importer import ImportReport, SeatedBusesRefused, import_agendas
 from events_app.services.staff import audit
 from events_app.settings import Settings
 
@@ -437,7 +437,7 @@ async def import_agenda_file(store: Store, settings: Settings, event_id: int, *,
     async with store.transaction():
         try:
             (report,) = await import_agendas(store, [agenda], now=actor.now, settings=settings)
-        except SeatedBusesLeftOut as error:
+        except SeatedBusesRefused as error:
             raise error.as_file_error({slug: filename}, gettext) from None
         await audit.record(store, actor=actor.member, action="agenda.import", subject=filename[:200],
                            event_id=event_id, ip=actor.ip, now=actor.now, details={
@@ -446,5 +446,5 @@ async def import_agenda_file(store: Store, settings: Settings, event_id: int, *,
                                "buses_added": [str(bus) for bus in report.buses_added],
                                "buses_changed": [str(bus) for bus in report.buses_changed],
                                "buses_removed": [str(bus) for bus in report.buses_removed],
-                               "riders_told": report.riders_told})
+                               "riders_told": report.riders_told, "bus_riders_told": report.bus_riders_told})
     return report

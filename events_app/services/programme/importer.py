@@ -3,9 +3,11 @@
 Re-importing updates in place by stable keys. A session that changes its time, place or title
 gets a higher `sequence` (calendar clients rely on it; the rule is `changelog.raises_sequence`,
 shared with publishing); a session that disappears from the file of a published event is
-cancelled, not deleted, so feeds can tell subscribers it is gone. A bus the file leaves out is
-removed, but not one that delegates are seated on: then nothing is imported (`SeatedBusesLeftOut`),
-as the workspace refuses to remove such a bus until its riders are moved.
+cancelled, not deleted, so feeds can tell subscribers it is gone. Buses follow the workspace's
+rules: a bus the file leaves out is removed, but not one that delegates are seated on, and no bus
+gets fewer seats than the delegates seated on it; a file that breaks either is not imported at all
+(`SeatedBusesRefused`). In a published event, the riders of a bus whose name, plate or curator the
+file changes get the letter the workspace sends for such a change.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from events_app.domain.changelog import next_sequence
 from events_app.domain.errors import N_, DomainError
 from events_app.services.agenda_builder import publishing
 from events_app.services.registration import places
+from events_app.services.visits import buses as bus_letters
 from events_app.services.visits import details, seating
 from events_app.settings import Settings
 
@@ -52,13 +55,15 @@ class ImportReport:
     buses_changed: tuple[BusNote, ...] = ()
     buses_removed: tuple[BusNote, ...] = ()
     riders_told: int = 0  # letters to delegates seated on the buses of visits the file cancelled
+    bus_riders_told: int = 0  # letters to delegates seated on buses whose name, plate or curator changed
 
     def __str__(self) -> str:
         action = "created" if self.created else "updated"
         lines = [f"{self.slug}: {action}; sessions added {self.sessions_added}, changed {self.sessions_changed}, "
                  f"cancelled {self.sessions_cancelled}; buses added {len(self.buses_added)}, "
                  f"changed {len(self.buses_changed)}, removed {len(self.buses_removed)}"
-                 + (f"; riders of cancelled visits told {self.riders_told}" if self.riders_told else "")]
+                 + (f"; riders of cancelled visits told {self.riders_told}" if self.riders_told else "")
+                 + (f"; riders of changed buses told {self.bus_riders_told}" if self.bus_riders_told else "")]
         for what, buses in (("added", self.buses_added), ("changed", self.buses_changed),
                             ("removed", self.buses_removed)):
             lines.extend(f"  bus {what}: {bus}" for bus in buses)
@@ -68,34 +73,47 @@ class ImportReport:
 SEATED_BUS_LEFT_OUT = N_("The bus «%(bus)s» of the site visit «%(visit)s» is not in the file, but delegates are "
                          "seated on it (%(seated)s): move them to another bus in the workspace first, or keep the "
                          "bus in the file")
+SEATS_BELOW_RIDERS = N_("The bus «%(bus)s» of the site visit «%(visit)s» has fewer seats in the file (%(seats)s) "
+                        "than delegates seated on it (%(seated)s): move some to another bus in the workspace first, "
+                        "or give it at least as many seats in the file")
 
 
 @dataclass(frozen=True)
 class SeatedBus:
-    """A bus that a file leaves out while delegates are seated on it."""
+    """A bus with riders that a file leaves out or, with `seats`, gives fewer seats than them."""
 
     slug: str     # the event whose file it is
-    path: str     # where the file should list it: `sessions[3].visit.transport`
+    path: str     # where in the file: `sessions[3].visit.transport`, `sessions[3].visit.transport[0].seats`
     visit: str
     bus: str
     seated: int
+    seats: int | None = None  # the seats the file gives a bus it keeps
+
+    def problem(self, gettext: Callable[[str], str] = str) -> str:
+        if self.seats is None:
+            return gettext(SEATED_BUS_LEFT_OUT) % {"bus": self.bus, "visit": self.visit, "seated": self.seated}
+        return gettext(SEATS_BELOW_RIDERS) % {"bus": self.bus, "visit": self.visit, "seated": self.seated,
+                                              "seats": self.seats}
 
 
-class SeatedBusesLeftOut(DomainError):
-    """The files leave out buses with riders: nothing of them is imported."""
+class SeatedBusesRefused(DomainError):
+    """The files leave out buses with riders or shrink them below their riders: nothing of them
+    is imported."""
 
-    code = "seated_buses_left_out"
+    code = "seated_buses_refused"
 
     def __init__(self, buses: Sequence[SeatedBus]) -> None:
         first = buses[0]
-        super().__init__(SEATED_BUS_LEFT_OUT, values={"bus": first.bus, "visit": first.visit, "seated": first.seated})
+        super().__init__(SEATED_BUS_LEFT_OUT if first.seats is None else SEATS_BELOW_RIDERS,
+                         values={"bus": first.bus, "visit": first.visit, "seated": first.seated,
+                                 "seats": first.seats})
         self.buses = tuple(buses)
 
     def as_file_error(self, files: Mapping[str, str], gettext: Callable[[str], str] = str) -> AgendaFileError:
         """The refusal as agenda file problems, one per bus, in `gettext`'s language; `files`
         gives the file of each event's slug (a bus of an event not in it is named by the slug)."""
-        return AgendaFileError([AgendaError(files.get(bus.slug, bus.slug), bus.path, gettext(SEATED_BUS_LEFT_OUT) % {
-            "bus": bus.bus, "visit": bus.visit, "seated": bus.seated}) for bus in self.buses])
+        return AgendaFileError([AgendaError(files.get(bus.slug, bus.slug), bus.path, bus.problem(gettext))
+                                for bus in self.buses])
 
 
 def read_agenda_files(paths: Sequence[Path], *, shift_to: date | None = None) -> list[Agenda]:
@@ -139,7 +157,8 @@ async def import_agendas(store: Store, agendas: Sequence[Agenda], *, now: dateti
                          settings: Settings | None = None) -> list[ImportReport]:
     """Store every agenda in one transaction: all of them, or none. With `settings` (the letters'
     sender and links), delegates seated on the buses of a visit the file cancels are told, with the
-    letter a published cancellation sends; loading files into an empty database needs none."""
+    letter a published cancellation sends, and so are those seated on a bus whose name, plate or
+    curator it changes, with the workspace's letter; loading files into an empty database needs none."""
     moment = now or datetime.now(UTC)
     async with store.transaction():
         # Imports share organisations and match rows by key: one at a time avoids two of them
@@ -148,7 +167,7 @@ async def import_agendas(store: Store, agendas: Sequence[Agenda], *, now: dateti
         imported = [await _import_one(store, agenda, moment, settings) for agenda in agendas]
         seated = [bus for _, buses in imported for bus in buses]
         if seated:
-            raise SeatedBusesLeftOut(seated)  # rolls back everything above
+            raise SeatedBusesRefused(seated)  # rolls back everything above, letters too
         return [report for report, _ in imported]
 
 
@@ -215,6 +234,7 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime,
     buses_changed: list[BusNote] = []
     buses_removed: list[BusNote] = []
     seated: list[SeatedBus] = []
+    bus_riders_told = 0
     stored = {row["key"]: row for row in await store.fetch_all(
         sa.select(t.sessions).where(t.sessions.c.event_id == event_id))}
     for index, session in enumerate(agenda.sessions):
@@ -256,6 +276,12 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime,
             path = f"sessions[{index}].visit" + (".transport" if visit is not None else "")
             seated.extend(SeatedBus(event.slug, path, session.title, group.label, group.taken)
                           for group in buses.still_seated)
+            seated.extend(SeatedBus(event.slug, f"{path}[{bus.position}].seats", session.title, bus.group.label,
+                                    bus.group.taken, bus.seats) for bus in buses.shrunk)
+            if buses.retold and settings is not None and event.status is EventStatus.PUBLISHED:
+                # A draft event tells nobody, as its cancellations below do not either.
+                bus_riders_told += await bus_letters.tell_riders(store, settings, event_id, session_id, buses.retold,
+                                                                 now=now)
         speakers = [person_ids[key] for key in session.speaker_keys]
         current = [r["person_id"] for r in await store.fetch_all(
             sa.select(t.session_speakers.c.person_id).where(t.session_speakers.c.session_id == session_id)
@@ -289,7 +315,7 @@ async def _import_one(store: Store, agenda: Agenda, now: datetime,
         told = await publishing.tell_cancelled(store, settings, event.slug, ridden, riders, now=now)
     await _drop_unused_venues(store, event_id, set(venue_ids.values()))
     report = ImportReport(event.slug, existing_event is None, added, changed, cancelled,
-                          tuple(buses_added), tuple(buses_changed), tuple(buses_removed), told)
+                          tuple(buses_added), tuple(buses_changed), tuple(buses_removed), told, bus_riders_told)
     return report, seated
 
 

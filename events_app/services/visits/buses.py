@@ -9,7 +9,7 @@ each is written to the audit log in that transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict
 from datetime import datetime
 
@@ -23,12 +23,9 @@ from events_app.domain.staff import StaffMember
 from events_app.services.registration import places
 from events_app.services.staff import audit
 from events_app.services.visits import details, seating
-from events_app.services.visits.details import GroupView, VisitView
+from events_app.services.visits.details import SEEN_BY_RIDERS, GroupView, VisitView
 from events_app.services.visits.transport import tell
 from events_app.settings import Settings
-
-# What a rider reads at the bus door and phones: a change to these is mailed to the bus's riders.
-_SEEN_BY_RIDERS = ("name", "plate", "curator_name", "curator_phone")
 
 
 class BusNotEmpty(DomainError):
@@ -93,15 +90,25 @@ async def save_bus(store: Store, settings: Settings, *, member: StaffMember, eve
         if not changed:
             return 0
         await store.execute(t.transport_groups.update().where(t.transport_groups.c.id == group_id).values(**new))
-        riders: list[int] = []
-        if any(name in changed for name in _SEEN_BY_RIDERS):
-            riders = [registration for registration, group, _ in await seating.seats_of_visit(store, session_id)
-                      if group == group_id]
+        told = 0
+        if any(name in changed for name in SEEN_BY_RIDERS):
+            told = await tell_riders(store, settings, event_id, session_id, [group_id], now=now)
         visit = await details.get_visit(store, event_id, session_id)
-        told = await tell(store, settings, visit, riders, "bus_details", now=now)
         await audit.record(store, actor=member, action="visits.bus_update", subject=visit.title, now=now,
                            event_id=event_id, ip=ip, details={"bus": group_id, **changed, "told": told})
     return told
+
+
+async def tell_riders(store: Store, settings: Settings, event_id: int, session_id: int, group_ids: Collection[int],
+                      *, now: datetime) -> int:
+    """Queue the letter about their bus's new name, plate or curator to the delegates seated on
+    these buses of a visit, after the change is stored. Gives how many were told."""
+    riders = [registration for registration, group, _ in await seating.seats_of_visit(store, session_id)
+              if group in group_ids]
+    if not riders:
+        return 0
+    return await tell(store, settings, await details.get_visit(store, event_id, session_id), riders, "bus_details",
+                      now=now)
 
 
 async def remove_bus(store: Store, *, member: StaffMember, event_id: int, session_id: int, group_id: int,

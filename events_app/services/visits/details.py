@@ -124,27 +124,44 @@ def _bus_fits(bus: tuple[datetime | None, datetime | None], starts_at: datetime,
 
 
 @dataclass(frozen=True)
+class ShrunkBus:
+    """A bus that a file gives fewer seats than the delegates seated on it: it is kept as it was."""
+
+    group: GroupView  # as stored, with its riders counted
+    position: int     # its place among the visit's buses in the file
+    seats: int        # the seats the file gives it
+
+
+@dataclass(frozen=True)
 class BusChanges:
     """What storing a visit from an agenda file did to its buses, each named by its label.
-    `still_seated` are buses the file leaves out that delegates are seated on: they are kept, and
-    the import refuses the file (`importer.SeatedBusesLeftOut`), so nobody loses a seat unawares."""
+    `still_seated` are buses the file leaves out that delegates are seated on, `shrunk` buses it
+    gives fewer seats than that: both are kept, and the import refuses the file
+    (`importer.SeatedBusesRefused`), so nobody loses a seat unawares. `retold` are the ids of kept
+    buses whose name, plate or curator changed: their riders are to be told."""
 
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     still_seated: tuple[GroupView, ...] = ()
+    shrunk: tuple[ShrunkBus, ...] = ()
+    retold: tuple[int, ...] = ()
 
 
 # A bus's order among the visit's buses is written back, but it is no change to report: removing
 # «Автобус 1» moves every bus after it up one place.
 _REPORTED = ("kind", "name", "seats", "plate", "curator_name", "curator_phone")
+# What a rider reads at the bus door and phones: a change to these is mailed to the bus's riders,
+# whether the workspace or a re-imported file makes it.
+SEEN_BY_RIDERS = ("name", "plate", "curator_name", "curator_phone")
 
 
 async def sync_visit(store: Store, session_id: int, visit: VisitDetails | None, *,
                      organisation_ids: Mapping[str, int], timezone: str) -> BusChanges:
     """Store the visit part of an imported session; transport groups are matched by key, so a
     re-import keeps the seats of the buses it keeps. A bus left out goes with its seats, unless
-    delegates are seated on it (`BusChanges.still_seated`)."""
+    delegates are seated on it (`BusChanges.still_seated`); a bus the file gives fewer seats than
+    its riders keeps its stored values (`BusChanges.shrunk`)."""
     stored = {row["key"]: row for row in await store.fetch_all(
         sa.select(t.transport_groups).where(t.transport_groups.c.session_id == session_id))}
     if visit is None:
@@ -166,8 +183,11 @@ async def sync_visit(store: Store, session_id: int, visit: VisitDetails | None, 
         await store.execute(t.visit_details.insert().values(session_id=session_id, **values))
     elif any(existing[name] != value for name, value in values.items()):
         await store.execute(t.visit_details.update().where(t.visit_details.c.session_id == session_id).values(**values))
+    counted = {group.id: group for group in (await _groups(store, [session_id])).get(session_id, [])}
     added: list[str] = []
     changed: list[str] = []
+    shrunk: list[ShrunkBus] = []
+    retold: list[int] = []
     for position, group in enumerate(visit.transport):
         group_values = {"kind": group.kind.value, "name": group.name, "seats": group.seats, "plate": group.plate,
                         "curator_name": group.curator_name, "curator_phone": group.curator_phone, "position": position}
@@ -176,13 +196,17 @@ async def sync_visit(store: Store, session_id: int, visit: VisitDetails | None, 
             await store.execute(t.transport_groups.insert()
                                 .values(session_id=session_id, key=group.key, **group_values))
             added.append(group.label)
+        elif group.seats < counted[row["id"]].taken:
+            shrunk.append(ShrunkBus(counted[row["id"]], position, group.seats))
         elif any(row[name] != value for name, value in group_values.items()):
             await store.execute(t.transport_groups.update().where(t.transport_groups.c.id == row["id"])
                                 .values(**group_values))
             if any(row[name] != group_values[name] for name in _REPORTED):
                 changed.append(group.label)
+            if any(row[name] != group_values[name] for name in SEEN_BY_RIDERS):
+                retold.append(int(row["id"]))
     gone = await _remove_buses(store, session_id, [row["id"] for row in stored.values()])
-    return replace(gone, added=tuple(added), changed=tuple(changed))
+    return replace(gone, added=tuple(added), changed=tuple(changed), shrunk=tuple(shrunk), retold=tuple(retold))
 
 
 async def _remove_buses(store: Store, session_id: int, group_ids: list[int]) -> BusChanges:
