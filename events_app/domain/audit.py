@@ -98,6 +98,27 @@ LISTED_AS: dict[str, str] = {
     "organiser": N_("as an organiser"),
     "partner": N_("as a partner"),
 }
+# What an event's details or registration settings entry changed (`details` keeps the new values by
+# field): named as the organiser knows them from the settings pages.
+SETTINGS_ACTIONS = frozenset({"event.update", "event.registration_settings"})
+CHANGED_FIELDS: dict[str, str] = {
+    "title": N_("title"),
+    "title_en": N_("title in English"),
+    "city": N_("city"),
+    "city_en": N_("city in English"),
+    "timezone": N_("time zone"),
+    "format": N_("format"),
+    "region_code": N_("region"),
+    "starts_on": N_("first day"),
+    "ends_on": N_("last day"),
+    "description": N_("description"),
+    "capacity": N_("number of places"),
+    "moderation": N_("approval by an organiser"),
+    "consent_version": N_("the consent text"),
+    "consent_text": N_("the consent text"),
+    "registration_opens_at": N_("registration opening"),
+    "registration_closes_at": N_("registration closing"),
+}
 ORGANISATION_ACTIONS = frozenset({"organisation.create", "organisation.update", "event.organisation_add",
                                   "event.organisation_move", "event.organisation_remove"})
 

@@ -65,6 +65,8 @@ def audit_subject(entry: Any) -> str:
     elif entry.action == "registrations.export" and "format" in details:
         subject = f"{str(details['format']).upper()} · " + i18n.gettext(N_("rows: %(count)s")) % {
             "count": details.get("rows", 0)}
+    elif entry.action in audit.SETTINGS_ACTIONS and details:
+        subject = i18n.gettext(N_("changed: %(fields)s")) % {"fields": ", ".join(_changed_fields(details))}
     elif entry.action == "visitor_data.purge" and subject:
         subject = i18n.gettext(N_("events that ended before %(date)s")) % {
             "date": date.fromisoformat(subject[:10]).strftime("%d.%m.%Y")}
@@ -80,6 +82,23 @@ def audit_subject(entry: Any) -> str:
     if entry.action == "defence.reveal_experts" and "reveal" in details:
         parts.append(i18n.gettext(N_("names shown") if details["reveal"] else N_("names hidden")))
     return " · ".join(parts)
+
+
+def _changed_fields(details: dict[str, Any]) -> list[str]:
+    """The changed settings in the reader's words, each once, in the settings pages' order; the
+    switch and the number of places with their new value."""
+    named: list[str] = []
+    for field, label in audit.CHANGED_FIELDS.items():
+        if field not in details:
+            continue
+        words = i18n.gettext(label)
+        if field == "moderation":
+            words = f"{words} {i18n.gettext(N_('on') if details[field] else N_('off'))}"
+        elif field == "capacity":
+            words = f"{words} {details[field] if details[field] is not None else i18n.gettext(N_('unlimited'))}"
+        if words not in named:
+            named.append(words)
+    return named + [field for field in details if field not in audit.CHANGED_FIELDS]
 
 
 def _label_filter(labels: Mapping[str, str]) -> Callable[[str], str]:

@@ -155,3 +155,28 @@ def test_subjects_kept_as_codes_are_worded_for_the_reader() -> None:
                        "kirov-fund · как партнёр", "olga@example.ru · Контролёр на входе"]
     assert english == ["events that ended before 30.11.2026", "Защиты проектов · names hidden",
                        "kirov-fund · as a partner", "olga@example.ru · Door staff"]
+
+
+def test_a_settings_change_names_what_changed_not_the_event_again() -> None:
+    entries = [
+        _entry("event.registration_settings", SYKTYVKAR, moderation=True, capacity=120),
+        _entry("event.registration_settings", SYKTYVKAR, moderation=False, capacity=None,
+               consent_version="2026-12", consent_text="412 characters"),
+        _entry("event.update", SYKTYVKAR, title="Новое название", timezone="Asia/Yekaterinburg", ends_on="2026-12-26"),
+    ]
+
+    with i18n.language("ru"):
+        russian = [audit_subject(entry) for entry in entries]
+    with i18n.language("en"):
+        english = [audit_subject(entry) for entry in entries]
+
+    assert russian == [
+        "изменено: число мест 120, подтверждение организатором включено",
+        "изменено: число мест без ограничения, подтверждение организатором выключено, текст согласия",
+        "изменено: название, часовой пояс, последний день",
+    ]
+    assert english == [
+        "changed: number of places 120, approval by an organiser on",
+        "changed: number of places unlimited, approval by an organiser off, the consent text",
+        "changed: title, time zone, last day",
+    ]
