@@ -56,7 +56,7 @@ def test_import_then_export_writes_the_same_format(env: Path, tmp_path: Path,
     lines = capsys.readouterr().out.splitlines()
     assert ("syktyvkar-2021: created; sessions added 17, changed 0, cancelled 0; buses added 6, changed 0, "
             "removed 0") in lines
-    assert "  bus added: Автобус 1 (К 123 ОР 11), «Посещение ООО «Алграф»: промышленный технопарк»" in lines
+    assert not any(line.startswith("  bus ") for line in lines)  # a new event's buses are only counted
     assert lines[-1] == ("syktyvkar-2021: updated; sessions added 0, changed 0, cancelled 0; buses added 0, "
                          "changed 0, removed 0")
 

@@ -64,6 +64,8 @@ class ImportReport:
                  f"changed {len(self.buses_changed)}, removed {len(self.buses_removed)}"
                  + (f"; riders of cancelled visits told {self.riders_told}" if self.riders_told else "")
                  + (f"; riders of changed buses told {self.bus_riders_told}" if self.bus_riders_told else "")]
+        if self.created:  # every bus of a new event is new: the count says it all
+            return lines[0]
         for what, buses in (("added", self.buses_added), ("changed", self.buses_changed),
                             ("removed", self.buses_removed)):
             lines.extend(f"  bus {what}: {bus}" for bus in buses)
