@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import gettext
 import json
 import re
 import weakref
@@ -32,9 +31,6 @@ from events_app.data.database import Store
 from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome
 from events_app.domain.checkin import (
     EXIT_MESSAGE,
-    LIST_DAY_MESSAGE,
-    REASON_MESSAGES,
-    TICKET_DAYS_MESSAGE,
     CheckinList,
     Reason,
     Scan,
@@ -50,6 +46,7 @@ from events_app.domain.registration import (
 from events_app.domain.tickets import secret_from_scan
 from events_app.services.checkin import lists
 from events_app.services.checkin.devices import Device
+from events_app.services.checkin.refusals import refusal_message
 
 # Offline phones upload hours later; a clock far off is a broken phone, not a late upload.
 OLDEST_SCAN = timedelta(days=3)
@@ -198,31 +195,23 @@ def _answer_writer(device: Device, checkin_list: CheckinList, scan: Scan) -> Ans
             entry = verdict.first_entry
             at, name = (entry.at, entry.device) if entry else (scan.scanned_at, device.name)
             first = {"at": at.astimezone(zone).isoformat(), "device": name}
-        message = translations.gettext(EXIT_MESSAGE if verdict.record and scan.type is ScanType.EXIT
-                                       else REASON_MESSAGES[verdict.reason])
-        if verdict.reason is Reason.WRONG_BUS:
-            message = message % {"bus": verdict.bus}
-        elif verdict.reason is Reason.WRONG_DAY:
-            message = wrong_day_message(translations, language, list_day=checkin_list.day,
-                                        scanned_day=scan.scanned_at.astimezone(zone).date(),
-                                        ticket_days=registration.get("days", ()) if registration else ()) or message
+        if verdict.record and scan.type is ScanType.EXIT:
+            message = translations.gettext(EXIT_MESSAGE)
+        else:
+            ticket_days: Sequence[date] = ()
+            other_list_day = None
+            if verdict.reason is Reason.WRONG_DAY:
+                ticket_days = registration.get("days", ()) if registration else ()
+                if scan.scanned_at.astimezone(zone).date() != checkin_list.day:
+                    other_list_day = checkin_list.day
+            message = refusal_message(translations, language, verdict.reason, bus=verdict.bus,
+                                      ticket_days=ticket_days, other_list_day=other_list_day)
         return {"status": "ok" if verdict.reason is None else "error",
                 "reason": None if verdict.reason is None else verdict.reason.value,
                 "message": message, "list": checkin_list.name, "attendee": attendee, "first_checkin": first,
                 "bus": verdict.bus}
 
     return answer_for
-
-
-def wrong_day_message(translations: gettext.NullTranslations, language: str, *, list_day: date,
-                      scanned_day: date, ticket_days: Sequence[date]) -> str | None:
-    """«Билет на 2 и 3 апреля, не на сегодня», or the list's own day when the list is not today's;
-    None when there is nothing more to name than «Билет не на сегодня»."""
-    if scanned_day != list_day:
-        return translations.gettext(LIST_DAY_MESSAGE) % {"day": i18n.format_days([list_day], language)}
-    if not ticket_days:
-        return None
-    return translations.gettext(TICKET_DAYS_MESSAGE) % {"days": i18n.format_days(ticket_days, language)}
 
 
 def _other_devices_nonce() -> InvalidInput:

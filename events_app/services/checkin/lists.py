@@ -13,16 +13,10 @@ from events_app.data import tables as t
 from events_app.data.checkin_queries import admission, admitted_registrations, bus_label
 from events_app.data.database import Store
 from events_app.domain.agenda import SessionKind
-from events_app.domain.checkin import (
-    REASON_MESSAGES,
-    TICKET_DAYS_MESSAGE,
-    CheckinList,
-    ListName,
-    Reason,
-    token_hash,
-)
+from events_app.domain.checkin import CheckinList, ListName, Reason, token_hash
 from events_app.domain.errors import N_, NotFound
 from events_app.domain.registration import CATEGORY_LABELS, Category, RegistrationStatus, full_name
+from events_app.services.checkin.refusals import refusal_message
 
 
 @dataclass(frozen=True)
@@ -179,13 +173,16 @@ async def turned_away(store: Store, event_id: int, checkin_list: CheckinList) ->
 
 
 def _refusal(person: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A turned-away delegate with the door's reason and words: their bus, or their days."""
     details = person.pop("details")
+    language = i18n.current_language()
+    translations = i18n.translations(language)
     if kind == "bus":
-        reason, message = Reason.WRONG_BUS, i18n.gettext(REASON_MESSAGES[Reason.WRONG_BUS]) % {"bus": details[0]}
-    elif details:
-        reason, message = Reason.WRONG_DAY, i18n.gettext(TICKET_DAYS_MESSAGE) % {"days": i18n.format_days(details)}
+        reason = Reason.WRONG_BUS
+        message = refusal_message(translations, language, reason, bus=details[0])
     else:
-        reason, message = Reason.WRONG_DAY, i18n.gettext(REASON_MESSAGES[Reason.WRONG_DAY])
+        reason = Reason.WRONG_DAY
+        message = refusal_message(translations, language, reason, ticket_days=details)
     return {**person, "reason": reason.value, "message": message}
 
 
