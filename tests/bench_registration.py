@@ -12,10 +12,16 @@ First, the same clients post to a one-route bare Starlette JSON endpoint under t
 the ceiling of this harness on this machine, and the base of each path's ratio.
 
     .venv/bin/python tests/bench_registration.py [--registrations 500] [--clients 50]
-        [--postgres URL] [--workers N] [--paths json,form,bare] [--profile FILE]
+        [--postgres URL] [--workers N] [--paths json,form,bare,letters] [--letters 300] [--profile FILE]
 
 Prints one line per path: registrations/s, p50, p99, errors, the 40-confirmed check, letters
 delivered/expected and seconds from the end of the burst to the last letter.
+
+The `letters` path measures the outbox's sender alone, in this process: it registers --letters
+delegates on a fresh database (each with a ticket and a site visit or a place in its line), then
+runs delivery rounds of 20, as the server's sender does, to a local aiosmtpd until every letter is
+sent, and prints the CPU time per letter (this process's, less the SMTP server thread's), letters
+per second and how many SMTP connections they came over.
 
 The burst is sent by wrk (`--driver wrk`, the default: C clients that leave the CPUs to the
 server; each thread stops once its share is answered, so a few more than N may be registered)
@@ -38,7 +44,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
@@ -343,13 +349,84 @@ def measure_bare(args: argparse.Namespace) -> float:
     return result.rate
 
 
+def measure_letters(args: argparse.Namespace, database_url: str | None) -> None:
+    """The sender's CPU per described letter: N confirmation letters written and sent in rounds."""
+    from tests.smtp_server import Inbox, start_smtp
+
+    with tempfile.TemporaryDirectory() as folder:
+        smtp_port = free_port()
+        inbox = Inbox()
+        smtp = start_smtp(inbox, smtp_port)
+        env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_BASE_URL": "http://127.0.0.1:8000",
+               "EVENTS_SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
+               "EVENTS_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+               "EVENTS_DATABASE_URL": database_url or f"sqlite:///{folder}/events.db"}
+        try:
+            events_app(env, "migrate")
+            cpu, seconds, rounds = asyncio.run(_send_letters(env, args.letters, smtp))
+        finally:
+            smtp.stop()
+    backend = "PostgreSQL" if database_url else "SQLite"
+    per_letter = 1000 * cpu / max(len(inbox.received), 1)
+    print(f"outbox sender, {backend}: {len(inbox.received)}/{args.letters} described letters in {rounds} rounds: "
+          f"{per_letter:.1f} ms CPU per letter, {len(inbox.received) / seconds:.0f} letters/s, "
+          f"{inbox.connections} SMTP connection(s)", flush=True)
+    emit(f"outbox sender, described confirmation letters, {backend}", "ms CPU per letter", per_letter,
+         note=f"{len(inbox.received)}/{args.letters} letters, {rounds} rounds, {inbox.connections} SMTP connections")
+
+
+async def _send_letters(env: dict[str, str], count: int, smtp: object) -> tuple[float, float, int]:
+    """Register `count` delegates, then send their letters; the sender's CPU seconds (the SMTP
+    server's thread left out), wall-clock seconds and the number of rounds."""
+    import threading
+
+    from events_app.data.database import Store
+    from events_app.domain.agenda import SessionKind
+    from events_app.services.mail import outbox
+    from events_app.services.programme import catalogue
+    from events_app.services.programme.importer import import_agendas, read_agenda_files
+    from events_app.services.registration import letters, signup
+    from events_app.settings import load_settings
+
+    settings = load_settings(env)
+    start = date.today() + timedelta(days=30)
+    agenda = read_agenda_files([ROOT / "schedules" / f"{SLUG}.toml"], shift_to=start)[0]
+    thread = getattr(smtp, "_thread", None)
+    assert isinstance(thread, threading.Thread) and thread.ident is not None
+    server_clock = time.pthread_getcpuclockid(thread.ident)
+    async with Store(env["EVENTS_DATABASE_URL"]) as store:
+        await import_agendas(store, [agenda])
+        event = await catalogue.get_event(store, SLUG)
+        visit = (await catalogue.list_sessions(store, event, kind=SessionKind.SITE_VISIT))[0]
+        day = visit.starts_at.date().isoformat()
+
+        async def register(n: int) -> None:
+            await signup.register(store, settings, slug=SLUG, data={**_person(n, day, visit.id), "consent": "on"},
+                                  consent_ip=None, language="ru", now=datetime.now(UTC))
+
+        for first in range(0, count, 50):
+            await asyncio.gather(*(register(n) for n in range(first, min(first + 50, count))))
+        transport = outbox.transport_for(settings)
+        writer = letters.writer(store, settings)
+        rounds = 0
+        cpu_before, server_before, started = time.process_time(), time.clock_gettime(server_clock), time.perf_counter()
+        while (await outbox.deliver_due(store, transport, batch=20, render=writer)).more:
+            rounds += 1
+        rounds += 1
+        seconds = time.perf_counter() - started
+        cpu = (time.process_time() - cpu_before) - (time.clock_gettime(server_clock) - server_before)
+    return cpu, seconds, rounds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registrations", type=int, default=500)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--postgres", help="a PostgreSQL server URL; each path gets a scratch database on it")
     parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
-    parser.add_argument("--paths", default="json,form,bare", help="which of json, form, bare to measure")
+    parser.add_argument("--paths", default="json,form,bare,letters",
+                        help="which of json, form, bare, letters (the outbox's sender alone) to measure")
+    parser.add_argument("--letters", type=int, default=300, help="letters the `letters` path sends")
     parser.add_argument("--driver", choices=("wrk", "python"), default="wrk",
                         help="send the burst with wrk (C, little client CPU) or with Python clients (httpx)")
     parser.add_argument("--profile", help="write a cProfile of each path's server to FILE.<path> (pstats format)")
@@ -362,6 +439,13 @@ def main() -> None:
     bare = measure_bare(args) if "bare" in paths else None
     for path in paths:
         if path == "bare":
+            continue
+        if path == "letters":
+            if args.postgres:
+                with scratch_postgres(args.postgres, "bench_rush_letters") as url:
+                    measure_letters(args, url)
+            else:
+                measure_letters(args, None)
             continue
         if args.postgres:
             with scratch_postgres(args.postgres, f"bench_rush_{path}") as url:

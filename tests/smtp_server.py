@@ -21,6 +21,8 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    # The client's address and port: messages with the same peer came over one connection.
+    peer: tuple[str, int]
 
 
 class Inbox:
@@ -40,11 +42,16 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, tuple(session.peer)))
         if self._arrived is not None:
             loop, event = self._arrived
             loop.call_soon_threadsafe(event.set)
         return "250 Message accepted for delivery"
+
+    @property
+    def connections(self) -> int:
+        """How many connections the received messages came over."""
+        return len({item.peer for item in self.received})
 
     def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         assert isinstance(data, LoginPassword)

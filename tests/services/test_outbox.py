@@ -13,6 +13,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -334,3 +335,101 @@ async def test_sender_survives_a_failed_round(sqlite_url: str, tmp_path: Path, s
 
     assert failure.messages[0].startswith("outbox delivery round failed")
     assert [received.message["Subject"] for received in inbox.received] == [SUBJECT]
+
+
+async def test_letters_of_one_round_share_one_connection(store: Store, smtp_url: str, inbox: Inbox) -> None:
+    ids = [await enqueued(store, letter(f"delegate{n}@example.org", subject=f"Билет № {n}")) for n in range(5)]
+
+    report = await deliver_due(store, SmtpTransport(smtp_url), now=T0)
+
+    assert report == DeliveryReport(sent=tuple(ids))
+    assert [received.rcpt_tos for received in inbox.received] == [[f"delegate{n}@example.org"] for n in range(5)]
+    assert inbox.connections == 1
+    # The next round opens a connection of its own: none is kept between rounds.
+    await enqueued(store, letter("late@example.org"), now=T0 + timedelta(minutes=1))
+    assert len((await deliver_due(store, SmtpTransport(smtp_url), now=T0 + timedelta(minutes=1))).sent) == 1
+    assert inbox.connections == 2
+
+
+class _DroppingInbox(Inbox):
+    """A server that refuses one mailbox outright and, given `hang_up_at`, hangs up unanswered
+    once, when a client starts that message (counted from 1) on a connection."""
+
+    def __init__(self, hang_up_at: int | None = None) -> None:
+        super().__init__()
+        self.hang_up_at = hang_up_at
+        self.mails_by_peer: Counter[tuple[str, int]] = Counter()
+        self.hung_up = 0
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          mail_options: list[str]) -> str:
+        self.mails_by_peer[session.peer] += 1
+        if self.mails_by_peer[session.peer] == self.hang_up_at and not self.hung_up:
+            self.hung_up += 1
+            server.transport.close()
+            return "421 4.4.2 closing"  # never reaches the client: the connection is gone
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address == "nobody@example.org":
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+async def test_connection_lost_mid_round_loses_no_letter_and_fails_no_other(store: Store) -> None:
+    server = _DroppingInbox(hang_up_at=3)
+    port = free_port()
+    controller = start_smtp(server, port)
+    try:
+        ids = [await enqueued(store, letter(f"delegate{n}@example.org", subject=f"Билет № {n}")) for n in range(5)]
+
+        report = await deliver_due(store, SmtpTransport(f"smtp://127.0.0.1:{port}"), now=T0)
+    finally:
+        controller.stop()
+
+    # The third letter met the hang-up: it went again over a new connection, once, like the rest.
+    assert server.hung_up == 1
+    assert report == DeliveryReport(sent=tuple(ids))
+    assert [received.message["Subject"] for received in server.received] == [f"Билет № {n}" for n in range(5)]
+    assert server.connections == 2
+    rows = [await outbox_row(store, outbox_id) for outbox_id in ids]
+    assert [(row["status"], row["attempts"], row["last_error"]) for row in rows] == [("sent", 0, None)] * 5
+
+
+async def test_a_refused_letter_fails_alone_and_the_round_goes_on(store: Store) -> None:
+    server = _DroppingInbox()
+    port = free_port()
+    controller = start_smtp(server, port)
+    try:
+        first = await enqueued(store, letter("first@example.org"))
+        refused = await enqueued(store, letter("nobody@example.org"))
+        last = await enqueued(store, letter("last@example.org"))
+
+        report = await deliver_due(store, SmtpTransport(f"smtp://127.0.0.1:{port}"), now=T0)
+    finally:
+        controller.stop()
+
+    assert report == DeliveryReport(sent=(first, last), failed=(refused,))
+    assert [received.rcpt_tos for received in server.received] == [["first@example.org"], ["last@example.org"]]
+    assert server.connections == 1  # the refusal did not cost the connection
+    row = await outbox_row(store, refused)
+    assert (row["status"], row["attempts"], row["next_attempt_at"]) == ("pending", 1, T0 + timedelta(seconds=10))
+    assert row["last_error"].startswith("SMTPRecipientsRefused: ")
+    assert [(await outbox_row(store, outbox_id))["status"] for outbox_id in (first, last)] == ["sent", "sent"]
+
+
+async def test_server_down_fails_each_letter_of_the_round_with_its_own_error(store: Store) -> None:
+    port = free_port()  # nothing listens here
+    ids = [await enqueued(store, letter(f"delegate{n}@example.org")) for n in range(3)]
+
+    report = await deliver_due(store, SmtpTransport(f"smtp://127.0.0.1:{port}"), now=T0)
+
+    assert report == DeliveryReport(failed=tuple(ids))
+    rows = [await outbox_row(store, outbox_id) for outbox_id in ids]
+    assert [(row["status"], row["attempts"], row["claimed_until"]) for row in rows] == [("pending", 1, None)] * 3
+    assert all(row["last_error"].startswith("SMTPConnectError: ") for row in rows)
+    assert {row["next_attempt_at"] for row in rows} == {T0 + timedelta(seconds=10)}

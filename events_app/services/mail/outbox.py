@@ -7,6 +7,9 @@ row; SQLite writers are one at a time anyway), sends each outside any transactio
 marks it sent. A claim is a lease (`claimed_until`): if the process dies mid-round, its messages
 become due again when the lease runs out. Delivery is therefore at least once: a crash between
 the SMTP server's "accepted" and the database update sends that message again, never loses it.
+The messages of one round share one SMTP connection (`SmtpRound`), opened when the first is sent
+and closed when the round ends; each still has its own time limit (`SEND_TIMEOUT`) and its own
+outcome: one refused message, or a connection lost under it, marks only that message's row.
 
 A letter may also be stored as a description (`enqueue_described`: its kind and the registration
 it is about) and written by a `Render` function just before it is sent. The description commits
@@ -18,12 +21,14 @@ it is written, so a letter sent twice after a crash is still recognisably the sa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
@@ -133,13 +138,22 @@ def envelope_domain(message: EmailMessage) -> str:
     return senders[0].domain if senders else "localhost"
 
 
+# Delivers one message or raises; returning means the message is accepted.
+Send = Callable[[str, str], Awaitable[None]]
+
+
 class Transport(Protocol):
-    async def send(self, recipient: str, message_text: str) -> None:
-        """Deliver or raise; returning means the message is accepted."""
+    def round(self) -> AbstractAsyncContextManager[Send]:
+        """One delivery round: the `Send` it gives delivers the round's messages one at a time;
+        what the round holds (an SMTP connection) is let go when it ends."""
 
 
 class SmtpTransport:
-    """`smtp://[user:password@]host[:port]` (STARTTLS when offered) or `smtps://…` (implicit TLS)."""
+    """`smtp://[user:password@]host[:port]` (STARTTLS when offered) or `smtps://…` (implicit TLS).
+
+    A round opens one connection, when its first message is sent, and sends the rest over it: a
+    connection costs a TCP (and perhaps TLS) handshake, EHLO and a login, more than a message does.
+    """
 
     def __init__(self, url: str, *, local_hostname: str = "localhost", timeout: float = SMTP_TIMEOUT) -> None:
         parts = urlsplit(url)
@@ -154,11 +168,9 @@ class SmtpTransport:
         self.local_hostname = local_hostname
         self.timeout = timeout
 
-    async def send(self, recipient: str, message_text: str) -> None:
-        await aiosmtplib.send(
-            message_text,
-            sender=envelope_sender(message_text),
-            recipients=[recipient],
+    def client(self) -> aiosmtplib.SMTP:
+        """A client for one connection, not yet connected (`connect()` greets and logs in)."""
+        return aiosmtplib.SMTP(
             hostname=self.hostname,
             port=self.port,
             username=self.username,
@@ -169,12 +181,92 @@ class SmtpTransport:
             start_tls=False if self.implicit_tls else None,
         )
 
+    @contextlib.asynccontextmanager
+    async def round(self) -> AsyncIterator[Send]:
+        connection = SmtpRound(self)
+        try:
+            yield connection.send
+        finally:
+            await connection.close()
+
+
+
+class SmtpRound:
+    """The connection of one delivery round, opened for its first message and kept for the rest.
+
+    A message the server refuses (an unknown mailbox, a full one) fails alone: the connection stays
+    for the next. A connection found gone when a message is sent over it (the server closed it
+    between messages, or while this message was on its way) is opened again once, for that message;
+    it was not this message's fault. Anything else that leaves the connection unusable (a timeout,
+    the per-message limit in `deliver_due` cancelling the send) closes it, and the next message
+    opens a new one, so a server that is down fails each message with the same error as before.
+    """
+
+    def __init__(self, transport: SmtpTransport) -> None:
+        self._transport = transport
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def send(self, recipient: str, message_text: str) -> None:
+        sender = envelope_sender(message_text)
+        client = self._client
+        if client is not None and client.is_connected:
+            try:
+                await client.sendmail(sender, [recipient], message_text)
+                return
+            except BaseException as error:
+                if not self._lost_between_messages(client, error):
+                    if not client.is_connected or not isinstance(error, aiosmtplib.SMTPException):
+                        self._drop()
+                    raise
+                logger.info("SMTP connection lost before message to %s was accepted (%r); connecting again",
+                            recipient, error)
+        self._drop()
+        client = self._transport.client()
+        try:
+            await client.connect()
+            await client.sendmail(sender, [recipient], message_text)
+        except BaseException:
+            client.close()
+            raise
+        self._client = client
+
+    @staticmethod
+    def _lost_between_messages(client: aiosmtplib.SMTP, error: BaseException) -> bool:
+        """The connection went away under a message (server closed it, or answered 421 and closed):
+        worth one new connection. A timeout is not: a server that hangs would cost the wait twice."""
+        if client.is_connected or isinstance(error, aiosmtplib.SMTPTimeoutError):
+            return False
+        return isinstance(error, aiosmtplib.SMTPException | ConnectionError)
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    async def close(self) -> None:
+        """QUIT, politely and briefly: every message of the round is settled by now."""
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            if client.is_connected:
+                async with asyncio.timeout(self._transport.timeout):
+                    await client.quit()
+        except Exception as error:
+            logger.info("SMTP QUIT at the end of a round failed: %r", error)
+        finally:
+            client.close()
+
 
 class EmlFolderTransport:
     """Writes each message as a `.eml` file: the fallback when no SMTP server is configured."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+
+    @contextlib.asynccontextmanager
+    async def round(self) -> AsyncIterator[Send]:
+        yield self.send
 
     async def send(self, recipient: str, message_text: str) -> None:
         await asyncio.to_thread(self._write, message_text.encode("utf-8"))
@@ -244,36 +336,40 @@ async def deliver_due(
     rows = await _claim(store, at=started, lease_until=lease_until, batch=batch)
     sent: list[int] = []
     failed: list[int] = []
-    for index, row in enumerate(rows):
-        if loop.time() > last_start:
-            released = tuple(other["id"] for other in rows[index:])
-            await store.execute(
-                _outbox.update()
-                .where(_outbox.c.id.in_(released), _outbox.c.claimed_until == lease_until)
-                .values(claimed_until=None)
-            )
-            return DeliveryReport(sent=tuple(sent), failed=tuple(failed), released=released, more=True)
-        try:
-            text = await written_text(row, render)
-            if text is None:
-                # The registration it was about is gone (erased): nothing to tell anyone.
-                await store.execute(_outbox.update().where(_outbox.c.id == row["id"])
-                                    .values(status="sent", claimed_until=None, last_error="not sent: nothing to say"))
-                continue
-            async with asyncio.timeout(SEND_TIMEOUT):
-                await transport.send(row["recipient"], text)
-        except Exception as error:
-            logger.warning("outbox message %s to %s not delivered (attempt %s): %r",
-                           row["id"], row["recipient"], row["attempts"] + 1, error)
-            await _record_failure(store, row, error, at=clock())
-            failed.append(row["id"])
-        else:
-            await store.execute(
-                _outbox.update()
-                .where(_outbox.c.id == row["id"])
-                .values(status="sent", sent_at=clock(), claimed_until=None)
-            )
-            sent.append(row["id"])
+    if not rows:
+        return DeliveryReport()
+    # One connection for the round, opened for its first message (see SmtpRound).
+    async with transport.round() as send:
+        for index, row in enumerate(rows):
+            if loop.time() > last_start:
+                released = tuple(other["id"] for other in rows[index:])
+                await store.execute(
+                    _outbox.update()
+                    .where(_outbox.c.id.in_(released), _outbox.c.claimed_until == lease_until)
+                    .values(claimed_until=None)
+                )
+                return DeliveryReport(sent=tuple(sent), failed=tuple(failed), released=released, more=True)
+            try:
+                text = await written_text(row, render)
+                if text is None:
+                    # The registration it was about is gone (erased): nothing to tell anyone.
+                    await store.execute(_outbox.update().where(_outbox.c.id == row["id"]).values(
+                        status="sent", claimed_until=None, last_error="not sent: nothing to say"))
+                    continue
+                async with asyncio.timeout(SEND_TIMEOUT):
+                    await send(row["recipient"], text)
+            except Exception as error:
+                logger.warning("outbox message %s to %s not delivered (attempt %s): %r",
+                               row["id"], row["recipient"], row["attempts"] + 1, error)
+                await _record_failure(store, row, error, at=clock())
+                failed.append(row["id"])
+            else:
+                await store.execute(
+                    _outbox.update()
+                    .where(_outbox.c.id == row["id"])
+                    .values(status="sent", sent_at=clock(), claimed_until=None)
+                )
+                sent.append(row["id"])
     return DeliveryReport(sent=tuple(sent), failed=tuple(failed), more=len(rows) == batch)
 
 
