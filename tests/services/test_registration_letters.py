@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
@@ -12,9 +13,12 @@ import zxingcpp
 from PIL import Image
 
 from events_app.data import tables as t
-from events_app.data.database import Store
+from events_app.data.database import Row, Store
 from events_app.domain.tickets import ticket_url
+from events_app.services.attendance import join_links
 from events_app.services.mail.outbox import DeliveryReport, SmtpTransport, deliver_due
+from events_app.services.programme import catalogue
+from events_app.services.programme.catalogue import EventView, SessionView
 from events_app.services.registration import letters
 from events_app.services.registration.views import online_links, registration_view
 from events_app.settings import Settings
@@ -115,3 +119,58 @@ async def test_a_sender_that_cannot_write_the_letter_keeps_it_for_later(
     assert "no writer" in row["last_error"]
     assert await deliver_due(store, SmtpTransport(smtp_url), now=NOW, render=letters.writer(store, settings)) == \
         DeliveryReport()  # not yet due again: it waits for its back-off like any failed letter
+
+
+async def test_the_letters_of_one_round_read_the_programme_once(
+        store: Store, settings: Settings, smtp_url: str, inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = (await load_event(store)).sessions
+    for n in range(5):
+        await register(store, settings, n, sessions=[str(ids["visit-mondi"])])
+    reads: list[str] = []
+    real_list_sessions, real_online_sessions = catalogue.list_sessions, join_links.online_sessions
+
+    async def list_sessions(store: Store, event: EventView, **options: Any) -> list[SessionView]:
+        reads.append(f"sessions of {event.slug}")
+        return await real_list_sessions(store, event, **options)
+
+    async def online_sessions(store: Store, event_id: int) -> list[Row]:
+        reads.append("webinars")
+        return await real_online_sessions(store, event_id)
+
+    monkeypatch.setattr(catalogue, "list_sessions", list_sessions)
+    monkeypatch.setattr(join_links, "online_sessions", online_sessions)
+
+    report = await deliver_due(store, SmtpTransport(smtp_url), now=NOW, render=letters.writer(store, settings))
+
+    assert len(report.sent) == 5
+    assert reads == ["sessions of syktyvkar-2021", "webinars"]
+    # Each letter still names the delegate's own site visit, with its own place.
+    visit_title = await store.fetch_val(sa.select(t.sessions.c.title).where(t.sessions.c.id == ids["visit-mondi"]))
+    for item in inbox.received:
+        text = item.message.get_body(("plain",)).get_content()
+        assert f"{visit_title} — место за вами" in text
+
+
+async def test_a_programme_change_between_rounds_shows_in_the_next_letters(
+        store: Store, settings: Settings, smtp_url: str, inbox: Inbox) -> None:
+    ids = (await load_event(store)).sessions
+    writer = letters.writer(store, settings)
+    old_title = await store.fetch_val(sa.select(t.sessions.c.title).where(t.sessions.c.id == ids["visit-mondi"]))
+    await register(store, settings, 0, sessions=[str(ids["visit-mondi"])])
+    await deliver_due(store, SmtpTransport(smtp_url), now=NOW, render=writer)
+    new_title = "Визит на АО «Монди СЛПК»: новый маршрут"
+    await store.execute(t.sessions.update().where(t.sessions.c.id == ids["visit-mondi"]).values(title=new_title))
+    await register(store, settings, 1, sessions=[str(ids["visit-mondi"])])
+
+    await deliver_due(store, SmtpTransport(smtp_url), now=NOW, render=writer)
+
+    first, second = (item.message for item in inbox.received)
+    assert old_title in first.get_body(("plain",)).get_content()
+    assert new_title not in first.get_body(("plain",)).get_content()
+    text = second.get_body(("plain",)).get_content()
+    assert f"{new_title} — место за вами" in text and old_title not in text
+    # The attached calendar is the programme as it is now, too.
+    [calendar] = [part for part in second.iter_attachments() if part.get_content_type() == "text/calendar"]
+    summaries = [str(event["SUMMARY"]) for event in
+                 icalendar.Calendar.from_ical(calendar.get_payload(decode=True)).walk("VEVENT")]
+    assert new_title in summaries and old_title not in summaries

@@ -9,7 +9,7 @@ the link, the registration and the session are live.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -38,6 +38,8 @@ class OnlineLink:
 
 
 async def online_sessions(store: Store, event_id: int) -> list[Row]:
+    """The event's current sessions that have a webinar, in time order (programme data: they
+    change only with the programme's version)."""
     return await store.fetch_all(
         sa.select(t.sessions.c.id, t.sessions.c.title, t.sessions.c.title_en, t.sessions.c.starts_at,
                   t.sessions.c.ends_at, t.sessions.c.signup_required)
@@ -70,13 +72,16 @@ async def tokens_for(store: Store, registration_id: int, session_ids: Collection
 
 
 async def links_for(store: Store, base_url: str, *, registration_id: int, event_id: int, timezone: str, status: str,
-                    days: Collection[date], confirmed_sessions: Collection[int]) -> list[OnlineLink]:
+                    days: Collection[date], confirmed_sessions: Collection[int],
+                    online: Sequence[Row] | None = None) -> list[OnlineLink]:
     """The online sessions a delegate may join, each with their personal link. Only a confirmed
-    registration gets links: a pending or waiting one is not admitted yet."""
+    registration gets links: a pending or waiting one is not admitted yet. `online` is the event's
+    `online_sessions()` when the caller has read them already."""
     if status != RegistrationStatus.CONFIRMED.value:
         return []
     zone = ZoneInfo(timezone)
-    sessions = [row for row in await online_sessions(store, event_id)
+    candidates = online if online is not None else await online_sessions(store, event_id)
+    sessions = [row for row in candidates
                 if expected_at(signup_required=row["signup_required"], day=row["starts_at"].astimezone(zone).date(),
                                days=days, confirmed_choice=row["id"] in confirmed_sessions)]
     tokens = await tokens_for(store, registration_id, [row["id"] for row in sessions])

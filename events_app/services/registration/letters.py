@@ -9,6 +9,7 @@ the QR image, the calendar and the MIME text would otherwise be made inside ever
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Literal, get_args
@@ -21,12 +22,20 @@ from events_app.domain.mail import Attachment, compose, mailbox
 from events_app.domain.registration import Promotion, RegistrationStatus
 from events_app.domain.tickets import qr_png, ticket_url
 from events_app.services import rate_limit
+from events_app.services.attendance import join_links
 from events_app.services.attendance.join_links import OnlineLink
 from events_app.services.mail import outbox
 from events_app.services.mail.templates import event_title, render
-from events_app.services.programme import feeds
+from events_app.services.programme import feeds, version
 from events_app.services.programme.catalogue import EventView
-from events_app.services.registration.views import RegistrationView, online_links, registration_view, ticket_holder
+from events_app.services.registration.views import (
+    EventProgramme,
+    RegistrationView,
+    event_programme,
+    online_links,
+    registration_view,
+    ticket_holder,
+)
 from events_app.settings import Settings
 
 Kind = Literal["confirmed", "pending", "waitlisted", "promoted", "approved", "rejected", "link", "cancelled",
@@ -106,7 +115,12 @@ def described(kind: Kind) -> str:
 
 def writer(store: Store, settings: Settings) -> outbox.Render:
     """Writes described registration letters (`outbox.Render`) from what the database holds now:
-    the registration, its places and ticket; the moment of the change is the outbox row's."""
+    the registration, its places and ticket; the moment of the change is the outbox row's.
+
+    What the letters of one event share (the event, its sessions, its webinars and calendar) is
+    read once per programme version, not for every letter: a round of twenty confirmations reads
+    the programme once. Every programme change moves the version, so the next letter shows it.
+    """
 
     async def write(row: Row) -> EmailMessage | None:
         letter = str(row["letter"])
@@ -115,26 +129,51 @@ def writer(store: Store, settings: Settings) -> outbox.Render:
             raise ValueError(f"unknown described letter {letter!r}")
         if row["registration_id"] is None:
             return None
+        programme_version = await version.current(store)
+        shared: dict[str, _LetterProgramme] = {}
+
+        async def programme_of(slug: str) -> EventProgramme:
+            shared[slug] = await store.remember(("letter-programme", slug, programme_version), PROGRAMME_SECONDS,
+                                                lambda: _letter_programme(store, slug))
+            return shared[slug].programme
+
         try:
-            registration = await registration_view(store, int(row["registration_id"]))
+            registration = await registration_view(store, int(row["registration_id"]), programme=programme_of)
         except NotFound:
             return None
-        calendar = (await event_calendar(store, settings, registration.event.slug)
+        slug = registration.event.slug
+        calendar = (await event_calendar(store, settings, slug, programme_version=programme_version)
                     if registration.ticket_secret else None)
-        online = await online_links(store, settings.base_url, registration)
+        online = await online_links(store, settings.base_url, registration, online=shared[slug].online)
         return build_message(settings, registration, kind, now=row["created_at"], calendar=calendar, online=online)
 
     return write
 
 
-async def event_calendar(store: Store, settings: Settings, slug: str) -> bytes:
-    """The event's calendar for attachments, rebuilt at most once a minute.
+# How long the programme of letters is kept once read; a new version is read at once regardless.
+PROGRAMME_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class _LetterProgramme:
+    programme: EventProgramme
+    online: Sequence[Row]
+
+
+async def _letter_programme(store: Store, slug: str) -> _LetterProgramme:
+    programme = await event_programme(store, slug)
+    return _LetterProgramme(programme, await join_links.online_sessions(store, programme.event.id))
+
+
+async def event_calendar(store: Store, settings: Settings, slug: str, *, programme_version: int | None = None) -> bytes:
+    """The event's calendar for attachments, rebuilt at most once a minute, or once per programme
+    version when the caller has read it (the outbox's writer, outside any transaction).
 
     Loading the programme for every confirmation was a fifth of a registration's time in a rush;
     an attachment a minute behind an edit is harmless, since the delegate's subscribed feeds
     carry every change.
     """
-    return await store.remember(("event-calendar", settings.base_url, slug), CALENDAR_TTL,
+    return await store.remember(("event-calendar", settings.base_url, slug, programme_version), CALENDAR_TTL,
                                 lambda: feeds.event_calendar(store, slug, feeds.publication_for(settings)))
 
 

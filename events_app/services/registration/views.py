@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from events_app.data import tables as t
-from events_app.data.database import Store
+from events_app.data.database import Row, Store
 from events_app.domain.errors import N_, DomainError, NotFound
 from events_app.domain.links import InvalidLink, read_cabinet_link
 from events_app.domain.regions import Region, region_by_code
@@ -80,17 +81,36 @@ class RegistrationView:
         return full_name(self.surname, self.given_name, self.patronymic)
 
 
-async def registration_view(store: Store, registration_id: int) -> RegistrationView:
+@dataclass(frozen=True)
+class EventProgramme:
+    """What every registration of one event shows alike: the event and its current sessions by id."""
+
+    event: EventView
+    sessions: Mapping[int, SessionView]
+
+
+async def event_programme(store: Store, slug: str) -> EventProgramme:
+    event = await catalogue.get_event(store, slug)
+    return EventProgramme(event, {s.id: s for s in await catalogue.list_sessions(store, event)})
+
+
+# The programme of an event by its slug: read now (`event_programme`) or kept by a caller that
+# shows many registrations of one event (the outbox's letters, `letters.writer`).
+ProgrammeOf = Callable[[str], Awaitable[EventProgramme]]
+
+
+async def registration_view(store: Store, registration_id: int, *,
+                            programme: ProgrammeOf | None = None) -> RegistrationView:
     """The registration with its event, days, sign-ups and current ticket; erased ones are not found."""
     row = await store.fetch_one(sa.select(t.registrations, t.events.c.slug)
                                 .join(t.events, t.events.c.id == t.registrations.c.event_id)
                                 .where(t.registrations.c.id == registration_id, t.registrations.c.erased_at.is_(None)))
     if row is None:
         raise NotFound(N_("No such registration"))
-    event = await catalogue.get_event(store, row["slug"])
+    shared = await programme(row["slug"]) if programme is not None else await event_programme(store, row["slug"])
+    event, sessions = shared.event, shared.sessions
     days = [r["day"] for r in await store.fetch_all(sa.select(t.registration_days.c.day).where(
         t.registration_days.c.registration_id == registration_id).order_by(t.registration_days.c.day))]
-    sessions = {s.id: s for s in await catalogue.list_sessions(store, event)}
     choices = []
     for choice in await store.fetch_all(sa.select(t.registration_choices).where(
             t.registration_choices.c.registration_id == registration_id)):
@@ -145,8 +165,11 @@ async def ticket_holder(store: Store, secret: str) -> RegistrationView:
     return await registration_view(store, int(registration_id))
 
 
-async def online_links(store: Store, base_url: str, view: RegistrationView) -> list[OnlineLink]:
-    """The online sessions the delegate may join, each with their own join link."""
+async def online_links(store: Store, base_url: str, view: RegistrationView, *,
+                       online: Sequence[Row] | None = None) -> list[OnlineLink]:
+    """The online sessions the delegate may join, each with their own join link; `online` is the
+    event's `join_links.online_sessions` when the caller has read them already."""
     return await join_links.links_for(
         store, base_url, registration_id=view.id, event_id=view.event.id, timezone=view.event.timezone,
-        status=view.status, days=view.days, confirmed_sessions={c.session.id for c in view.choices if c.confirmed})
+        status=view.status, days=view.days, confirmed_sessions={c.session.id for c in view.choices if c.confirmed},
+        online=online)
