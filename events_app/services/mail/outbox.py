@@ -186,8 +186,12 @@ class SmtpTransport:
         connection = SmtpRound(self)
         try:
             yield connection.send
-        finally:
-            await connection.close()
+        except BaseException:
+            # A round cut short (the sender stopping, the database failing) hangs up at once:
+            # a QUIT could wait for the server while the process is shutting down.
+            connection.hang_up()
+            raise
+        await connection.close()
 
 
 
@@ -216,11 +220,11 @@ class SmtpRound:
             except BaseException as error:
                 if not self._lost_between_messages(client, error):
                     if not client.is_connected or not isinstance(error, aiosmtplib.SMTPException):
-                        self._drop()
+                        self.hang_up()
                     raise
                 logger.info("SMTP connection lost before message to %s was accepted (%r); connecting again",
                             recipient, error)
-        self._drop()
+        self.hang_up()
         client = self._transport.client()
         try:
             await client.connect()
@@ -238,7 +242,8 @@ class SmtpRound:
             return False
         return isinstance(error, aiosmtplib.SMTPException | ConnectionError)
 
-    def _drop(self) -> None:
+    def hang_up(self) -> None:
+        """Close the connection without a word to the server."""
         client, self._client = self._client, None
         if client is not None:
             client.close()
