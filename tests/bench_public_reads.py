@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx2 as httpx
-from bench_support import emit, free_port
+from bench_support import BIN, bare_app, emit, events_app, free_port, run_wrk, serving
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 SLUG = "syktyvkar-2021"
 
 BARE_APP = '''
@@ -41,37 +36,6 @@ async def page(request):
 
 app = Starlette(routes=[Route("/", page)])
 '''
-
-
-def _wait(port: int) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/")
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start within two minutes")
-
-
-def _wrk(url: str, connections: int, seconds: int) -> dict[str, float]:
-    output = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
-                            capture_output=True, text=True, check=True).stdout
-
-    def ms(label: str) -> float:
-        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
-        assert match, output
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    found = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    assert found, output
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    errors = int(non_2xx.group(1)) if non_2xx else 0
-    if socket_errors:
-        errors += sum(int(n) for n in socket_errors.groups())
-    return {"rps": float(found.group(1)), "p50": ms("50"), "p99": ms("99"), "errors": errors}
 
 
 def _addresses(base: str) -> list[tuple[str, str]]:
@@ -98,36 +62,26 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        port, bare_port = free_port(), free_port()
+        port = free_port()
         env = {**os.environ, "EVENTS_DATA_DIR": folder, "EVENTS_DATABASE_URL": f"sqlite:///{folder}/events.db",
                "EVENTS_BASE_URL": f"http://127.0.0.1:{port}"}
         env.pop("EVENTS_SMTP_URL", None)
-        for command in (["migrate"], ["demo"]):
-            subprocess.run([str(BIN / "events-app"), *command], env=env, check=True, stdout=subprocess.DEVNULL)
-        (Path(folder) / "bare_app.py").write_text(BARE_APP)
-        server = subprocess.Popen([str(BIN / "events-app"), "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(bare_port), "--proxy-headers"],
-                                cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        events_app(env, "migrate")
+        events_app(env, "demo")
         rows: list[tuple[str, dict[str, float]]] = []
-        try:
-            _wait(port)
-            _wait(bare_port)
+        with (serving([str(BIN / "events-app"), "serve", "--port", str(port)], port, env=env),
+              bare_app(folder, BARE_APP) as (bare_port, _)):
             base = f"http://127.0.0.1:{port}"
-            bare_figures = _wrk(f"http://127.0.0.1:{bare_port}/", args.connections, args.seconds)
+            bare_figures = run_wrk(f"http://127.0.0.1:{bare_port}/", connections=args.connections,
+                                   seconds=args.seconds)
             rows.append(("bare Starlette page", bare_figures))
             for label, path in _addresses(base):
-                rows.append((label, _wrk(base + path, args.connections, args.seconds)))
+                rows.append((label, run_wrk(base + path, connections=args.connections, seconds=args.seconds)))
             # After a programme change the first answer is built again: measured on its own.
-            subprocess.run([str(BIN / "events-app"), "import", str(ROOT / "schedules" / f"{SLUG}.toml")], env=env,
-                           check=True, stdout=subprocess.DEVNULL)
+            events_app(env, "import", str(ROOT / "schedules" / f"{SLUG}.toml"))
             started = time.perf_counter()
             httpx.get(f"{base}/events/{SLUG}/agenda").raise_for_status()
             rebuilt_ms = (time.perf_counter() - started) * 1000
-        finally:
-            for process in (server, bare):
-                process.send_signal(signal.SIGINT)
-                process.wait(timeout=30)
 
     print(f"{args.connections} connections for {args.seconds} s each, {os.cpu_count()} CPUs, one server process, "
           f"SQLite, demo event {SLUG}")

@@ -24,26 +24,18 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-import httpx2 as httpx
-from bench_support import emit, free_port, process_tree
+from bench_support import BIN, bare_app, emit, events_app, free_port, run_wrk, scratch_postgres, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BIN = Path(sys.executable).parent
 
 BARE_APP = '''
 from starlette.applications import Starlette
@@ -80,75 +72,6 @@ request = function()
   return wrk.format("POST", "/api/v1/checkin/redeem", headers, body)
 end
 '''
-
-
-@contextlib.contextmanager
-def _scratch_postgres(server_url: str) -> Iterator[str]:
-    """A new empty database on the server of `server_url`, dropped afterwards."""
-    import asyncpg
-
-    name = f"bench_redeem_{uuid.uuid4().hex[:10]}"
-    admin = server_url.replace("postgresql://", "postgres://", 1)
-
-    async def run(statement: str) -> None:
-        connection = await asyncpg.connect(admin)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-    finally:
-        asyncio.run(run(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-def _wait(port: int) -> None:
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code in (200, 404):
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError("server did not start")
-
-
-
-def _cpu_seconds(root: int) -> float:
-    """User + system CPU time so far of a process tree, from /proc (Linux)."""
-    total = 0
-    for pid in process_tree(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _wrk(port: int, script: Path, connections: int, seconds: int, server: int) -> dict[str, float]:
-    cpu_before = _cpu_seconds(server)
-    output = subprocess.run(
-        ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--latency",
-         "-s", str(script), f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
-    cpu = _cpu_seconds(server) - cpu_before
-
-    def ms(label: str) -> float:
-        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
-        assert match, output
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    errors = int(non_2xx.group(1)) if non_2xx else 0
-    if socket_errors:
-        errors += sum(int(n) for n in socket_errors.groups())
-    answered = int(re.search(r"(\d+) requests in", output).group(1))
-    return {"rps": requests, "p50": ms("50"), "p99": ms("99"), "errors": errors,
-            "cpu_ms": 1000 * cpu / max(answered, 1)}
 
 
 async def _prepare(database_url: str, settings_env: dict[str, str], delegates: int) -> tuple[list[str], str, str]:
@@ -202,7 +125,8 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
     with contextlib.ExitStack() as stack:
         if args.postgres:
-            args.postgres = stack.enter_context(_scratch_postgres(args.postgres))
+            scratch = f"bench_redeem_{uuid.uuid4().hex[:10]}"
+            args.postgres = stack.enter_context(scratch_postgres(args.postgres, scratch))
         redeem, baseline = _run(args, stack.enter_context(tempfile.TemporaryDirectory()))
     _report(args, redeem, baseline)
 
@@ -215,7 +139,7 @@ def _run(args: argparse.Namespace, folder: str) -> tuple[dict[str, float], dict[
     env.pop("EVENTS_SMTP_URL", None)
     if args.postgres:
         env["EVENTS_DATABASE_URL"] = args.postgres
-    subprocess.run([str(BIN / "events-app"), "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    events_app(env, "migrate")
     from events_app.settings import load_settings
 
     database_url = load_settings(env).database_url
@@ -228,25 +152,12 @@ def _run(args: argparse.Namespace, folder: str) -> tuple[dict[str, float], dict[
     serve = [str(BIN / "events-app"), "serve", "--port", str(port), "--workers", str(args.workers)]
     if args.profile:
         serve = [sys.executable, "-m", "cProfile", "-o", str(Path(args.profile).resolve()), *serve]
-    server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait(port)
-        redeem = _wrk(port, script, args.connections, args.seconds, server.pid)
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
-
-    bare_port = free_port()
-    (Path(folder) / "bare_app.py").write_text(BARE_APP)
-    # The same uvicorn settings as `events-app serve`, access log included, so only the endpoint differs.
-    bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(bare_port), "--proxy-headers"],
-                            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait(bare_port)
-        baseline = _wrk(bare_port, script, args.connections, args.seconds, bare.pid)
-    finally:
-        bare.send_signal(signal.SIGINT)
-        bare.wait(timeout=30)
+    with serving(serve, port, env=env, probe="/healthz") as server:
+        redeem = run_wrk(f"http://127.0.0.1:{port}", connections=args.connections, seconds=args.seconds,
+                         script=script, server=server.pid)
+    with bare_app(folder, BARE_APP) as (bare_port, bare):
+        baseline = run_wrk(f"http://127.0.0.1:{bare_port}", connections=args.connections, seconds=args.seconds,
+                           script=script, server=bare.pid)
     return redeem, baseline
 
 

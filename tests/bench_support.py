@@ -14,10 +14,13 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -25,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 PREFIX = "BENCH "
+BIN = Path(sys.executable).parent
 
 
 @dataclass(frozen=True)
@@ -139,5 +143,68 @@ def free_port() -> int:
 
 def events_app(env: dict[str, str], *args: str) -> None:
     """Run the service's CLI (of this interpreter's environment) and wait for it; its output is dropped."""
-    subprocess.run([str(Path(sys.executable).parent / "events-app"), *args], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(BIN / "events-app"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time so far of a process and its descendants, from /proc (Linux)."""
+    ticks = 0
+    for pid in process_tree(root):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(stat[11]) + int(stat[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(url: str, *, connections: int, seconds: int, script: Path | None = None,
+            server: int | None = None) -> dict[str, float]:
+    """Drive `url` with wrk (two threads at most) and return its `wrk_figures`; given the `server`'s
+    pid, also "cpu_ms": the CPU time its process tree spent per answered request."""
+    command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    cpu_before = cpu_seconds(server) if server is not None else 0.0
+    figures = wrk_figures(subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout)
+    if server is not None:
+        figures["cpu_ms"] = 1000 * (cpu_seconds(server) - cpu_before) / max(figures["requests"], 1)
+    return figures
+
+
+@contextlib.contextmanager
+def serving(command: list[str], port: int, *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
+            probe: str = "/") -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server, wait until `probe` on its port gets any HTTP answer, and stop it (SIGINT, as
+    Ctrl-C would) when done."""
+    import httpx2 as httpx
+
+    server = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"{command[0]} stopped with exit status {server.returncode}")
+            try:
+                httpx.get(f"http://127.0.0.1:{port}{probe}")
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[0]} did not answer within two minutes") from None
+                time.sleep(0.05)
+        yield server
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def bare_app(folder: str | Path, app_source: str) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """A one-route Starlette app (`app_source`, a module defining `app`) under the uvicorn settings of
+    `events-app serve`, access log included, so that only the endpoint differs; yields its port and
+    process."""
+    (Path(folder) / "bare_app.py").write_text(app_source)
+    port = free_port()
+    with serving([str(BIN / "uvicorn"), "bare_app:app", "--port", str(port), "--proxy-headers"], port,
+                 cwd=folder) as server:
+        yield port, server

@@ -24,10 +24,9 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bench_support import Result, scratch_postgres
+from bench_support import Result, bare_app, run_wrk, scratch_postgres
 
 TESTS = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent
 POSTGRES = os.environ.get("EVENTS_TEST_POSTGRES_URL", "")
 BUDGET_SECONDS = 600
 BARE_SECONDS = 10
@@ -120,18 +119,11 @@ def bare_starlette(connections: int = 32, seconds: int = BARE_SECONDS) -> Result
 
     print(f"running bare Starlette, {connections} connections for {seconds} s ...", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "bare_app.py").write_text(bench_redeem.BARE_APP)
         request = Path(folder) / "request.lua"
         request.write_text(BARE_REQUEST)
-        port = bench_redeem._free_port()
-        bare = subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(port), "--proxy-headers"],
-                                cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            bench_redeem._wait(port)
-            figures = bench_redeem._wrk(port, request, connections, seconds, bare.pid)
-        finally:
-            bare.send_signal(signal.SIGINT)
-            bare.wait(timeout=30)
+        with bare_app(folder, bench_redeem.BARE_APP) as (port, bare):
+            figures = run_wrk(f"http://127.0.0.1:{port}", connections=connections, seconds=seconds, script=request,
+                              server=bare.pid)
     return Result(f"bare Starlette JSON POST, {connections} connections", "req/s", figures["rps"],
                   p50_ms=figures["p50"], p99_ms=figures["p99"], errors=int(figures["errors"]),
                   note="the ceiling beside request rates that measured no bare figure of their own")
