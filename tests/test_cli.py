@@ -100,20 +100,25 @@ def _seat_two_on_mondi(env: Path) -> list[tuple[str, int]]:
     return asyncio.run(seat_two())
 
 
-def test_import_leaving_out_a_bus_with_riders_is_refused_on_stderr(env: Path, tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def _imported_with_two_on_mondis_first_bus(env: Path) -> tuple[str, int, int]:
+    """The Syktyvkar file imported, two delegates seated on the first bus of its Mondi visit; gives
+    the file's text, where that bus stands in it and the visit's place among the file's sessions."""
     main(["migrate"])
     source = SCHEDULES / "syktyvkar-2021.toml"
     assert main(["import", str(source)]) == 0
-
-    seated = _seat_two_on_mondi(env)
-    assert seated == [("Автобус 1 (К 123 ОР 11)", 2), ("Автобус 2 (К 456 ОР 11)", 0)]
+    assert _seat_two_on_mondi(env) == [("Автобус 1 (К 123 ОР 11)", 2), ("Автобус 2 (К 456 ОР 11)", 0)]
     text = source.read_text(encoding="utf-8")
     first_bus = text.index('[[sessions.visit.transport]]\nkey = "bus-1"')  # Mondi's, the first visit in the file
+    index = re.findall(r'^\[\[sessions\]\]\nkey = "([^"]+)"', text, re.M).index("visit-mondi")
+    return text, first_bus, index
+
+
+def test_import_leaving_out_a_bus_with_riders_is_refused_on_stderr(env: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    text, first_bus, index = _imported_with_two_on_mondis_first_bus(env)
     without = tmp_path / "without-bus-1.toml"
     without.write_text(text[:first_bus] + text[text.index("[[sessions.visit.transport]]", first_bus + 1):],
                        encoding="utf-8")
-    index = re.findall(r'^\[\[sessions\]\]\nkey = "([^"]+)"', text, re.M).index("visit-mondi")
     capsys.readouterr()
 
     status = main(["import", str(without)])
@@ -133,16 +138,10 @@ def test_import_leaving_out_a_bus_with_riders_is_refused_on_stderr(env: Path, tm
 
 def test_import_giving_a_bus_fewer_seats_than_its_riders_is_refused_on_stderr(
         env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    main(["migrate"])
-    source = SCHEDULES / "syktyvkar-2021.toml"
-    assert main(["import", str(source)]) == 0
-    assert _seat_two_on_mondi(env) == [("Автобус 1 (К 123 ОР 11)", 2), ("Автобус 2 (К 456 ОР 11)", 0)]
-    text = source.read_text(encoding="utf-8")
-    first_bus = text.index('[[sessions.visit.transport]]\nkey = "bus-1"')  # Mondi's, the first visit in the file
+    text, first_bus, index = _imported_with_two_on_mondis_first_bus(env)
     seats = text.index("seats = 20\n", first_bus)
     shrunk = tmp_path / "one-seat.toml"
     shrunk.write_text(text[:seats] + "seats = 1\n" + text[seats + len("seats = 20\n"):], encoding="utf-8")
-    index = re.findall(r'^\[\[sessions\]\]\nkey = "([^"]+)"', text, re.M).index("visit-mondi")
     capsys.readouterr()
 
     status = main(["import", str(shrunk)])
