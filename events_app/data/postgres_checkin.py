@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC
+from collections.abc import Iterable
+from datetime import UTC, date
 from typing import Any
 
 import asyncpg
@@ -37,9 +38,9 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 
 from events_app.data import checkin_queries as q
 from events_app.data import tables as t
-from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome, verdict_of
+from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome, decide_scan, ticket_facts
 from events_app.data.prepared import POSTGRESQL, PreparedStatement
-from events_app.domain.checkin import Passage, Reason, TicketFacts
+from events_app.domain.checkin import Passage
 
 # A batch decided again more often than this (other processes logging its nonces each time) fails.
 ATTEMPTS = 3
@@ -137,6 +138,10 @@ class _Context:
         self.logged_answer, self.logged_device, self.admitted, self.bus, self.days = row[1:6]
         self.previous: list[Passage] = []
 
+    def attending_days(self, registration_id: int) -> Iterable[date]:
+        """The days read with the scan, for the registration its ticket names."""
+        return self.days or ()
+
 
 async def _redeem_batch(connection: asyncpg.Connection, statements: _Statements,
                         scans: list[DoorScan]) -> list[Outcome]:
@@ -161,30 +166,18 @@ async def _redeem_batch(connection: asyncpg.Connection, statements: _Statements,
         registration: dict[str, Any] | None = None
         facts = None
         if ticket is not None:
-            ticket_id, revoked_at, registration_id, status, *attendee = ticket
-            registration = dict(zip(q.ATTENDEE_COLUMNS, attendee, strict=True))
-            earlier = made[(registration_id, item.checkin_list.name)]
-            facts = TicketFacts(ticket_id=ticket_id, ticket_revoked=revoked_at is not None,
-                                registration_id=registration_id, status=status,
-                                admitted_by_list=bool(context.admitted),
-                                previous=(*context.previous, *earlier), bus=context.bus)
-        verdict = verdict_of(facts, item)
-        if verdict.reason is Reason.WRONG_DAY and registration is not None:
-            registration["days"] = list(context.days or ())
-        answer = item.answer_for(verdict, registration)
-        answer_text = json.dumps(answer, ensure_ascii=False)
-        answered[scan.nonce] = (answer_text, item.device_id)
-        record = verdict.record and facts is not None
+            earlier = made[(ticket[2], item.checkin_list.name)]  # by the ticket's registration id
+            facts, registration = ticket_facts(ticket, admitted=bool(context.admitted), bus=context.bus,
+                                               previous=(*context.previous, *earlier))
+        decision = decide_scan(item, facts, registration, context.attending_days)
+        answered[scan.nonce] = (decision.answer_text, item.device_id)
+        record = decision.verdict.record and facts is not None
         if record and facts is not None:
             made[(facts.registration_id, item.checkin_list.name)].append(
                 Passage(scan.type.value, scan.scanned_at.astimezone(UTC), item.device_name))
-        writes.append({
-            "idx": idx, "nonce": scan.nonce, "event_id": item.event_id, "device_id": item.device_id,
-            "list_name": item.checkin_list.name, "type": scan.type.value,
-            "ticket_id": facts.ticket_id if facts else None, "status": answer["status"], "reason": answer["reason"],
-            "scanned_at": scan.scanned_at, "received_at": item.now, "offline": scan.offline, "answer": answer_text,
-            "registration_id": facts.registration_id if facts else None, "record": record})
-        outcomes.append(answer)
+        writes.append({"idx": idx, **decision.log_row,
+                       "registration_id": facts.registration_id if facts else None, "record": record})
+        outcomes.append(decision.answer)
     if writes:
         arrays = {name: [write[name] for write in writes] for name in _WRITE_INPUT}
         written = await connection.fetch(statements.write.sql, *statements.write.arguments(arrays))

@@ -10,8 +10,11 @@ once per list kind with bound parameters (`prepared`).
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,10 +22,10 @@ from sqlalchemy.sql.elements import ReleaseSavepointClause, RollbackToSavepointC
 
 from events_app.data import checkin_queries as q
 from events_app.data import tables as t
-from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome, verdict_of
+from events_app.data.door_scan import DoorScan, OtherDevicesNonce, Outcome, decide_scan, ticket_facts
 from events_app.data.prepared import PreparedStatement
 from events_app.data.sqlite_backend import BEGIN_IMMEDIATE
-from events_app.domain.checkin import Passage, Reason, TicketFacts
+from events_app.domain.checkin import Passage
 
 _SAVEPOINT = "door_scan"
 
@@ -72,6 +75,7 @@ def redeem_many(connection: sqlite3.Connection, scans: list[DoorScan]) -> list[O
     """Decide and record scans in arrival order in one transaction; each in its own savepoint, so
     that one failing scan (a nonce written meanwhile by another process) leaves the others."""
     statements = _prepared()
+    attending_days = functools.partial(_attending_days, connection, statements)
     outcomes: list[Outcome] = []
     guarded = len(scans) > 1  # a lone scan needs no savepoint: its transaction is its own
     connection.execute(BEGIN_IMMEDIATE)
@@ -80,7 +84,7 @@ def redeem_many(connection: sqlite3.Connection, scans: list[DoorScan]) -> list[O
             if guarded:
                 statements.savepoint.execute(connection)
             try:
-                outcomes.append(_redeem(connection, statements, item))
+                outcomes.append(_redeem(connection, statements, item, attending_days))
             except sqlite3.Error as error:
                 if not guarded:
                     raise
@@ -95,8 +99,12 @@ def redeem_many(connection: sqlite3.Connection, scans: list[DoorScan]) -> list[O
     return outcomes
 
 
-def _redeem(connection: sqlite3.Connection, statements: _Statements,
-            item: DoorScan) -> dict[str, Any] | OtherDevicesNonce:
+def _attending_days(connection: sqlite3.Connection, statements: _Statements, registration_id: int) -> list[date]:
+    return [day for (day,) in statements.days.all(connection, registration_id=registration_id)]
+
+
+def _redeem(connection: sqlite3.Connection, statements: _Statements, item: DoorScan,
+            attending_days: Callable[[int], Iterable[date]]) -> dict[str, Any] | OtherDevicesNonce:
     scan, checkin_list = item.scan, item.checkin_list
     logged = statements.logged.first(connection, nonce=scan.nonce)
     if logged is not None:
@@ -109,30 +117,21 @@ def _redeem(connection: sqlite3.Connection, statements: _Statements,
             connection, secret=item.secret, event_id=item.event_id, day=checkin_list.day,
             session_id=name.session_id, group_id=name.group_id)
         if row is not None:
-            ticket_id, revoked_at, registration_id, status, *attendee, admitted = row
-            registration = dict(zip(q.ATTENDEE_COLUMNS, attendee, strict=True))
+            registration_id = row[2]
             previous = statements.previous.all(connection, registration_id=registration_id,
                                                list_name=checkin_list.name)
             bus = None
             if name.kind in ("bus", "visit"):
                 seat = statements.bus.first(connection, registration_id=registration_id, session_id=name.session_id)
                 bus = seat[0] if seat else None
-            facts = TicketFacts(ticket_id=ticket_id, ticket_revoked=revoked_at is not None,
-                                registration_id=registration_id, status=status, admitted_by_list=bool(admitted),
-                                previous=tuple(Passage(kind, at, device) for kind, at, device in previous), bus=bus)
-    verdict = verdict_of(facts, item)
-    if verdict.record and facts is not None:
+            facts, registration = ticket_facts(
+                row[:-1], admitted=bool(row[-1]), bus=bus,
+                previous=tuple(Passage(kind, at, device) for kind, at, device in previous))
+    decision = decide_scan(item, facts, registration, attending_days)
+    if decision.verdict.record and facts is not None:
         statements.record.execute(
             connection, event_id=item.event_id, registration_id=facts.registration_id, list_name=checkin_list.name,
             type=scan.type.value, nonce=scan.nonce, device_id=item.device_id, scanned_at=scan.scanned_at,
             recorded_at=item.now, offline=scan.offline)
-    if verdict.reason is Reason.WRONG_DAY and facts is not None and registration is not None:
-        days = statements.days.all(connection, registration_id=facts.registration_id)
-        registration["days"] = [day for (day,) in days]
-    answer = item.answer_for(verdict, registration)
-    statements.log.execute(
-        connection, nonce=scan.nonce, event_id=item.event_id, device_id=item.device_id, list_name=scan.list_name,
-        type=scan.type.value, ticket_id=facts.ticket_id if facts else None, status=answer["status"],
-        reason=answer["reason"], scanned_at=scan.scanned_at, received_at=item.now, offline=scan.offline,
-        answer=json.dumps(answer, ensure_ascii=False))
-    return answer
+    statements.log.execute(connection, **decision.log_row)
+    return decision.answer
