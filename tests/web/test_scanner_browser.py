@@ -88,7 +88,10 @@ def playwright() -> Iterator[Playwright]:
     yield from start_playwright()
 
 
-def _launch(playwright: Playwright, camera: Path) -> Browser:
+def _launch(playwright: Playwright, camera: Path, showing: str | None) -> Browser:
+    """A browser whose fake camera plays the file `camera`, first showing the QR code of `showing`
+    (a white page when None); `_write_camera` on the same file shows another code later."""
+    _write_camera(camera, showing)
     return launch(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                   f"--use-file-for-fake-video-capture={camera}")
 
@@ -155,8 +158,7 @@ def test_scanner_admits_warns_then_decides_offline_and_uploads_when_back(
     petr = _register(server, "Петров", "Пётр", "petr@example.ru")
     device = _device(server, "Вход 1")
     camera = tmp_path / "camera.y4m"
-    _write_camera(camera, anna)
-    browser = _launch(playwright, camera)
+    browser = _launch(playwright, camera, anna)
     try:
         context = browser.new_context(**PHONE)
         page = _pair(context, device.pairing_url)
@@ -201,9 +203,7 @@ def test_scanner_admits_warns_then_decides_offline_and_uploads_when_back(
 
 def test_scanner_page_fits_a_360px_phone(server: Server, playwright: Playwright, tmp_path: Path) -> None:
     device = _device(server, "Вход 2")
-    camera = tmp_path / "camera.y4m"
-    _write_camera(camera, None)
-    browser = _launch(playwright, camera)
+    browser = _launch(playwright, tmp_path / "camera.y4m", None)
     try:
         page = _pair(browser.new_context(**PHONE), device.pairing_url)
         expect(page.locator("#list option").first).to_have_attribute("value", f"entry-{server.today}", timeout=WAIT_MS)
@@ -224,9 +224,7 @@ def test_scanner_page_fits_a_360px_phone(server: Server, playwright: Playwright,
 
 def test_phone_without_a_device_link_is_told_how_to_connect(
         server: Server, playwright: Playwright, tmp_path: Path) -> None:
-    camera = tmp_path / "camera.y4m"
-    _write_camera(camera, None)
-    browser = _launch(playwright, camera)
+    browser = _launch(playwright, tmp_path / "camera.y4m", None)
     try:
         page = browser.new_context(**PHONE).new_page()
         page.goto(f"{server.base_url}/scan")
@@ -240,9 +238,7 @@ def test_phone_without_a_device_link_is_told_how_to_connect(
 
 def test_disconnected_phone_stops_scanning_and_says_so(server: Server, playwright: Playwright, tmp_path: Path) -> None:
     device = _device(server, "Вход 3")
-    camera = tmp_path / "camera.y4m"
-    _write_camera(camera, None)
-    browser = _launch(playwright, camera)
+    browser = _launch(playwright, tmp_path / "camera.y4m", None)
     try:
         page = _pair(browser.new_context(**PHONE), device.pairing_url)
         expect(page.locator("#connection")).to_have_text("онлайн", timeout=WAIT_MS)
@@ -298,9 +294,7 @@ def test_offline_phone_finds_by_surname_admits_and_names_the_days_of_another_day
     _register_on(server, server.today, "Кузнецова", "Мария", "maria@example.ru")
     olga = _register_on(server, tomorrow, "Смирнова", "Ольга", "olga@example.ru")
     device = _device(server, "Вход 4")
-    camera = tmp_path / "camera.y4m"
-    _write_camera(camera, None)
-    browser = _launch(playwright, camera)
+    browser = _launch(playwright, tmp_path / "camera.y4m", None)
     try:
         context = browser.new_context(**PHONE)
         page = _pair(context, device.pairing_url)
@@ -401,9 +395,7 @@ def test_bus_door_search_says_which_bus_someone_of_another_bus_rides(
         for given_name, email, organisation in (("Вера", "vera", "ООО «Лузалес»"), ("Нина", "nina", "АО «Монди СЛПК»"))]
     bus1, bus2 = _seat_on_buses(server, visit["id"], riders)
     door = device_by_cli(server.env, list_name=bus1, name="Дверь автобуса 1")
-    camera = tmp_path / "camera.y4m"
-    _write_camera(camera, None)
-    browser = _launch(playwright, camera)
+    browser = _launch(playwright, tmp_path / "camera.y4m", None)
     try:
         page = _pair(browser.new_context(**PHONE), door.pairing_url)
         expect(page.locator("#connection")).to_have_text("онлайн", timeout=WAIT_MS)
@@ -428,8 +420,7 @@ def test_scanner_follows_the_english_cookie_online_and_offline_and_switches_back
     jane = _register(server, "Brown", "Jane", "jane@example.com")
     device = _device(server, "Door 5")
     camera = tmp_path / "camera.y4m"
-    _write_camera(camera, john)
-    browser = _launch(playwright, camera)
+    browser = _launch(playwright, camera, john)
     try:
         context = browser.new_context(**PHONE)
         context.add_cookies([{"name": "lang", "value": "en", "url": server.base_url}])
