@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 import sqlalchemy as sa
-from bench_support import emit, events_app, free_port, process_tree, scratch_postgres, wrk_figures
+from bench_support import WRK_THREADS, emit, events_app, free_port, process_tree, scratch_postgres, wrk_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,12 +46,7 @@ SLUG = "syktyvkar-2021"
 # Every script counts its answers by HTTP status in each wrk thread and prints the totals at the end.
 STATUS_COUNTS = '''
 statuses = {}
-local threads = {}
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
-function init(args)
+''' + WRK_THREADS + '''function init(args)
   math.randomseed(os.time() + id * 7919)
 end
 function response(status, headers, body)

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench_support import BIN, bare_app, emit, events_app, free_port, run_wrk, scratch_postgres, serving
+from bench_support import BIN, WRK_THREADS, bare_app, emit, events_app, free_port, run_wrk, scratch_postgres, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,12 +54,7 @@ local secrets = {%s}
 local list = "%s"
 local counter = 0
 local thread_id = 0
-local threads = {}
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
-function init(args)
+''' + WRK_THREADS + '''function init(args)
   math.randomseed(os.time() + id * 7919)
 end
 request = function()

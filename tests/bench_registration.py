@@ -48,7 +48,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
-from bench_support import emit, events_app, free_port, scratch_postgres, wrk_figures
+from bench_support import WRK_THREADS, emit, events_app, free_port, scratch_postgres, wrk_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -129,12 +129,7 @@ WRK_SECONDS = 10
 WRK_SCRIPT = """
 local template = [==[%(body)s]==]
 local quota = %(quota)d
-local threads = {}
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
-function init(args)
+""" + WRK_THREADS + """function init(args)
   counter = 0
   answered = 0
 end

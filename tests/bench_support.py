@@ -64,6 +64,15 @@ class Result:
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
+# wrk's Lua, shared by the scripts: each thread gets its number (`id`, from 0) in setup() and is kept
+# in `threads`, so init() can seed by it and done() can add up what every thread counted.
+WRK_THREADS = '''local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+'''
+
 def emit(path: str, unit: str, value: float, *, bare: float | None = None, p50_ms: float | None = None,
          p99_ms: float | None = None, errors: int | None = None, note: str = "", http: bool = False) -> None:
     """Print one result line (flushed, so a script that fails later still leaves what it measured)."""
